@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Installs whatever this project needs that the machine lacks, pinned, and reuses what is
+# already there (a second run takes seconds). Used by scripts/dev.sh and scripts/test.sh.
+#
+#   wasm32 target · cargo-leptos 0.3.9 · wasm-bindgen-cli (= Cargo.lock) · Debian Chromium
+#   · end2end npm packages (npm ci: Playwright, axe-core, binaryen's wasm-opt)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+CARGO_LEPTOS_VERSION=0.3.9
+log() { printf '\033[1;34m[setup]\033[0m %s\n' "$*"; }
+
+export PATH="$HOME/.cargo/bin:$PATH"
+
+if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
+  log "adding the wasm32-unknown-unknown target"
+  rustup target add wasm32-unknown-unknown
+fi
+
+# cargo-leptos: 0.3.9 is the newest that builds on rustc 1.95. no_downloads makes a missing
+# tool an immediate, clear error instead of a failed GitHub download.
+if ! cargo leptos --version 2>/dev/null | grep -q " ${CARGO_LEPTOS_VERSION}\$"; then
+  log "installing cargo-leptos ${CARGO_LEPTOS_VERSION} (a cold install takes 20-40 minutes on 2 cores)"
+  cargo install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked --features no_downloads
+fi
+
+# wasm-bindgen-cli must be exactly the wasm-bindgen version in Cargo.lock: cargo-leptos uses
+# whatever is on PATH and a mismatch only fails later, in the browser.
+WBG_VERSION=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
+if ! wasm-bindgen --version 2>/dev/null | grep -q " ${WBG_VERSION}\$"; then
+  log "installing wasm-bindgen-cli ${WBG_VERSION}"
+  # Its own lockfile names a crate version the registry no longer serves; fall back to fresh
+  # resolution of its dependencies (the tool's own version stays pinned).
+  cargo install wasm-bindgen-cli --version "$WBG_VERSION" --locked \
+    || cargo install wasm-bindgen-cli --version "$WBG_VERSION" --force
+fi
+
+apt_install() {
+  if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "$@"
+}
+missing=()
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+command -v psql >/dev/null || missing+=(postgresql-client)
+if [ ${#missing[@]} -gt 0 ]; then
+  log "installing Debian packages: ${missing[*]}"
+  apt_install "${missing[@]}"
+fi
+
+# Playwright, axe-core and binaryen (wasm-opt for release builds) from the committed lockfile.
+# Browsers are never downloaded: the suite drives Debian's Chromium.
+if [ ! -f end2end/node_modules/.package-lock.json ] || ! cmp -s end2end/package-lock.json end2end/node_modules/.lock-copy; then
+  log "installing end2end npm packages"
+  (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
+  cp end2end/package-lock.json end2end/node_modules/.lock-copy
+fi
+
+log "tools ready"

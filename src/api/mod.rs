@@ -1,0 +1,6 @@
+//! Server functions, one module per tab. Each is a public POST endpoint under `/api/`:
+//! it authenticates first, then validates and calls `server::…`. `server::app` gives each
+//! returned `AppError` its HTTP status.
+
+pub mod auth;
+pub mod profile;

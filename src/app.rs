@@ -1,0 +1,58 @@
+//! The HTML shell and the route table.
+//!
+//! Every route renders on the server with `SsrMode::Async` (the whole page at once), so pages
+//! are complete without JavaScript; islands then hydrate the forms.
+
+use crate::ui::pages::{
+    auth::{SignInPage, SignUpPage},
+    not_found::NotFound,
+    settings::{profile::ProfileTab, SettingsLayout},
+};
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet};
+use leptos_router::{
+    components::{ParentRoute, Route, Router, Routes},
+    path, SsrMode,
+};
+
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    let css_href = use_context::<crate::server::state::AppState>()
+        .map(|s| s.css_href.to_string())
+        .unwrap_or_else(|| "/pkg/profile-center.css".into());
+    #[cfg(not(feature = "ssr"))]
+    let css_href = String::new();
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <meta name="color-scheme" content="light dark"/>
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                <Stylesheet id="leptos" href=css_href/>
+                <HydrationScripts options islands=true/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Router>
+            <Routes fallback=NotFound>
+                <Route path=path!("/signin") view=SignInPage ssr=SsrMode::Async/>
+                <Route path=path!("/signup") view=SignUpPage ssr=SsrMode::Async/>
+                <ParentRoute path=path!("/settings") view=SettingsLayout ssr=SsrMode::Async>
+                    <Route path=path!("/profile") view=ProfileTab ssr=SsrMode::Async/>
+                </ParentRoute>
+            </Routes>
+        </Router>
+    }
+}

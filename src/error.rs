@@ -1,0 +1,142 @@
+//! The one error type every server function returns.
+//!
+//! Each variant is something a person (or a script) can act on; `Internal` carries only an
+//! opaque reference, because without JavaScript Leptos puts a failed form's error into the
+//! redirect URL, and database or library messages must never reach a browser or a log line
+//! outside the server. `server::error` logs the details under that reference.
+
+use serde::{Deserialize, Serialize};
+
+/// Field name → messages, in the order the form shows its fields.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldErrors(pub Vec<(String, String)>);
+
+impl FieldErrors {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn add(&mut self, field: &str, message: impl Into<String>) {
+        self.0.push((field.to_string(), message.into()));
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The first message for a field, if any.
+    pub fn get(&self, field: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(f, _)| f == field)
+            .map(|(_, m)| m.as_str())
+    }
+
+    /// `Ok(())` when nothing was added, so validators can end with `errors.into_result()?`.
+    pub fn into_result(self) -> Result<(), AppError> {
+        if self.is_empty() {
+            Ok(())
+        } else {
+            Err(AppError::Validation(self))
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum AppError {
+    #[error("Please sign in to continue.")]
+    Unauthenticated,
+    #[error("Please confirm it is you before doing this.")]
+    ReauthRequired,
+    #[error("You do not have access to this.")]
+    Forbidden,
+    #[error("Not found.")]
+    NotFound,
+    /// A request that was well-formed but clashes with the current state (stale form, taken e-mail).
+    #[error("{0}")]
+    Conflict(String),
+    #[error("Please correct the fields marked below.")]
+    Validation(FieldErrors),
+    /// The one message for every sign-in failure, so nobody learns which e-mails exist.
+    #[error("Incorrect email or password.")]
+    InvalidCredentials,
+    #[error("Too many attempts. Try again in {0} s.")]
+    RateLimited(u64),
+    /// The request did not reach our code in a usable shape (bad encoding, missing argument).
+    #[error("The request could not be understood.")]
+    BadRequest,
+    #[error("Something went wrong on our side (reference {0}). Please try again.")]
+    Internal(String),
+}
+
+impl AppError {
+    /// One field's validation error, for checks that find a single problem.
+    pub fn field(field: &str, message: impl Into<String>) -> Self {
+        let mut errors = FieldErrors::new();
+        errors.add(field, message);
+        AppError::Validation(errors)
+    }
+
+    pub fn field_errors(&self) -> Option<&FieldErrors> {
+        match self {
+            AppError::Validation(errors) => Some(errors),
+            _ => None,
+        }
+    }
+
+    /// The HTTP status a JSON client (or the REST API) sees for this error.
+    pub fn status(&self) -> u16 {
+        match self {
+            AppError::Unauthenticated | AppError::InvalidCredentials => 401,
+            AppError::ReauthRequired | AppError::Forbidden => 403,
+            AppError::NotFound => 404,
+            AppError::Conflict(_) => 409,
+            AppError::Validation(_) => 422,
+            AppError::RateLimited(_) => 429,
+            AppError::BadRequest => 400,
+            AppError::Internal(_) => 500,
+        }
+    }
+}
+
+impl leptos::server_fn::error::FromServerFnError for AppError {
+    type Encoder = leptos::server_fn::codec::JsonEncoding;
+
+    fn from_server_fn_error(value: leptos::server_fn::error::ServerFnErrorErr) -> Self {
+        use leptos::server_fn::error::ServerFnErrorErr as E;
+        match value {
+            // Framework-level failures: the argument did not decode, the route is wrong.
+            E::Args(_)
+            | E::Deserialization(_)
+            | E::MissingArg(_)
+            | E::UnsupportedRequestMethod(_) => AppError::BadRequest,
+            // A client-side failure (network down) still needs to read as something to retry.
+            _ => AppError::Internal("network".into()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn field_errors_become_a_validation_error_only_when_present() {
+        assert_eq!(FieldErrors::new().into_result(), Ok(()));
+        let mut errors = FieldErrors::new();
+        errors.add("first_name", "Required");
+        let err = errors.into_result().unwrap_err();
+        assert_eq!(
+            err.field_errors().unwrap().get("first_name"),
+            Some("Required")
+        );
+        assert_eq!(err.status(), 422);
+    }
+
+    #[test]
+    fn internal_errors_show_only_their_reference() {
+        let text = AppError::Internal("ab12".into()).to_string();
+        assert!(text.contains("ab12"));
+        assert!(!text.to_lowercase().contains("sql"));
+    }
+}

@@ -1,0 +1,21 @@
+//! Profile Center: a self-hostable profile and personal-settings center.
+//!
+//! One crate, two halves. Built with `ssr` it is the server (`server`, the `#[server]` bodies
+//! in `api`, and server rendering of `ui`); built with `hydrate` it is the WASM that wakes the
+//! interactive islands of each page. Pages are islands: only forms that need JavaScript ship
+//! code to the browser, which keeps the first load small (see `bench/size.sh`).
+
+pub mod api;
+pub mod app;
+pub mod error;
+pub mod model;
+#[cfg(feature = "ssr")]
+pub mod server;
+pub mod ui;
+
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_islands();
+}

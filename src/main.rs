@@ -1,0 +1,19 @@
+//! The `profile-center` server binary: logging, then `server::app::run`.
+
+#[cfg(feature = "ssr")]
+#[tokio::main]
+async fn main() {
+    use tracing_subscriber::EnvFilter;
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+        )
+        .init();
+    if let Err(e) = profile_center::server::app::run().await {
+        tracing::error!(error = %e, "profile-center could not start");
+        std::process::exit(1);
+    }
+}
+
+#[cfg(not(feature = "ssr"))]
+fn main() {}

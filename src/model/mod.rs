@@ -1,0 +1,7 @@
+//! Wire types and the rules that judge them, shared by server and browser.
+//!
+//! Nothing here is secret: no hash, token or password is ever part of a model type, so a model
+//! value can always be rendered, serialised into an island's props, or returned over the API.
+
+pub mod auth;
+pub mod profile;

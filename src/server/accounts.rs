@@ -1,0 +1,151 @@
+//! Sign-up and sign-in: the flows behind the forms, kept out of the server functions so tests
+//! and (later) the REST API call the same code.
+
+use super::{
+    auth::{self, Password},
+    context::ClientInfo,
+    db::{sessions, throttle, users},
+    now, random_id,
+    state::AppState,
+};
+use crate::{
+    error::AppError,
+    model::auth::{normalize_email, validate_signup},
+};
+
+pub struct SignUp {
+    pub email: String,
+    pub password: Password,
+    pub first_name: String,
+    pub last_name: String,
+}
+
+/// Creates the account and signs it in; returns the new session token.
+#[tracing::instrument(skip_all)]
+pub async fn sign_up(
+    state: &AppState,
+    client: &ClientInfo,
+    form: SignUp,
+) -> Result<String, AppError> {
+    let email = normalize_email(&form.email);
+    validate_signup(&email, &form.password.0, &form.first_name, &form.last_name).into_result()?;
+    let password_hash = state.hasher.hash(&form.password).await?;
+    let id = random_id(16);
+    let user = users::NewUser {
+        id: &id,
+        email: &email,
+        password_hash: &password_hash,
+        first_name: form.first_name.trim(),
+        last_name: form.last_name.trim(),
+    };
+    users::create(&state.db, user, now()).await?;
+    tracing::info!(user_id = %id, "account created");
+    start_session(state, &id, client).await
+}
+
+/// Checks the credentials (throttled per IP and per account) and starts a session.
+///
+/// Every failure — unknown e-mail, wrong password, empty fields — returns the same
+/// `InvalidCredentials` after the same argon2 work, so responses reveal nothing about which
+/// accounts exist.
+#[tracing::instrument(skip_all)]
+pub async fn sign_in(
+    state: &AppState,
+    client: &ClientInfo,
+    email: &str,
+    password: &Password,
+) -> Result<String, AppError> {
+    let email = normalize_email(email);
+    let account_key = format!("account:{email}");
+    let ip_key = format!("ip:{}", client.ip);
+    let now = now();
+    if let Some(secs) = throttle::locked_for(&state.db, &[&account_key, &ip_key], now).await? {
+        return Err(AppError::RateLimited(secs));
+    }
+    let credentials = users::credentials_by_email(&state.db, &email).await?;
+    let verified = state
+        .hasher
+        .verify(
+            credentials.as_ref().map(|(_, hash)| hash.as_str()),
+            password,
+        )
+        .await?;
+    let user_id = match credentials {
+        Some((user_id, _)) if verified => user_id,
+        _ => {
+            let account_locked =
+                throttle::record_failure(&state.db, &account_key, throttle::ACCOUNT_LIMIT, now)
+                    .await?;
+            let ip_locked =
+                throttle::record_failure(&state.db, &ip_key, throttle::IP_LIMIT, now).await?;
+            if account_locked || ip_locked {
+                tracing::warn!(ip = %client.ip, account_locked, ip_locked, "sign-in throttled");
+            }
+            return Err(AppError::InvalidCredentials);
+        }
+    };
+    throttle::clear(&state.db, &account_key).await?;
+    start_session(state, &user_id, client).await
+}
+
+/// A fresh session for `user_id`: a new random token every time, so a token planted before
+/// sign-in (session fixation) is never promoted.
+async fn start_session(
+    state: &AppState,
+    user_id: &str,
+    client: &ClientInfo,
+) -> Result<String, AppError> {
+    let (token, token_hash) = auth::new_session_token();
+    let session = sessions::NewSession {
+        id: &random_id(16),
+        token_hash: &token_hash,
+        user_id,
+        ip: &client.ip,
+        user_agent: &client.user_agent,
+    };
+    sessions::create(&state.db, session, now()).await?;
+    Ok(token)
+}
+
+/// Where to go after signing in: only our own settings pages, never another site.
+pub fn safe_next(next: Option<&str>) -> String {
+    const HOME: &str = "/settings/profile";
+    match next.map(str::trim) {
+        Some(path)
+            if (path == "/settings"
+                || path.starts_with("/settings/")
+                || path.starts_with("/settings?"))
+                && !path.contains('\\')
+                && !path.contains("//")
+                && !path.chars().any(char::is_control) =>
+        {
+            path.to_string()
+        }
+        _ => HOME.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn only_local_settings_paths_are_followed_after_sign_in() {
+        assert_eq!(
+            safe_next(Some("/settings/profile?tab=1")),
+            "/settings/profile?tab=1"
+        );
+        for bad in [
+            "https://evil.test",
+            "//evil.test",
+            "/\\evil.test",
+            "/settings//evil.test",
+            "/signout",
+            "javascript:alert(1)",
+            "/settings/\nx",
+        ] {
+            assert_eq!(safe_next(Some(bad)), "/settings/profile", "{bad:?}");
+        }
+        assert_eq!(safe_next(None), "/settings/profile");
+    }
+}

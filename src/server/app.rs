@@ -1,0 +1,181 @@
+//! The Axum application: health checks, sign-out, Leptos pages and server functions, and the
+//! static site (served precompressed, cached for a year when file names carry content hashes).
+
+use super::{auth, config::Config, context, db, middleware, state::AppState};
+use crate::app::{shell, App};
+use axum::{
+    extract::State,
+    http::{header, HeaderValue, StatusCode},
+    middleware::from_fn_with_state,
+    response::{IntoResponse, Redirect, Response},
+    routing::{get, post},
+    Router,
+};
+use leptos::prelude::*;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use std::sync::Arc;
+use tower_http::{services::ServeDir, set_header::SetResponseHeaderLayer};
+
+/// Reads configuration, opens the database and serves until Ctrl-C / SIGTERM.
+pub async fn run() -> Result<(), String> {
+    let config = Config::from_env()?;
+    let conf = leptos::config::get_configuration(None).map_err(|e| e.to_string())?;
+    let mut leptos_options = conf.leptos_options;
+    if leptos_options.output_name.is_empty() {
+        leptos_options.output_name = "profile-center".into();
+    }
+    let addr = leptos_options.site_addr;
+    let state = build_state(config, leptos_options).await?;
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+    let local = listener.local_addr().map_err(|e| e.to_string())?;
+    // Tests and scripts read this line to find the port when started on port 0.
+    tracing::info!(address = %format!("http://{local}"), backend = ?state.backend, "listening");
+    println!("profile-center listening on http://{local}");
+    axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+    .map_err(|e| e.to_string())
+}
+
+pub async fn build_state(
+    config: Config,
+    leptos_options: LeptosOptions,
+) -> Result<AppState, String> {
+    let (db, backend) = db::connect(&config.database_url).await?;
+    let css_href = css_href(&leptos_options);
+    Ok(AppState {
+        db,
+        backend,
+        config: Arc::new(config),
+        hasher: auth::Hasher::new(),
+        leptos_options,
+        css_href: css_href.into(),
+    })
+}
+
+/// The stylesheet URL, using the hash cargo-leptos wrote beside the binary when hashing is on.
+fn css_href(options: &LeptosOptions) -> String {
+    let name = &options.output_name;
+    let pkg = &options.site_pkg_dir;
+    if options.hash_files {
+        let hash_file = std::env::current_exe()
+            .ok()
+            .and_then(|p| p.parent().map(|d| d.join(options.hash_file.as_ref())));
+        if let Some(contents) = hash_file.and_then(|f| std::fs::read_to_string(f).ok()) {
+            if let Some(hash) = contents.lines().find_map(|l| l.strip_prefix("css:")) {
+                return format!("/{pkg}/{name}.{}.css", hash.trim());
+            }
+        }
+    }
+    format!("/{pkg}/{name}.css")
+}
+
+pub fn router(state: AppState) -> Router {
+    let options = state.leptos_options.clone();
+    let routes = generate_route_list(App);
+    let context_state = state.clone();
+    let provide_state = move || provide_context(context_state.clone());
+    let pkg_cache = if options.hash_files {
+        // Hashed names change with their content, so a year-long immutable cache is safe.
+        "public, max-age=31536000, immutable"
+    } else {
+        "no-cache"
+    };
+    let site_root = options.site_root.to_string();
+    let pkg_dir = format!("{site_root}/{}", options.site_pkg_dir);
+    let pkg = Router::new()
+        .fallback_service(
+            ServeDir::new(pkg_dir)
+                .precompressed_br()
+                .precompressed_gzip(),
+        )
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static(pkg_cache),
+        ));
+    let assets = ServeDir::new(&site_root)
+        .precompressed_br()
+        .precompressed_gzip();
+    let assets = Router::new()
+        .fallback_service(assets)
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("public, max-age=3600"),
+        ));
+
+    Router::new()
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(readyz))
+        .route("/", get(|| async { Redirect::to("/settings/profile") }))
+        .route(
+            "/settings",
+            get(|| async { Redirect::to("/settings/profile") }),
+        )
+        .route("/signout", post(signout))
+        .leptos_routes_with_context(&state, routes, provide_state, {
+            let options = options.clone();
+            move || shell(options.clone())
+        })
+        .nest(&format!("/{}", options.site_pkg_dir), pkg)
+        .fallback_service(assets)
+        .layer(axum::middleware::from_fn(middleware::server_fn_status))
+        .layer(from_fn_with_state(state.clone(), middleware::session))
+        .layer(from_fn_with_state(state.clone(), middleware::same_origin))
+        .layer(axum::middleware::from_fn(middleware::security_headers))
+        .layer(tower_http::compression::CompressionLayer::new())
+        .with_state(state)
+}
+
+/// Ready only when the database answers: load balancers stop sending traffic otherwise.
+async fn readyz(State(state): State<AppState>) -> Response {
+    match sqlx::query("select 1").execute(&state.db).await {
+        Ok(_) => (StatusCode::OK, "ready").into_response(),
+        Err(e) => {
+            tracing::warn!(error = %e, "readiness check failed");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response()
+        }
+    }
+}
+
+/// `POST /signout`: ends the session in the database, clears the cookie, back to sign-in.
+async fn signout(State(state): State<AppState>, req: axum::extract::Request) -> Response {
+    if let Some(authed) = req.extensions().get::<context::Authed>() {
+        if let Err(e) =
+            db::sessions::end(&state.db, &authed.session_id, "signed_out", super::now()).await
+        {
+            tracing::error!(error = %e, "sign-out could not end the session");
+            return (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Sign-out failed. Please try again.",
+            )
+                .into_response();
+        }
+    }
+    let cookie = auth::session_cookie(state.config.production, None);
+    let mut res = Redirect::to("/signin").into_response();
+    if let Ok(value) = HeaderValue::from_str(&cookie) {
+        res.headers_mut().insert(header::SET_COOKIE, value);
+    }
+    res
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = terminate => {} }
+}

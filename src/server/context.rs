@@ -1,0 +1,88 @@
+//! What a server function needs from the request it serves: the app state, the signed-in
+//! session, the client's IP and browser, and the mapping of errors to HTTP statuses.
+//!
+//! The session middleware (`middleware::session`) resolves the cookie once per request and
+//! leaves an `Authed` in the request's extensions; `require_user` is how every server function
+//! insists on it.
+
+use super::state::AppState;
+use crate::error::AppError;
+use http::request::Parts;
+use leptos::prelude::*;
+
+/// The signed-in person behind this request.
+#[derive(Debug, Clone)]
+pub struct Authed {
+    pub user_id: String,
+    pub session_id: String,
+}
+
+/// Where a request came from, for sessions and throttling.
+#[derive(Debug, Clone)]
+pub struct ClientInfo {
+    pub ip: String,
+    pub user_agent: String,
+}
+
+pub fn state() -> Result<AppState, AppError> {
+    use_context::<AppState>().ok_or_else(|| internal("AppState missing from context"))
+}
+
+fn parts() -> Result<Parts, AppError> {
+    use_context::<Parts>().ok_or_else(|| internal("request parts missing from context"))
+}
+
+/// The signed-in user, or `Unauthenticated`. The first line of every protected server function.
+pub fn require_user() -> Result<Authed, AppError> {
+    parts()?
+        .extensions
+        .get::<Authed>()
+        .cloned()
+        .ok_or(AppError::Unauthenticated)
+}
+
+/// The signed-in user if there is one (for pages that show either state).
+pub fn current_session() -> Option<Authed> {
+    parts().ok()?.extensions.get::<Authed>().cloned()
+}
+
+pub fn client_info() -> ClientInfo {
+    parts()
+        .ok()
+        .and_then(|p| p.extensions.get::<ClientInfo>().cloned())
+        .unwrap_or(ClientInfo {
+            ip: "unknown".into(),
+            user_agent: String::new(),
+        })
+}
+
+/// Whether this call is a plain HTML form post (JavaScript off) rather than a `fetch`.
+pub fn is_form_post() -> bool {
+    parts()
+        .ok()
+        .and_then(|p| {
+            p.headers
+                .get(http::header::ACCEPT)
+                .and_then(|v| v.to_str().ok())
+                .map(|v| v.contains("text/html"))
+        })
+        .unwrap_or(false)
+}
+
+/// Logs an unexpected failure under a fresh reference and returns the opaque error that names
+/// only that reference.
+pub fn internal(err: impl std::fmt::Display) -> AppError {
+    let reference = super::random_id(6);
+    tracing::error!(reference = %reference, error = %err, "internal error");
+    AppError::Internal(reference)
+}
+
+/// Adds a `Set-Cookie` header to the server function's response.
+pub fn set_cookie(value: &str) {
+    if let (Some(options), Ok(value)) = (
+        use_context::<leptos_axum::ResponseOptions>(),
+        http::HeaderValue::from_str(value),
+    ) {
+        options.append_header(http::header::SET_COOKIE, value);
+    }
+}

@@ -1,0 +1,127 @@
+//! The database: one `AnyPool` whose backend (SQLite or Postgres) is chosen at run time from
+//! `DATABASE_URL`, with the matching migrations embedded in the binary.
+//!
+//! Queries use `$1` placeholders and integer columns only (see `migrations/`), so every query in
+//! the per-tab modules runs unchanged on both backends.
+
+pub mod profile;
+pub mod sessions;
+pub mod throttle;
+pub mod users;
+
+use crate::error::AppError;
+use sqlx::{
+    any::AnyPoolOptions, migrate::Migration, migrate::MigrationType, migrate::Migrator, AnyPool,
+};
+use std::borrow::Cow;
+
+pub type Db = AnyPool;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn from_url(url: &str) -> Result<Self, String> {
+        if url.starts_with("sqlite:") {
+            Ok(Backend::Sqlite)
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Ok(Backend::Postgres)
+        } else {
+            Err("DATABASE_URL must start with sqlite: or postgres:".into())
+        }
+    }
+}
+
+/// Each backend's migrations, embedded so the binary needs no files beside it.
+macro_rules! migrations {
+    ($dir:literal: $($version:literal $name:literal),* $(,)?) => {
+        vec![$(Migration::new(
+            $version,
+            Cow::Borrowed($name),
+            MigrationType::Simple,
+            Cow::Borrowed(include_str!(concat!("../../../migrations/", $dir, "/", $name, ".sql"))),
+            false,
+        )),*]
+    };
+}
+
+fn migrator(backend: Backend) -> Migrator {
+    let migrations = match backend {
+        Backend::Sqlite => migrations!("sqlite": 1 "0001_foundation"),
+        Backend::Postgres => migrations!("postgres": 1 "0001_foundation"),
+    };
+    Migrator {
+        migrations: Cow::Owned(migrations),
+        ignore_missing: false,
+        // Several instances may start at once on one Postgres: the advisory lock serialises them.
+        locking: true,
+        no_tx: false,
+    }
+}
+
+/// Opens the pool (creating the SQLite file and its folder if needed) and applies migrations.
+pub async fn connect(url: &str) -> Result<(Db, Backend), String> {
+    sqlx::any::install_default_drivers();
+    let backend = Backend::from_url(url)?;
+    let mut url = url.to_string();
+    if backend == Backend::Sqlite {
+        let path = url
+            .trim_start_matches("sqlite://")
+            .trim_start_matches("sqlite:");
+        let path = path.split('?').next().unwrap_or_default();
+        if let Some(parent) = std::path::Path::new(path)
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+        {
+            std::fs::create_dir_all(parent)
+                .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+        }
+        if !url.contains("mode=") {
+            url.push_str(if url.contains('?') {
+                "&mode=rwc"
+            } else {
+                "?mode=rwc"
+            });
+        }
+    }
+    let pool = AnyPoolOptions::new()
+        // SQLite has one writer at a time; a few connections serve reads while it writes.
+        .max_connections(if backend == Backend::Sqlite { 8 } else { 16 })
+        .after_connect(move |conn, _meta| {
+            Box::pin(async move {
+                if backend == Backend::Sqlite {
+                    use sqlx::Executor;
+                    // WAL lets readers proceed during a write; busy_timeout waits for the write
+                    // lock instead of failing; SQLite leaves foreign keys off unless asked.
+                    conn.execute("pragma journal_mode = wal").await?;
+                    conn.execute("pragma busy_timeout = 5000").await?;
+                    conn.execute("pragma foreign_keys = on").await?;
+                    // Safe with WAL: a power cut may lose the last commits, never corrupt the file.
+                    conn.execute("pragma synchronous = normal").await?;
+                }
+                Ok(())
+            })
+        })
+        .connect(&url)
+        .await
+        .map_err(|e| format!("cannot open the database: {e}"))?;
+    migrator(backend)
+        .run(&pool)
+        .await
+        .map_err(|e| format!("cannot migrate the database: {e}"))?;
+    Ok((pool, backend))
+}
+
+/// Whether an insert failed on a unique constraint (both backends report the same kind).
+pub fn is_unique_violation(err: &sqlx::Error) -> bool {
+    matches!(err, sqlx::Error::Database(db) if db.kind() == sqlx::error::ErrorKind::UniqueViolation)
+}
+
+impl From<sqlx::Error> for AppError {
+    fn from(err: sqlx::Error) -> Self {
+        crate::server::context::internal(err)
+    }
+}

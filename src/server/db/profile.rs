@@ -1,0 +1,75 @@
+//! The Profile tab's storage: dashboards, reading a profile, and the versioned update.
+
+use super::Db;
+use crate::{
+    error::AppError,
+    model::profile::{Dashboard, ProfileView, ValidProfile},
+};
+use sqlx::Row;
+
+pub async fn dashboards(db: &Db) -> Result<Vec<Dashboard>, AppError> {
+    let rows = sqlx::query("select id, name from dashboards order by position")
+        .fetch_all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| Dashboard {
+            id: r.get(0),
+            name: r.get(1),
+        })
+        .collect())
+}
+
+pub async fn get(db: &Db, user_id: &str) -> Result<ProfileView, AppError> {
+    let row = sqlx::query(
+        "select u.email, p.first_name, p.last_name, p.job_function, p.phone, p.default_dashboard, p.version
+         from profiles p join users u on u.id = p.user_id where p.user_id = $1",
+    )
+    .bind(user_id)
+    .fetch_optional(db)
+    .await?
+    .ok_or(AppError::NotFound)?;
+    Ok(ProfileView {
+        email: row.get(0),
+        first_name: row.get(1),
+        last_name: row.get(2),
+        job_function: row.get::<Option<String>, _>(3).unwrap_or_default(),
+        phone: row.get::<Option<String>, _>(4).unwrap_or_default(),
+        default_dashboard: row.get(5),
+        version: row.get(6),
+    })
+}
+
+/// Saves the profile only if it is still at `version`: a stale form gets a conflict instead of
+/// silently overwriting what another tab saved.
+pub async fn update(
+    db: &Db,
+    user_id: &str,
+    p: &ValidProfile,
+    version: i64,
+    now: i64,
+) -> Result<ProfileView, AppError> {
+    let updated = sqlx::query(
+        "update profiles set first_name = $3, last_name = $4, job_function = $5, phone = $6,
+             default_dashboard = $7, version = version + 1, updated_at = $8
+         where user_id = $1 and version = $2",
+    )
+    .bind(user_id)
+    .bind(version)
+    .bind(&p.first_name)
+    .bind(&p.last_name)
+    .bind(p.job_function.as_deref())
+    .bind(p.phone.as_deref())
+    .bind(&p.default_dashboard)
+    .bind(now)
+    .execute(db)
+    .await?;
+    if updated.rows_affected() == 0 {
+        return Err(AppError::Conflict(
+            "Your profile was changed somewhere else (another tab or device) after you opened this form. \
+             Reload the page to see the latest version, then make your change again."
+                .into(),
+        ));
+    }
+    get(db, user_id).await
+}

@@ -1,0 +1,31 @@
+//! Everything that only runs on the server: configuration, the database, authentication
+//! internals, HTTP middleware and the Axum application that serves pages, server functions,
+//! static files and health checks.
+//!
+//! `app::build` wires it together; `main.rs` only calls `run`.
+
+pub mod accounts;
+pub mod app;
+pub mod auth;
+pub mod config;
+pub mod context;
+pub mod db;
+pub mod middleware;
+pub mod state;
+
+/// Seconds since the Unix epoch: every stored timestamp is UTC in this unit.
+pub fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+/// A random, URL-safe identifier with `bytes` bytes of entropy.
+pub fn random_id(bytes: usize) -> String {
+    use base64::Engine;
+    use rand::RngCore;
+    let mut buf = vec![0u8; bytes];
+    rand::rngs::OsRng.fill_bytes(&mut buf);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(buf)
+}

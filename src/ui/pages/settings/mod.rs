@@ -1,0 +1,83 @@
+//! The settings shell: header with the avatar menu, the tab bar, and the active tab.
+//!
+//! `TABS` lists only tabs that work; each later tab adds one line here and one route in
+//! `app.rs`.
+
+pub mod profile;
+
+use crate::{api::auth::get_current_user, model::auth::CurrentUser};
+use leptos::prelude::*;
+use leptos_router::{components::Outlet, hooks::use_location};
+
+/// (route segment, label) of every tab that is built.
+pub const TABS: &[(&str, &str)] = &[("profile", "Profile")];
+
+#[component]
+pub fn SettingsLayout() -> impl IntoView {
+    let user = Resource::new_blocking(|| (), |_| get_current_user());
+    view! {
+        <a class="skip-link" href="#main">"Skip to content"</a>
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                match user.await {
+                    Ok(Some(user)) => view! { <Header user=user/> }.into_any(),
+                    _ => view! { <header class="site-header"><span class="brand">"Profile Center"</span></header> }.into_any(),
+                }
+            })}
+        </Suspense>
+        <div class="settings">
+            <TabBar/>
+            <main id="main" class="tab-panel">
+                <Outlet/>
+            </main>
+        </div>
+    }
+}
+
+#[component]
+fn Header(user: CurrentUser) -> impl IntoView {
+    let name = user.display_name();
+    let menu_label = format!("Account menu for {name}");
+    view! {
+        <header class="site-header">
+            <a class="brand" href="/settings/profile">"Profile Center"</a>
+            <details class="avatar-menu">
+                <summary aria-label=menu_label>
+                    <span class="avatar" aria-hidden="true">{user.initials()}</span>
+                    <span class="user-name" aria-hidden="true">{name.clone()}</span>
+                </summary>
+                <div class="menu">
+                    <p class="menu-email">{user.email.clone()}</p>
+                    <a href="/settings/profile">"Profile"</a>
+                    <form method="post" action="/signout">
+                        <button type="submit" class="link-button">"Sign out"</button>
+                    </form>
+                </div>
+            </details>
+        </header>
+    }
+}
+
+#[component]
+fn TabBar() -> impl IntoView {
+    let path = use_location().pathname.get_untracked();
+    view! {
+        <nav class="tabs" aria-label="Settings">
+            <h2 class="visually-hidden">"Settings"</h2>
+            <ul>
+                {TABS
+                    .iter()
+                    .map(|(slug, label)| {
+                        let href = format!("/settings/{slug}");
+                        let current = path == href;
+                        view! {
+                            <li>
+                                <a href=href aria-current=current.then_some("page")>{*label}</a>
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ul>
+        </nav>
+    }
+}

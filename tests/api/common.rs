@@ -1,0 +1,277 @@
+//! `TestApp`: one running server with its own database, and helpers to call it.
+
+use profile_center::error::AppError;
+use reqwest::{header, Client, Response};
+use std::{
+    io::{BufRead, BufReader},
+    path::PathBuf,
+    process::{Child, Command, Stdio},
+    sync::{Arc, Mutex},
+};
+
+pub const PASSWORD: &str = "a long and unusual passphrase";
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Declares each test once and runs it on SQLite and on Postgres.
+#[macro_export]
+macro_rules! on_both_databases {
+    ($(async fn $name:ident($app:ident: TestApp) $body:block)*) => {
+        $(
+            mod $name {
+                #[allow(unused_imports)]
+                use super::*;
+                async fn run($app: $crate::common::TestApp) $body
+                #[tokio::test]
+                async fn sqlite() {
+                    run($crate::common::TestApp::spawn($crate::common::Backend::Sqlite).await).await
+                }
+                #[tokio::test]
+                async fn postgres() {
+                    run($crate::common::TestApp::spawn($crate::common::Backend::Postgres).await).await
+                }
+            }
+        )*
+    };
+}
+
+pub struct TestApp {
+    pub base: String,
+    pub dir: PathBuf,
+    child: Child,
+    postgres_db: Option<String>,
+    logs: Arc<Mutex<String>>,
+}
+
+const PG_ADMIN: &[&str] = &[
+    "-h",
+    "127.0.0.1",
+    "-p",
+    "5432",
+    "-U",
+    "postgres",
+    "-d",
+    "test",
+    "-v",
+    "ON_ERROR_STOP=1",
+    "-q",
+    "-c",
+];
+
+fn psql(sql: &str) -> Result<(), String> {
+    let out = Command::new("psql")
+        .args(PG_ADMIN)
+        .arg(sql)
+        .output()
+        .map_err(|e| format!("cannot run psql: {e}"))?;
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err(String::from_utf8_lossy(&out.stderr).into_owned())
+    }
+}
+
+impl TestApp {
+    pub async fn spawn(backend: Backend) -> TestApp {
+        let id = format!("{:x}{:x}", std::process::id(), rand_u64());
+        let dir = std::env::temp_dir().join(format!("pc-test-{id}"));
+        std::fs::create_dir_all(&dir).unwrap();
+        let (database_url, postgres_db) = match backend {
+            Backend::Sqlite => (format!("sqlite://{}/app.db", dir.display()), None),
+            Backend::Postgres => {
+                let name = format!("pc_test_{id}");
+                if let Err(e) = psql(&format!("create database {name}")) {
+                    panic!(
+                        "\n\n*** PostgreSQL at 127.0.0.1:5432 is not reachable, so the Postgres half of the \
+                         integration tests cannot run. Start it (scripts/test.sh does) and run again. ***\n{e}\n"
+                    );
+                }
+                (
+                    format!("postgres://postgres@127.0.0.1:5432/{name}"),
+                    Some(name),
+                )
+            }
+        };
+        let mut child = Command::new(env!("CARGO_BIN_EXE_profile-center"))
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("DATABASE_URL", &database_url)
+            .env("DATA_DIR", &dir)
+            .env("LEPTOS_SITE_ADDR", "127.0.0.1:0")
+            .env("LEPTOS_SITE_ROOT", dir.join("site"))
+            .env("LEPTOS_OUTPUT_NAME", "profile-center")
+            .env("RUST_LOG", "info")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start the profile-center binary");
+        let logs = Arc::new(Mutex::new(String::new()));
+        let stdout = child.stdout.take().unwrap();
+        let stderr = child.stderr.take().unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        {
+            let logs = logs.clone();
+            std::thread::spawn(move || {
+                for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                    if let Some(addr) = line.strip_prefix("profile-center listening on ") {
+                        let _ = tx.send(addr.to_string());
+                    }
+                    logs.lock().unwrap().push_str(&line);
+                    logs.lock().unwrap().push('\n');
+                }
+            });
+        }
+        {
+            let logs = logs.clone();
+            std::thread::spawn(move || {
+                for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                    logs.lock().unwrap().push_str(&line);
+                    logs.lock().unwrap().push('\n');
+                }
+            });
+        }
+        let base = tokio::task::spawn_blocking(move || {
+            rx.recv_timeout(std::time::Duration::from_secs(60))
+        })
+        .await
+        .unwrap()
+        .unwrap_or_else(|_| {
+            panic!(
+                "the server did not start; its output:\n{}",
+                logs.lock().unwrap()
+            )
+        });
+        TestApp {
+            base,
+            dir,
+            child,
+            postgres_db,
+            logs,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// Every byte the database holds: the SQLite file and its write-ahead log, or on Postgres
+    /// every row of every table as text.
+    pub fn database_contents(&self) -> String {
+        match &self.postgres_db {
+            None => {
+                let mut bytes = Vec::new();
+                for name in ["app.db", "app.db-wal"] {
+                    if let Ok(b) = std::fs::read(self.dir.join(name)) {
+                        bytes.extend(b);
+                    }
+                }
+                String::from_utf8_lossy(&bytes).into_owned()
+            }
+            Some(db) => {
+                let tables = "select string_agg(format('select t::text from %I t', table_name), ' union all ') \
+                              from information_schema.tables where table_schema = 'public'";
+                let run = |sql: &str| {
+                    let out = Command::new("psql")
+                        .args([
+                            "-h",
+                            "127.0.0.1",
+                            "-U",
+                            "postgres",
+                            "-d",
+                            db,
+                            "-At",
+                            "-c",
+                            sql,
+                        ])
+                        .output()
+                        .unwrap();
+                    String::from_utf8_lossy(&out.stdout).into_owned()
+                };
+                let query = run(tables);
+                run(query.trim())
+            }
+        }
+    }
+
+    /// Everything the server has logged so far.
+    pub fn logs(&self) -> String {
+        self.logs.lock().unwrap().clone()
+    }
+
+    /// A client like a browser tab: keeps cookies, does not follow redirects.
+    pub fn browser(&self) -> Client {
+        Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap()
+    }
+
+    /// Calls a server function as the hydrated page does (form-encoded in, JSON out).
+    pub async fn call(&self, client: &Client, function: &str, fields: &[(&str, &str)]) -> Response {
+        client
+            .post(self.url(&format!("/api/{function}")))
+            .header(header::ACCEPT, "application/json")
+            .form(fields)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn sign_up(&self, client: &Client, email: &str) -> Response {
+        let fields = [
+            ("email", email),
+            ("password", PASSWORD),
+            ("first_name", "Ada"),
+            ("last_name", "Lovelace"),
+        ];
+        let res = self.call(client, "sign_up", &fields).await;
+        res
+    }
+
+    /// A browser already signed in as a new user with this e-mail.
+    pub async fn signed_in(&self, email: &str) -> Client {
+        let client = self.browser();
+        let res = self.sign_up(&client, email).await;
+        assert_eq!(
+            res.status(),
+            200,
+            "sign-up failed: {}",
+            res.text().await.unwrap()
+        );
+        client
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        if let Some(db) = &self.postgres_db {
+            let _ = psql(&format!("drop database if exists {db} with (force)"));
+        }
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// Decodes a server function's error body.
+pub async fn error_of(res: Response) -> AppError {
+    let text = res.text().await.unwrap();
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("not an AppError ({e}): {text}"))
+}
+
+fn rand_u64() -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u128(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos(),
+    );
+    h.finish()
+}
