@@ -27,6 +27,18 @@ where
     })
 }
 
+/// A form reference that marks the form `data-hydrated` once its island is live, so tests (and
+/// people debugging) can tell the JavaScript path from the plain-HTML one.
+pub fn hydrated_form() -> NodeRef<leptos::html::Form> {
+    let form = NodeRef::<leptos::html::Form>::new();
+    Effect::new(move |_| {
+        if let Some(form) = form.get() {
+            let _ = form.set_attribute("data-hydrated", "");
+        }
+    });
+    form
+}
+
 /// A labelled input whose error is announced with it (`aria-describedby`, `aria-invalid`).
 #[component]
 pub fn Field(
@@ -44,27 +56,7 @@ pub fn Field(
     live_value: Option<Signal<String>>,
 ) -> impl IntoView {
     let id = format!("field-{name}");
-    let error_id = format!("{id}-error");
-    let hint_id = format!("{id}-hint");
-    let message = move || {
-        error.get().and_then(|e| {
-            e.field_errors()
-                .and_then(|f| f.get(name).map(str::to_string))
-        })
-    };
-    let described = {
-        let (error_id, hint_id) = (error_id.clone(), hint_id.clone());
-        move || {
-            let mut ids = Vec::new();
-            if hint.is_some() {
-                ids.push(hint_id.clone());
-            }
-            if message().is_some() {
-                ids.push(error_id.clone());
-            }
-            (!ids.is_empty()).then(|| ids.join(" "))
-        }
-    };
+    let (message, described) = field_error(error, name, hint.is_some());
     let live = live_value.unwrap_or_else(|| Signal::stored(value.clone()));
     let input = view! {
         <input
@@ -82,14 +74,65 @@ pub fn Field(
     };
     view! {
         <div class="field">
-            <label for=id>{label}</label>
-            {hint.map(|h| view! { <p class="hint" id=hint_id>{h}</p> })}
+            <label for=id.clone()>{label}</label>
+            {hint.map(|h| view! { <p class="hint" id=format!("{id}-hint")>{h}</p> })}
             {input}
-            <p class="field-error" id=error_id hidden=move || message().is_none()>
+            <p class="field-error" id=format!("{id}-error") hidden=move || message().is_none()>
                 {message}
             </p>
         </div>
     }
+}
+
+/// A labelled select with its error, described like `Field`.
+#[component]
+pub fn Select(
+    label: &'static str,
+    name: &'static str,
+    #[prop(into)] error: Signal<Option<AppError>>,
+    #[prop(optional)] hint: Option<&'static str>,
+    children: Children,
+) -> impl IntoView {
+    let id = format!("field-{name}");
+    let (message, described) = field_error(error, name, hint.is_some());
+    view! {
+        <div class="field">
+            <label for=id.clone()>{label}</label>
+            {hint.map(|h| view! { <p class="hint" id=format!("{id}-hint")>{h}</p> })}
+            <select id=id.clone() name=name aria-invalid=move || message().is_some().then_some("true") aria-describedby=described>
+                {children()}
+            </select>
+            <p class="field-error" id=format!("{id}-error") hidden=move || message().is_none()>{message}</p>
+        </div>
+    }
+}
+
+/// A field's current error message, and the `aria-describedby` value naming its hint and error.
+fn field_error(
+    error: Signal<Option<AppError>>,
+    name: &'static str,
+    has_hint: bool,
+) -> (
+    impl Fn() -> Option<String> + Copy + Send + Sync + 'static,
+    impl Fn() -> Option<String> + Send + Sync + 'static,
+) {
+    let message = move || {
+        error.get().and_then(|e| {
+            e.field_errors()
+                .and_then(|f| f.get(name).map(str::to_string))
+        })
+    };
+    let described = move || {
+        let mut ids = Vec::new();
+        if has_hint {
+            ids.push(format!("field-{name}-hint"));
+        }
+        if message().is_some() {
+            ids.push(format!("field-{name}-error"));
+        }
+        (!ids.is_empty()).then(|| ids.join(" "))
+    };
+    (message, described)
 }
 
 /// A submit button that says what is happening while the request runs.

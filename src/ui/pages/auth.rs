@@ -5,7 +5,9 @@
 use crate::{
     api::auth::{SignIn, SignUp},
     error::AppError,
-    ui::components::form::{current_error, url_error, Field, FormAlert, SubmitButton},
+    ui::components::form::{
+        current_error, hydrated_form, url_error, Field, FormAlert, SubmitButton,
+    },
 };
 use leptos::{form::ActionForm, prelude::*};
 use leptos_meta::Title;
@@ -87,7 +89,7 @@ fn SignInForm(next: String, initial_error: Option<AppError>) -> impl IntoView {
         action.pending().get() || matches!(action.value().get(), Some(Ok(_)))
     });
     view! {
-        <ActionForm action=action attr:class="stack" attr:novalidate=true>
+        <ActionForm action=action node_ref=hydrated_form() attr:class="stack" attr:novalidate=true>
             <FormAlert error=error/>
             <input type="hidden" name="next" value=next/>
             <Field label="Email" name="email" input_type="email" autocomplete="username" required=true error=error/>
@@ -106,7 +108,7 @@ fn SignUpForm(next: String, initial_error: Option<AppError>) -> impl IntoView {
         action.pending().get() || matches!(action.value().get(), Some(Ok(_)))
     });
     view! {
-        <ActionForm action=action attr:class="stack" attr:novalidate=true>
+        <ActionForm action=action node_ref=hydrated_form() attr:class="stack" attr:novalidate=true>
             <FormAlert error=error/>
             <input type="hidden" name="next" value=next/>
             <Field label="Email" name="email" input_type="email" autocomplete="email" required=true error=error/>

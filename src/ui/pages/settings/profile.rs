@@ -4,7 +4,9 @@ use crate::{
     api::profile::{get_profile_page, UpdateProfile},
     error::AppError,
     model::profile::{ProfilePage, ProfileView, JOB_FUNCTIONS},
-    ui::components::form::{current_error, url_error, Field, FormAlert, SubmitButton},
+    ui::components::form::{
+        current_error, hydrated_form, url_error, Field, FormAlert, Select, SubmitButton,
+    },
 };
 use leptos::{form::ActionForm, prelude::*};
 use leptos_meta::Title;
@@ -56,7 +58,7 @@ fn ProfileForm(page: ProfilePage, initial_error: Option<AppError>, saved: bool) 
     let job = initial.job_function.clone();
     let dash = initial.default_dashboard.clone();
     view! {
-        <ActionForm action=action attr:class="stack" attr:novalidate=true>
+        <ActionForm action=action node_ref=hydrated_form() attr:class="stack" attr:novalidate=true>
             <FormAlert error=error/>
             <p class="status" role="status">{move || show_saved().then_some("Your profile was saved.")}</p>
             <input type="hidden" name="version" value=initial.version prop:value=move || stored.with(|p| p.version.to_string())/>
@@ -95,48 +97,5 @@ fn ProfileForm(page: ProfilePage, initial_error: Option<AppError>, saved: bool) 
             </Select>
             <SubmitButton label="Save" pending_label="Saving…" pending=action.pending()/>
         </ActionForm>
-    }
-}
-
-/// A labelled select with its error, like `Field`.
-#[component]
-fn Select(
-    label: &'static str,
-    name: &'static str,
-    #[prop(into)] error: Signal<Option<AppError>>,
-    #[prop(optional)] hint: Option<&'static str>,
-    children: Children,
-) -> impl IntoView {
-    let id = format!("field-{name}");
-    let error_id = format!("{id}-error");
-    let hint_id = format!("{id}-hint");
-    let message = move || {
-        error.get().and_then(|e| {
-            e.field_errors()
-                .and_then(|f| f.get(name).map(str::to_string))
-        })
-    };
-    let described = {
-        let (error_id, hint_id) = (error_id.clone(), hint_id.clone());
-        move || {
-            let mut ids = Vec::new();
-            if hint.is_some() {
-                ids.push(hint_id.clone());
-            }
-            if message().is_some() {
-                ids.push(error_id.clone());
-            }
-            (!ids.is_empty()).then(|| ids.join(" "))
-        }
-    };
-    view! {
-        <div class="field">
-            <label for=id.clone()>{label}</label>
-            {hint.map(|h| view! { <p class="hint" id=hint_id>{h}</p> })}
-            <select id=id name=name aria-invalid=move || message().is_some().then_some("true") aria-describedby=described>
-                {children()}
-            </select>
-            <p class="field-error" id=error_id hidden=move || message().is_none()>{message}</p>
-        </div>
     }
 }

@@ -1,0 +1,73 @@
+import { defineConfig } from '@playwright/test';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+// The suite runs against the release build that scripts/test.sh made (`cargo leptos build
+// --release --precompress`): the server binary, its hash.txt, and the site in ../target/site.
+const targetDir = process.env.CARGO_TARGET_DIR ?? path.resolve(__dirname, '../target');
+const serverBin = process.env.PC_SERVER_BIN ?? path.join(targetDir, 'release', 'profile-center');
+const port = Number(process.env.PC_E2E_PORT ?? 3100);
+// A fresh database per run, so runs never see each other's users.
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pc-e2e-'));
+
+const chromium = {
+  browserName: 'chromium' as const,
+  launchOptions: {
+    // Debian's Chromium: Playwright cannot download browsers on these machines.
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--disable-quic',
+    ],
+  },
+};
+const desktop = { viewport: { width: 1280, height: 800 } };
+// 375 px wide like a small phone; the dark scheme here so axe checks both themes' contrast.
+const mobile = { viewport: { width: 375, height: 740 }, isMobile: true, hasTouch: true, colorScheme: 'dark' as const };
+
+export default defineConfig({
+  testDir: './tests',
+  fullyParallel: true,
+  forbidOnly: !!process.env.CI,
+  retries: 0,
+  workers: 2,
+  reporter: process.env.CI ? [['list']] : [['list'], ['html', { open: 'never' }]],
+  timeout: 60_000,
+  expect: { timeout: 10_000 },
+  use: {
+    baseURL: `http://127.0.0.1:${port}`,
+    trace: 'retain-on-failure',
+    ...chromium,
+  },
+  projects: [
+    { name: 'desktop-js', use: { ...desktop, javaScriptEnabled: true } },
+    { name: 'desktop-nojs', use: { ...desktop, javaScriptEnabled: false } },
+    // Tests tagged @desktop (keyboard navigation) have no meaning on a touch screen.
+    { name: 'mobile-js', use: { ...mobile, javaScriptEnabled: true }, grepInvert: /@desktop/ },
+    { name: 'mobile-nojs', use: { ...mobile, javaScriptEnabled: false }, grepInvert: /@desktop/ },
+  ],
+  webServer: {
+    command: serverBin,
+    url: `http://127.0.0.1:${port}/readyz`,
+    reuseExistingServer: false,
+    timeout: 60_000,
+    stdout: 'ignore',
+    stderr: 'pipe',
+    env: {
+      DATABASE_URL: `sqlite://${dataDir}/e2e.db`,
+      DATA_DIR: dataDir,
+      LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
+      LEPTOS_SITE_ROOT: path.resolve(__dirname, '../target/site'),
+      LEPTOS_SITE_PKG_DIR: 'pkg',
+      LEPTOS_OUTPUT_NAME: 'profile-center',
+      LEPTOS_HASH_FILES: 'true',
+      RUST_LOG: 'warn',
+    },
+  },
+});

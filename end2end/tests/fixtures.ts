@@ -1,0 +1,62 @@
+import { test as base, expect, type Page, type TestInfo } from '@playwright/test';
+import AxeBuilder from '@axe-core/playwright';
+
+export const PASSWORD = 'a long and unusual passphrase';
+
+/** A unique address per test and project, so parallel runs never collide. */
+export function uniqueEmail(testInfo: TestInfo): string {
+  const id = `${testInfo.project.name}-${testInfo.workerIndex}-${Date.now()}-${Math.floor(Math.random() * 1e6)}`;
+  return `user-${id}@example.com`;
+}
+
+/**
+ * Fails on any WCAG 2.0/2.1/2.2 A or AA violation on the page as it is now.
+ *
+ * axe-core runs as JavaScript in the page, which a JavaScript-off page refuses. There the test
+ * checks an exact copy instead: the same DOM (scripts removed, so nothing hydrates), served at the
+ * same URL with the same stylesheet, viewport and colour scheme, in a context where axe may run.
+ */
+export async function expectAccessible(page: Page) {
+  const use = base.info().project.use;
+  let target = page;
+  let cleanup = async () => {};
+  if (use.javaScriptEnabled === false) {
+    const html = (await page.content()).replace(/<script\b[\s\S]*?<\/script>/gi, '');
+    // Contexts made inside a test inherit the project's options: turn JavaScript back on.
+    const context = await page.context().browser()!.newContext({
+      javaScriptEnabled: true,
+      viewport: page.viewportSize(),
+      colorScheme: use.colorScheme ?? 'light',
+    });
+    target = await context.newPage();
+    await target.route(page.url(), (route) => route.fulfill({ body: html, contentType: 'text/html; charset=utf-8' }));
+    await target.goto(page.url());
+    cleanup = () => context.close();
+  }
+  try {
+    const results = await new AxeBuilder({ page: target })
+      .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'])
+      .analyze();
+    const summary = results.violations.map(
+      (v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`,
+    );
+    expect(summary, `accessibility violations on ${page.url()}`).toEqual([]);
+  } finally {
+    await cleanup();
+  }
+}
+
+/**
+ * With JavaScript on, waits until the page's form islands are hydrated so the test exercises the
+ * in-place (fetch) path; with JavaScript off there is nothing to wait for.
+ */
+export async function ready(page: Page) {
+  const jsOn = base.info().project.use.javaScriptEnabled !== false;
+  if (jsOn) {
+    await expect(page.locator('form[data-hydrated]').first()).toBeAttached();
+  }
+}
+
+export const jsEnabled = () => base.info().project.use.javaScriptEnabled !== false;
+
+export { base as test, expect };

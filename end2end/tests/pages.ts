@@ -1,0 +1,49 @@
+import { expect, type Page } from '@playwright/test';
+import { expectAccessible, ready } from './fixtures';
+
+/** The sign-up and sign-in pages, found by their labels and roles as a person would. */
+export class AuthPages {
+  constructor(private page: Page) {}
+
+  async signUp(email: string, password: string, first = 'Ada', last = 'Lovelace') {
+    await ready(this.page);
+    await expectAccessible(this.page);
+    await this.page.getByLabel('Email').fill(email);
+    await this.page.getByLabel('First name').fill(first);
+    await this.page.getByLabel('Last name').fill(last);
+    await this.page.getByLabel('Password').fill(password);
+    await this.page.getByRole('button', { name: 'Create account' }).click();
+  }
+
+  async signIn(email: string, password: string) {
+    await ready(this.page);
+    await expectAccessible(this.page);
+    await this.page.getByLabel('Email').fill(email);
+    await this.page.getByLabel('Password').fill(password);
+    await this.page.getByRole('button', { name: 'Sign in' }).click();
+  }
+
+  async signOut() {
+    await this.page.getByLabel(/^Account menu for /).click();
+    await this.page.getByRole('button', { name: 'Sign out' }).click();
+    await expect(this.page).toHaveURL(/\/signin$/);
+  }
+}
+
+/** The Profile tab. */
+export class ProfileTab {
+  constructor(private page: Page) {}
+
+  firstName = () => this.page.getByLabel('First name');
+  lastName = () => this.page.getByLabel('Last name');
+  jobFunction = () => this.page.getByLabel('Job function');
+  phone = () => this.page.getByLabel('Phone number');
+  dashboard = () => this.page.getByLabel('Default dashboard');
+  save = () => this.page.getByRole('button', { name: 'Save' });
+
+  async expectLoaded() {
+    await expect(this.page).toHaveURL(/\/settings\/profile/);
+    await expect(this.page.getByRole('heading', { level: 1, name: 'Profile' })).toBeVisible();
+    await ready(this.page);
+  }
+}

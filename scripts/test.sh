@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# README command 2: installs whatever is missing, then runs every test.
+#
+#   1. release build of the site and server, once (cargo leptos build --release --precompress)
+#   2. the size budget of the first load (bench/size.sh --no-build)
+#   3. Rust unit tests and HTTP integration tests on SQLite and on Postgres (cargo test)
+#   4. Playwright in Debian Chromium: JavaScript on and off, desktop and 375 px, axe-core
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/setup.sh
+source scripts/env.sh
+step() { printf '\n\033[1;34m==> %s\033[0m\n' "$*"; }
+
+step "PostgreSQL on 127.0.0.1:5432"
+if ! pg_isready -q -h 127.0.0.1 -p 5432; then
+  pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -n1)" main start
+  for _ in $(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done
+fi
+pg_isready -h 127.0.0.1 -p 5432
+# Databases left behind by an interrupted earlier run.
+psql -h 127.0.0.1 -U postgres -d test -Atc "select datname from pg_database where datname like 'pc_test_%'" \
+  | while read -r db; do psql -h 127.0.0.1 -U postgres -d test -qc "drop database if exists $db with (force)"; done
+
+step "release build (site + server)"
+cargo leptos build --release --precompress
+
+step "size budget of the first load"
+bash bench/size.sh --no-build
+
+step "Rust unit and integration tests (SQLite and Postgres)"
+cargo test --features ssr --no-fail-fast
+
+step "Playwright (Chromium; JavaScript on/off; desktop and 375 px; axe-core)"
+(cd end2end && PC_SERVER_BIN="$CARGO_TARGET_DIR/release/profile-center" npx playwright test)
+
+step "all tests passed"
