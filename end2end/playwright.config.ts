@@ -46,11 +46,12 @@ export default defineConfig({
     ...chromium,
   },
   projects: [
+    // Tests tagged @desktop (keyboard navigation) have no meaning on a touch screen; tests tagged
+    // @js check what only JavaScript adds (pending states in place).
     { name: 'desktop-js', use: { ...desktop, javaScriptEnabled: true } },
-    { name: 'desktop-nojs', use: { ...desktop, javaScriptEnabled: false } },
-    // Tests tagged @desktop (keyboard navigation) have no meaning on a touch screen.
+    { name: 'desktop-nojs', use: { ...desktop, javaScriptEnabled: false }, grepInvert: /@js/ },
     { name: 'mobile-js', use: { ...mobile, javaScriptEnabled: true }, grepInvert: /@desktop/ },
-    { name: 'mobile-nojs', use: { ...mobile, javaScriptEnabled: false }, grepInvert: /@desktop/ },
+    { name: 'mobile-nojs', use: { ...mobile, javaScriptEnabled: false }, grepInvert: /@desktop|@js/ },
   ],
   webServer: {
     command: serverBin,

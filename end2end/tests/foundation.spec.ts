@@ -141,3 +141,41 @@ test('every control can be reached with the keyboard and shows its focus @deskto
   const outline = await button.evaluate((el) => getComputedStyle(el).outlineStyle);
   expect(outline).toBe('solid');
 });
+
+test('the site files are served precompressed and cached for a year under hashed names', async ({ page, request }) => {
+  await page.goto('/signin');
+  const hrefs = await page.locator('link[rel="stylesheet"], link[rel="modulepreload"], link[rel="preload"]').evaluateAll(
+    (links) => links.map((l) => l.getAttribute('href')!),
+  );
+  expect(hrefs.length).toBeGreaterThanOrEqual(3);
+  for (const href of hrefs) {
+    expect(href).toMatch(/^\/pkg\/profile-center\.[A-Za-z0-9_-]{22}(_bg)?\.(css|js|wasm)$/);
+    const res = await request.get(href, { headers: { 'accept-encoding': 'br, gzip' } });
+    expect(res.status()).toBe(200);
+    expect(res.headers()['content-encoding']).toBe('br');
+    expect(res.headers()['cache-control']).toBe('public, max-age=31536000, immutable');
+  }
+});
+
+test('the save button shows that it is working while the request runs @js', async ({ page }, testInfo) => {
+  const auth = new AuthPages(page);
+  const profile = new ProfileTab(page);
+  await page.goto('/signup');
+  await auth.signUp(uniqueEmail(testInfo), PASSWORD);
+  await profile.expectLoaded();
+  // Hold the save request until the pending state has been seen.
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  await page.route('**/api/update_profile', async (route) => {
+    await held;
+    await route.continue();
+  });
+  await profile.firstName().fill('Grace');
+  await profile.save().click();
+  const busy = page.getByRole('button', { name: 'Saving…' });
+  await expect(busy).toBeDisabled();
+  await expect(busy).toHaveAttribute('aria-busy', 'true');
+  release();
+  await expect(page.getByRole('status')).toHaveText('Your profile was saved.');
+  await expect(page.getByRole('button', { name: 'Save' })).toBeEnabled();
+});

@@ -77,6 +77,11 @@ fn psql(sql: &str) -> Result<(), String> {
 
 impl TestApp {
     pub async fn spawn(backend: Backend) -> TestApp {
+        Self::spawn_with(backend, &[]).await
+    }
+
+    /// Starts the server with extra environment variables (e.g. production mode).
+    pub async fn spawn_with(backend: Backend, extra_env: &[(&str, &str)]) -> TestApp {
         let id = format!("{:x}{:x}", std::process::id(), rand_u64());
         let dir = std::env::temp_dir().join(format!("pc-test-{id}"));
         std::fs::create_dir_all(&dir).unwrap();
@@ -105,6 +110,7 @@ impl TestApp {
             .env("LEPTOS_SITE_ROOT", dir.join("site"))
             .env("LEPTOS_OUTPUT_NAME", "profile-center")
             .env("RUST_LOG", "info")
+            .envs(extra_env.iter().copied())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
@@ -194,6 +200,15 @@ impl TestApp {
                 let query = run(tables);
                 run(query.trim())
             }
+        }
+    }
+
+    /// Drops the Postgres database under the running server (to test what happens when the
+    /// database goes away). Returns false on SQLite.
+    pub fn drop_postgres_database(&self) -> bool {
+        match &self.postgres_db {
+            Some(db) => psql(&format!("drop database if exists {db} with (force)")).is_ok(),
+            None => false,
         }
     }
 

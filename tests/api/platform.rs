@@ -1,6 +1,9 @@
 //! Health checks and what every response carries.
 
+use crate::common::*;
 use crate::on_both_databases;
+use reqwest::header;
+use std::process::Command;
 
 on_both_databases! {
     async fn health_and_readiness_answer_when_the_database_does(app: TestApp) {
@@ -21,4 +24,93 @@ on_both_databases! {
         let missing = app.browser().get(app.url("/no/such/page")).send().await.unwrap();
         assert_eq!(missing.status(), 404);
     }
+}
+
+#[tokio::test]
+async fn readiness_fails_while_the_database_is_gone_but_health_stays_up() {
+    let app = TestApp::spawn(Backend::Postgres).await;
+    let client = app.browser();
+    assert_eq!(
+        client
+            .get(app.url("/readyz"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    assert!(app.drop_postgres_database());
+    assert_eq!(
+        client
+            .get(app.url("/readyz"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        503
+    );
+    assert_eq!(
+        client
+            .get(app.url("/healthz"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+}
+
+#[test]
+fn production_mode_refuses_to_start_without_a_secret_key() {
+    let dir = std::env::temp_dir().join(format!("pc-prod-{}", std::process::id()));
+    let out = Command::new(env!("CARGO_BIN_EXE_profile-center"))
+        .env_clear()
+        .env("APP_ENV", "production")
+        .env("DATA_DIR", &dir)
+        .env("DATABASE_URL", format!("sqlite://{}/app.db", dir.display()))
+        .env("LEPTOS_SITE_ADDR", "127.0.0.1:0")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let text =
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    assert!(text.contains("SECRET_KEY is required"), "{text}");
+    assert!(
+        !dir.join("secret.key").exists(),
+        "production never generates a key"
+    );
+}
+
+#[tokio::test]
+async fn a_development_key_is_generated_once_and_kept_private() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let key = app.dir.join("secret.key");
+    let contents = std::fs::read_to_string(&key).unwrap();
+    assert_eq!(contents.len(), 64);
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(
+        std::fs::metadata(&key).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+}
+
+/// Cookie attributes do not depend on the database, so this runs on SQLite only.
+#[tokio::test]
+async fn production_cookies_are_secure_and_host_prefixed() {
+    let key = "ab".repeat(32);
+    let app = TestApp::spawn_with(
+        Backend::Sqlite,
+        &[("APP_ENV", "production"), ("SECRET_KEY", key.as_str())],
+    )
+    .await;
+    let res = app.sign_up(&app.browser(), "ada@example.com").await;
+    assert_eq!(res.status(), 200);
+    let cookie = res.headers()[header::SET_COOKIE]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(cookie.starts_with("__Host-pc_session="), "{cookie}");
+    assert!(
+        cookie.contains("; Secure") && cookie.contains("HttpOnly") && cookie.contains("Path=/")
+    );
 }
