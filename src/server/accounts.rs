@@ -3,8 +3,12 @@
 
 use super::{
     auth::{self, Password},
+    context::Authed,
     context::ClientInfo,
-    db::{sessions, throttle, users},
+    db::{
+        security_events::{self, kind},
+        sessions, throttle, users,
+    },
     now, random_id,
     state::AppState,
 };
@@ -72,20 +76,98 @@ pub async fn sign_in(
         .await?;
     let user_id = match credentials {
         Some((user_id, _)) if verified => user_id,
-        _ => {
-            let account_locked =
-                throttle::record_failure(&state.db, &account_key, throttle::ACCOUNT_LIMIT, now)
-                    .await?;
-            let ip_locked =
-                throttle::record_failure(&state.db, &ip_key, throttle::IP_LIMIT, now).await?;
-            if account_locked || ip_locked {
-                tracing::warn!(ip = %client.ip, account_locked, ip_locked, "sign-in throttled");
+        credentials => {
+            let locked = record_failure(state, &account_key, &ip_key, now).await?;
+            if let Some((user_id, _)) = credentials {
+                security_events::record(
+                    &state.db,
+                    &user_id,
+                    kind::SIGN_IN,
+                    false,
+                    client,
+                    "wrong password",
+                )
+                .await?;
+                if locked {
+                    security_events::record(&state.db, &user_id, kind::THROTTLED, true, client, "")
+                        .await?;
+                }
             }
             return Err(AppError::InvalidCredentials);
         }
     };
     throttle::clear(&state.db, &account_key).await?;
+    security_events::record(&state.db, &user_id, kind::SIGN_IN, true, client, "password").await?;
     start_session(state, &user_id, client).await
+}
+
+/// Counts a failed password against the account and the IP; true when either is now locked.
+async fn record_failure(
+    state: &AppState,
+    account_key: &str,
+    ip_key: &str,
+    now: i64,
+) -> Result<bool, AppError> {
+    let account_locked =
+        throttle::record_failure(&state.db, account_key, throttle::ACCOUNT_LIMIT, now).await?;
+    let ip_locked = throttle::record_failure(&state.db, ip_key, throttle::IP_LIMIT, now).await?;
+    if account_locked || ip_locked {
+        tracing::warn!(account_locked, ip_locked, "password attempts throttled");
+    }
+    Ok(account_locked || ip_locked)
+}
+
+/// Sudo mode: the signed-in user proves their identity again with their password, which
+/// allows sensitive actions from this session for `REAUTH_WINDOW_SECS`. Wrong passwords count
+/// toward the same throttling as sign-in. Returns until when the window is open.
+#[tracing::instrument(skip_all, fields(user_id = %user.user_id))]
+pub async fn reauthenticate(
+    state: &AppState,
+    user: &Authed,
+    client: &ClientInfo,
+    password: &Password,
+) -> Result<i64, AppError> {
+    let (email, hash) = users::credentials_by_id(&state.db, &user.user_id)
+        .await?
+        .ok_or(AppError::Unauthenticated)?;
+    let account_key = format!("account:{email}");
+    let ip_key = format!("ip:{}", client.ip);
+    let now = now();
+    if let Some(secs) = throttle::locked_for(&state.db, &[&account_key, &ip_key], now).await? {
+        return Err(AppError::RateLimited(secs));
+    }
+    if !state.hasher.verify(Some(&hash), password).await? {
+        let locked = record_failure(state, &account_key, &ip_key, now).await?;
+        security_events::record(
+            &state.db,
+            &user.user_id,
+            kind::REAUTH,
+            false,
+            client,
+            "wrong password",
+        )
+        .await?;
+        if locked {
+            security_events::record(&state.db, &user.user_id, kind::THROTTLED, true, client, "")
+                .await?;
+        }
+        return Err(AppError::field(
+            "password",
+            "That is not your current password.",
+        ));
+    }
+    throttle::clear(&state.db, &account_key).await?;
+    sessions::mark_reauthenticated(&state.db, &user.session_id, now).await?;
+    security_events::record(
+        &state.db,
+        &user.user_id,
+        kind::REAUTH,
+        true,
+        client,
+        "password",
+    )
+    .await?;
+    Ok(now + crate::model::sessions::REAUTH_WINDOW_SECS)
 }
 
 /// A fresh session for `user_id`: a new random token every time, so a token planted before

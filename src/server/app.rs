@@ -26,6 +26,7 @@ pub async fn run() -> Result<(), String> {
     }
     let addr = leptos_options.site_addr;
     let state = build_state(config, leptos_options).await?;
+    super::sessions::spawn_sweeper(state.clone());
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|e| format!("cannot listen on {addr}: {e}"))?;

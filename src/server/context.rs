@@ -15,6 +15,17 @@ use leptos::prelude::*;
 pub struct Authed {
     pub user_id: String,
     pub session_id: String,
+    /// When this session last proved its owner's identity (sudo mode).
+    pub reauth_at: Option<i64>,
+}
+
+impl Authed {
+    /// Until when sensitive actions are allowed, if the proof is still fresh.
+    pub fn reauth_until(&self, now: i64) -> Option<i64> {
+        self.reauth_at
+            .map(|at| at + crate::model::sessions::REAUTH_WINDOW_SECS)
+            .filter(|until| *until > now)
+    }
 }
 
 /// Where a request came from, for sessions and throttling.
@@ -39,6 +50,16 @@ pub fn require_user() -> Result<Authed, AppError> {
         .get::<Authed>()
         .cloned()
         .ok_or(AppError::Unauthenticated)
+}
+
+/// The signed-in user, who must also have proved their identity within the last ten minutes.
+/// The first line of every sensitive server function (ending sessions, later API keys, …).
+pub fn require_recent_auth() -> Result<Authed, AppError> {
+    let user = require_user()?;
+    match user.reauth_until(super::now()) {
+        Some(_) => Ok(user),
+        None => Err(AppError::ReauthRequired),
+    }
 }
 
 /// The signed-in user if there is one (for pages that show either state).

@@ -37,6 +37,7 @@ pub async fn session(State(state): State<AppState>, mut req: Request, next: Next
                 authed = Some(Authed {
                     user_id: s.user_id,
                     session_id: s.id,
+                    reauth_at: s.reauth_at,
                 });
             }
             Ok(None) => {}

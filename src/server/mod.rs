@@ -11,6 +11,7 @@ pub mod config;
 pub mod context;
 pub mod db;
 pub mod middleware;
+pub mod sessions;
 pub mod state;
 
 /// Seconds since the Unix epoch: every stored timestamp is UTC in this unit.

@@ -7,3 +7,4 @@ mod common;
 mod auth;
 mod platform;
 mod profile;
+mod sessions;

@@ -5,6 +5,7 @@
 //! the per-tab modules runs unchanged on both backends.
 
 pub mod profile;
+pub mod security_events;
 pub mod sessions;
 pub mod throttle;
 pub mod users;
@@ -50,8 +51,12 @@ macro_rules! migrations {
 
 fn migrator(backend: Backend) -> Migrator {
     let migrations = match backend {
-        Backend::Sqlite => migrations!("sqlite": 1 "0001_foundation"),
-        Backend::Postgres => migrations!("postgres": 1 "0001_foundation"),
+        Backend::Sqlite => {
+            migrations!("sqlite": 1 "0001_foundation", 2 "0002_sessions_and_security_log")
+        }
+        Backend::Postgres => {
+            migrations!("postgres": 1 "0001_foundation", 2 "0002_sessions_and_security_log")
+        }
     };
     Migrator {
         migrations: Cow::Owned(migrations),

@@ -12,11 +12,28 @@ pub const ABSOLUTE_SECS: i64 = 30 * 24 * 3600;
 /// Last-seen is written at most this often per session, so reads stay reads.
 pub const TOUCH_EVERY_SECS: i64 = 60;
 
+/// Ended sessions stay listed this long as history.
+pub const HISTORY_SECS: i64 = 90 * 24 * 3600;
+
 #[derive(Debug, Clone)]
 pub struct ActiveSession {
     pub id: String,
     pub user_id: String,
     pub last_seen_at: i64,
+    pub reauth_at: Option<i64>,
+}
+
+/// A session as the Sessions tab lists it (never its token hash).
+#[derive(Debug, Clone)]
+pub struct SessionRow {
+    pub id: String,
+    pub created_at: i64,
+    pub last_seen_at: i64,
+    pub expires_at: i64,
+    pub ip: String,
+    pub user_agent: String,
+    pub ended_at: Option<i64>,
+    pub end_reason: Option<String>,
 }
 
 pub struct NewSession<'a> {
@@ -52,7 +69,7 @@ pub async fn find_active(
     now: i64,
 ) -> Result<Option<ActiveSession>, AppError> {
     let row = sqlx::query(
-        "select id, user_id, last_seen_at from sessions
+        "select id, user_id, last_seen_at, reauth_at from sessions
          where token_hash = $1 and ended_at is null and idle_expires_at > $2 and absolute_expires_at > $2",
     )
     .bind(token_hash)
@@ -63,6 +80,7 @@ pub async fn find_active(
         id: r.get(0),
         user_id: r.get(1),
         last_seen_at: r.get(2),
+        reauth_at: r.get(3),
     }))
 }
 
@@ -92,4 +110,116 @@ pub async fn end(db: &Db, id: &str, reason: &str, now: i64) -> Result<(), AppErr
     .execute(db)
     .await?;
     Ok(())
+}
+
+/// Ends one of `user_id`'s live sessions; false when it is not theirs, not live, or unknown
+/// (the caller cannot tell which: another user's session id is simply not found).
+pub async fn end_own(
+    db: &Db,
+    user_id: &str,
+    id: &str,
+    reason: &str,
+    now: i64,
+) -> Result<bool, AppError> {
+    let done = sqlx::query(
+        "update sessions set ended_at = $3, end_reason = $4
+         where id = $1 and user_id = $2 and ended_at is null and idle_expires_at > $3 and absolute_expires_at > $3",
+    )
+    .bind(id)
+    .bind(user_id)
+    .bind(now)
+    .bind(reason)
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Ends every live session of `user_id` except `keep`; returns how many ended.
+pub async fn end_all_except(
+    db: &Db,
+    user_id: &str,
+    keep: &str,
+    reason: &str,
+    now: i64,
+) -> Result<u64, AppError> {
+    let done = sqlx::query("update sessions set ended_at = $3, end_reason = $4 where user_id = $1 and id <> $2 and ended_at is null")
+        .bind(user_id)
+        .bind(keep)
+        .bind(now)
+        .bind(reason)
+        .execute(db)
+        .await?;
+    Ok(done.rows_affected())
+}
+
+/// Records that this session's owner just proved who they are.
+pub async fn mark_reauthenticated(db: &Db, id: &str, now: i64) -> Result<(), AppError> {
+    sqlx::query("update sessions set reauth_at = $2 where id = $1")
+        .bind(id)
+        .bind(now)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// The user's live sessions (newest activity first) and their sessions ended within
+/// `HISTORY_SECS` (newest first).
+pub async fn list(
+    db: &Db,
+    user_id: &str,
+    now: i64,
+) -> Result<(Vec<SessionRow>, Vec<SessionRow>), AppError> {
+    let rows = sqlx::query(
+        "select id, created_at, last_seen_at,
+                case when idle_expires_at < absolute_expires_at then idle_expires_at else absolute_expires_at end,
+                ip, user_agent, ended_at, end_reason
+         from sessions
+         where user_id = $1 and (ended_at is null or ended_at > $2)
+         order by last_seen_at desc, id",
+    )
+    .bind(user_id)
+    .bind(now - HISTORY_SECS)
+    .fetch_all(db)
+    .await?;
+    let (mut active, mut ended) = (Vec::new(), Vec::new());
+    for r in rows {
+        let row = SessionRow {
+            id: r.get(0),
+            created_at: r.get(1),
+            last_seen_at: r.get(2),
+            expires_at: r.get(3),
+            ip: r.get(4),
+            user_agent: r.get(5),
+            ended_at: r.get(6),
+            end_reason: r.get(7),
+        };
+        if row.ended_at.is_none() && row.expires_at > now {
+            active.push(row);
+        } else {
+            ended.push(row);
+        }
+    }
+    ended.sort_by_key(|r| std::cmp::Reverse(r.ended_at.unwrap_or(r.expires_at)));
+    Ok((active, ended))
+}
+
+/// Background housekeeping: marks sessions past their expiry as ended (`expired`), keeping the
+/// row as history, and deletes history older than `HISTORY_SECS`. Idempotent, so every instance
+/// may run it.
+pub async fn sweep(db: &Db, now: i64) -> Result<(u64, u64), AppError> {
+    let expired = sqlx::query(
+        "update sessions set end_reason = 'expired',
+             ended_at = case when idle_expires_at < absolute_expires_at then idle_expires_at else absolute_expires_at end
+         where ended_at is null and (idle_expires_at <= $1 or absolute_expires_at <= $1)",
+    )
+    .bind(now)
+    .execute(db)
+    .await?
+    .rows_affected();
+    let deleted = sqlx::query("delete from sessions where ended_at is not null and ended_at <= $1")
+        .bind(now - HISTORY_SECS)
+        .execute(db)
+        .await?
+        .rows_affected();
+    Ok((expired, deleted))
 }

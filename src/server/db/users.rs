@@ -57,6 +57,18 @@ pub async fn credentials_by_email(
     Ok(row.map(|r| (r.get(0), r.get(1))))
 }
 
+/// The e-mail and password hash of a user, for re-authentication.
+pub async fn credentials_by_id(
+    db: &Db,
+    user_id: &str,
+) -> Result<Option<(String, String)>, AppError> {
+    let row = sqlx::query("select email, password_hash from users where id = $1")
+        .bind(user_id)
+        .fetch_optional(db)
+        .await?;
+    Ok(row.map(|r| (r.get(0), r.get(1))))
+}
+
 pub async fn current_user(db: &Db, user_id: &str) -> Result<Option<CurrentUser>, AppError> {
     let row = sqlx::query(
         "select u.id, u.email, p.first_name, p.last_name from users u join profiles p on p.user_id = u.id where u.id = $1",

@@ -4,13 +4,14 @@
 //! `app.rs`.
 
 pub mod profile;
+pub mod sessions;
 
 use crate::{api::auth::get_current_user, model::auth::CurrentUser};
 use leptos::prelude::*;
 use leptos_router::{components::Outlet, hooks::use_location};
 
 /// (route segment, label) of every tab that is built.
-pub const TABS: &[(&str, &str)] = &[("profile", "Profile")];
+pub const TABS: &[(&str, &str)] = &[("profile", "Profile"), ("sessions", "Sessions")];
 
 #[component]
 pub fn SettingsLayout() -> impl IntoView {

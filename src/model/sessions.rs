@@ -1,0 +1,119 @@
+//! The Sessions tab's data: where the user is signed in, and where they were.
+
+use serde::{Deserialize, Serialize};
+
+/// How long a sign-in proof opens the door to sensitive actions ("sudo mode").
+pub const REAUTH_WINDOW_SECS: i64 = 10 * 60;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionView {
+    /// Public handle, used to end the session; never the token or its hash.
+    pub id: String,
+    /// "Firefox 128", parsed from the user agent.
+    pub browser: String,
+    /// "Windows 10", parsed from the user agent.
+    pub os: String,
+    pub ip: String,
+    pub created_at: i64,
+    pub last_seen_at: i64,
+    pub expires_at: i64,
+    /// The session making this request ("This device").
+    pub current: bool,
+    pub ended_at: Option<i64>,
+    /// One of `END_REASONS`' keys.
+    pub end_reason: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionsPage {
+    pub active: Vec<SessionView>,
+    pub ended: Vec<SessionView>,
+    /// Until when sensitive actions are allowed without asking for the password again.
+    pub reauth_until: Option<i64>,
+    pub now: i64,
+}
+
+/// Stored end reasons and how the history names them.
+pub const END_REASONS: &[(&str, &str)] = &[
+    ("signed_out", "Signed out"),
+    ("signed_in_again", "Replaced by a new sign-in"),
+    ("ended_by_user", "Ended by you"),
+    ("expired", "Expired"),
+    ("password_changed", "Ended by password change"),
+    ("ended_by_admin", "Ended by an administrator"),
+];
+
+pub fn end_reason_label(reason: Option<&str>) -> &'static str {
+    reason
+        .and_then(|r| END_REASONS.iter().find(|(key, _)| *key == r))
+        .map(|(_, label)| *label)
+        .unwrap_or("Ended")
+}
+
+/// A UTC timestamp as "2026-11-24 14:05 UTC". (Per-user zones and formats come with the
+/// Preferences tab; until then every time is shown, and labelled, in UTC.)
+pub fn format_utc(ts: i64) -> String {
+    let days = ts.div_euclid(86_400);
+    let secs = ts.rem_euclid(86_400);
+    let (y, m, d) = civil_from_days(days);
+    format!(
+        "{y:04}-{m:02}-{d:02} {:02}:{:02} UTC",
+        secs / 3600,
+        secs % 3600 / 60
+    )
+}
+
+/// Days since 1970-01-01 to (year, month, day) in the proleptic Gregorian calendar
+/// (H. Hinnant's `civil_from_days`).
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let y = yoe + era * 400 + if m <= 2 { 1 } else { 0 };
+    (y, m, d)
+}
+
+/// "9 minutes", "1 minute", "less than a minute" — for how long the sudo window stays open.
+pub fn minutes_left(until: i64, now: i64) -> String {
+    match (until - now + 59) / 60 {
+        n if n <= 1 && until - now < 60 => "less than a minute".into(),
+        1 => "1 minute".into(),
+        n => format!("{n} minutes"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamps_format_as_utc_dates_including_leap_days() {
+        assert_eq!(format_utc(0), "1970-01-01 00:00 UTC");
+        assert_eq!(format_utc(951_782_400), "2000-02-29 00:00 UTC");
+        assert_eq!(format_utc(1_795_528_800), "2026-11-24 14:00 UTC");
+        assert_eq!(format_utc(-1), "1969-12-31 23:59 UTC");
+    }
+
+    #[test]
+    fn end_reasons_have_labels_and_unknown_ones_a_fallback() {
+        assert_eq!(end_reason_label(Some("expired")), "Expired");
+        assert_eq!(
+            end_reason_label(Some("password_changed")),
+            "Ended by password change"
+        );
+        assert_eq!(end_reason_label(Some("???")), "Ended");
+    }
+
+    #[test]
+    fn the_sudo_window_reads_in_whole_minutes() {
+        assert_eq!(minutes_left(1000 + 600, 1000), "10 minutes");
+        assert_eq!(minutes_left(1000 + 61, 1000), "2 minutes");
+        assert_eq!(minutes_left(1000 + 60, 1000), "1 minute");
+        assert_eq!(minutes_left(1000 + 30, 1000), "less than a minute");
+    }
+}

@@ -1,0 +1,179 @@
+//! The Sessions tab's flows: listing a user's sessions with readable devices, ending one or
+//! all others (each recorded in the security log), and the periodic sweep of expired ones.
+
+use super::{
+    context::{Authed, ClientInfo},
+    db::{
+        security_events::{self, kind},
+        sessions,
+    },
+    now,
+    state::AppState,
+};
+use crate::{
+    error::AppError,
+    model::sessions::{SessionView, SessionsPage},
+};
+use std::time::Duration;
+
+/// How often each instance sweeps expired sessions.
+const SWEEP_EVERY: Duration = Duration::from_secs(10 * 60);
+
+/// "Firefox 128" and "Windows 10" from a user-agent string.
+pub fn describe_user_agent(ua: &str) -> (String, String) {
+    let unknown = || ("Unknown browser".to_string(), "unknown system".to_string());
+    let Some(parsed) = woothee::parser::Parser::new().parse(ua) else {
+        return unknown();
+    };
+    let known = |s: &str| !s.is_empty() && s != woothee::woothee::VALUE_UNKNOWN;
+    let major = parsed.version.split('.').next().unwrap_or("");
+    let browser = match (known(parsed.name), known(major)) {
+        (true, true) => format!("{} {major}", parsed.name),
+        (true, false) => parsed.name.to_string(),
+        _ => "Unknown browser".to_string(),
+    };
+    let os = match (known(parsed.os), known(&parsed.os_version)) {
+        (true, true)
+            if !parsed.os.contains(parsed.os_version.as_ref())
+                && parsed
+                    .os_version
+                    .chars()
+                    .next()
+                    .is_some_and(|c| c.is_ascii_digit()) =>
+        {
+            format!("{} {}", parsed.os, parsed.os_version)
+        }
+        (true, _) => parsed.os.to_string(),
+        _ => "unknown system".to_string(),
+    };
+    (browser, os)
+}
+
+pub async fn page(state: &AppState, user: &Authed) -> Result<SessionsPage, AppError> {
+    let now = now();
+    let (active, ended) = sessions::list(&state.db, &user.user_id, now).await?;
+    let view = |row: sessions::SessionRow| {
+        let (browser, os) = describe_user_agent(&row.user_agent);
+        SessionView {
+            current: row.id == user.session_id,
+            id: row.id,
+            browser,
+            os,
+            ip: row.ip,
+            created_at: row.created_at,
+            last_seen_at: row.last_seen_at,
+            expires_at: row.expires_at,
+            ended_at: row.ended_at,
+            end_reason: row.end_reason,
+        }
+    };
+    let mut active: Vec<SessionView> = active.into_iter().map(view).collect();
+    // This device first, then by last activity.
+    active.sort_by_key(|s| !s.current);
+    Ok(SessionsPage {
+        active,
+        ended: ended.into_iter().map(view).collect(),
+        reauth_until: user.reauth_until(now),
+        now,
+    })
+}
+
+/// Ends another of the user's sessions. The current one is ended by signing out instead.
+pub async fn end_one(
+    state: &AppState,
+    user: &Authed,
+    client: &ClientInfo,
+    id: &str,
+) -> Result<(), AppError> {
+    if id == user.session_id {
+        return Err(AppError::Conflict(
+            "This is the session you are using. To end it, sign out.".into(),
+        ));
+    }
+    if !sessions::end_own(&state.db, &user.user_id, id, "ended_by_user", now()).await? {
+        return Err(AppError::NotFound);
+    }
+    security_events::record(
+        &state.db,
+        &user.user_id,
+        kind::SESSION_ENDED,
+        true,
+        client,
+        "",
+    )
+    .await
+}
+
+/// Ends every other session of the user; returns how many ended.
+pub async fn end_others(
+    state: &AppState,
+    user: &Authed,
+    client: &ClientInfo,
+) -> Result<u64, AppError> {
+    let count = sessions::end_all_except(
+        &state.db,
+        &user.user_id,
+        &user.session_id,
+        "ended_by_user",
+        now(),
+    )
+    .await?;
+    security_events::record(
+        &state.db,
+        &user.user_id,
+        kind::OTHER_SESSIONS_ENDED,
+        true,
+        client,
+        &format!("{count} ended"),
+    )
+    .await?;
+    Ok(count)
+}
+
+/// Runs `sessions::sweep` now and every `SWEEP_EVERY`, for as long as the process lives.
+pub fn spawn_sweeper(state: AppState) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(SWEEP_EVERY);
+        loop {
+            tick.tick().await;
+            match sessions::sweep(&state.db, now()).await {
+                Ok((expired, deleted)) if expired + deleted > 0 => {
+                    tracing::info!(expired, deleted, "session sweep")
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "session sweep failed"),
+            }
+        }
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::describe_user_agent;
+
+    #[test]
+    fn user_agents_read_as_browser_and_system() {
+        let chrome = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36";
+        assert_eq!(
+            describe_user_agent(chrome),
+            ("Chrome 120".to_string(), "Windows 10".to_string())
+        );
+        let firefox = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0";
+        assert_eq!(
+            describe_user_agent(firefox),
+            ("Firefox 128".to_string(), "Linux".to_string())
+        );
+        let iphone = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.1 Mobile/15E148 Safari/604.1";
+        let (browser, os) = describe_user_agent(iphone);
+        assert!(browser.starts_with("Safari"), "{browser}");
+        assert!(os.starts_with("iPhone"), "{os}");
+        assert_eq!(
+            describe_user_agent("Zork/1.0 (Great Underground Empire)").0,
+            "Unknown browser"
+        );
+        assert_eq!(
+            describe_user_agent(""),
+            ("Unknown browser".to_string(), "unknown system".to_string())
+        );
+    }
+}

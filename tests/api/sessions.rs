@@ -1,0 +1,160 @@
+//! The Sessions tab over HTTP: listing, sudo mode, ending one or all other sessions.
+
+use crate::common::*;
+use crate::on_both_databases;
+use profile_center::error::AppError;
+use serde_json::Value;
+
+async fn sessions(app: &TestApp, client: &reqwest::Client) -> Value {
+    let res = app.call(client, "list_sessions", &[]).await;
+    assert_eq!(res.status(), 200);
+    res.json().await.unwrap()
+}
+
+/// The id of the first active session that is (or is not) the caller's own.
+fn session_id(page: &Value, current: bool) -> String {
+    page["active"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["current"] == current)
+        .expect("such a session")["id"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+async fn sign_in(app: &TestApp, email: &str) -> reqwest::Client {
+    let client = app.browser();
+    let res = app
+        .call(
+            &client,
+            "sign_in",
+            &[("email", email), ("password", PASSWORD)],
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    client
+}
+
+async fn confirm(app: &TestApp, client: &reqwest::Client) {
+    let res = app
+        .call(client, "confirm_password", &[("password", PASSWORD)])
+        .await;
+    assert_eq!(res.status(), 200);
+}
+
+on_both_databases! {
+    async fn the_list_marks_this_device_and_never_shows_tokens(app: TestApp) {
+        let laptop = app.browser();
+        let signup = app.sign_up(&laptop, "ada@example.com").await;
+        let cookie = signup.headers()["set-cookie"].to_str().unwrap().to_string();
+        let token = cookie.trim_start_matches("pc_session=").split(';').next().unwrap().to_string();
+        let _phone = sign_in(&app, "ada@example.com").await;
+
+        let res = app.call(&laptop, "list_sessions", &[]).await;
+        let text = res.text().await.unwrap();
+        let page: Value = serde_json::from_str(&text).unwrap();
+        let active = page["active"].as_array().unwrap();
+        assert_eq!(active.len(), 2);
+        assert_eq!(active[0]["current"], true, "this device comes first");
+        assert_eq!(active[1]["current"], false);
+        assert_eq!(active[0]["ip"], "127.0.0.1");
+        assert!(active[0]["expires_at"].as_i64().unwrap() > active[0]["created_at"].as_i64().unwrap());
+        use sha2::Digest;
+        let hash = hex::encode(sha2::Sha256::digest(token.as_bytes()));
+        assert!(!text.contains(&token) && !text.contains(&hash) && !text.contains("token"));
+        assert_eq!(page["reauth_until"], Value::Null, "signing in alone does not open sudo mode");
+    }
+
+    async fn ending_sessions_needs_a_fresh_password_confirmation(app: TestApp) {
+        let laptop = app.signed_in("ada@example.com").await;
+        let _phone = sign_in(&app, "ada@example.com").await;
+        let other = session_id(&sessions(&app, &laptop).await, false);
+        for (function, fields) in [("end_session", vec![("id", other.as_str())]), ("end_other_sessions", vec![])] {
+            let res = app.call(&laptop, function, &fields).await;
+            assert_eq!(res.status(), 403, "{function}");
+            assert_eq!(error_of(res).await, AppError::ReauthRequired);
+        }
+        let wrong = app.call(&laptop, "confirm_password", &[("password", "not my password")]).await;
+        assert_eq!(wrong.status(), 422);
+        assert!(error_of(wrong).await.field_errors().unwrap().get("password").is_some());
+
+        let res = app.call(&laptop, "confirm_password", &[("password", PASSWORD)]).await;
+        let until: i64 = res.json().await.unwrap();
+        let page = sessions(&app, &laptop).await;
+        assert_eq!(page["reauth_until"], until);
+        assert!((590..=600).contains(&(until - page["now"].as_i64().unwrap())));
+        assert_eq!(app.call(&laptop, "end_session", &[("id", &other)]).await.status(), 200);
+    }
+
+    async fn a_session_ended_from_another_is_refused_at_once(app: TestApp) {
+        let laptop = app.signed_in("ada@example.com").await;
+        let phone = sign_in(&app, "ada@example.com").await;
+        assert_eq!(app.call(&phone, "get_profile_page", &[]).await.status(), 200);
+        confirm(&app, &laptop).await;
+        let other = session_id(&sessions(&app, &laptop).await, false);
+        let res = app.call(&laptop, "end_session", &[("id", &other)]).await;
+        assert_eq!(res.json::<String>().await.unwrap(), other);
+
+        let next = app.call(&phone, "get_profile_page", &[]).await;
+        assert_eq!(next.status(), 401, "no grace period");
+        let page = phone.get(app.url("/settings/profile")).send().await.unwrap();
+        assert_eq!(page.status(), 303);
+
+        let history = sessions(&app, &laptop).await;
+        assert_eq!(history["active"].as_array().unwrap().len(), 1);
+        let ended = &history["ended"][0];
+        assert_eq!(ended["id"], other.as_str());
+        assert_eq!(ended["end_reason"], "ended_by_user");
+        assert!(app.database_contents().contains("session_ended"), "recorded in the security log");
+    }
+
+    async fn ending_all_others_keeps_this_session(app: TestApp) {
+        let laptop = app.signed_in("ada@example.com").await;
+        let phone = sign_in(&app, "ada@example.com").await;
+        let tablet = sign_in(&app, "ada@example.com").await;
+        confirm(&app, &laptop).await;
+        let res = app.call(&laptop, "end_other_sessions", &[]).await;
+        assert_eq!(res.json::<u64>().await.unwrap(), 2);
+        assert_eq!(app.call(&laptop, "get_profile_page", &[]).await.status(), 200);
+        assert_eq!(app.call(&phone, "get_profile_page", &[]).await.status(), 401);
+        assert_eq!(app.call(&tablet, "get_profile_page", &[]).await.status(), 401);
+        let page = sessions(&app, &laptop).await;
+        assert_eq!(page["active"].as_array().unwrap().len(), 1);
+        assert_eq!(page["ended"].as_array().unwrap().len(), 2);
+        assert!(app.database_contents().contains("other_sessions_ended"));
+    }
+
+    async fn another_users_session_cannot_be_ended(app: TestApp) {
+        let ada = app.signed_in("ada@example.com").await;
+        let grace = app.signed_in("grace@example.com").await;
+        let graces = session_id(&sessions(&app, &grace).await, true);
+        confirm(&app, &ada).await;
+        let res = app.call(&ada, "end_session", &[("id", &graces)]).await;
+        assert_eq!(res.status(), 404);
+        assert_eq!(error_of(res).await, AppError::NotFound);
+        assert_eq!(app.call(&grace, "get_profile_page", &[]).await.status(), 200);
+        let unknown = app.call(&ada, "end_session", &[("id", "no-such-session")]).await;
+        assert_eq!(unknown.status(), 404);
+    }
+
+    async fn the_current_session_is_ended_by_signing_out_not_from_the_list(app: TestApp) {
+        let laptop = app.signed_in("ada@example.com").await;
+        confirm(&app, &laptop).await;
+        let mine = session_id(&sessions(&app, &laptop).await, true);
+        let res = app.call(&laptop, "end_session", &[("id", &mine)]).await;
+        assert_eq!(res.status(), 409);
+        assert_eq!(app.call(&laptop, "get_profile_page", &[]).await.status(), 200);
+    }
+
+    async fn signed_out_sessions_show_in_the_history_with_their_reason(app: TestApp) {
+        let laptop = app.signed_in("ada@example.com").await;
+        let phone = sign_in(&app, "ada@example.com").await;
+        phone.post(app.url("/signout")).send().await.unwrap();
+        let page = sessions(&app, &laptop).await;
+        assert_eq!(page["ended"][0]["end_reason"], "signed_out");
+        let html = laptop.get(app.url("/settings/sessions")).send().await.unwrap().text().await.unwrap();
+        assert!(html.contains("Signed out") && html.contains("This device") && html.contains("Confirm it is you"));
+    }
+}
