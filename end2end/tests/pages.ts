@@ -47,3 +47,24 @@ export class ProfileTab {
     await ready(this.page);
   }
 }
+
+/** The Sessions tab. */
+export class SessionsTab {
+  constructor(private page: Page) {}
+
+  async open() {
+    await this.page.getByRole('navigation', { name: 'Settings' }).getByRole('link', { name: 'Sessions' }).click();
+    await expect(this.page).toHaveURL(/\/settings\/sessions$/);
+    await expect(this.page.getByRole('heading', { level: 1, name: 'Sessions' })).toBeVisible();
+    await ready(this.page);
+  }
+
+  active = () => this.page.getByRole('region', { name: 'Active sessions' }).getByRole('listitem');
+  ended = () => this.page.getByRole('region', { name: 'Ended sessions' }).getByRole('listitem');
+
+  async confirmPassword(password: string) {
+    await this.page.getByLabel('Current password').fill(password);
+    await this.page.getByRole('button', { name: 'Confirm' }).click();
+    await expect(this.page.getByRole('status')).toContainText('You can end sessions for the next 10 minutes');
+  }
+}

@@ -151,7 +151,20 @@ fn is_same_origin(req: &Request, public_origin: Option<&str>) -> bool {
 /// error with 500. (Form posts without JavaScript are redirects back to the form instead, since
 /// a browser cannot show a JSON body; those are left alone.)
 pub async fn server_fn_status(req: Request, next: Next) -> Response {
-    let res = next.run(req).await;
+    let mut res = next.run(req).await;
+    // Leptos leaves a bare `?` when it strips an old error from the form's URL.
+    if res.status().is_redirection() {
+        if let Some(tidy) = res
+            .headers()
+            .get(header::LOCATION)
+            .and_then(|l| l.to_str().ok())
+            .and_then(|l| l.strip_suffix('?'))
+            .and_then(|l| HeaderValue::from_str(l).ok())
+        {
+            res.headers_mut().insert(header::LOCATION, tidy);
+        }
+        return res;
+    }
     if res.status() != StatusCode::INTERNAL_SERVER_ERROR
         || !res
             .headers()

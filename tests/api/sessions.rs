@@ -157,4 +157,21 @@ on_both_databases! {
         let html = laptop.get(app.url("/settings/sessions")).send().await.unwrap().text().await.unwrap();
         assert!(html.contains("Signed out") && html.contains("This device") && html.contains("Confirm it is you"));
     }
+
+    async fn confirming_without_javascript_returns_to_a_clean_url(app: TestApp) {
+        let laptop = app.signed_in("ada@example.com").await;
+        let form = |password: &'static str, referer: String| {
+            laptop
+                .post(app.url("/api/confirm_password"))
+                .header(reqwest::header::ACCEPT, "text/html")
+                .header(reqwest::header::REFERER, referer)
+                .form(&[("password", password)])
+        };
+        let failed = form("wrong password", app.url("/settings/sessions")).send().await.unwrap();
+        let error_url = failed.headers()["location"].to_str().unwrap().to_string();
+        assert!(error_url.contains("__err="), "{error_url}");
+        let ok = form(PASSWORD, error_url).send().await.unwrap();
+        assert_eq!(ok.status(), 302);
+        assert_eq!(ok.headers()["location"], app.url("/settings/sessions").as_str());
+    }
 }

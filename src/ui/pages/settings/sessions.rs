@@ -4,7 +4,9 @@
 use crate::{
     api::sessions::{list_sessions, ConfirmPassword, EndOtherSessions, EndSession},
     error::AppError,
-    model::sessions::{end_reason_label, format_utc, minutes_left, SessionView, SessionsPage},
+    model::sessions::{
+        end_reason_label, format_utc, minutes_left, SessionView, SessionsPage, REAUTH_WINDOW_SECS,
+    },
     ui::components::form::{
         current_error, hydrated_form, url_error, Field, FormAlert, SubmitButton,
     },
@@ -59,13 +61,13 @@ fn ActiveSessions(page: SessionsPage, errors: UrlErrors) -> impl IntoView {
     let confirm = ServerAction::<ConfirmPassword>::new();
     let end_one = ServerAction::<EndSession>::new();
     let end_others = ServerAction::<EndOtherSessions>::new();
-    let now = page.now;
-    // Open until: what the page loaded, then what a confirmation returned.
-    let sudo_until = Signal::derive(move || match confirm.value().get() {
-        Some(Ok(until)) => Some(until),
-        _ => page.reauth_until,
+    // (open until, as of when): what the page loaded, then what a confirmation returned —
+    // a fresh confirmation opens the whole window, whatever the browser's clock says.
+    let sudo_window = Signal::derive(move || match confirm.value().get() {
+        Some(Ok(until)) => Some((until, until - REAUTH_WINDOW_SECS)),
+        _ => page.reauth_until.map(|until| (until, page.now)),
     });
-    let sudo = move || sudo_until.get().is_some();
+    let sudo = move || sudo_window.get().is_some();
     // Sessions ended from this page since it loaded.
     let ended = RwSignal::new(Vec::<String>::new());
     Effect::new(move |_| {
@@ -124,7 +126,7 @@ fn ActiveSessions(page: SessionsPage, errors: UrlErrors) -> impl IntoView {
                 }
             >
                 <p class="status" role="status">
-                    {move || sudo_until.get().map(|until| format!("Confirmed. You can end sessions for the next {}.", minutes_left(until, now)))}
+                    {move || sudo_window.get().map(|(until, now)| format!("Confirmed. You can end sessions for the next {}.", minutes_left(until, now)))}
                 </p>
             </Show>
             <ul class="session-list">

@@ -1,0 +1,88 @@
+import { test, expect, PASSWORD, uniqueEmail, expectAccessible, jsEnabled } from './fixtures';
+import { AuthPages, ProfileTab, SessionsTab } from './pages';
+
+test('ending another session sends that browser to sign-in on its next click', async ({ page, browser }, testInfo) => {
+  const email = uniqueEmail(testInfo);
+  await page.goto('/signup');
+  await new AuthPages(page).signUp(email, PASSWORD);
+  await new ProfileTab(page).expectLoaded();
+
+  // A second browser (its own cookies) signs in to the same account.
+  const otherContext = await browser.newContext();
+  const other = await otherContext.newPage();
+  await other.goto('/signin');
+  await new AuthPages(other).signIn(email, PASSWORD);
+  await new ProfileTab(other).expectLoaded();
+
+  const sessions = new SessionsTab(page);
+  await sessions.open();
+  await expect(sessions.active()).toHaveCount(2);
+  await expect(sessions.active().first()).toContainText('This device');
+  await expect(sessions.active().nth(1)).not.toContainText('This device');
+  await expect(sessions.active().first()).toContainText('UTC');
+  await expectAccessible(page);
+
+  // Ending needs the password first.
+  await expect(page.getByRole('button', { name: /^End session/ })).toHaveCount(0);
+  await sessions.confirmPassword(PASSWORD);
+  await expectAccessible(page);
+  await page.getByRole('button', { name: /^End session/ }).click();
+  if (!jsEnabled()) {
+    await expect(page).toHaveURL(/\/settings\/sessions$/);
+  }
+  await expect(sessions.active()).toHaveCount(1);
+  await expect(page.getByText('You are signed in on this device only.')).toBeVisible();
+  await page.reload();
+  await expect(sessions.ended().first()).toContainText('Ended by you');
+
+  // The other browser's very next click lands on sign-in.
+  await other.getByRole('navigation', { name: 'Settings' }).getByRole('link', { name: 'Sessions' }).click();
+  await expect(other).toHaveURL(/\/signin\?next=%2Fsettings%2Fsessions$/);
+  await otherContext.close();
+});
+
+test('ending all other sessions keeps this one', async ({ page, browser }, testInfo) => {
+  const email = uniqueEmail(testInfo);
+  await page.goto('/signup');
+  await new AuthPages(page).signUp(email, PASSWORD);
+  await new ProfileTab(page).expectLoaded();
+  const others = [];
+  for (let i = 0; i < 2; i++) {
+    const context = await browser.newContext();
+    const other = await context.newPage();
+    await other.goto('/signin');
+    await new AuthPages(other).signIn(email, PASSWORD);
+    await new ProfileTab(other).expectLoaded();
+    others.push({ context, other });
+  }
+
+  const sessions = new SessionsTab(page);
+  await sessions.open();
+  await expect(sessions.active()).toHaveCount(3);
+  await sessions.confirmPassword(PASSWORD);
+  await page.getByRole('button', { name: 'End all other sessions' }).click();
+  await expect(sessions.active()).toHaveCount(1);
+  await expect(sessions.active().first()).toContainText('This device');
+
+  for (const { context, other } of others) {
+    await other.reload();
+    await expect(other).toHaveURL(/\/signin\?next=/);
+    await context.close();
+  }
+  // This browser is still signed in.
+  await page.goto('/settings/profile');
+  await new ProfileTab(page).expectLoaded();
+});
+
+test('a wrong password does not open the door', async ({ page }, testInfo) => {
+  await page.goto('/signup');
+  await new AuthPages(page).signUp(uniqueEmail(testInfo), PASSWORD);
+  await new ProfileTab(page).expectLoaded();
+  const sessions = new SessionsTab(page);
+  await sessions.open();
+  await page.getByLabel('Current password').fill('not my password');
+  await page.getByRole('button', { name: 'Confirm' }).click();
+  await expect(page.getByLabel('Current password')).toHaveAccessibleDescription('That is not your current password.');
+  await expect(page.getByRole('button', { name: 'End all other sessions' })).toHaveCount(0);
+  await expectAccessible(page);
+});
