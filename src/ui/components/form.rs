@@ -39,6 +39,35 @@ pub fn hydrated_form() -> NodeRef<leptos::html::Form> {
     form
 }
 
+/// With JavaScript on, goes where a successful action said (its `Ok` value is the URL).
+pub fn navigate_on_success(value: impl Get<Value = Option<Result<String, AppError>>> + 'static) {
+    on_success(value, |location, target| {
+        let _ = location.assign(target);
+    });
+}
+
+/// With JavaScript on, reloads the page after a successful action, so server-rendered parts
+/// show the new state.
+pub fn reload_on_success<T: Clone + Send + Sync + 'static>(
+    value: impl Get<Value = Option<Result<T, AppError>>> + 'static,
+) {
+    on_success(value, |location, _| {
+        let _ = location.reload();
+    });
+}
+
+/// Effects run only in the browser, so `go` never runs during server rendering.
+fn on_success<T: Clone + 'static>(
+    value: impl Get<Value = Option<Result<T, AppError>>> + 'static,
+    go: impl Fn(&web_sys::Location, &T) + 'static,
+) {
+    Effect::new(move |_| {
+        if let (Some(Ok(result)), Some(window)) = (value.get(), web_sys::window()) {
+            go(&window.location(), &result);
+        }
+    });
+}
+
 /// A labelled input whose error is announced with it (`aria-describedby`, `aria-invalid`).
 #[component]
 pub fn Field(

@@ -2,6 +2,7 @@
 //! server function and the browser follows the redirect; with JavaScript it submits in place,
 //! shows a pending state and field errors, then navigates.
 
+use crate::ui::components::form::navigate_on_success;
 use crate::{
     api::auth::{SignIn, SignUp},
     error::AppError,
@@ -63,20 +64,6 @@ fn js_encode(value: &str) -> String {
             _ => format!("%{b:02X}"),
         })
         .collect()
-}
-
-/// After a successful sign-in with JavaScript on, go where the server said.
-fn navigate_on_success(value: impl Get<Value = Option<Result<String, AppError>>> + 'static) {
-    Effect::new(move |_| {
-        if let Some(Ok(target)) = value.get() {
-            #[cfg(feature = "hydrate")]
-            if let Some(window) = web_sys::window() {
-                let _ = window.location().assign(&target);
-            }
-            #[cfg(not(feature = "hydrate"))]
-            let _ = target;
-        }
-    });
 }
 
 #[island]

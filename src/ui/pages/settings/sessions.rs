@@ -1,16 +1,16 @@
 //! The Sessions tab: where the user is signed in now (with "This device"), ending one or all
 //! other sessions after confirming their password, and the last 90 days of ended sessions.
 
+use crate::ui::components::form::reload_on_success;
 use crate::{
     api::sessions::{list_sessions, ConfirmPassword, EndOtherSessions, EndSession},
     error::AppError,
-    model::sessions::{
-        end_reason_label, format_utc, minutes_left, SessionView, SessionsPage, REAUTH_WINDOW_SECS,
-    },
+    model::sessions::{end_reason_label, format_utc, minutes_left, SessionView, SessionsPage},
     ui::components::form::{
         current_error, hydrated_form, url_error, Field, FormAlert, SubmitButton,
     },
 };
+use leptos::server_fn::ServerFn;
 use leptos::{form::ActionForm, prelude::*};
 use leptos_meta::Title;
 
@@ -48,115 +48,98 @@ pub fn SessionsTab() -> impl IntoView {
 }
 
 /// Errors that came back in the URL from form posts without JavaScript, one per action.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct UrlErrors {
     confirm: Option<AppError>,
     end_one: Option<AppError>,
     end_others: Option<AppError>,
 }
 
-/// The live sessions and the actions on them (an island: ending updates the list in place).
-#[island]
+/// The live sessions, server-rendered. Only the password confirmation is an island (in-place
+/// errors and a pending state); it reloads the page when it succeeds, showing the end buttons.
+#[component]
 fn ActiveSessions(page: SessionsPage, errors: UrlErrors) -> impl IntoView {
-    let confirm = ServerAction::<ConfirmPassword>::new();
-    let end_one = ServerAction::<EndSession>::new();
-    let end_others = ServerAction::<EndOtherSessions>::new();
-    // (open until, as of when): what the page loaded, then what a confirmation returned —
-    // a fresh confirmation opens the whole window, whatever the browser's clock says.
-    let sudo_window = Signal::derive(move || match confirm.value().get() {
-        Some(Ok(until)) => Some((until, until - REAUTH_WINDOW_SECS)),
-        _ => page.reauth_until.map(|until| (until, page.now)),
-    });
-    let sudo = move || sudo_window.get().is_some();
-    // Sessions ended from this page since it loaded.
-    let ended = RwSignal::new(Vec::<String>::new());
-    Effect::new(move |_| {
-        if let Some(Ok(id)) = end_one.value().get() {
-            ended.update(|e| e.push(id));
-        }
-    });
-    let all_ids: Vec<String> = page
-        .active
-        .iter()
-        .filter(|s| !s.current)
-        .map(|s| s.id.clone())
-        .collect();
-    Effect::new(move |_| {
-        if let Some(Ok(_)) = end_others.value().get() {
-            ended.set(all_ids.clone());
-        }
-    });
-    let confirm_error = current_error(confirm.value(), errors.confirm);
-    let end_error = {
-        let (one, others) = (
-            current_error(end_one.value(), errors.end_one),
-            current_error(end_others.value(), errors.end_others),
-        );
-        Signal::derive(move || one.get().or_else(|| others.get()))
-    };
-    let sessions = page.active.clone();
-    let others_left = {
-        let sessions = sessions.clone();
-        move || {
-            sessions
-                .iter()
-                .filter(|s| !s.current && !ended.with(|e| e.contains(&s.id)))
-                .count()
-        }
-    };
-    let show_end_all = {
-        let others_left = others_left.clone();
-        move || sudo() && others_left() > 0
-    };
-    let alone = move || others_left() == 0;
+    let sudo = page.reauth_until.is_some();
+    let others = page.active.iter().filter(|s| !s.current).count();
     view! {
         <section aria-labelledby="active-heading">
             <h2 id="active-heading">"Active sessions"</h2>
-            <FormAlert error=end_error/>
-            <Show
-                when=sudo
-                fallback=move || view! {
-                    <ActionForm action=confirm node_ref=hydrated_form() attr:class="stack" attr:novalidate=true>
-                        <h3>"Confirm it is you"</h3>
-                        <p class="hint">"To end sessions, enter your password. You will not be asked again for 10 minutes."</p>
-                        <FormAlert error=Signal::derive(move || confirm_error.get().filter(|e| e.field_errors().is_none()))/>
-                        <Field label="Current password" name="password" input_type="password" autocomplete="current-password" required=true error=confirm_error/>
-                        <SubmitButton label="Confirm" pending_label="Confirming…" pending=confirm.pending()/>
-                    </ActionForm>
+            {match page.reauth_until {
+                Some(until) => view! {
+                    <p class="status" role="status">
+                        {format!("Confirmed. You can end sessions for the next {}.", minutes_left(until, page.now))}
+                    </p>
                 }
-            >
-                <p class="status" role="status">
-                    {move || sudo_window.get().map(|(until, now)| format!("Confirmed. You can end sessions for the next {}.", minutes_left(until, now)))}
-                </p>
-            </Show>
+                    .into_any(),
+                None => view! { <ConfirmPasswordForm initial_error=errors.confirm.clone()/> }.into_any(),
+            }}
+            {errors.end_one.clone().or(errors.end_others.clone()).map(|e| view! { <div class="alert" role="alert">{e.to_string()}</div> })}
             <ul class="session-list">
-                {sessions
+                {page
+                    .active
                     .into_iter()
                     .map(|s| {
-                        let id = s.id.clone();
-                        let gone = move || ended.with(|e| e.contains(&id));
-                        let end_label = format!("End session: {} on {}, signed in {}", s.browser, s.os, format_utc(s.created_at));
-                        let current = s.current;
-                        let form_id = s.id.clone();
+                        let end = (sudo && !s.current).then(|| {
+                            let label = format!("End session: {} on {}, signed in {}", s.browser, s.os, format_utc(s.created_at));
+                            view! { <EndSessionForm id=s.id.clone() label=label/> }
+                        });
                         view! {
-                            <li class="session" hidden=gone>
+                            <li class="session">
                                 <SessionSummary session=s/>
-                                <ActionForm action=end_one attr:class="inline" attr:hidden=move || !sudo() || current>
-                                    <input type="hidden" name="id" value=form_id/>
-                                    <button type="submit" class="secondary" aria-label=end_label disabled=move || end_one.pending().get()>
-                                        "End session"
-                                    </button>
-                                </ActionForm>
+                                {end}
                             </li>
                         }
                     })
                     .collect_view()}
             </ul>
-            <ActionForm action=end_others attr:class="inline" attr:hidden=move || !show_end_all()>
-                <SubmitButton label="End all other sessions" pending_label="Ending sessions…" pending=end_others.pending()/>
-            </ActionForm>
-            <p class="hint" hidden=move || !alone()>"You are signed in on this device only."</p>
+            {match (sudo, others) {
+                (_, 0) => view! { <p class="hint">"You are signed in on this device only."</p> }.into_any(),
+                (true, _) => view! { <EndOtherSessionsForm/> }.into_any(),
+                (false, _) => ().into_any(),
+            }}
         </section>
+    }
+}
+
+#[island]
+fn ConfirmPasswordForm(initial_error: Option<AppError>) -> impl IntoView {
+    let action = ServerAction::<ConfirmPassword>::new();
+    let error = current_error(action.value(), initial_error);
+    reload_on_success(action.value());
+    let pending = Signal::derive(move || {
+        action.pending().get() || matches!(action.value().get(), Some(Ok(_)))
+    });
+    let form_error = Signal::derive(move || error.get().filter(|e| e.field_errors().is_none()));
+    view! {
+        <ActionForm action=action node_ref=hydrated_form() attr:class="stack" attr:novalidate=true>
+            <h3>"Confirm it is you"</h3>
+            <p class="hint">"To end sessions, enter your password. You will not be asked again for 10 minutes."</p>
+            <FormAlert error=form_error/>
+            <Field label="Current password" name="password" input_type="password" autocomplete="current-password" required=true error=error/>
+            <SubmitButton label="Confirm" pending_label="Confirming…" pending=pending/>
+        </ActionForm>
+    }
+}
+
+/// Ends one session: a plain form (no island), since a full reload shows the new lists anyway;
+/// keeping it out of the WASM keeps the first load inside its budget.
+#[component]
+fn EndSessionForm(id: String, label: String) -> impl IntoView {
+    view! {
+        <form method="post" action=EndSession::url() class="inline">
+            <input type="hidden" name="id" value=id/>
+            <button type="submit" class="secondary" aria-label=label>"End session"</button>
+        </form>
+    }
+}
+
+/// Ends every other session; a plain form like `EndSessionForm`.
+#[component]
+fn EndOtherSessionsForm() -> impl IntoView {
+    view! {
+        <form method="post" action=EndOtherSessions::url() class="inline">
+            <button type="submit" class="primary">"End all other sessions"</button>
+        </form>
     }
 }
 
