@@ -30,7 +30,7 @@ pub async fn session(State(state): State<AppState>, mut req: Request, next: Next
         let now = now();
         match sessions::find_active(&state.db, &auth::token_hash(&token), now).await {
             Ok(Some(s)) => {
-                if now - s.last_seen_at >= sessions::TOUCH_EVERY_SECS {
+                if sessions::needs_touch(s.last_seen_at, now) {
                     // A failed touch only delays last-seen; the request itself is fine.
                     let _ = sessions::touch(&state.db, &s.id, now).await;
                 }

@@ -84,6 +84,12 @@ pub async fn find_active(
     }))
 }
 
+/// Whether a request at `now` should record activity: at most once per `TOUCH_EVERY_SECS`, so
+/// a busy user's reads do not each become a write.
+pub fn needs_touch(last_seen_at: i64, now: i64) -> bool {
+    now - last_seen_at >= TOUCH_EVERY_SECS
+}
+
 /// Records activity and slides the idle expiry (never past the absolute one).
 pub async fn touch(db: &Db, id: &str, now: i64) -> Result<(), AppError> {
     sqlx::query(
@@ -222,4 +228,76 @@ pub async fn sweep(db: &Db, now: i64) -> Result<(u64, u64), AppError> {
         .await?
         .rows_affected();
     Ok((expired, deleted))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn activity_is_recorded_at_most_once_a_minute() {
+        assert!(!needs_touch(1_000, 1_000));
+        assert!(!needs_touch(1_000, 1_059));
+        assert!(needs_touch(1_000, 1_060));
+    }
+
+    /// A throw-away SQLite database with one user, migrated like the real one.
+    async fn db_with_user() -> (Db, std::path::PathBuf) {
+        let dir = std::env::temp_dir().join(format!(
+            "pc-sweep-{}-{}",
+            std::process::id(),
+            crate::server::random_id(6)
+        ));
+        let (db, _) = crate::server::db::connect(&format!("sqlite://{}/t.db", dir.display()))
+            .await
+            .unwrap();
+        sqlx::query("insert into users (id, email, password_hash, created_at, updated_at) values ('u', 'u@example.com', 'x', 0, 0)")
+            .execute(&db)
+            .await
+            .unwrap();
+        (db, dir)
+    }
+
+    async fn session(db: &Db, id: &str, created: i64) {
+        let s = NewSession {
+            id,
+            token_hash: id,
+            user_id: "u",
+            ip: "127.0.0.1",
+            user_agent: "",
+        };
+        create(db, s, created).await.unwrap();
+    }
+
+    #[tokio::test]
+    async fn the_sweep_ends_expired_sessions_keeps_their_history_and_drops_old_history() {
+        let (db, dir) = db_with_user().await;
+        let now = 1_800_000_000;
+        session(&db, "live", now - 60).await;
+        session(&db, "idle", now - IDLE_SECS - 10).await;
+        session(&db, "ancient", now - HISTORY_SECS - IDLE_SECS - 10).await;
+
+        let (expired, deleted) = sweep(&db, now).await.unwrap();
+        assert_eq!(
+            (expired, deleted),
+            (2, 1),
+            "two expired, of which the ancient one is past history"
+        );
+        let (active, ended) = list(&db, "u", now).await.unwrap();
+        assert_eq!(
+            active.iter().map(|s| s.id.as_str()).collect::<Vec<_>>(),
+            ["live"]
+        );
+        assert_eq!(ended.len(), 1);
+        assert_eq!(ended[0].id, "idle");
+        assert_eq!(ended[0].end_reason.as_deref(), Some("expired"));
+        assert_eq!(ended[0].ended_at, Some(now - 10));
+        assert_eq!(
+            sweep(&db, now).await.unwrap(),
+            (0, 0),
+            "a second sweep changes nothing"
+        );
+        db.close().await;
+        let _ = std::fs::remove_dir_all(dir);
+    }
 }
