@@ -2,8 +2,8 @@
 //!
 //! One crate, two halves. Built with `ssr` it is the server (`server`, the `#[server]` bodies
 //! in `api`, and server rendering of `ui`); built with `hydrate` it is the WASM that wakes the
-//! interactive islands of each page. Pages are islands: only forms that need JavaScript ship
-//! code to the browser, which keeps the first load small (see `bench/size.sh`).
+//! page's islands. There is one island, `ui::components::enhance::Enhanced`, which enhances
+//! server-rendered forms, so the browser's download stays small (see `bench/size.sh`).
 
 pub mod api;
 pub mod app;

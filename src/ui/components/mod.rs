@@ -1,3 +1,5 @@
-//! Reusable pieces every form uses, so every tab labels, describes and reports errors alike.
+//! Reusable pieces every form uses, so every tab labels, describes and reports errors alike,
+//! and the one island that makes those forms submit in place when JavaScript runs.
 
+pub mod enhance;
 pub mod form;

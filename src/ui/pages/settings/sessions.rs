@@ -1,17 +1,16 @@
 //! The Sessions tab: where the user is signed in now (with "This device"), ending one or all
 //! other sessions after confirming their password, and the last 90 days of ended sessions.
 
-use crate::ui::components::form::reload_on_success;
 use crate::{
     api::sessions::{list_sessions, ConfirmPassword, EndOtherSessions, EndSession},
     error::AppError,
     model::sessions::{end_reason_label, format_utc, minutes_left, SessionView, SessionsPage},
-    ui::components::form::{
-        current_error, hydrated_form, url_error, Field, FormAlert, SubmitButton,
+    ui::components::{
+        enhance::Enhanced,
+        form::{url_error, Field, FormAlert, SubmitButton},
     },
 };
-use leptos::server_fn::ServerFn;
-use leptos::{form::ActionForm, prelude::*};
+use leptos::{prelude::*, server_fn::ServerFn};
 use leptos_meta::Title;
 
 #[component]
@@ -55,8 +54,8 @@ pub struct UrlErrors {
     end_others: Option<AppError>,
 }
 
-/// The live sessions, server-rendered. Only the password confirmation is an island (in-place
-/// errors and a pending state); it reloads the page when it succeeds, showing the end buttons.
+/// The live sessions, server-rendered; each form is enhanced to submit in place and reloads the
+/// page when it succeeds.
 #[component]
 fn ActiveSessions(page: SessionsPage, errors: UrlErrors) -> impl IntoView {
     let sudo = page.reauth_until.is_some();
@@ -101,45 +100,46 @@ fn ActiveSessions(page: SessionsPage, errors: UrlErrors) -> impl IntoView {
     }
 }
 
-#[island]
+#[component]
 fn ConfirmPasswordForm(initial_error: Option<AppError>) -> impl IntoView {
-    let action = ServerAction::<ConfirmPassword>::new();
-    let error = current_error(action.value(), initial_error);
-    reload_on_success(action.value());
-    let pending = Signal::derive(move || {
-        action.pending().get() || matches!(action.value().get(), Some(Ok(_)))
-    });
-    let form_error = Signal::derive(move || error.get().filter(|e| e.field_errors().is_none()));
+    let form_error = initial_error.clone().filter(|e| e.field_errors().is_none());
     view! {
-        <ActionForm action=action node_ref=hydrated_form() attr:class="stack" attr:novalidate=true>
-            <h3>"Confirm it is you"</h3>
-            <p class="hint">"To end sessions, enter your password. You will not be asked again for 10 minutes."</p>
-            <FormAlert error=form_error/>
-            <Field label="Current password" name="password" input_type="password" autocomplete="current-password" required=true error=error/>
-            <SubmitButton label="Confirm" pending_label="Confirming…" pending=pending/>
-        </ActionForm>
+        <Enhanced>
+            <form method="post" action=ConfirmPassword::url() class="stack" novalidate>
+                <h3>"Confirm it is you"</h3>
+                <p class="hint">"To end sessions, enter your password. You will not be asked again for 10 minutes."</p>
+                <FormAlert error=form_error/>
+                <Field label="Current password" name="password" input_type="password" autocomplete="current-password" required=true error=initial_error/>
+                <SubmitButton label="Confirm" pending_label="Confirming…"/>
+            </form>
+        </Enhanced>
     }
 }
 
-/// Ends one session: a plain form (no island), since a full reload shows the new lists anyway;
-/// keeping it out of the WASM keeps the first load inside its budget.
+/// Ends one session; the page reloads to show the new lists.
 #[component]
 fn EndSessionForm(id: String, label: String) -> impl IntoView {
     view! {
-        <form method="post" action=EndSession::url() class="inline">
-            <input type="hidden" name="id" value=id/>
-            <button type="submit" class="secondary" aria-label=label>"End session"</button>
-        </form>
+        <Enhanced>
+            <form method="post" action=EndSession::url() class="inline">
+                <input type="hidden" name="id" value=id/>
+                <FormAlert/>
+                <SubmitButton label="End session" pending_label="Ending…" class="secondary" aria_label=label/>
+            </form>
+        </Enhanced>
     }
 }
 
-/// Ends every other session; a plain form like `EndSessionForm`.
+/// Ends every other session.
 #[component]
 fn EndOtherSessionsForm() -> impl IntoView {
     view! {
-        <form method="post" action=EndOtherSessions::url() class="inline">
-            <button type="submit" class="primary">"End all other sessions"</button>
-        </form>
+        <Enhanced>
+            <form method="post" action=EndOtherSessions::url() class="inline">
+                <FormAlert/>
+                <SubmitButton label="End all other sessions" pending_label="Ending sessions…"/>
+            </form>
+        </Enhanced>
     }
 }
 

@@ -1,0 +1,228 @@
+//! `Enhanced`: the one island of the app. It wraps a server-rendered form and, once the WASM
+//! has loaded, submits it with `fetch` instead of a page load: the button shows its pending
+//! label, errors appear next to their fields (using `form`'s DOM convention) without a reload,
+//! and success navigates where the server said (a path returned by the server function), to the
+//! form's `data-success` URL, or reloads the page so server-rendered parts show the new state.
+//!
+//! Why one generic island instead of an `ActionForm` island per form: every island's code is in
+//! the single WASM file every page downloads. Per-form islands grew it by 5–12 KB brotli each;
+//! this one costs the same however many forms and tabs use it (see README, performance budget).
+//! Without JavaScript the wrapped form is an ordinary HTML form posting to its server function.
+
+use leptos::prelude::*;
+
+#[island]
+pub fn Enhanced(children: Children) -> impl IntoView {
+    let root = NodeRef::<leptos::html::Div>::new();
+    // Effects run only in the browser.
+    Effect::new(move |_| {
+        if let Some(root) = root.get() {
+            browser::enhance(&root);
+        }
+    });
+    view! { <div node_ref=root class="enhanced">{children()}</div> }
+}
+
+#[cfg(not(feature = "hydrate"))]
+mod browser {
+    pub fn enhance(_root: &web_sys::HtmlDivElement) {}
+}
+
+#[cfg(feature = "hydrate")]
+mod browser {
+    use crate::error::AppError;
+    use wasm_bindgen::{prelude::*, JsCast};
+    use wasm_bindgen_futures::JsFuture;
+    use web_sys::{
+        Element, Event, FormData, Headers, HtmlElement, HtmlFormElement, RequestInit, Response,
+        UrlSearchParams,
+    };
+
+    pub fn enhance(root: &web_sys::HtmlDivElement) {
+        let Some(form) = root
+            .query_selector("form")
+            .ok()
+            .flatten()
+            .and_then(|f| f.dyn_into::<HtmlFormElement>().ok())
+        else {
+            return;
+        };
+        let _ = form.set_attribute("data-hydrated", "");
+        let handler = {
+            let form = form.clone();
+            Closure::<dyn FnMut(Event)>::new(move |event: Event| {
+                event.prevent_default();
+                if form.has_attribute("aria-busy") {
+                    return; // one request at a time
+                }
+                let form = form.clone();
+                wasm_bindgen_futures::spawn_local(async move { submit(&form).await });
+            })
+        };
+        let _ = form.add_event_listener_with_callback("submit", handler.as_ref().unchecked_ref());
+        // The listener lives as long as the page.
+        handler.forget();
+    }
+
+    async fn submit(form: &HtmlFormElement) {
+        set_pending(form, true);
+        for status in all(form, "[role=status]") {
+            let _ = status.set_attribute("hidden", "");
+        }
+        match post(form).await {
+            Ok(body) => follow(form, &body), // stays pending while the next page loads
+            Err(err) => {
+                show_errors(form, &err);
+                set_pending(form, false);
+            }
+        }
+    }
+
+    fn unreachable() -> AppError {
+        AppError::Internal("offline: the server could not be reached".into())
+    }
+
+    /// Posts the form like the server function's own client: URL-encoded in, JSON out.
+    async fn post(form: &HtmlFormElement) -> Result<String, AppError> {
+        let data = FormData::new_with_form(form).map_err(|_| unreachable())?;
+        let params =
+            UrlSearchParams::new_with_str_sequence_sequence(&data).map_err(|_| unreachable())?;
+        let headers = Headers::new().map_err(|_| unreachable())?;
+        let _ = headers.set("Accept", "application/json");
+        let _ = headers.set("Content-Type", "application/x-www-form-urlencoded");
+        let init = RequestInit::new();
+        init.set_method("POST");
+        init.set_headers(&headers);
+        init.set_body(&JsValue::from(params.to_string()));
+        let window = web_sys::window().ok_or_else(unreachable)?;
+        let response: Response =
+            JsFuture::from(window.fetch_with_str_and_init(&form.action(), &init))
+                .await
+                .map_err(|_| unreachable())?
+                .unchecked_into();
+        let text = match response.text() {
+            Ok(promise) => JsFuture::from(promise)
+                .await
+                .ok()
+                .and_then(|t| t.as_string())
+                .unwrap_or_default(),
+            Err(_) => String::new(),
+        };
+        if response.ok() {
+            Ok(text)
+        } else {
+            Err(serde_json::from_str(&text)
+                .unwrap_or_else(|_| AppError::Internal(format!("HTTP {}", response.status()))))
+        }
+    }
+
+    /// After success: the form's `data-success` URL, else a local path the server returned,
+    /// else a reload.
+    fn follow(form: &HtmlFormElement, body: &str) {
+        let Some(location) = web_sys::window().map(|w| w.location()) else {
+            return;
+        };
+        let returned = serde_json::from_str::<String>(body)
+            .ok()
+            .filter(|p| p.starts_with('/') && !p.starts_with("//"));
+        let _ = match form.get_attribute("data-success").or(returned) {
+            Some(target) => location.assign(&target),
+            None => location.reload(),
+        };
+    }
+
+    fn set_pending(form: &HtmlFormElement, pending: bool) {
+        if pending {
+            let _ = form.set_attribute("aria-busy", "true");
+        } else {
+            let _ = form.remove_attribute("aria-busy");
+        }
+        for button in all(form, "button[type=submit]") {
+            let label = button.get_attribute(if pending {
+                "data-pending-label"
+            } else {
+                "data-label"
+            });
+            if let Some(label) = label {
+                button.set_text_content(Some(&label));
+            }
+            if pending {
+                let _ = button.set_attribute("disabled", "");
+                let _ = button.set_attribute("aria-busy", "true");
+            } else {
+                let _ = button.remove_attribute("disabled");
+                let _ = button.remove_attribute("aria-busy");
+            }
+        }
+    }
+
+    /// Clears the previous errors, then shows each field's message beside it and the summary in
+    /// the form's alert, and moves focus to the first field to fix.
+    fn show_errors(form: &HtmlFormElement, err: &AppError) {
+        for message in all(form, ".field-error") {
+            message.set_text_content(None);
+            let _ = message.set_attribute("hidden", "");
+        }
+        for input in all(form, "[aria-invalid]") {
+            let _ = input.remove_attribute("aria-invalid");
+            describe(&input, false);
+        }
+        let mut first_invalid = None;
+        if let Some(fields) = err.field_errors() {
+            for (name, text) in &fields.0 {
+                let (Some(input), Some(message)) = (
+                    by_id(form, &format!("field-{name}")),
+                    by_id(form, &format!("field-{name}-error")),
+                ) else {
+                    continue;
+                };
+                message.set_text_content(Some(text));
+                let _ = message.remove_attribute("hidden");
+                let _ = input.set_attribute("aria-invalid", "true");
+                describe(&input, true);
+                first_invalid.get_or_insert(input);
+            }
+        }
+        if let Some(alert) = all(form, "[role=alert]").into_iter().next() {
+            alert.set_text_content(Some(&err.to_string()));
+            let _ = alert.remove_attribute("hidden");
+        }
+        if let Some(input) = first_invalid.and_then(|i| i.dyn_into::<HtmlElement>().ok()) {
+            let _ = input.focus();
+        }
+    }
+
+    /// Points `aria-describedby` at the field's hint (if any) and, with an error, its message.
+    fn describe(input: &Element, with_error: bool) {
+        let id = input.id();
+        let form = input.closest("form").ok().flatten();
+        let has_hint = form
+            .as_ref()
+            .and_then(|f| f.query_selector(&format!("#{id}-hint")).ok().flatten())
+            .is_some();
+        let ids: Vec<String> = [(has_hint, "hint"), (with_error, "error")]
+            .into_iter()
+            .filter(|(present, _)| *present)
+            .map(|(_, part)| format!("{id}-{part}"))
+            .collect();
+        if ids.is_empty() {
+            let _ = input.remove_attribute("aria-describedby");
+        } else {
+            let _ = input.set_attribute("aria-describedby", &ids.join(" "));
+        }
+    }
+
+    fn by_id(form: &HtmlFormElement, id: &str) -> Option<Element> {
+        form.query_selector(&format!("#{id}")).ok().flatten()
+    }
+
+    fn all(form: &HtmlFormElement, selector: &str) -> Vec<Element> {
+        let Ok(list) = form.query_selector_all(selector) else {
+            return Vec::new();
+        };
+        (0..list.length())
+            .filter_map(|i| list.item(i))
+            .filter_map(|n| n.dyn_into::<Element>().ok())
+            .collect()
+    }
+}
