@@ -3,7 +3,8 @@
 # already there (a second run takes seconds). Used by scripts/dev.sh and scripts/test.sh.
 #
 #   wasm32 target · cargo-leptos 0.3.9 · wasm-bindgen-cli (= Cargo.lock) · Debian Chromium
-#   · end2end npm packages (npm ci: Playwright, axe-core, binaryen's wasm-opt)
+#   · aiosmtpd (SMTP sink for tests) · end2end npm packages (npm ci: Playwright, axe-core,
+#   binaryen's wasm-opt)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -46,6 +47,12 @@ command -v psql >/dev/null || missing+=(postgresql-client)
 if [ ${#missing[@]} -gt 0 ]; then
   log "installing Debian packages: ${missing[*]}"
   apt_install "${missing[@]}"
+fi
+
+# The SMTP sink the integration tests deliver mail to (a real SMTP server on loopback).
+if ! python3 -c 'import aiosmtpd' 2>/dev/null; then
+  log "installing aiosmtpd (SMTP sink for the tests)"
+  python3 -m pip install --quiet --disable-pip-version-check 'aiosmtpd==1.4.6'
 fi
 
 # Playwright, axe-core and binaryen (wasm-opt for release builds) from the committed lockfile.

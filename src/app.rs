@@ -6,7 +6,7 @@
 use crate::ui::pages::{
     auth::{SignInPage, SignUpPage},
     not_found::NotFound,
-    settings::{profile::ProfileTab, sessions::SessionsTab, SettingsLayout},
+    settings::{profile::ProfileTab, security::SecurityTab, sessions::SessionsTab, SettingsLayout},
 };
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet};
@@ -51,6 +51,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/signup") view=SignUpPage ssr=SsrMode::Async/>
                 <ParentRoute path=path!("/settings") view=SettingsLayout ssr=SsrMode::Async>
                     <Route path=path!("/profile") view=ProfileTab ssr=SsrMode::Async/>
+                    <Route path=path!("/security") view=SecurityTab ssr=SsrMode::Async/>
                     <Route path=path!("/sessions") view=SessionsTab ssr=SsrMode::Async/>
                 </ParentRoute>
             </Routes>

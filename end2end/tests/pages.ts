@@ -68,3 +68,24 @@ export class SessionsTab {
     await expect(this.page.getByRole('status')).toContainText('You can end sessions for the next 10 minutes');
   }
 }
+
+/** The Security tab. */
+export class SecurityTab {
+  constructor(private page: Page) {}
+
+  async open() {
+    await this.page.getByRole('navigation', { name: 'Settings' }).getByRole('link', { name: 'Security' }).click();
+    await expect(this.page).toHaveURL(/\/settings\/security/);
+    await expect(this.page.getByRole('heading', { level: 1, name: 'Security' })).toBeVisible();
+    await ready(this.page);
+  }
+
+  async changePassword(current: string, next: string, confirm = next) {
+    await this.page.getByLabel('Current password').fill(current);
+    await this.page.getByLabel('New password', { exact: true }).fill(next);
+    await this.page.getByLabel('Confirm new password').fill(confirm);
+    await this.page.getByRole('button', { name: 'Change password' }).click();
+  }
+
+  log = () => this.page.getByRole('table', { name: 'Security events, newest first' });
+}

@@ -5,4 +5,5 @@
 
 pub mod auth;
 pub mod profile;
+pub mod security;
 pub mod sessions;

@@ -1,6 +1,7 @@
 //! The Axum application: health checks, sign-out, Leptos pages and server functions, and the
 //! static site (served precompressed, cached for a year when file names carry content hashes).
 
+use super::mail::Mailer;
 use super::{auth, config::Config, context, db, middleware, state::AppState};
 use crate::app::{shell, App};
 use axum::{
@@ -27,6 +28,10 @@ pub async fn run() -> Result<(), String> {
     let addr = leptos_options.site_addr;
     let state = build_state(config, leptos_options).await?;
     super::sessions::spawn_sweeper(state.clone());
+    state.mailer.spawn_worker(state.db.clone());
+    if state.config.production && state.config.smtp_url.is_none() {
+        tracing::warn!("APP_ENV=production without SMTP_URL: mail is only written to files under DATA_DIR/mail");
+    }
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
@@ -49,11 +54,17 @@ pub async fn build_state(
 ) -> Result<AppState, String> {
     let (db, backend) = db::connect(&config.database_url).await?;
     let css_href = css_href(&leptos_options);
+    let mailer = Mailer::new(
+        config.smtp_url.as_deref(),
+        &config.mail_from,
+        &config.data_dir,
+    )?;
     Ok(AppState {
         db,
         backend,
         config: Arc::new(config),
         hasher: auth::Hasher::new(),
+        mailer,
         leptos_options,
         css_href: css_href.into(),
     })
@@ -118,6 +129,7 @@ pub fn router(state: AppState) -> Router {
             get(|| async { Redirect::to("/settings/profile") }),
         )
         .route("/signout", post(signout))
+        .route("/settings/security/events.csv", get(security_csv))
         .leptos_routes_with_context(&state, routes, provide_state, {
             let options = options.clone();
             move || shell(options.clone())
@@ -163,6 +175,27 @@ async fn signout(State(state): State<AppState>, req: axum::extract::Request) -> 
         res.headers_mut().insert(header::SET_COOKIE, value);
     }
     res
+}
+
+/// `GET /settings/security/events.csv`: the signed-in user's whole security log, as a download.
+async fn security_csv(State(state): State<AppState>, req: axum::extract::Request) -> Response {
+    let Some(user) = req.extensions().get::<context::Authed>() else {
+        return (StatusCode::UNAUTHORIZED, "Please sign in to continue.").into_response();
+    };
+    match super::security::log_csv(&state, user).await {
+        Ok(csv) => (
+            [
+                (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+                (
+                    header::CONTENT_DISPOSITION,
+                    "attachment; filename=\"security-log.csv\"",
+                ),
+            ],
+            csv,
+        )
+            .into_response(),
+        Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
+    }
 }
 
 async fn shutdown_signal() {

@@ -13,7 +13,7 @@ impl fmt::Debug for SecretKey {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Config {
     pub database_url: String,
     /// Where the default SQLite file and the generated development key live.
@@ -25,6 +25,24 @@ pub struct Config {
     pub public_origin: Option<String>,
     /// Take the client IP from `X-Forwarded-For` (only behind a proxy that sets it).
     pub trust_proxy: bool,
+    /// SMTP server for outgoing mail; `None` writes `.eml` files under `data/mail/`.
+    pub smtp_url: Option<String>,
+    /// The sender of every message.
+    pub mail_from: String,
+}
+
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // SMTP_URL may carry a password, and so may DATABASE_URL: neither is printed.
+        f.debug_struct("Config")
+            .field("production", &self.production)
+            .field("data_dir", &self.data_dir)
+            .field("public_origin", &self.public_origin)
+            .field("trust_proxy", &self.trust_proxy)
+            .field("smtp", &self.smtp_url.as_ref().map(|_| "[configured]"))
+            .field("mail_from", &self.mail_from)
+            .finish_non_exhaustive()
+    }
 }
 
 fn var(name: &str) -> Option<String> {
@@ -56,6 +74,9 @@ impl Config {
             secret_key,
             public_origin: var("PUBLIC_ORIGIN").map(|o| o.trim_end_matches('/').to_string()),
             trust_proxy: flag("TRUST_PROXY_HEADERS"),
+            smtp_url: var("SMTP_URL"),
+            mail_from: var("MAIL_FROM")
+                .unwrap_or_else(|| "Profile Center <no-reply@localhost>".into()),
         })
     }
 }

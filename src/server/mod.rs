@@ -10,7 +10,9 @@ pub mod auth;
 pub mod config;
 pub mod context;
 pub mod db;
+pub mod mail;
 pub mod middleware;
+pub mod security;
 pub mod sessions;
 pub mod state;
 

@@ -5,6 +5,7 @@ use super::{
     auth::Hasher,
     config::Config,
     db::{Backend, Db},
+    mail::Mailer,
 };
 use leptos::config::LeptosOptions;
 use std::sync::Arc;
@@ -15,6 +16,7 @@ pub struct AppState {
     pub backend: Backend,
     pub config: Arc<Config>,
     pub hasher: Hasher,
+    pub mailer: Mailer,
     pub leptos_options: LeptosOptions,
     /// The stylesheet's URL (with its content hash when the site was built with hashes).
     pub css_href: Arc<str>,

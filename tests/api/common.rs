@@ -43,7 +43,9 @@ pub struct TestApp {
     pub base: String,
     pub dir: PathBuf,
     child: Child,
+    smtp_sink: Option<Child>,
     postgres_db: Option<String>,
+    mail_dir: Option<PathBuf>,
     logs: Arc<Mutex<String>>,
 }
 
@@ -155,8 +157,85 @@ impl TestApp {
             base,
             dir,
             child,
+            smtp_sink: None,
             postgres_db,
+            mail_dir: None,
             logs,
+        }
+    }
+
+    /// Starts the server with a real SMTP server on loopback (aiosmtpd, installed by
+    /// scripts/setup.sh) that stores every message it receives in a Maildir.
+    pub async fn spawn_with_mail(backend: Backend) -> TestApp {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let dir = std::env::temp_dir().join(format!("pc-smtp-{:x}", rand_u64()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let sink = Command::new("python3")
+            .args([
+                "-m",
+                "aiosmtpd",
+                "-n",
+                "-l",
+                &format!("127.0.0.1:{port}"),
+                "-c",
+                "aiosmtpd.handlers.Mailbox",
+            ])
+            .arg(dir.join("maildir"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start aiosmtpd (pip install aiosmtpd; scripts/setup.sh does)");
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the SMTP sink did not start"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        let url = format!("smtp://127.0.0.1:{port}");
+        let mut app = Self::spawn_with(
+            backend,
+            &[
+                ("SMTP_URL", url.as_str()),
+                ("MAIL_FROM", "Profile Center <no-reply@profile.test>"),
+            ],
+        )
+        .await;
+        app.smtp_sink = Some(sink);
+        app.mail_dir = Some(dir);
+        app
+    }
+
+    /// Waits (up to 20 s) for a message to `to` whose text contains `needle`; returns it raw.
+    pub async fn wait_for_mail(&self, to: &str, needle: &str) -> String {
+        let maildir = self
+            .mail_dir
+            .as_ref()
+            .expect("spawned with spawn_with_mail")
+            .join("maildir")
+            .join("new");
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        loop {
+            if let Ok(entries) = std::fs::read_dir(&maildir) {
+                for entry in entries.flatten() {
+                    let raw = std::fs::read_to_string(entry.path()).unwrap_or_default();
+                    // Undo quoted-printable soft line breaks before searching the text.
+                    let unfolded = raw.replace("=\r\n", "").replace("=\n", "");
+                    if raw.contains(&format!("To: {to}")) && unfolded.contains(needle) {
+                        return unfolded;
+                    }
+                }
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "no mail to {to} containing {needle:?} arrived"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
         }
     }
 
@@ -266,6 +345,13 @@ impl Drop for TestApp {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        if let Some(sink) = &mut self.smtp_sink {
+            let _ = sink.kill();
+            let _ = sink.wait();
+        }
+        if let Some(dir) = &self.mail_dir {
+            let _ = std::fs::remove_dir_all(dir);
+        }
         if let Some(db) = &self.postgres_db {
             let _ = psql(&format!("drop database if exists {db} with (force)"));
         }

@@ -7,4 +7,5 @@ mod common;
 mod auth;
 mod platform;
 mod profile;
+mod security;
 mod sessions;

@@ -11,6 +11,17 @@ pub mod kind {
     pub const REAUTH: &str = "reauthenticated";
     pub const SESSION_ENDED: &str = "session_ended";
     pub const OTHER_SESSIONS_ENDED: &str = "other_sessions_ended";
+    pub const PASSWORD_CHANGED: &str = "password_changed";
+}
+
+/// An id that sorts by creation time (nanoseconds, then randomness), so events recorded within
+/// the same second still list in the order they happened.
+fn ordered_id() -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
+    format!("{nanos:020}-{}", crate::server::random_id(6))
 }
 
 pub async fn record(
@@ -24,7 +35,7 @@ pub async fn record(
     sqlx::query(
         "insert into security_events (id, user_id, at, kind, outcome, ip, user_agent, detail) values ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
-    .bind(crate::server::random_id(16))
+    .bind(ordered_id())
     .bind(user_id)
     .bind(crate::server::now())
     .bind(kind)
@@ -35,4 +46,44 @@ pub async fn record(
     .execute(db)
     .await?;
     Ok(())
+}
+
+/// A stored event (never anything secret: kinds, outcomes, addresses, browsers).
+pub struct EventRow {
+    pub at: i64,
+    pub kind: String,
+    pub success: bool,
+    pub ip: String,
+    pub user_agent: String,
+    pub detail: String,
+}
+
+/// A user's events, newest first: `limit` of them from `offset` (all of them when `None`).
+pub async fn list(
+    db: &Db,
+    user_id: &str,
+    offset: i64,
+    limit: Option<i64>,
+) -> Result<Vec<EventRow>, AppError> {
+    use sqlx::Row;
+    let rows = sqlx::query(
+        "select at, kind, outcome, ip, user_agent, detail from security_events where user_id = $1
+         order by at desc, id desc limit $2 offset $3",
+    )
+    .bind(user_id)
+    .bind(limit.unwrap_or(i64::MAX))
+    .bind(offset)
+    .fetch_all(db)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| EventRow {
+            at: r.get(0),
+            kind: r.get(1),
+            success: r.get::<String, _>(2) == "success",
+            ip: r.get(3),
+            user_agent: r.get(4),
+            detail: r.get(5),
+        })
+        .collect())
 }

@@ -158,6 +158,17 @@ pub async fn end_all_except(
     Ok(done.rows_affected())
 }
 
+/// Gives a live session a new token (after a password change), so a copy of the old cookie stops
+/// working while this browser stays signed in.
+pub async fn rotate_token(db: &Db, id: &str, token_hash: &str) -> Result<(), AppError> {
+    sqlx::query("update sessions set token_hash = $2 where id = $1")
+        .bind(id)
+        .bind(token_hash)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
 /// Records that this session's owner just proved who they are.
 pub async fn mark_reauthenticated(db: &Db, id: &str, now: i64) -> Result<(), AppError> {
     sqlx::query("update sessions set reauth_at = $2 where id = $1")

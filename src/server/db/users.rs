@@ -69,6 +69,21 @@ pub async fn credentials_by_id(
     Ok(row.map(|r| (r.get(0), r.get(1))))
 }
 
+pub async fn set_password_hash(
+    db: &Db,
+    user_id: &str,
+    hash: &str,
+    now: i64,
+) -> Result<(), AppError> {
+    sqlx::query("update users set password_hash = $2, updated_at = $3 where id = $1")
+        .bind(user_id)
+        .bind(hash)
+        .bind(now)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
 pub async fn current_user(db: &Db, user_id: &str) -> Result<Option<CurrentUser>, AppError> {
     let row = sqlx::query(
         "select u.id, u.email, p.first_name, p.last_name from users u join profiles p on p.user_id = u.id where u.id = $1",

@@ -48,6 +48,7 @@ mod browser {
             return;
         };
         let _ = form.set_attribute("data-hydrated", "");
+        strength_hints(&form);
         let handler = {
             let form = form.clone();
             Closure::<dyn FnMut(Event)>::new(move |event: Event| {
@@ -62,6 +63,29 @@ mod browser {
         let _ = form.add_event_listener_with_callback("submit", handler.as_ref().unchecked_ref());
         // The listener lives as long as the page.
         handler.forget();
+    }
+
+    /// Inputs marked `data-strength` get a live hint in `#<input id>-strength` as people type.
+    fn strength_hints(form: &HtmlFormElement) {
+        for input in all(form, "input[data-strength]") {
+            let Ok(input) = input.dyn_into::<web_sys::HtmlInputElement>() else {
+                continue;
+            };
+            let Some(hint) = by_id(form, &format!("{}-strength", input.id())) else {
+                continue;
+            };
+            let listener = {
+                let input = input.clone();
+                Closure::<dyn FnMut(Event)>::new(move |_: Event| {
+                    hint.set_text_content(Some(crate::model::security::password_strength(
+                        &input.value(),
+                    )));
+                })
+            };
+            let _ =
+                input.add_event_listener_with_callback("input", listener.as_ref().unchecked_ref());
+            listener.forget();
+        }
     }
 
     async fn submit(form: &HtmlFormElement) {

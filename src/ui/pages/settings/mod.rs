@@ -4,6 +4,7 @@
 //! `app.rs`.
 
 pub mod profile;
+pub mod security;
 pub mod sessions;
 
 use crate::{api::auth::get_current_user, model::auth::CurrentUser};
@@ -11,7 +12,11 @@ use leptos::prelude::*;
 use leptos_router::{components::Outlet, hooks::use_location};
 
 /// (route segment, label) of every tab that is built.
-pub const TABS: &[(&str, &str)] = &[("profile", "Profile"), ("sessions", "Sessions")];
+pub const TABS: &[(&str, &str)] = &[
+    ("profile", "Profile"),
+    ("security", "Security"),
+    ("sessions", "Sessions"),
+];
 
 #[component]
 pub fn SettingsLayout() -> impl IntoView {

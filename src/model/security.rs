@@ -1,0 +1,89 @@
+//! The Security tab's data: the user's security log, and the password-strength hint.
+
+use serde::{Deserialize, Serialize};
+
+/// Log rows per page (the Preferences tab will make this the user's choice).
+pub const EVENTS_PER_PAGE: usize = 25;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SecurityEventView {
+    pub at: i64,
+    pub kind: String,
+    pub success: bool,
+    pub ip: String,
+    /// "Firefox 128 on Linux", parsed from the user agent.
+    pub device: String,
+    pub detail: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SecurityPage {
+    pub events: Vec<SecurityEventView>,
+    /// 1-based.
+    pub page: usize,
+    pub has_next: bool,
+}
+
+/// How the log names each kind of event.
+pub fn event_label(kind: &str) -> &'static str {
+    match kind {
+        "sign_in" => "Sign-in",
+        "sign_in_throttled" => "Sign-in attempts throttled",
+        "reauthenticated" => "Identity confirmed",
+        "session_ended" => "Session ended",
+        "other_sessions_ended" => "All other sessions ended",
+        "password_changed" => "Password changed",
+        _ => "Security event",
+    }
+}
+
+/// A rough strength for the hint shown while typing a new password: length counts most, and
+/// mixing kinds of characters helps. The server's policy (`auth::check_password`) decides.
+pub fn password_strength(password: &str) -> &'static str {
+    let chars = password.chars().count();
+    if chars == 0 {
+        return "";
+    }
+    if chars < super::auth::PASSWORD_MIN_CHARS {
+        return "Too short: use at least 8 characters.";
+    }
+    if super::auth::is_common_password(&password.to_lowercase()) {
+        return "Too common: easy to guess.";
+    }
+    let kinds = [
+        password.chars().any(|c| c.is_lowercase()),
+        password.chars().any(|c| c.is_uppercase()),
+        password.chars().any(|c| c.is_ascii_digit()),
+        password.chars().any(|c| !c.is_alphanumeric()),
+    ]
+    .iter()
+    .filter(|k| **k)
+    .count();
+    match chars + 2 * kinds {
+        0..=13 => "Strength: weak.",
+        14..=17 => "Strength: fair.",
+        18..=23 => "Strength: good.",
+        _ => "Strength: strong.",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_strength_hint_grows_with_length_and_variety() {
+        assert_eq!(password_strength(""), "");
+        assert_eq!(
+            password_strength("abc"),
+            "Too short: use at least 8 characters."
+        );
+        assert_eq!(password_strength("Password1"), "Too common: easy to guess.");
+        assert_eq!(password_strength("qzmxnvbc"), "Strength: weak.");
+        assert_eq!(password_strength("qzmxnvbcQ7"), "Strength: fair.");
+        assert_eq!(
+            password_strength("a long and unusual passphrase"),
+            "Strength: strong."
+        );
+    }
+}

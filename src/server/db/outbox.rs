@@ -1,0 +1,121 @@
+//! The e-mail outbox: queued messages, claimed one at a time by whichever instance's worker
+//! gets there first, and marked sent or scheduled for another attempt.
+
+use super::Db;
+use crate::error::AppError;
+use sqlx::Row;
+
+/// A message as queued (already rendered: plain text and HTML).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Email {
+    pub to: String,
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Queued {
+    pub id: String,
+    pub email: Email,
+    pub attempts: i64,
+}
+
+/// How long a claim lasts: longer than any SMTP conversation, short enough to recover from a
+/// crashed worker quickly.
+const CLAIM_SECS: i64 = 120;
+
+pub async fn enqueue(db: &Db, email: &Email, now: i64) -> Result<String, AppError> {
+    let id = crate::server::random_id(16);
+    sqlx::query(
+        "insert into outbox (id, to_addr, subject, text_body, html_body, created_at, next_attempt_at)
+         values ($1, $2, $3, $4, $5, $6, $6)",
+    )
+    .bind(&id)
+    .bind(&email.to)
+    .bind(&email.subject)
+    .bind(&email.text)
+    .bind(&email.html)
+    .bind(now)
+    .execute(db)
+    .await?;
+    Ok(id)
+}
+
+/// Claims the next due message, if any. The conditional update is the lock: of two workers
+/// racing for one message, exactly one sees a changed row.
+pub async fn claim_next(db: &Db, now: i64) -> Result<Option<Queued>, AppError> {
+    loop {
+        let candidate = sqlx::query(
+            "select id from outbox where status = 'pending' and next_attempt_at <= $1 and locked_until <= $1
+             order by next_attempt_at, created_at limit 1",
+        )
+        .bind(now)
+        .fetch_optional(db)
+        .await?;
+        let Some(candidate) = candidate else {
+            return Ok(None);
+        };
+        let id: String = candidate.get(0);
+        let claimed = sqlx::query(
+            "update outbox set locked_until = $2, attempts = attempts + 1
+             where id = $1 and status = 'pending' and locked_until <= $3",
+        )
+        .bind(&id)
+        .bind(now + CLAIM_SECS)
+        .bind(now)
+        .execute(db)
+        .await?;
+        if claimed.rows_affected() == 1 {
+            let row = sqlx::query(
+                "select to_addr, subject, text_body, html_body, attempts from outbox where id = $1",
+            )
+            .bind(&id)
+            .fetch_one(db)
+            .await?;
+            let email = Email {
+                to: row.get(0),
+                subject: row.get(1),
+                text: row.get(2),
+                html: row.get(3),
+            };
+            return Ok(Some(Queued {
+                id,
+                email,
+                attempts: row.get(4),
+            }));
+        }
+        // Another worker took it; look for the next one.
+    }
+}
+
+pub async fn mark_sent(db: &Db, id: &str, now: i64) -> Result<(), AppError> {
+    sqlx::query("update outbox set status = 'sent', sent_at = $2, last_error = null where id = $1")
+        .bind(id)
+        .bind(now)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// Records a failed attempt: retried at `retry_at`, or given up (`failed`) when `None`.
+pub async fn mark_failed(
+    db: &Db,
+    id: &str,
+    error: &str,
+    retry_at: Option<i64>,
+) -> Result<(), AppError> {
+    sqlx::query(
+        "update outbox set last_error = $2, locked_until = 0,
+             status = case when $3 = 0 then 'failed' else 'pending' end,
+             next_attempt_at = case when $3 = 0 then next_attempt_at else $4 end
+         where id = $1",
+    )
+    .bind(id)
+    .bind(error.chars().take(500).collect::<String>())
+    .bind(retry_at.is_some() as i64)
+    .bind(retry_at.unwrap_or(0))
+    .execute(db)
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,75 @@
+//! The messages Profile Center sends. Each has a plain-text and an HTML part; every value that
+//! comes from a person or a request is escaped in the HTML.
+
+use super::Email;
+
+/// Escapes text for HTML element content and attribute values.
+pub fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A short notice: a heading line and paragraphs, the same in both parts.
+fn notice(to: &str, subject: &str, paragraphs: &[String]) -> Email {
+    let text = paragraphs.join("\n\n") + "\n\n— Profile Center\n";
+    let html = format!(
+        "<!doctype html><html><body style=\"font-family:system-ui,sans-serif;line-height:1.5\">{}<p>— Profile Center</p></body></html>",
+        paragraphs.iter().map(|p| format!("<p>{}</p>", escape_html(p))).collect::<String>()
+    );
+    Email {
+        to: to.to_string(),
+        subject: subject.to_string(),
+        text,
+        html,
+    }
+}
+
+/// "Your password was changed", with when and from where, and what to do if it was not them.
+pub fn password_changed(to: &str, name: &str, when: &str, ip: &str, browser: &str) -> Email {
+    notice(
+        to,
+        "Your Profile Center password was changed",
+        &[
+            format!("Hello {name},"),
+            format!("the password of your Profile Center account was changed on {when} from {browser} (IP address {ip})."),
+            "All your other sessions were signed out.".to_string(),
+            "If this was not you, reset your password right away and review your sessions and security log.".to_string(),
+        ],
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn html_parts_escape_what_people_typed() {
+        let email = password_changed(
+            "a@example.com",
+            "<script>alert(1)</script>",
+            "2026-11-24 10:00 UTC",
+            "127.0.0.1",
+            "Firefox 128 on Linux",
+        );
+        assert!(email.html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+        assert!(!email.html.contains("<script>"));
+        assert!(
+            email.text.contains("<script>alert(1)</script>"),
+            "plain text stays as typed"
+        );
+        assert!(
+            email.text.contains("2026-11-24 10:00 UTC")
+                && email.text.contains("Firefox 128 on Linux")
+        );
+    }
+}

@@ -1,0 +1,217 @@
+//! The Security tab's flows: changing the password, and the user's security log (page and CSV).
+
+use super::{
+    auth::{self, Password},
+    context::{Authed, ClientInfo},
+    db::{
+        security_events::{self, kind},
+        sessions, throttle, users,
+    },
+    mail::templates,
+    now,
+    sessions::describe_user_agent,
+    state::AppState,
+};
+use crate::{
+    error::{AppError, FieldErrors},
+    model::{
+        auth::check_password,
+        security::{SecurityEventView, SecurityPage, EVENTS_PER_PAGE},
+        sessions::format_utc,
+    },
+};
+
+pub struct PasswordChange {
+    pub current: Password,
+    pub new: Password,
+    pub confirm: Password,
+}
+
+/// Changes the password. The current password is the sign-in proof this sensitive action needs
+/// (a wrong one counts toward sign-in throttling). On success every other session ends, this
+/// one gets a new token (returned, for the cookie), and a notice goes to the user's address.
+#[tracing::instrument(skip_all, fields(user_id = %user.user_id))]
+pub async fn change_password(
+    state: &AppState,
+    user: &Authed,
+    client: &ClientInfo,
+    form: PasswordChange,
+) -> Result<String, AppError> {
+    let (email, hash) = users::credentials_by_id(&state.db, &user.user_id)
+        .await?
+        .ok_or(AppError::Unauthenticated)?;
+    let profile = users::current_user(&state.db, &user.user_id)
+        .await?
+        .ok_or(AppError::Unauthenticated)?;
+    let mut errors = FieldErrors::new();
+    if let Err(e) = check_password(
+        &form.new.0,
+        &[&email, &profile.first_name, &profile.last_name],
+    ) {
+        errors.add("new_password", e);
+    }
+    if form.new.0 != form.confirm.0 {
+        errors.add("confirm_password", "The two new passwords do not match.");
+    }
+    if form.current.0.is_empty() {
+        errors.add("current_password", "Enter your current password.");
+    }
+    errors.into_result()?;
+
+    let (account_key, ip_key, at) = (
+        format!("account:{email}"),
+        format!("ip:{}", client.ip),
+        now(),
+    );
+    if let Some(secs) = throttle::locked_for(&state.db, &[&account_key, &ip_key], at).await? {
+        return Err(AppError::RateLimited(secs));
+    }
+    if !state.hasher.verify(Some(&hash), &form.current).await? {
+        throttle::record_failure(&state.db, &account_key, throttle::ACCOUNT_LIMIT, at).await?;
+        throttle::record_failure(&state.db, &ip_key, throttle::IP_LIMIT, at).await?;
+        security_events::record(
+            &state.db,
+            &user.user_id,
+            kind::PASSWORD_CHANGED,
+            false,
+            client,
+            "wrong current password",
+        )
+        .await?;
+        return Err(AppError::field(
+            "current_password",
+            "That is not your current password.",
+        ));
+    }
+    if form.new.0 == form.current.0 {
+        return Err(AppError::field(
+            "new_password",
+            "Choose a password different from your current one.",
+        ));
+    }
+
+    let new_hash = state.hasher.hash(&form.new).await?;
+    users::set_password_hash(&state.db, &user.user_id, &new_hash, at).await?;
+    sessions::end_all_except(
+        &state.db,
+        &user.user_id,
+        &user.session_id,
+        "password_changed",
+        at,
+    )
+    .await?;
+    let (token, token_hash) = auth::new_session_token();
+    sessions::rotate_token(&state.db, &user.session_id, &token_hash).await?;
+    sessions::mark_reauthenticated(&state.db, &user.session_id, at).await?;
+    throttle::clear(&state.db, &account_key).await?;
+    security_events::record(
+        &state.db,
+        &user.user_id,
+        kind::PASSWORD_CHANGED,
+        true,
+        client,
+        "",
+    )
+    .await?;
+
+    let (browser, os) = describe_user_agent(&client.user_agent);
+    let notice = templates::password_changed(
+        &email,
+        &profile.display_name(),
+        &format_utc(at),
+        &client.ip,
+        &format!("{browser} on {os}"),
+    );
+    state.mailer.enqueue(&state.db, &notice).await?;
+    Ok(token)
+}
+
+fn view(row: security_events::EventRow) -> SecurityEventView {
+    let (browser, os) = describe_user_agent(&row.user_agent);
+    SecurityEventView {
+        at: row.at,
+        kind: row.kind,
+        success: row.success,
+        ip: row.ip,
+        device: format!("{browser} on {os}"),
+        detail: row.detail,
+    }
+}
+
+/// One page (1-based) of the user's own events, newest first.
+pub async fn log_page(
+    state: &AppState,
+    user: &Authed,
+    page: usize,
+) -> Result<SecurityPage, AppError> {
+    let page = page.max(1);
+    let offset = ((page - 1) * EVENTS_PER_PAGE) as i64;
+    let mut rows = security_events::list(
+        &state.db,
+        &user.user_id,
+        offset,
+        Some(EVENTS_PER_PAGE as i64 + 1),
+    )
+    .await?;
+    let has_next = rows.len() > EVENTS_PER_PAGE;
+    rows.truncate(EVENTS_PER_PAGE);
+    Ok(SecurityPage {
+        events: rows.into_iter().map(view).collect(),
+        page,
+        has_next,
+    })
+}
+
+/// The whole log as CSV (RFC 4180), newest first.
+pub async fn log_csv(state: &AppState, user: &Authed) -> Result<String, AppError> {
+    let rows = security_events::list(&state.db, &user.user_id, 0, None).await?;
+    let mut out = String::from("time_utc,event,outcome,ip,device,detail\r\n");
+    for e in rows.into_iter().map(view) {
+        let cells = [
+            format_utc(e.at),
+            crate::model::security::event_label(&e.kind).to_string(),
+            (if e.success { "success" } else { "failure" }).to_string(),
+            e.ip,
+            e.device,
+            e.detail,
+        ];
+        out.push_str(
+            &cells
+                .iter()
+                .map(|c| csv_cell(c))
+                .collect::<Vec<_>>()
+                .join(","),
+        );
+        out.push_str("\r\n");
+    }
+    Ok(out)
+}
+
+/// Quotes a CSV cell, and defuses cells a spreadsheet would run as a formula (user agents and
+/// details come from outside).
+fn csv_cell(value: &str) -> String {
+    let value = if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{value}")
+    } else {
+        value.to_string()
+    };
+    if value.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", value.replace('"', "\"\""))
+    } else {
+        value
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::csv_cell;
+
+    #[test]
+    fn csv_cells_are_quoted_and_formulas_defused() {
+        assert_eq!(csv_cell("plain"), "plain");
+        assert_eq!(csv_cell("a,b"), "\"a,b\"");
+        assert_eq!(csv_cell("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(csv_cell("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
+        assert_eq!(csv_cell("@SUM(A1)"), "'@SUM(A1)");
+    }
+}
