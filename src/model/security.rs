@@ -27,6 +27,7 @@ pub struct SecurityPage {
 /// How the log names each kind of event.
 pub fn event_label(kind: &str) -> &'static str {
     match kind {
+        "account_created" => "Account created",
         "sign_in" => "Sign-in",
         "sign_in_throttled" => "Sign-in attempts throttled",
         "reauthenticated" => "Identity confirmed",

@@ -43,6 +43,7 @@ pub async fn sign_up(
         last_name: form.last_name.trim(),
     };
     users::create(&state.db, user, now()).await?;
+    security_events::record(&state.db, &id, kind::ACCOUNT_CREATED, true, client, "").await?;
     tracing::info!(user_id = %id, "account created");
     start_session(state, &id, client).await
 }

@@ -6,6 +6,7 @@ use crate::{error::AppError, server::context::ClientInfo};
 
 /// Event kinds, as stored.
 pub mod kind {
+    pub const ACCOUNT_CREATED: &str = "account_created";
     pub const SIGN_IN: &str = "sign_in";
     pub const THROTTLED: &str = "sign_in_throttled";
     pub const REAUTH: &str = "reauthenticated";
