@@ -40,6 +40,8 @@ pub fn event_label(kind: &str) -> &'static str {
 
 /// A rough strength for the hint shown while typing a new password: length counts most, and
 /// mixing kinds of characters helps. The server's policy (`auth::check_password`) decides.
+/// ASCII-only classification on purpose: this runs in the browser, and Unicode case tables
+/// would add kilobytes to the WASM for a hint (non-ASCII characters count as "other").
 pub fn password_strength(password: &str) -> &'static str {
     let chars = password.chars().count();
     if chars == 0 {
@@ -48,14 +50,14 @@ pub fn password_strength(password: &str) -> &'static str {
     if chars < super::auth::PASSWORD_MIN_CHARS {
         return "Too short: use at least 8 characters.";
     }
-    if super::auth::is_common_password(&password.to_lowercase()) {
+    if super::auth::is_common_password(&password.to_ascii_lowercase()) {
         return "Too common: easy to guess.";
     }
     let kinds = [
-        password.chars().any(|c| c.is_lowercase()),
-        password.chars().any(|c| c.is_uppercase()),
+        password.chars().any(|c| c.is_ascii_lowercase()),
+        password.chars().any(|c| c.is_ascii_uppercase()),
         password.chars().any(|c| c.is_ascii_digit()),
-        password.chars().any(|c| !c.is_alphanumeric()),
+        password.chars().any(|c| !c.is_ascii_alphanumeric()),
     ]
     .iter()
     .filter(|k| **k)

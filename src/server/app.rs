@@ -58,6 +58,7 @@ pub async fn build_state(
         config.smtp_url.as_deref(),
         &config.mail_from,
         &config.data_dir,
+        config.mail_retry_secs,
     )?;
     Ok(AppState {
         db,

@@ -29,6 +29,8 @@ pub struct Config {
     pub smtp_url: Option<String>,
     /// The sender of every message.
     pub mail_from: String,
+    /// First retry delay for mail that could not be sent (doubles per attempt, at most 1 h).
+    pub mail_retry_secs: i64,
 }
 
 impl fmt::Debug for Config {
@@ -77,6 +79,13 @@ impl Config {
             smtp_url: var("SMTP_URL"),
             mail_from: var("MAIL_FROM")
                 .unwrap_or_else(|| "Profile Center <no-reply@localhost>".into()),
+            mail_retry_secs: var("MAIL_RETRY_SECS")
+                .map(|v| {
+                    v.parse()
+                        .map_err(|_| "MAIL_RETRY_SECS must be a number of seconds")
+                })
+                .transpose()?
+                .unwrap_or(30),
         })
     }
 }

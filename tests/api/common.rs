@@ -43,9 +43,8 @@ pub struct TestApp {
     pub base: String,
     pub dir: PathBuf,
     child: Child,
-    smtp_sink: Option<Child>,
+    smtp_sink: Option<SmtpSink>,
     postgres_db: Option<String>,
-    mail_dir: Option<PathBuf>,
     logs: Arc<Mutex<String>>,
 }
 
@@ -159,44 +158,18 @@ impl TestApp {
             child,
             smtp_sink: None,
             postgres_db,
-            mail_dir: None,
             logs,
         }
     }
 
-    /// Starts the server with a real SMTP server on loopback (aiosmtpd, installed by
-    /// scripts/setup.sh) that stores every message it receives in a Maildir.
+    /// Starts the server with a real SMTP server on loopback that keeps what it receives.
     pub async fn spawn_with_mail(backend: Backend) -> TestApp {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
             .unwrap()
             .port();
-        let dir = std::env::temp_dir().join(format!("pc-smtp-{:x}", rand_u64()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let sink = Command::new("python3")
-            .args([
-                "-m",
-                "aiosmtpd",
-                "-n",
-                "-l",
-                &format!("127.0.0.1:{port}"),
-                "-c",
-                "aiosmtpd.handlers.Mailbox",
-            ])
-            .arg(dir.join("maildir"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start aiosmtpd (pip install aiosmtpd; scripts/setup.sh does)");
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(
-                std::time::Instant::now() < deadline,
-                "the SMTP sink did not start"
-            );
-            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-        }
+        let sink = SmtpSink::start(port).await;
         let url = format!("smtp://127.0.0.1:{port}");
         let mut app = Self::spawn_with(
             backend,
@@ -207,36 +180,16 @@ impl TestApp {
         )
         .await;
         app.smtp_sink = Some(sink);
-        app.mail_dir = Some(dir);
         app
     }
 
-    /// Waits (up to 20 s) for a message to `to` whose text contains `needle`; returns it raw.
+    /// Waits for a message to `to` containing `needle` (see `SmtpSink::wait_for`).
     pub async fn wait_for_mail(&self, to: &str, needle: &str) -> String {
-        let maildir = self
-            .mail_dir
+        self.smtp_sink
             .as_ref()
             .expect("spawned with spawn_with_mail")
-            .join("maildir")
-            .join("new");
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-        loop {
-            if let Ok(entries) = std::fs::read_dir(&maildir) {
-                for entry in entries.flatten() {
-                    let raw = std::fs::read_to_string(entry.path()).unwrap_or_default();
-                    // Undo quoted-printable soft line breaks before searching the text.
-                    let unfolded = raw.replace("=\r\n", "").replace("=\n", "");
-                    if raw.contains(&format!("To: {to}")) && unfolded.contains(needle) {
-                        return unfolded;
-                    }
-                }
-            }
-            assert!(
-                std::time::Instant::now() < deadline,
-                "no mail to {to} containing {needle:?} arrived"
-            );
-            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-        }
+            .wait_for(to, needle)
+            .await
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -345,16 +298,79 @@ impl Drop for TestApp {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
-        if let Some(sink) = &mut self.smtp_sink {
-            let _ = sink.kill();
-            let _ = sink.wait();
-        }
-        if let Some(dir) = &self.mail_dir {
-            let _ = std::fs::remove_dir_all(dir);
-        }
+
         if let Some(db) = &self.postgres_db {
             let _ = psql(&format!("drop database if exists {db} with (force)"));
         }
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// A real SMTP server on loopback (aiosmtpd from PyPI, installed by scripts/setup.sh) that
+/// stores every message it receives in a Maildir.
+pub struct SmtpSink {
+    process: Child,
+    dir: PathBuf,
+}
+
+impl SmtpSink {
+    pub async fn start(port: u16) -> SmtpSink {
+        let dir = std::env::temp_dir().join(format!("pc-smtp-{:x}", rand_u64()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let process = Command::new("python3")
+            .args([
+                "-m",
+                "aiosmtpd",
+                "-n",
+                "-l",
+                &format!("127.0.0.1:{port}"),
+                "-c",
+                "aiosmtpd.handlers.Mailbox",
+            ])
+            .arg(dir.join("maildir"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start aiosmtpd (pip install aiosmtpd; scripts/setup.sh does)");
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the SMTP sink did not start"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        SmtpSink { process, dir }
+    }
+
+    /// Waits (up to 30 s) for a message to `to` whose text contains `needle`; returns it with
+    /// quoted-printable soft line breaks undone.
+    pub async fn wait_for(&self, to: &str, needle: &str) -> String {
+        let maildir = self.dir.join("maildir").join("new");
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        loop {
+            if let Ok(entries) = std::fs::read_dir(&maildir) {
+                for entry in entries.flatten() {
+                    let raw = std::fs::read_to_string(entry.path()).unwrap_or_default();
+                    let unfolded = raw.replace("=\r\n", "").replace("=\n", "");
+                    if raw.contains(&format!("To: {to}")) && unfolded.contains(needle) {
+                        return unfolded;
+                    }
+                }
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "no mail to {to} containing {needle:?} arrived"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+    }
+}
+
+impl Drop for SmtpSink {
+    fn drop(&mut self) {
+        let _ = self.process.kill();
+        let _ = self.process.wait();
         let _ = std::fs::remove_dir_all(&self.dir);
     }
 }

@@ -158,3 +158,83 @@ on_both_databases! {
         assert_eq!(error_of(unauthenticated).await, AppError::Unauthenticated);
     }
 }
+
+/// A failing SMTP server delays mail but never fails the request or loses the message.
+#[tokio::test]
+async fn mail_waits_while_smtp_is_down_and_goes_out_when_it_is_back() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let url = format!("smtp://127.0.0.1:{port}");
+    // Nothing listens on `port` yet; retry after one second (then two, four, …).
+    let app = TestApp::spawn_with(
+        Backend::Sqlite,
+        &[("SMTP_URL", url.as_str()), ("MAIL_RETRY_SECS", "1")],
+    )
+    .await;
+    let client = app.signed_in("ada@example.com").await;
+    let res = app
+        .call(
+            &client,
+            "change_password",
+            &change(PASSWORD, NEW_PASSWORD, NEW_PASSWORD),
+        )
+        .await;
+    assert_eq!(res.status(), 200, "the request does not wait for mail");
+    let waiting = || app.logs().contains("mail not sent");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !waiting() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the first attempt should have failed:\n{}",
+            app.logs()
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let sink = SmtpSink::start(port).await;
+    sink.wait_for(
+        "ada@example.com",
+        "password of your Profile Center account was changed",
+    )
+    .await;
+}
+
+/// Without SMTP_URL (development), every message is written to DATA_DIR/mail as an .eml file.
+#[tokio::test]
+async fn without_smtp_mail_is_written_to_files() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let client = app.signed_in("ada@example.com").await;
+    app.call(
+        &client,
+        "change_password",
+        &change(PASSWORD, NEW_PASSWORD, NEW_PASSWORD),
+    )
+    .await;
+    let dir = app.dir.join("mail");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let files: Vec<_> = std::fs::read_dir(&dir)
+            .map(|d| d.flatten().map(|e| e.path()).collect())
+            .unwrap_or_default();
+        if let Some(eml) = files
+            .iter()
+            .find(|p| p.extension().is_some_and(|e| e == "eml"))
+        {
+            let raw = std::fs::read_to_string(eml).unwrap();
+            assert!(
+                raw.contains("To: ada@example.com")
+                    && raw.contains("Subject: Your Profile Center password was changed")
+            );
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no .eml file in {}",
+            dir.display()
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(app.logs().contains("mail written to file"));
+}

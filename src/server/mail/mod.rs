@@ -26,10 +26,10 @@ const MAX_ATTEMPTS: i64 = 20;
 /// How often the worker looks for due messages when nobody wakes it.
 const POLL_EVERY: Duration = Duration::from_secs(5);
 
-/// Seconds to wait after the `attempts`-th failure: 30 s, doubling, at most an hour.
-pub fn retry_delay(attempts: i64) -> i64 {
-    let doublings = (attempts - 1).clamp(0, 7) as u32;
-    (30i64 << doublings).min(3600)
+/// Seconds to wait after the `attempts`-th failure: `base`, doubling, at most an hour.
+pub fn retry_delay(base: i64, attempts: i64) -> i64 {
+    let doublings = (attempts - 1).clamp(0, 12) as u32;
+    (base.max(1) << doublings).min(3600)
 }
 
 #[derive(Clone)]
@@ -45,6 +45,7 @@ pub struct Mailer {
     from: Mailbox,
     /// Wakes the worker right after a message is queued, instead of at the next poll.
     wake: Arc<Notify>,
+    retry_base: i64,
 }
 
 impl Mailer {
@@ -53,6 +54,7 @@ impl Mailer {
         smtp_url: Option<&str>,
         from: &str,
         data_dir: &std::path::Path,
+        retry_base: i64,
     ) -> Result<Self, String> {
         let from: Mailbox = from
             .parse()
@@ -70,6 +72,7 @@ impl Mailer {
             transport,
             from,
             wake: Arc::new(Notify::new()),
+            retry_base,
         })
     }
 
@@ -141,7 +144,7 @@ impl Mailer {
                 }
                 Err(error) => {
                     let retry_at = (queued.attempts < MAX_ATTEMPTS)
-                        .then(|| now() + retry_delay(queued.attempts));
+                        .then(|| now() + retry_delay(self.retry_base, queued.attempts));
                     tracing::warn!(message_id = %queued.id, attempts = queued.attempts, %error, will_retry = retry_at.is_some(), "mail not sent");
                     outbox::mark_failed(db, &queued.id, &error, retry_at).await?;
                 }
@@ -170,11 +173,12 @@ mod tests {
 
     #[test]
     fn retries_back_off_from_30_seconds_to_an_hour() {
-        assert_eq!(retry_delay(1), 30);
-        assert_eq!(retry_delay(2), 60);
-        assert_eq!(retry_delay(3), 120);
-        assert_eq!(retry_delay(8), 3600);
-        assert_eq!(retry_delay(20), 3600);
+        assert_eq!(retry_delay(30, 1), 30);
+        assert_eq!(retry_delay(30, 2), 60);
+        assert_eq!(retry_delay(30, 3), 120);
+        assert_eq!(retry_delay(30, 8), 3600);
+        assert_eq!(retry_delay(30, 20), 3600);
+        assert_eq!(retry_delay(1, 1), 1);
     }
 
     #[test]
@@ -183,6 +187,7 @@ mod tests {
             None,
             "Profile Center <no-reply@example.com>",
             std::path::Path::new("/tmp"),
+            30,
         )
         .unwrap();
         let email = Email {
