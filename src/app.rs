@@ -4,7 +4,7 @@
 //! are complete without JavaScript; islands then hydrate the forms.
 
 use crate::ui::pages::{
-    auth::{SignInPage, SignUpPage},
+    auth::{SignInCodePage, SignInPage, SignUpPage},
     not_found::NotFound,
     settings::{profile::ProfileTab, security::SecurityTab, sessions::SessionsTab, SettingsLayout},
 };
@@ -49,6 +49,7 @@ pub fn App() -> impl IntoView {
             <Routes fallback=NotFound>
                 <Route path=path!("/signin") view=SignInPage ssr=SsrMode::Async/>
                 <Route path=path!("/signup") view=SignUpPage ssr=SsrMode::Async/>
+                <Route path=path!("/signin/mfa") view=SignInCodePage ssr=SsrMode::Async/>
                 <ParentRoute path=path!("/settings") view=SettingsLayout ssr=SsrMode::Async>
                     <Route path=path!("/profile") view=ProfileTab ssr=SsrMode::Async/>
                     <Route path=path!("/security") view=SecurityTab ssr=SsrMode::Async/>

@@ -33,7 +33,25 @@ pub async fn sign_in(
 ) -> Result<String, AppError> {
     use crate::server::{accounts, auth::Password, context::*};
     let state = state()?;
-    let token = accounts::sign_in(&state, &client_info(), &email, &Password(password)).await?;
+    let token = match accounts::sign_in(&state, &client_info(), &email, &Password(password)).await?
+    {
+        accounts::SignInStep::SignedIn(token) => token,
+        accounts::SignInStep::SecondFactor(pending) => {
+            set_cookie(&crate::server::auth::pending_cookie(
+                state.config.production,
+                Some(&pending),
+            ));
+            let next = accounts::safe_next(next.as_deref());
+            let target = format!(
+                "/signin/mfa?next={}",
+                url::form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>()
+            );
+            if is_form_post() {
+                leptos_axum::redirect(&target);
+            }
+            return Ok(target);
+        }
+    };
     if let Some(old) = current_session() {
         // The browser had a session already: replace it rather than leave it dangling.
         crate::server::db::sessions::end(
@@ -44,6 +62,21 @@ pub async fn sign_in(
         )
         .await?;
     }
+    Ok(finish_sign_in(&state, &token, next.as_deref()))
+}
+
+/// The second step of a sign-in with two-factor sign-in on: an authenticator or recovery code
+/// for the pending sign-in in this browser's cookie. Returns where to go next.
+#[server(endpoint = "verify_sign_in_code")]
+pub async fn verify_sign_in_code(code: String, next: Option<String>) -> Result<String, AppError> {
+    use crate::server::{accounts, auth, context::*};
+    let state = state()?;
+    let pending =
+        request_cookie(auth::pending_cookie_name(state.config.production)).ok_or_else(|| {
+            AppError::Conflict("This sign-in has expired. Please sign in again.".into())
+        })?;
+    let token = accounts::finish_second_step(&state, &client_info(), &pending, &code).await?;
+    set_cookie(&auth::pending_cookie(state.config.production, None));
     Ok(finish_sign_in(&state, &token, next.as_deref()))
 }
 

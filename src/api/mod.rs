@@ -3,6 +3,7 @@
 //! returned `AppError` its HTTP status.
 
 pub mod auth;
+pub mod mfa;
 pub mod profile;
 pub mod security;
 pub mod sessions;

@@ -4,6 +4,7 @@
 //! value can always be rendered, serialised into an island's props, or returned over the API.
 
 pub mod auth;
+pub mod mfa;
 pub mod profile;
 pub mod security;
 pub mod sessions;

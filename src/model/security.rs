@@ -34,6 +34,11 @@ pub fn event_label(kind: &str) -> &'static str {
         "session_ended" => "Session ended",
         "other_sessions_ended" => "All other sessions ended",
         "password_changed" => "Password changed",
+        "mfa_enabled" => "Two-factor sign-in turned on",
+        "mfa_disabled" => "Two-factor sign-in turned off",
+        "mfa_challenge" => "Two-factor code",
+        "recovery_code_used" => "Recovery code used",
+        "recovery_codes_regenerated" => "Recovery codes regenerated",
         _ => "Security event",
     }
 }

@@ -59,7 +59,7 @@ pub async fn sign_in(
     client: &ClientInfo,
     email: &str,
     password: &Password,
-) -> Result<String, AppError> {
+) -> Result<SignInStep, AppError> {
     let email = normalize_email(email);
     let account_key = format!("account:{email}");
     let ip_key = format!("ip:{}", client.ip);
@@ -99,6 +99,32 @@ pub async fn sign_in(
     };
     throttle::clear(&state.db, &account_key).await?;
     security_events::record(&state.db, &user_id, kind::SIGN_IN, true, client, "password").await?;
+    if super::mfa::is_enabled(state, &user_id).await? {
+        return Ok(SignInStep::SecondFactor(
+            super::mfa::begin_second_step(state, &user_id).await?,
+        ));
+    }
+    Ok(SignInStep::SignedIn(
+        start_session(state, &user_id, client).await?,
+    ))
+}
+
+/// What a correct password leads to.
+pub enum SignInStep {
+    /// A session token: signed in.
+    SignedIn(String),
+    /// Two-factor sign-in is on: a pending sign-in token for the second step.
+    SecondFactor(String),
+}
+
+/// Completes a sign-in after its second step: a session for the user.
+pub async fn finish_second_step(
+    state: &AppState,
+    client: &ClientInfo,
+    pending_token: &str,
+    code: &str,
+) -> Result<String, AppError> {
+    let user_id = super::mfa::second_step(state, client, pending_token, code).await?;
     start_session(state, &user_id, client).await
 }
 

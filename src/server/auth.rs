@@ -138,6 +138,34 @@ pub fn session_cookie(production: bool, token: Option<&str>) -> String {
     }
 }
 
+/// The cookie that carries a sign-in waiting for its second step (five minutes at most).
+pub fn pending_cookie_name(production: bool) -> &'static str {
+    if production {
+        "__Host-pc_mfa"
+    } else {
+        "pc_mfa"
+    }
+}
+
+pub fn pending_cookie(production: bool, token: Option<&str>) -> String {
+    let name = pending_cookie_name(production);
+    let secure = if production { "; Secure" } else { "" };
+    let (value, age) = match token {
+        Some(token) => (token, super::mfa::PENDING_SECS),
+        None => ("", 0),
+    };
+    format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={age}{secure}")
+}
+
+/// A cookie's value from a `Cookie` header.
+pub fn cookie_value(header: &str, name: &str) -> Option<String> {
+    cookie::Cookie::split_parse(header)
+        .filter_map(Result::ok)
+        .find(|c| c.name() == name)
+        .map(|c| c.value().to_string())
+        .filter(|v| !v.is_empty())
+}
+
 /// The session token from a `Cookie` header, if present.
 pub fn token_from_cookies(header: &str, production: bool) -> Option<String> {
     let name = cookie_name(production);

@@ -77,6 +77,13 @@ pub fn client_info() -> ClientInfo {
         })
 }
 
+/// A cookie of this request.
+pub fn request_cookie(name: &str) -> Option<String> {
+    let parts = parts().ok()?;
+    let header = parts.headers.get(http::header::COOKIE)?.to_str().ok()?;
+    super::auth::cookie_value(header, name)
+}
+
 /// Whether this call is a plain HTML form post (JavaScript off) rather than a `fetch`.
 pub fn is_form_post() -> bool {
     parts()

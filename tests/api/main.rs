@@ -4,6 +4,8 @@
 
 mod common;
 
+mod mfa;
+
 mod auth;
 mod platform;
 mod profile;

@@ -4,6 +4,7 @@
 //! Queries use `$1` placeholders and integer columns only (see `migrations/`), so every query in
 //! the per-tab modules runs unchanged on both backends.
 
+pub mod mfa;
 pub mod outbox;
 pub mod profile;
 pub mod security_events;
@@ -53,10 +54,10 @@ macro_rules! migrations {
 fn migrator(backend: Backend) -> Migrator {
     let migrations = match backend {
         Backend::Sqlite => {
-            migrations!("sqlite": 1 "0001_foundation", 2 "0002_sessions_and_security_log", 3 "0003_outbox")
+            migrations!("sqlite": 1 "0001_foundation", 2 "0002_sessions_and_security_log", 3 "0003_outbox", 4 "0004_mfa")
         }
         Backend::Postgres => {
-            migrations!("postgres": 1 "0001_foundation", 2 "0002_sessions_and_security_log", 3 "0003_outbox")
+            migrations!("postgres": 1 "0001_foundation", 2 "0002_sessions_and_security_log", 3 "0003_outbox", 4 "0004_mfa")
         }
     };
     Migrator {

@@ -13,6 +13,11 @@ pub mod kind {
     pub const SESSION_ENDED: &str = "session_ended";
     pub const OTHER_SESSIONS_ENDED: &str = "other_sessions_ended";
     pub const PASSWORD_CHANGED: &str = "password_changed";
+    pub const MFA_ENABLED: &str = "mfa_enabled";
+    pub const MFA_DISABLED: &str = "mfa_disabled";
+    pub const MFA_CHALLENGE: &str = "mfa_challenge";
+    pub const RECOVERY_CODE_USED: &str = "recovery_code_used";
+    pub const RECOVERY_CODES_REGENERATED: &str = "recovery_codes_regenerated";
 }
 
 /// An id that sorts by creation time (nanoseconds, then randomness), so events recorded within

@@ -48,6 +48,27 @@ pub fn password_changed(to: &str, name: &str, when: &str, ip: &str, browser: &st
     )
 }
 
+/// A security notice: what happened, when, from where, and what to do if it was not them.
+pub fn security_notice(
+    to: &str,
+    name: &str,
+    subject: &str,
+    what: &str,
+    when: &str,
+    ip: &str,
+    browser: &str,
+) -> Email {
+    notice(
+        to,
+        subject,
+        &[
+            format!("Hello {name},"),
+            format!("on your Profile Center account, {what} on {when} from {browser} (IP address {ip})."),
+            "If this was not you, change your password right away and review your sessions and security log.".to_string(),
+        ],
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -18,6 +18,20 @@ pub fn url_error<S: ServerFn>() -> Option<AppError> {
         .then(|| leptos::server_fn::error::ServerFnUrlError::<AppError>::decode_err(&err))
 }
 
+/// Percent-encodes a value for a URL query or a `data:` URL (this code also compiles for the
+/// browser, where the `url` crate is not included).
+pub fn percent_encode(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
 fn field_message(error: &Option<AppError>, name: &str) -> Option<String> {
     error
         .as_ref()?

@@ -3,10 +3,10 @@
 //! redirects to) the page to go to next.
 
 use crate::{
-    api::auth::{SignIn, SignUp},
+    api::auth::{SignIn, SignUp, VerifySignInCode},
     ui::components::{
         enhance::Enhanced,
-        form::{url_error, Field, FormAlert, SubmitButton},
+        form::{percent_encode, url_error, Field, FormAlert, SubmitButton},
     },
 };
 use leptos::{prelude::*, server_fn::ServerFn};
@@ -20,27 +20,13 @@ fn next_param() -> String {
         .unwrap_or_default()
 }
 
-/// Percent-encodes a query value (this module also compiles for the browser, where the `url`
-/// crate is not included).
-fn encode(value: &str) -> String {
-    value
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
 #[component]
 pub fn SignInPage() -> impl IntoView {
     let next = next_param();
     let signup_href = if next.is_empty() {
         "/signup".to_string()
     } else {
-        format!("/signup?next={}", encode(&next))
+        format!("/signup?next={}", percent_encode(&next))
     };
     let error = url_error::<SignIn>();
     view! {
@@ -88,6 +74,34 @@ pub fn SignUpPage() -> impl IntoView {
                 </form>
             </Enhanced>
             <p>"Already have an account? " <a href="/signin">"Sign in"</a></p>
+        </main>
+    }
+}
+
+/// The second step of signing in when two-factor sign-in is on.
+#[component]
+pub fn SignInCodePage() -> impl IntoView {
+    let error = url_error::<VerifySignInCode>();
+    view! {
+        <Title text="Two-factor sign-in · Profile Center"/>
+        <main id="main" class="narrow">
+            <h1>"Enter your authentication code"</h1>
+            <Enhanced>
+                <form method="post" action=VerifySignInCode::url() class="stack" novalidate>
+                    <FormAlert error=error.clone()/>
+                    <input type="hidden" name="next" value=next_param()/>
+                    <Field
+                        label="Authentication code"
+                        name="code"
+                        autocomplete="one-time-code"
+                        required=true
+                        hint="The 6-digit code from your authenticator app, or one of your recovery codes."
+                        error=error
+                    />
+                    <SubmitButton label="Verify" pending_label="Verifying…"/>
+                </form>
+            </Enhanced>
+            <p><a href="/signin">"Start again"</a></p>
         </main>
     }
 }

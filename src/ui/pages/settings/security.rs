@@ -1,15 +1,23 @@
 //! The Security tab: change the password, and read (or download) the security log.
 
 use crate::{
-    api::security::{get_security_log, ChangePassword},
+    api::{
+        mfa::{
+            get_mfa_status, ConfirmMfaEnrolment, DisableMfa, RegenerateRecoveryCodes,
+            StartMfaEnrolment,
+        },
+        security::{get_security_log, ChangePassword},
+    },
     error::AppError,
     model::{
+        mfa::MfaStatus,
         security::{event_label, SecurityPage},
         sessions::format_utc,
     },
     ui::components::{
         enhance::Enhanced,
-        form::{url_error, Field, FormAlert, SubmitButton},
+        form::{percent_encode, url_error, Field, FormAlert, SubmitButton},
+        reauth::{confirm_error, ConfirmPasswordForm},
     },
 };
 use leptos::{prelude::*, server_fn::ServerFn};
@@ -27,11 +35,30 @@ pub fn SecurityTab() -> impl IntoView {
     let error = url_error::<ChangePassword>();
     let changed = error.is_none() && query.get("changed").is_some();
     let log = Resource::new_blocking(move || page_number, get_security_log);
+    let mfa = Resource::new_blocking(|| (), |_| get_mfa_status());
+    let mfa_errors = MfaErrors {
+        confirm: confirm_error(),
+        start: url_error::<StartMfaEnrolment>(),
+        enrol: url_error::<ConfirmMfaEnrolment>(),
+        regenerate: url_error::<RegenerateRecoveryCodes>(),
+        disable: url_error::<DisableMfa>(),
+    };
     view! {
         <Title text="Security · Settings · Profile Center"/>
         <h1>"Security"</h1>
         <p class="lead">"How you sign in, and everything that happened to your account."</p>
         <PasswordForm error=error changed=changed/>
+        <Suspense fallback=|| ()>
+            {move || {
+                let errors = mfa_errors.clone();
+                Suspend::new(async move {
+                    match mfa.await {
+                        Ok(status) => view! { <TwoFactor status=status errors=errors/> }.into_any(),
+                        Err(e) => view! { <div class="alert" role="alert">{e.to_string()}</div> }.into_any(),
+                    }
+                })
+            }}
+        </Suspense>
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match log.await {
@@ -134,5 +161,105 @@ fn SecurityLog(page: SecurityPage) -> impl IntoView {
                 {older.map(|href| view! { <a href=href>"Older events"</a> })}
             </nav>
         </section>
+    }
+}
+
+/// Errors of the two-factor forms posted without JavaScript.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MfaErrors {
+    confirm: Option<AppError>,
+    start: Option<AppError>,
+    enrol: Option<AppError>,
+    regenerate: Option<AppError>,
+    disable: Option<AppError>,
+}
+
+/// Two-factor sign-in: set up, recovery codes, turn off. Every change needs a recent password
+/// confirmation, asked for in place.
+#[component]
+fn TwoFactor(status: MfaStatus, errors: MfaErrors) -> impl IntoView {
+    let sudo = status.reauth_until.is_some();
+    let other_error = errors.start.clone().or(errors.regenerate.clone());
+    view! {
+        <section aria-labelledby="mfa-heading">
+            <h2 id="mfa-heading">"Two-factor sign-in"</h2>
+            {other_error.map(|e| view! { <div class="alert" role="alert">{e.to_string()}</div> })}
+            {status.new_recovery_codes.map(|codes| view! { <RecoveryCodes codes=codes/> })}
+            {match (status.enabled, status.enrolment, sudo) {
+                (true, _, _) => view! {
+                    <p class="status-line"><strong>"On."</strong>" You sign in with your password and a code from your authenticator app."</p>
+                    <p>{format!("Recovery codes left: {}.", status.recovery_codes_left)}</p>
+                    {if sudo {
+                        view! {
+                            <Enhanced>
+                                <form method="post" action=RegenerateRecoveryCodes::url() class="inline">
+                                    <FormAlert/>
+                                    <SubmitButton label="Make new recovery codes" pending_label="Making codes…" class="secondary"/>
+                                </form>
+                            </Enhanced>
+                            <Enhanced>
+                                <form method="post" action=DisableMfa::url() class="stack" novalidate>
+                                    <h3>"Turn off two-factor sign-in"</h3>
+                                    <FormAlert error=errors.disable.clone()/>
+                                    <Field label="Password" name="password" input_type="password" autocomplete="current-password" required=true error=errors.disable.clone()/>
+                                    <Field label="Authentication code" name="code" autocomplete="one-time-code" required=true error=errors.disable.clone()/>
+                                    <SubmitButton label="Turn off" pending_label="Turning off…" class="secondary"/>
+                                </form>
+                            </Enhanced>
+                        }.into_any()
+                    } else {
+                        view! { <ConfirmPasswordForm error=errors.confirm.clone() purpose="To change two-factor sign-in" label="Password to confirm"/> }.into_any()
+                    }}
+                }.into_any(),
+                (false, Some(enrolment), true) => view! {
+                    <p>"Scan this QR code with your authenticator app, or type the key in by hand. Then enter the 6-digit code the app shows."</p>
+                    <div class="qr" role="img" aria-label="QR code for your authenticator app" inner_html=enrolment.qr_svg></div>
+                    <p>"Key: "<code class="manual-key">{enrolment.manual_key}</code></p>
+                    <details>
+                        <summary>"Show the setup link"</summary>
+                        <p><code class="uri">{enrolment.otpauth_uri}</code></p>
+                    </details>
+                    <Enhanced>
+                        <form method="post" action=ConfirmMfaEnrolment::url() class="stack" novalidate>
+                            <FormAlert error=errors.enrol.clone()/>
+                            <Field label="Authentication code" name="code" autocomplete="one-time-code" required=true error=errors.enrol/>
+                            <SubmitButton label="Turn on" pending_label="Checking…"/>
+                        </form>
+                    </Enhanced>
+                }.into_any(),
+                (false, _, true) => view! {
+                    <p>"Off. Add a code from an authenticator app to every sign-in, so a stolen password is not enough."</p>
+                    <Enhanced>
+                        <form method="post" action=StartMfaEnrolment::url() class="inline">
+                            <FormAlert/>
+                            <SubmitButton label="Set up an authenticator app" pending_label="Preparing…"/>
+                        </form>
+                    </Enhanced>
+                }.into_any(),
+                (false, _, false) => view! {
+                    <p>"Off. Add a code from an authenticator app to every sign-in, so a stolen password is not enough."</p>
+                    <ConfirmPasswordForm error=errors.confirm.clone() purpose="To set up two-factor sign-in" label="Password to confirm"/>
+                }.into_any(),
+            }}
+        </section>
+    }
+}
+
+/// New recovery codes, shown exactly once, with a download.
+#[component]
+fn RecoveryCodes(codes: Vec<String>) -> impl IntoView {
+    let download = format!(
+        "data:text/plain;charset=utf-8,{}",
+        percent_encode(&(codes.join("\r\n") + "\r\n"))
+    );
+    view! {
+        <div class="recovery" role="region" aria-labelledby="recovery-heading">
+            <h3 id="recovery-heading">"Your recovery codes"</h3>
+            <p>"Each code signs you in once if you lose your authenticator. Keep them somewhere safe: they are not shown again."</p>
+            <ul class="codes" aria-label="Recovery codes">
+                {codes.into_iter().map(|c| view! { <li><code>{c}</code></li> }).collect_view()}
+            </ul>
+            <p><a href=download download="profile-center-recovery-codes.txt">"Download as .txt"</a></p>
+        </div>
     }
 }

@@ -7,7 +7,8 @@ use crate::{
     model::sessions::{end_reason_label, format_utc, minutes_left, SessionView, SessionsPage},
     ui::components::{
         enhance::Enhanced,
-        form::{url_error, Field, FormAlert, SubmitButton},
+        form::{url_error, FormAlert, SubmitButton},
+        reauth::ConfirmPasswordForm,
     },
 };
 use leptos::{prelude::*, server_fn::ServerFn};
@@ -70,7 +71,7 @@ fn ActiveSessions(page: SessionsPage, errors: UrlErrors) -> impl IntoView {
                     </p>
                 }
                     .into_any(),
-                None => view! { <ConfirmPasswordForm initial_error=errors.confirm.clone()/> }.into_any(),
+                None => view! { <ConfirmPasswordForm error=errors.confirm.clone() purpose="To end sessions"/> }.into_any(),
             }}
             {errors.end_one.clone().or(errors.end_others.clone()).map(|e| view! { <div class="alert" role="alert">{e.to_string()}</div> })}
             <ul class="session-list">
@@ -97,22 +98,6 @@ fn ActiveSessions(page: SessionsPage, errors: UrlErrors) -> impl IntoView {
                 (false, _) => ().into_any(),
             }}
         </section>
-    }
-}
-
-#[component]
-fn ConfirmPasswordForm(initial_error: Option<AppError>) -> impl IntoView {
-    let form_error = initial_error.clone().filter(|e| e.field_errors().is_none());
-    view! {
-        <Enhanced>
-            <form method="post" action=ConfirmPassword::url() class="stack" novalidate>
-                <h3>"Confirm it is you"</h3>
-                <p class="hint">"To end sessions, enter your password. You will not be asked again for 10 minutes."</p>
-                <FormAlert error=form_error/>
-                <Field label="Current password" name="password" input_type="password" autocomplete="current-password" required=true error=initial_error/>
-                <SubmitButton label="Confirm" pending_label="Confirming…"/>
-            </form>
-        </Enhanced>
     }
 }
 

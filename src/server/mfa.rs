@@ -1,0 +1,490 @@
+//! Two-factor sign-in with an authenticator app (TOTP, RFC 6238: SHA-1, 6 digits, 30-second
+//! steps, one step of tolerance either way) and single-use recovery codes.
+//!
+//! Every code is accepted at most once: a code's step must be newer than the last accepted
+//! step (`db::mfa::claim_step`), which also refuses earlier steps and two simultaneous
+//! submissions of one code.
+
+use super::{
+    auth::Password,
+    context::{Authed, ClientInfo},
+    crypto,
+    db::{
+        mfa,
+        security_events::{self, kind},
+        users,
+    },
+    mail::templates,
+    now,
+    state::AppState,
+};
+use crate::{
+    error::AppError,
+    model::mfa::{group_by_four, Enrolment, MfaStatus},
+};
+use sha2::{Digest, Sha256};
+use totp_rs::{Algorithm, Secret, TOTP};
+
+pub const DIGITS: usize = 6;
+pub const STEP_SECS: u64 = 30;
+pub const RECOVERY_CODES: usize = 10;
+/// A pending second step expires after five minutes…
+pub const PENDING_SECS: i64 = 5 * 60;
+/// …or after this many wrong codes.
+pub const PENDING_ATTEMPTS: i64 = 5;
+const ISSUER: &str = "Profile Center";
+
+fn totp(secret: &[u8]) -> Result<TOTP, AppError> {
+    TOTP::new(Algorithm::SHA1, DIGITS, 1, STEP_SECS, secret.to_vec())
+        .map_err(super::context::internal)
+}
+
+/// The step (of `now`, the one before, or the one after) whose code `code` is, if any.
+pub fn matching_step(secret: &[u8], code: &str, now: u64) -> Option<u64> {
+    let code: String = code.chars().filter(|c| !c.is_whitespace()).collect();
+    if code.len() != DIGITS || !code.chars().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    let totp = totp(secret).ok()?;
+    let current = now / STEP_SECS;
+    [current.saturating_sub(1), current, current + 1]
+        .into_iter()
+        .find(|step| {
+            let expected = totp.generate(step * STEP_SECS);
+            // Constant-time comparison: no early exit on the first differing digit.
+            expected
+                .bytes()
+                .zip(code.bytes())
+                .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+                == 0
+        })
+}
+
+fn recovery_hash(code: &str) -> String {
+    let normalised: String = code
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .map(|c| c.to_ascii_lowercase())
+        .collect();
+    hex::encode(Sha256::digest(normalised.as_bytes()))
+}
+
+/// Ten codes like `k3m9-x2qp-7hwd`, drawn from an alphabet without look-alikes (60 bits each).
+fn new_recovery_codes() -> Vec<String> {
+    use rand::Rng;
+    const ALPHABET: &[u8] = b"23456789abcdefghjkmnpqrstuvwxyz";
+    let mut rng = rand::rngs::OsRng;
+    (0..RECOVERY_CODES)
+        .map(|_| {
+            let chars: String = (0..12)
+                .map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char)
+                .collect();
+            format!("{}-{}-{}", &chars[0..4], &chars[4..8], &chars[8..12])
+        })
+        .collect()
+}
+
+fn secret_of(state: &AppState, user_id: &str, row: &mfa::Totp) -> Result<Vec<u8>, AppError> {
+    crypto::decrypt(&state.config.secret_key, user_id, &row.secret_enc)
+        .ok_or_else(|| super::context::internal("TOTP secret does not decrypt (wrong SECRET_KEY?)"))
+}
+
+fn enrolment_view(email: &str, secret: &[u8]) -> Enrolment {
+    let encoded = match Secret::Raw(secret.to_vec()).to_encoded() {
+        Secret::Encoded(s) => s,
+        Secret::Raw(_) => unreachable!("to_encoded returns Encoded"),
+    };
+    let label: String =
+        url::form_urlencoded::byte_serialize(format!("{ISSUER}:{email}").as_bytes()).collect();
+    let issuer: String = url::form_urlencoded::byte_serialize(ISSUER.as_bytes()).collect();
+    let uri = format!("otpauth://totp/{}?secret={encoded}&issuer={}&algorithm=SHA1&digits={DIGITS}&period={STEP_SECS}", label.replace('+', "%20"), issuer.replace('+', "%20"));
+    Enrolment {
+        manual_key: group_by_four(&encoded),
+        qr_svg: qr_svg(&uri),
+        otpauth_uri: uri,
+    }
+}
+
+/// A QR code as a standalone SVG (dark modules on white, with the quiet zone).
+fn qr_svg(text: &str) -> String {
+    use qrcodegen::{QrCode, QrCodeEcc};
+    let Ok(qr) = QrCode::encode_text(text, QrCodeEcc::Medium) else {
+        return String::new();
+    };
+    let border = 4;
+    let size = qr.size() + 2 * border;
+    let mut path = String::new();
+    for y in 0..qr.size() {
+        for x in 0..qr.size() {
+            if qr.get_module(x, y) {
+                path.push_str(&format!("M{},{}h1v1h-1z", x + border, y + border));
+            }
+        }
+    }
+    format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {size} {size}\" shape-rendering=\"crispEdges\"><rect width=\"100%\" height=\"100%\" fill=\"#fff\"/><path d=\"{path}\" fill=\"#000\"/></svg>"
+    )
+}
+
+pub async fn status(state: &AppState, user: &Authed) -> Result<MfaStatus, AppError> {
+    let at = now();
+    let row = mfa::totp(&state.db, &user.user_id).await?;
+    let enrolment = match &row {
+        Some(r) if !r.enabled => {
+            let email = users::credentials_by_id(&state.db, &user.user_id)
+                .await?
+                .map(|c| c.0)
+                .unwrap_or_default();
+            Some(enrolment_view(&email, &secret_of(state, &user.user_id, r)?))
+        }
+        _ => None,
+    };
+    let new_recovery_codes = match mfa::take_flash(&state.db, &user.session_id, at).await? {
+        Some(sealed) => crypto::decrypt(&state.config.secret_key, &user.session_id, &sealed)
+            .and_then(|bytes| String::from_utf8(bytes).ok())
+            .map(|codes| codes.lines().map(str::to_string).collect()),
+        None => None,
+    };
+    Ok(MfaStatus {
+        enabled: row.as_ref().is_some_and(|r| r.enabled),
+        enrolment,
+        recovery_codes_left: mfa::recovery_codes_left(&state.db, &user.user_id).await?,
+        new_recovery_codes,
+        reauth_until: user.reauth_until(at),
+        now: at,
+    })
+}
+
+/// Begins enrolment with a fresh 160-bit secret. Needs a recent sign-in proof.
+pub async fn start_enrolment(state: &AppState, user: &Authed) -> Result<(), AppError> {
+    let mut secret = [0u8; 20];
+    rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut secret);
+    let sealed = crypto::encrypt(&state.config.secret_key, &user.user_id, &secret);
+    if !mfa::begin_enrolment(&state.db, &user.user_id, &sealed, now()).await? {
+        return Err(AppError::Conflict(
+            "Two-factor sign-in is already on.".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Checks an authenticator code for an (enabled or enrolling) user, at most once per code.
+async fn accept_totp(state: &AppState, user_id: &str, code: &str) -> Result<bool, AppError> {
+    let Some(row) = mfa::totp(&state.db, user_id).await? else {
+        return Ok(false);
+    };
+    let secret = secret_of(state, user_id, &row)?;
+    match matching_step(&secret, code, now() as u64) {
+        Some(step) => mfa::claim_step(&state.db, user_id, step as i64).await,
+        None => Ok(false),
+    }
+}
+
+/// Makes and stores a new set of recovery codes, and keeps them for this session's next page.
+async fn issue_recovery_codes(state: &AppState, user: &Authed) -> Result<(), AppError> {
+    let codes = new_recovery_codes();
+    let hashes: Vec<String> = codes.iter().map(|c| recovery_hash(c)).collect();
+    mfa::replace_recovery_codes(&state.db, &user.user_id, &hashes).await?;
+    let sealed = crypto::encrypt(
+        &state.config.secret_key,
+        &user.session_id,
+        codes.join("\n").as_bytes(),
+    );
+    mfa::put_flash(&state.db, &user.session_id, &sealed, now() + 600).await
+}
+
+async fn notify(
+    state: &AppState,
+    user_id: &str,
+    subject: &str,
+    what: &str,
+    client: &ClientInfo,
+) -> Result<(), AppError> {
+    if let Some(profile) = users::current_user(&state.db, user_id).await? {
+        let (browser, os) = super::sessions::describe_user_agent(&client.user_agent);
+        let when = crate::model::sessions::format_utc(now());
+        let email = templates::security_notice(
+            &profile.email,
+            &profile.display_name(),
+            subject,
+            what,
+            &when,
+            &client.ip,
+            &format!("{browser} on {os}"),
+        );
+        state.mailer.enqueue(&state.db, &email).await?;
+    }
+    Ok(())
+}
+
+/// Turns two-factor sign-in on once the first code from the app checks out.
+pub async fn confirm_enrolment(
+    state: &AppState,
+    user: &Authed,
+    client: &ClientInfo,
+    code: &str,
+) -> Result<(), AppError> {
+    match mfa::totp(&state.db, &user.user_id).await? {
+        Some(row) if !row.enabled => {}
+        Some(_) => {
+            return Err(AppError::Conflict(
+                "Two-factor sign-in is already on.".into(),
+            ))
+        }
+        None => {
+            return Err(AppError::Conflict(
+                "Start the set-up again: it was not found.".into(),
+            ))
+        }
+    }
+    if !accept_totp(state, &user.user_id, code).await? {
+        return Err(AppError::field(
+            "code",
+            "That code is not valid. Enter the current 6-digit code from your app.",
+        ));
+    }
+    mfa::enable(&state.db, &user.user_id, now()).await?;
+    issue_recovery_codes(state, user).await?;
+    security_events::record(
+        &state.db,
+        &user.user_id,
+        kind::MFA_ENABLED,
+        true,
+        client,
+        "authenticator app",
+    )
+    .await?;
+    notify(
+        state,
+        &user.user_id,
+        "Two-factor sign-in was turned on",
+        "two-factor sign-in with an authenticator app was turned on",
+        client,
+    )
+    .await
+}
+
+/// New recovery codes; the old ones stop working. Needs a recent sign-in proof.
+pub async fn regenerate_recovery_codes(
+    state: &AppState,
+    user: &Authed,
+    client: &ClientInfo,
+) -> Result<(), AppError> {
+    if !mfa::totp(&state.db, &user.user_id)
+        .await?
+        .is_some_and(|r| r.enabled)
+    {
+        return Err(AppError::Conflict(
+            "Turn on two-factor sign-in first.".into(),
+        ));
+    }
+    issue_recovery_codes(state, user).await?;
+    security_events::record(
+        &state.db,
+        &user.user_id,
+        kind::RECOVERY_CODES_REGENERATED,
+        true,
+        client,
+        "",
+    )
+    .await?;
+    notify(
+        state,
+        &user.user_id,
+        "New recovery codes were made",
+        "new recovery codes were made; the old ones no longer work",
+        client,
+    )
+    .await
+}
+
+/// Turns two-factor sign-in off; needs the password and a current code (and a recent proof).
+pub async fn disable(
+    state: &AppState,
+    user: &Authed,
+    client: &ClientInfo,
+    password: &Password,
+    code: &str,
+) -> Result<(), AppError> {
+    let (_, hash) = users::credentials_by_id(&state.db, &user.user_id)
+        .await?
+        .ok_or(AppError::Unauthenticated)?;
+    let mut errors = crate::error::FieldErrors::new();
+    if !state.hasher.verify(Some(&hash), password).await? {
+        errors.add("password", "That is not your current password.");
+    }
+    if errors.is_empty() && !accept_totp(state, &user.user_id, code).await? {
+        errors.add(
+            "code",
+            "That code is not valid. Enter the current 6-digit code from your app.",
+        );
+    }
+    if !errors.is_empty() {
+        security_events::record(
+            &state.db,
+            &user.user_id,
+            kind::MFA_DISABLED,
+            false,
+            client,
+            "wrong password or code",
+        )
+        .await?;
+        return Err(AppError::Validation(errors));
+    }
+    mfa::disable(&state.db, &user.user_id).await?;
+    security_events::record(
+        &state.db,
+        &user.user_id,
+        kind::MFA_DISABLED,
+        true,
+        client,
+        "",
+    )
+    .await?;
+    notify(
+        state,
+        &user.user_id,
+        "Two-factor sign-in was turned off",
+        "two-factor sign-in was turned off",
+        client,
+    )
+    .await
+}
+
+pub async fn is_enabled(state: &AppState, user_id: &str) -> Result<bool, AppError> {
+    Ok(mfa::totp(&state.db, user_id)
+        .await?
+        .is_some_and(|r| r.enabled))
+}
+
+/// The second step of a sign-in: an authenticator code or a recovery code, for the pending
+/// sign-in whose token the browser holds. Returns the user to start a session for.
+pub async fn second_step(
+    state: &AppState,
+    client: &ClientInfo,
+    pending_token: &str,
+    code: &str,
+) -> Result<String, AppError> {
+    let token_hash = super::auth::token_hash(pending_token);
+    let Some(user_id) =
+        mfa::attempt_pending_signin(&state.db, &token_hash, PENDING_ATTEMPTS, now()).await?
+    else {
+        return Err(AppError::Conflict(
+            "This sign-in has expired or had too many attempts. Please sign in again.".into(),
+        ));
+    };
+    let by_app = accept_totp(state, &user_id, code).await?;
+    let by_recovery =
+        !by_app && mfa::use_recovery_code(&state.db, &user_id, &recovery_hash(code), now()).await?;
+    if !(by_app || by_recovery) {
+        security_events::record(&state.db, &user_id, kind::MFA_CHALLENGE, false, client, "")
+            .await?;
+        return Err(AppError::field("code", "That code is not valid."));
+    }
+    mfa::finish_pending_signin(&state.db, &token_hash).await?;
+    let how = if by_app {
+        "authenticator app"
+    } else {
+        "recovery code"
+    };
+    security_events::record(&state.db, &user_id, kind::MFA_CHALLENGE, true, client, how).await?;
+    if by_recovery {
+        security_events::record(
+            &state.db,
+            &user_id,
+            kind::RECOVERY_CODE_USED,
+            true,
+            client,
+            "",
+        )
+        .await?;
+        notify(
+            state,
+            &user_id,
+            "A recovery code was used",
+            "a recovery code was used to sign in",
+            client,
+        )
+        .await?;
+    }
+    Ok(user_id)
+}
+
+/// Starts a pending sign-in for a user whose password checked out; returns its token.
+pub async fn begin_second_step(state: &AppState, user_id: &str) -> Result<String, AppError> {
+    let (token, token_hash) = super::auth::new_session_token();
+    mfa::create_pending_signin(&state.db, &token_hash, user_id, now() + PENDING_SECS).await?;
+    Ok(token)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// RFC 6238 Appendix B, SHA-1 rows (8 digits, the RFC's 20-byte ASCII secret).
+    #[test]
+    fn totp_matches_the_rfc_6238_test_vectors() {
+        let rfc = TOTP::new(Algorithm::SHA1, 8, 0, 30, b"12345678901234567890".to_vec()).unwrap();
+        for (time, code) in [
+            (59, "94287082"),
+            (1_111_111_109, "07081804"),
+            (1_111_111_111, "14050471"),
+            (1_234_567_890, "89005924"),
+            (2_000_000_000, "69279037"),
+            (20_000_000_000, "65353130"),
+        ] {
+            assert_eq!(rfc.generate(time), code, "at {time}");
+        }
+    }
+
+    #[test]
+    fn a_code_matches_its_step_and_one_step_either_side_only() {
+        let secret = b"12345678901234567890";
+        let t = 1_700_000_000u64;
+        let code_at = |time: u64| totp(secret).unwrap().generate(time);
+        assert_eq!(matching_step(secret, &code_at(t), t), Some(t / 30));
+        assert_eq!(matching_step(secret, &code_at(t - 30), t), Some(t / 30 - 1));
+        assert_eq!(matching_step(secret, &code_at(t + 30), t), Some(t / 30 + 1));
+        assert_eq!(
+            matching_step(secret, &code_at(t - 60), t),
+            None,
+            "two steps old"
+        );
+        assert_eq!(matching_step(secret, "12345", t), None);
+        assert_eq!(matching_step(secret, "abcdef", t), None);
+    }
+
+    #[test]
+    fn recovery_codes_are_random_and_hash_the_same_however_typed() {
+        let codes = new_recovery_codes();
+        assert_eq!(codes.len(), 10);
+        assert_eq!(
+            codes.iter().collect::<std::collections::HashSet<_>>().len(),
+            10
+        );
+        assert!(codes
+            .iter()
+            .all(|c| c.len() == 14 && c.matches('-').count() == 2));
+        assert_eq!(
+            recovery_hash("K3M9-X2QP-7HWD"),
+            recovery_hash(" k3m9x2qp7hwd ")
+        );
+    }
+
+    #[test]
+    fn the_enrolment_uri_names_issuer_account_and_parameters() {
+        let e = enrolment_view("ada@example.com", &[7u8; 20]);
+        assert!(e
+            .otpauth_uri
+            .starts_with("otpauth://totp/Profile%20Center%3Aada%40example.com?secret="));
+        assert!(e
+            .otpauth_uri
+            .contains("&issuer=Profile%20Center&algorithm=SHA1&digits=6&period=30"));
+        assert_eq!(
+            e.manual_key.replace(' ', "").len(),
+            32,
+            "160 bits in base32"
+        );
+        assert!(e.qr_svg.starts_with("<svg") && e.qr_svg.contains("<path d=\"M"));
+    }
+}
