@@ -8,8 +8,14 @@ import * as path from 'node:path';
 const targetDir = process.env.CARGO_TARGET_DIR ?? path.resolve(__dirname, '../target');
 const serverBin = process.env.PC_SERVER_BIN ?? path.join(targetDir, 'release', 'profile-center');
 const port = Number(process.env.PC_E2E_PORT ?? 3100);
-// A fresh database per run, so runs never see each other's users.
-const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pc-e2e-'));
+// A fresh database per run, so runs never see each other's users. Test workers load this file
+// again; the environment (inherited from the main process) keeps them on the same folder.
+process.env.PC_E2E_DATA_DIR ??= fs.mkdtempSync(path.join(os.tmpdir(), 'pc-e2e-'));
+const dataDir = process.env.PC_E2E_DATA_DIR;
+// Mail goes to a real SMTP server on loopback (aiosmtpd) that keeps every message in a Maildir
+// the tests read.
+const smtpPort = Number(process.env.PC_E2E_SMTP_PORT ?? 3125);
+process.env.PC_E2E_MAILDIR = path.join(dataDir, 'maildir');
 
 const chromium = {
   browserName: 'chromium' as const,
@@ -53,22 +59,32 @@ export default defineConfig({
     { name: 'mobile-js', use: { ...mobile, javaScriptEnabled: true }, grepInvert: /@desktop/ },
     { name: 'mobile-nojs', use: { ...mobile, javaScriptEnabled: false }, grepInvert: /@desktop|@js/ },
   ],
-  webServer: {
-    command: serverBin,
-    url: `http://127.0.0.1:${port}/readyz`,
-    reuseExistingServer: false,
-    timeout: 60_000,
-    stdout: 'ignore',
-    stderr: 'pipe',
-    env: {
-      DATABASE_URL: `sqlite://${dataDir}/e2e.db`,
-      DATA_DIR: dataDir,
-      LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
-      LEPTOS_SITE_ROOT: path.resolve(__dirname, '../target/site'),
-      LEPTOS_SITE_PKG_DIR: 'pkg',
-      LEPTOS_OUTPUT_NAME: 'profile-center',
-      LEPTOS_HASH_FILES: 'true',
-      RUST_LOG: 'warn',
+  webServer: [
+    {
+      command: `python3 -m aiosmtpd -n -l 127.0.0.1:${smtpPort} -c aiosmtpd.handlers.Mailbox ${process.env.PC_E2E_MAILDIR}`,
+      port: smtpPort,
+      reuseExistingServer: false,
+      timeout: 30_000,
     },
-  },
+    {
+      command: serverBin,
+      url: `http://127.0.0.1:${port}/readyz`,
+      reuseExistingServer: false,
+      timeout: 60_000,
+      stdout: 'ignore',
+      stderr: 'pipe',
+      env: {
+        DATABASE_URL: `sqlite://${dataDir}/e2e.db`,
+        DATA_DIR: dataDir,
+        LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
+        LEPTOS_SITE_ROOT: path.resolve(__dirname, '../target/site'),
+        LEPTOS_SITE_PKG_DIR: 'pkg',
+        LEPTOS_OUTPUT_NAME: 'profile-center',
+        LEPTOS_HASH_FILES: 'true',
+        RUST_LOG: 'warn',
+        SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
+        MAIL_FROM: 'Profile Center <no-reply@profile.test>',
+      },
+    },
+  ],
 });

@@ -1,5 +1,7 @@
 import { test as base, expect, type Page, type TestInfo } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 
 export const PASSWORD = 'a long and unusual passphrase';
 
@@ -55,6 +57,30 @@ export async function ready(page: Page) {
   if (jsOn) {
     await expect(page.locator('form[data-hydrated]').first()).toBeAttached();
   }
+}
+
+/** Waits for a message to `to` containing `needle` to arrive at the test SMTP server. */
+export async function waitForMail(to: string, needle: string): Promise<string> {
+  const dir = path.join(process.env.PC_E2E_MAILDIR!, 'new');
+  let found = '';
+  await expect
+    .poll(
+      () => {
+        const files = fs.existsSync(dir) ? fs.readdirSync(dir) : [];
+        for (const file of files) {
+          const raw = fs.readFileSync(path.join(dir, file), 'utf8');
+          const text = raw.replace(/=\r?\n/g, '');
+          if (raw.includes(`To: ${to}`) && text.includes(needle)) {
+            found = text;
+            return true;
+          }
+        }
+        return false;
+      },
+      { timeout: 20_000, message: `mail to ${to} containing "${needle}"` },
+    )
+    .toBe(true);
+  return found;
 }
 
 export const jsEnabled = () => base.info().project.use.javaScriptEnabled !== false;

@@ -1,4 +1,4 @@
-import { test, expect, PASSWORD, uniqueEmail, expectAccessible, jsEnabled } from './fixtures';
+import { test, expect, PASSWORD, uniqueEmail, expectAccessible, jsEnabled, waitForMail } from './fixtures';
 import { AuthPages, ProfileTab, SecurityTab } from './pages';
 
 const NEW_PASSWORD = 'another quite unusual passphrase';
@@ -21,6 +21,8 @@ test('changing the password signs in with the new one and shows in the security 
 
   await security.changePassword(PASSWORD, NEW_PASSWORD);
   await expect(page.getByRole('status')).toHaveText('Your password was changed. Your other sessions were signed out.');
+  const mail = await waitForMail(email, 'password of your Profile Center account was changed');
+  expect(mail).toContain('Subject: Your Profile Center password was changed');
   const log = security.log();
   await expect(log.getByRole('row').nth(1)).toContainText('Password changed');
   await expect(log.getByRole('row').nth(1)).toContainText('Success');

@@ -1,0 +1,68 @@
+import { generateSync } from 'otplib';
+import { test, expect, PASSWORD, uniqueEmail, expectAccessible, waitForMail } from './fixtures';
+import { AuthPages, ProfileTab, SecurityTab } from './pages';
+
+/** Codes from an independent TOTP implementation (otplib), `steps` 30-second steps after `t0`. */
+function codeAt(secret: string, t0: number, steps: number): string {
+  return generateSync({ secret, epoch: t0 + steps * 30 });
+}
+
+test('two-factor sign-in: enrol from the manual key, sign in with a code, then with a recovery code', async ({ page }, testInfo) => {
+  const email = uniqueEmail(testInfo);
+  const auth = new AuthPages(page);
+  await page.goto('/signup');
+  await auth.signUp(email, PASSWORD);
+  await new ProfileTab(page).expectLoaded();
+
+  const security = new SecurityTab(page);
+  await security.open();
+  const section = page.getByRole('region', { name: 'Two-factor sign-in' });
+  await section.getByLabel('Password to confirm').fill(PASSWORD);
+  await section.getByRole('button', { name: 'Confirm' }).click();
+  await section.getByRole('button', { name: 'Set up an authenticator app' }).click();
+
+  await expect(section.getByRole('img', { name: 'QR code for your authenticator app' })).toBeVisible();
+  const key = (await section.locator('code.manual-key').innerText()).replace(/\s+/g, '');
+  expect(key).toMatch(/^[A-Z2-7]{32}$/);
+  await expectAccessible(page);
+
+  const t0 = Math.floor(Date.now() / 1000);
+  await section.getByLabel('Authentication code').fill(codeAt(key, t0, 0));
+  await section.getByRole('button', { name: 'Turn on' }).click();
+
+  const codes = page.getByRole('list', { name: 'Recovery codes' }).getByRole('listitem');
+  await expect(codes).toHaveCount(10);
+  const recovery = await codes.allInnerTexts();
+  await expect(section).toContainText('Recovery codes left: 10.');
+  await waitForMail(email, 'two-factor sign-in with an authenticator app was turned on');
+  await expect(page.getByRole('link', { name: 'Download as .txt' })).toHaveAttribute('download', 'profile-center-recovery-codes.txt');
+  await expectAccessible(page);
+  // Shown once: gone after a reload.
+  await page.reload();
+  await expect(page.getByRole('list', { name: 'Recovery codes' })).toHaveCount(0);
+
+  // Sign in again: password, then the next code from the app.
+  await auth.signOut();
+  await auth.signIn(email, PASSWORD);
+  await expect(page).toHaveURL(/\/signin\/mfa\?next=/);
+  await expect(page.getByRole('heading', { level: 1, name: 'Enter your authentication code' })).toBeVisible();
+  await expectAccessible(page);
+  await page.getByLabel('Authentication code').fill('000000');
+  await page.getByRole('button', { name: 'Verify' }).click();
+  await expect(page.getByLabel('Authentication code')).toHaveAccessibleDescription(/That code is not valid\./);
+  await page.getByLabel('Authentication code').fill(codeAt(key, t0, 1));
+  await page.getByRole('button', { name: 'Verify' }).click();
+  await new ProfileTab(page).expectLoaded();
+
+  // And with a recovery code, which then no longer counts.
+  await auth.signOut();
+  await auth.signIn(email, PASSWORD);
+  await expect(page).toHaveURL(/\/signin\/mfa/);
+  await page.getByLabel('Authentication code').fill(recovery[0].trim());
+  await page.getByRole('button', { name: 'Verify' }).click();
+  await new ProfileTab(page).expectLoaded();
+  await security.open();
+  await expect(page.getByRole('region', { name: 'Two-factor sign-in' })).toContainText('Recovery codes left: 9.');
+  await expect(security.log()).toContainText('Recovery code used');
+  await waitForMail(email, 'a recovery code was used to sign in');
+});
