@@ -144,7 +144,8 @@ async fn record_failure(
     Ok(account_locked || ip_locked)
 }
 
-/// Sudo mode: the signed-in user proves their identity again with their password, which
+/// Sudo mode: the signed-in user proves their identity again with their password (or, with
+/// two-factor sign-in on, a current authenticator code), which
 /// allows sensitive actions from this session for `REAUTH_WINDOW_SECS`. Wrong passwords count
 /// toward the same throttling as sign-in. Returns until when the window is open.
 #[tracing::instrument(skip_all, fields(user_id = %user.user_id))]
@@ -163,7 +164,16 @@ pub async fn reauthenticate(
     if let Some(secs) = throttle::locked_for(&state.db, &[&account_key, &ip_key], now).await? {
         return Err(AppError::RateLimited(secs));
     }
-    if !state.hasher.verify(Some(&hash), password).await? {
+    // With two-factor sign-in on, a current code is proof too. Passwords have at least 8
+    // characters, so a 6-digit input is never a password.
+    let is_code =
+        password.0.len() == super::mfa::DIGITS && password.0.chars().all(|c| c.is_ascii_digit());
+    let proved = if is_code && super::mfa::is_enabled(state, &user.user_id).await? {
+        super::mfa::accept_totp(state, &user.user_id, &password.0).await?
+    } else {
+        state.hasher.verify(Some(&hash), password).await?
+    };
+    if !proved {
         let locked = record_failure(state, &account_key, &ip_key, now).await?;
         security_events::record(
             &state.db,
@@ -191,7 +201,11 @@ pub async fn reauthenticate(
         kind::REAUTH,
         true,
         client,
-        "password",
+        if is_code {
+            "authenticator app"
+        } else {
+            "password"
+        },
     )
     .await?;
     Ok(now + crate::model::sessions::REAUTH_WINDOW_SECS)

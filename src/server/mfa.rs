@@ -169,7 +169,11 @@ pub async fn start_enrolment(state: &AppState, user: &Authed) -> Result<(), AppE
 }
 
 /// Checks an authenticator code for an (enabled or enrolling) user, at most once per code.
-async fn accept_totp(state: &AppState, user_id: &str, code: &str) -> Result<bool, AppError> {
+pub(crate) async fn accept_totp(
+    state: &AppState,
+    user_id: &str,
+    code: &str,
+) -> Result<bool, AppError> {
     let Some(row) = mfa::totp(&state.db, user_id).await? else {
         return Ok(false);
     };

@@ -221,3 +221,40 @@ async fn mfa_changes_send_security_notices() {
     app.wait_for_mail("ada@example.com", "new recovery codes were made")
         .await;
 }
+
+#[tokio::test]
+async fn with_two_factor_on_a_code_also_confirms_it_is_you() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let (_, key, recovery) = enrolled(&app, "ada@example.com").await;
+    let (client, _) = first_step(&app, "ada@example.com").await;
+    app.call(&client, "verify_sign_in_code", &[("code", &recovery[0])])
+        .await;
+    assert_eq!(
+        error_of(app.call(&client, "end_other_sessions", &[]).await).await,
+        AppError::ReauthRequired
+    );
+    assert_eq!(
+        app.call(&client, "confirm_password", &[("password", "000000")])
+            .await
+            .status(),
+        422
+    );
+    let replay = app
+        .call(&client, "confirm_password", &[("password", &key.code(0))])
+        .await;
+    assert_eq!(
+        replay.status(),
+        422,
+        "the code used for enrolment does not count twice"
+    );
+    assert_eq!(
+        app.call(&client, "confirm_password", &[("password", &key.code(1))])
+            .await
+            .status(),
+        200
+    );
+    assert_eq!(
+        app.call(&client, "end_other_sessions", &[]).await.status(),
+        200
+    );
+}

@@ -28,7 +28,10 @@ pub fn ConfirmPasswordForm(
         <Enhanced>
             <form method="post" action=ConfirmPassword::url() class="stack" novalidate>
                 <h3>"Confirm it is you"</h3>
-                <p class="hint">{purpose}", enter your password. You will not be asked again for 10 minutes."</p>
+                <p class="hint">
+                    {purpose}", enter your password (or, with two-factor sign-in on, a code from your authenticator app). "
+                    "You will not be asked again for 10 minutes."
+                </p>
                 <FormAlert error=form_error/>
                 <Field label=label name="password" input_type="password" autocomplete="current-password" required=true error=error/>
                 <SubmitButton label="Confirm" pending_label="Confirming…"/>
