@@ -280,6 +280,19 @@ impl TestApp {
         res
     }
 
+    /// A fresh browser that signs in with this e-mail and password; returns it and the answer.
+    pub async fn sign_in(&self, email: &str, password: &str) -> (Client, Response) {
+        let client = self.browser();
+        let res = self
+            .call(
+                &client,
+                "sign_in",
+                &[("email", email), ("password", password)],
+            )
+            .await;
+        (client, res)
+    }
+
     /// A browser already signed in as a new user with this e-mail.
     pub async fn signed_in(&self, email: &str) -> Client {
         let client = self.browser();

@@ -82,14 +82,7 @@ async fn enrolled(app: &TestApp, email: &str) -> (reqwest::Client, Authenticator
 
 /// A fresh browser that passed the password step; returns it and where it was sent.
 async fn first_step(app: &TestApp, email: &str) -> (reqwest::Client, String) {
-    let client = app.browser();
-    let res = app
-        .call(
-            &client,
-            "sign_in",
-            &[("email", email), ("password", PASSWORD)],
-        )
-        .await;
+    let (client, res) = app.sign_in(email, PASSWORD).await;
     assert_eq!(res.status(), 200);
     assert!(
         res.headers()

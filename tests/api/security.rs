@@ -15,16 +15,8 @@ fn change<'a>(current: &'a str, new: &'a str, confirm: &'a str) -> [(&'a str, &'
 }
 
 async fn sign_in(app: &TestApp, email: &str, password: &str) -> (reqwest::Client, u16) {
-    let client = app.browser();
-    let res = app
-        .call(
-            &client,
-            "sign_in",
-            &[("email", email), ("password", password)],
-        )
-        .await;
-    let status = res.status().as_u16();
-    (client, status)
+    let (client, res) = app.sign_in(email, password).await;
+    (client, res.status().as_u16())
 }
 
 #[tokio::test]

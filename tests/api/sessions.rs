@@ -25,14 +25,7 @@ fn session_id(page: &Value, current: bool) -> String {
 }
 
 async fn sign_in(app: &TestApp, email: &str) -> reqwest::Client {
-    let client = app.browser();
-    let res = app
-        .call(
-            &client,
-            "sign_in",
-            &[("email", email), ("password", PASSWORD)],
-        )
-        .await;
+    let (client, res) = app.sign_in(email, PASSWORD).await;
     assert_eq!(res.status(), 200);
     client
 }
