@@ -1,5 +1,5 @@
 import { generateSync } from 'otplib';
-import { test, expect, PASSWORD, uniqueEmail, expectAccessible, waitForMail } from './fixtures';
+import { test, expect, PASSWORD, uniqueEmail, expectAccessible, waitForMail, jsEnabled } from './fixtures';
 import { AuthPages, ProfileTab, SecurityTab } from './pages';
 
 /** Codes from an independent TOTP implementation (otplib), `steps` 30-second steps after `t0`. */
@@ -36,6 +36,15 @@ test('two-factor sign-in: enrol from the manual key, sign in with a code, then w
   await expect(section).toContainText('Recovery codes left: 10.');
   await waitForMail(email, 'two-factor sign-in with an authenticator app was turned on');
   await expect(page.getByRole('link', { name: 'Download as .txt' })).toHaveAttribute('download', 'profile-center-recovery-codes.txt');
+  if (jsEnabled()) {
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
+    await page.getByRole('button', { name: 'Copy codes' }).click();
+    await expect(page.getByRole('button', { name: 'Copied' })).toBeVisible();
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toContain(recovery[9].trim());
+  } else {
+    // Copying needs JavaScript, so without it the button is not offered.
+    await expect(page.getByRole('button', { name: 'Copy codes' })).toHaveCount(0);
+  }
   await expectAccessible(page);
   // Shown once: gone after a reload.
   await page.reload();

@@ -179,11 +179,15 @@ pub struct MfaErrors {
 #[component]
 fn TwoFactor(status: MfaStatus, errors: MfaErrors) -> impl IntoView {
     let sudo = status.reauth_until.is_some();
+    let window = status
+        .reauth_until
+        .map(|until| crate::model::sessions::minutes_left(until, status.now));
     let other_error = errors.start.clone().or(errors.regenerate.clone());
     view! {
         <section aria-labelledby="mfa-heading">
             <h2 id="mfa-heading">"Two-factor sign-in"</h2>
             {other_error.map(|e| view! { <div class="alert" role="alert">{e.to_string()}</div> })}
+            {window.map(|left| view! { <p class="hint">{format!("Identity confirmed: changes here need no password for the next {left}.")}</p> })}
             {status.new_recovery_codes.map(|codes| view! { <RecoveryCodes codes=codes/> })}
             {match (status.enabled, status.enrolment, sudo) {
                 (true, _, _) => view! {
@@ -256,10 +260,15 @@ fn RecoveryCodes(codes: Vec<String>) -> impl IntoView {
         <div class="recovery" role="region" aria-labelledby="recovery-heading">
             <h3 id="recovery-heading">"Your recovery codes"</h3>
             <p>"Each code signs you in once if you lose your authenticator. Keep them somewhere safe: they are not shown again."</p>
-            <ul class="codes" aria-label="Recovery codes">
-                {codes.into_iter().map(|c| view! { <li><code>{c}</code></li> }).collect_view()}
+            <ul class="codes" aria-label="Recovery codes" id="recovery-codes">
+                {codes.into_iter().map(|c| view! { <li><code>{c}</code>"\n"</li> }).collect_view()}
             </ul>
-            <p><a href=download download="profile-center-recovery-codes.txt">"Download as .txt"</a></p>
+            <Enhanced>
+                <p class="actions">
+                    <a href=download download="profile-center-recovery-codes.txt">"Download as .txt"</a>
+                    <button type="button" class="secondary" data-copy="recovery-codes" hidden>"Copy codes"</button>
+                </p>
+            </Enhanced>
         </div>
     }
 }
