@@ -197,6 +197,20 @@ async fn issue_recovery_codes(state: &AppState, user: &Authed) -> Result<(), App
     mfa::put_flash(&state.db, &user.session_id, &sealed, now() + 600).await
 }
 
+/// Records a successful change in the security log and e-mails the owner about it.
+async fn log_and_notify(
+    state: &AppState,
+    user_id: &str,
+    event: &str,
+    detail: &str,
+    client: &ClientInfo,
+    subject: &str,
+    what: &str,
+) -> Result<(), AppError> {
+    security_events::record(&state.db, user_id, event, true, client, detail).await?;
+    notify(state, user_id, subject, what, client).await
+}
+
 async fn notify(
     state: &AppState,
     user_id: &str,
@@ -249,21 +263,14 @@ pub async fn confirm_enrolment(
     }
     mfa::enable(&state.db, &user.user_id, now()).await?;
     issue_recovery_codes(state, user).await?;
-    security_events::record(
-        &state.db,
-        &user.user_id,
-        kind::MFA_ENABLED,
-        true,
-        client,
-        "authenticator app",
-    )
-    .await?;
-    notify(
+    log_and_notify(
         state,
         &user.user_id,
+        kind::MFA_ENABLED,
+        "authenticator app",
+        client,
         "Two-factor sign-in was turned on",
         "two-factor sign-in with an authenticator app was turned on",
-        client,
     )
     .await
 }
@@ -283,21 +290,14 @@ pub async fn regenerate_recovery_codes(
         ));
     }
     issue_recovery_codes(state, user).await?;
-    security_events::record(
-        &state.db,
-        &user.user_id,
-        kind::RECOVERY_CODES_REGENERATED,
-        true,
-        client,
-        "",
-    )
-    .await?;
-    notify(
+    log_and_notify(
         state,
         &user.user_id,
+        kind::RECOVERY_CODES_REGENERATED,
+        "",
+        client,
         "New recovery codes were made",
         "new recovery codes were made; the old ones no longer work",
-        client,
     )
     .await
 }
@@ -336,21 +336,14 @@ pub async fn disable(
         return Err(AppError::Validation(errors));
     }
     mfa::disable(&state.db, &user.user_id).await?;
-    security_events::record(
-        &state.db,
-        &user.user_id,
-        kind::MFA_DISABLED,
-        true,
-        client,
-        "",
-    )
-    .await?;
-    notify(
+    log_and_notify(
         state,
         &user.user_id,
+        kind::MFA_DISABLED,
+        "",
+        client,
         "Two-factor sign-in was turned off",
         "two-factor sign-in was turned off",
-        client,
     )
     .await
 }
