@@ -83,6 +83,9 @@ export default defineConfig({
         LEPTOS_HASH_FILES: 'true',
         RUST_LOG: 'warn',
         SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
+        // Each test sends its own X-Forwarded-For (see fixtures.ts), so throttling per IP
+        // separates tests as it separates people.
+        TRUST_PROXY_HEADERS: 'true',
         MAIL_FROM: 'Profile Center <no-reply@profile.test>',
       },
     },

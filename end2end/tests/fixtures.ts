@@ -85,4 +85,19 @@ export async function waitForMail(to: string, needle: string): Promise<string> {
 
 export const jsEnabled = () => base.info().project.use.javaScriptEnabled !== false;
 
-export { base as test, expect };
+/**
+ * Every test browses from its own (forwarded) address. Sign-in throttling counts failures per
+ * IP; without this, the suite's deliberate wrong passwords would add up on 127.0.0.1 and lock
+ * out tests that run later. (The server under test trusts X-Forwarded-For, see the config.)
+ */
+const test = base.extend({
+  extraHTTPHeaders: async ({}, use, testInfo) => {
+    let hash = 0;
+    for (const c of `${testInfo.project.name}|${testInfo.titlePath.join('|')}|${testInfo.retry}`) {
+      hash = (hash * 31 + c.charCodeAt(0)) >>> 0;
+    }
+    await use({ 'X-Forwarded-For': `10.${(hash >>> 16) & 255}.${(hash >>> 8) & 255}.${hash & 255}` });
+  },
+});
+
+export { test, expect };
