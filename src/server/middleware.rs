@@ -19,6 +19,10 @@ use std::net::SocketAddr;
 /// Resolves the session cookie against the database on every request (so an ended session is
 /// signed out at once, on every instance) and records client IP and browser.
 pub async fn session(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    if !needs_session(req.uri().path(), &state.leptos_options.site_pkg_dir) {
+        // Static files and health checks: no database round trip for each of them.
+        return next.run(req).await;
+    }
     let client = client_info(&state, &req);
     let token = req
         .headers()
@@ -73,6 +77,20 @@ pub async fn session(State(state): State<AppState>, mut req: Request, next: Next
         req.extensions_mut().insert(authed);
     }
     next.run(req).await
+}
+
+/// Whether a request may need to know who is calling: everything but the site's static files
+/// and the health checks.
+fn needs_session(path: &str, pkg_dir: &str) -> bool {
+    let static_file = path
+        .strip_prefix('/')
+        .and_then(|p| p.strip_prefix(pkg_dir))
+        .is_some_and(|rest| rest.starts_with('/'));
+    !(static_file
+        || matches!(
+            path,
+            "/healthz" | "/readyz" | "/favicon.svg" | "/robots.txt"
+        ))
 }
 
 fn client_info(state: &AppState, req: &Request) -> ClientInfo {
@@ -215,6 +233,28 @@ mod tests {
             builder = builder.header(*k, *v);
         }
         builder.body(Body::empty()).unwrap()
+    }
+
+    #[test]
+    fn static_files_and_health_checks_skip_the_session_lookup() {
+        for path in [
+            "/pkg/profile-center.abc.wasm",
+            "/healthz",
+            "/readyz",
+            "/favicon.svg",
+            "/robots.txt",
+        ] {
+            assert!(!needs_session(path, "pkg"), "{path}");
+        }
+        for path in [
+            "/settings/profile",
+            "/api/get_profile_page",
+            "/signin",
+            "/pkgs",
+            "/",
+        ] {
+            assert!(needs_session(path, "pkg"), "{path}");
+        }
     }
 
     #[test]

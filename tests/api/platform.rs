@@ -40,6 +40,14 @@ async fn readiness_fails_while_the_database_is_gone_but_health_stays_up() {
         200
     );
     assert!(app.drop_postgres_database());
+    // Static files do not touch the database, even for a browser with a session cookie.
+    let favicon = client
+        .get(app.url("/favicon.svg"))
+        .header("cookie", "pc_session=some-token")
+        .send()
+        .await
+        .unwrap();
+    assert_ne!(favicon.status(), 503);
     assert_eq!(
         client
             .get(app.url("/readyz"))
