@@ -10,9 +10,7 @@ function codeAt(secret: string, t0: number, steps: number): string {
 test('two-factor sign-in: enrol from the manual key, sign in with a code, then with a recovery code', async ({ page }, testInfo) => {
   const email = uniqueEmail(testInfo);
   const auth = new AuthPages(page);
-  await page.goto('/signup');
-  await auth.signUp(email, PASSWORD);
-  await new ProfileTab(page).expectLoaded();
+  await auth.createAccount(email);
 
   const security = new SecurityTab(page);
   await security.open();
@@ -74,4 +72,40 @@ test('two-factor sign-in: enrol from the manual key, sign in with a code, then w
   await expect(page.getByRole('region', { name: 'Two-factor sign-in' })).toContainText('Recovery codes left: 9.');
   await expect(security.log()).toContainText('Recovery code used');
   await waitForMail(email, 'a recovery code was used to sign in');
+});
+
+test('recovery codes can be renewed and two-factor sign-in turned off', async ({ page }, testInfo) => {
+  const email = uniqueEmail(testInfo);
+  await new AuthPages(page).createAccount(email);
+  const security = new SecurityTab(page);
+  await security.open();
+  const section = page.getByRole('region', { name: 'Two-factor sign-in' });
+  await section.getByLabel('Password to confirm').fill(PASSWORD);
+  await section.getByRole('button', { name: 'Confirm' }).click();
+  await expect(section).toContainText('Identity confirmed: changes here need no password for the next 10 minutes.');
+  await section.getByRole('button', { name: 'Set up an authenticator app' }).click();
+  const key = (await section.locator('code.manual-key').innerText()).replace(/\s+/g, '');
+  const t0 = Math.floor(Date.now() / 1000);
+  await section.getByLabel('Authentication code').fill(codeAt(key, t0, 0));
+  await section.getByRole('button', { name: 'Turn on' }).click();
+  const codes = page.getByRole('list', { name: 'Recovery codes' }).getByRole('listitem');
+  await expect(codes).toHaveCount(10);
+  const first = await codes.allInnerTexts();
+
+  await section.getByRole('button', { name: 'Make new recovery codes' }).click();
+  await expect(codes).toHaveCount(10);
+  await expect(codes.first()).not.toHaveText(first[0]);
+  await waitForMail(email, 'new recovery codes were made');
+  await expectAccessible(page);
+
+  await section.getByLabel('Password', { exact: true }).fill(PASSWORD);
+  await section.getByLabel('Authentication code').fill('000000');
+  await section.getByRole('button', { name: 'Turn off' }).click();
+  await expect(section.getByLabel('Authentication code')).toHaveAccessibleDescription(/That code is not valid/);
+  await section.getByLabel('Password', { exact: true }).fill(PASSWORD);
+  await section.getByLabel('Authentication code').fill(codeAt(key, t0, 1));
+  await section.getByRole('button', { name: 'Turn off' }).click();
+  await expect(section.getByRole('button', { name: 'Set up an authenticator app' })).toBeVisible();
+  await expect(security.log()).toContainText('Two-factor sign-in turned off');
+  await waitForMail(email, 'two-factor sign-in was turned off');
 });

@@ -1,5 +1,5 @@
 import { expect, type Page } from '@playwright/test';
-import { expectAccessible, ready } from './fixtures';
+import { expectAccessible, ready, PASSWORD } from './fixtures';
 
 /** The sign-up and sign-in pages, found by their labels and roles as a person would. */
 export class AuthPages {
@@ -13,6 +13,13 @@ export class AuthPages {
     await this.page.getByLabel('Last name').fill(last);
     await this.page.getByLabel('Password').fill(password);
     await this.page.getByRole('button', { name: 'Create account' }).click();
+  }
+
+  /** Creates an account with the suite's password and lands on the Profile tab. */
+  async createAccount(email: string) {
+    await this.page.goto('/signup');
+    await this.signUp(email, PASSWORD);
+    await new ProfileTab(this.page).expectLoaded();
   }
 
   async signIn(email: string, password: string) {

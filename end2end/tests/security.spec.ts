@@ -6,9 +6,7 @@ const NEW_PASSWORD = 'another quite unusual passphrase';
 test('changing the password signs in with the new one and shows in the security log', async ({ page }, testInfo) => {
   const email = uniqueEmail(testInfo);
   const auth = new AuthPages(page);
-  await page.goto('/signup');
-  await auth.signUp(email, PASSWORD);
-  await new ProfileTab(page).expectLoaded();
+  await auth.createAccount(email);
 
   const security = new SecurityTab(page);
   await security.open();
@@ -38,9 +36,7 @@ test('changing the password signs in with the new one and shows in the security 
 });
 
 test('the new password gets a strength hint while typing @js', async ({ page }, testInfo) => {
-  await page.goto('/signup');
-  await new AuthPages(page).signUp(uniqueEmail(testInfo), PASSWORD);
-  await new ProfileTab(page).expectLoaded();
+  await new AuthPages(page).createAccount(uniqueEmail(testInfo));
   const security = new SecurityTab(page);
   await security.open();
   const field = page.getByLabel('New password', { exact: true });
@@ -54,9 +50,7 @@ test('the new password gets a strength hint while typing @js', async ({ page }, 
 });
 
 test('the security log downloads as CSV', async ({ page }, testInfo) => {
-  await page.goto('/signup');
-  await new AuthPages(page).signUp(uniqueEmail(testInfo), PASSWORD);
-  await new ProfileTab(page).expectLoaded();
+  await new AuthPages(page).createAccount(uniqueEmail(testInfo));
   const security = new SecurityTab(page);
   await security.open();
   const link = page.getByRole('link', { name: 'Download as CSV' });
