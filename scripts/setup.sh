@@ -3,7 +3,7 @@
 # already there (a second run takes seconds). Used by scripts/dev.sh and scripts/test.sh.
 #
 #   wasm32 target · cargo-leptos 0.3.9 · wasm-bindgen-cli (= Cargo.lock) · Debian Chromium
-#   · aiosmtpd (SMTP sink for tests) · end2end npm packages (npm ci: Playwright, axe-core,
+#   · aiosmtpd (SMTP sink for tests) · schemathesis (REST API fuzzing) · end2end npm packages (npm ci: Playwright, axe-core,
 #   binaryen's wasm-opt)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -53,6 +53,10 @@ fi
 if ! python3 -c 'import aiosmtpd' 2>/dev/null; then
   log "installing aiosmtpd (SMTP sink for the tests)"
   python3 -m pip install --quiet --disable-pip-version-check 'aiosmtpd==1.4.6'
+fi
+if ! st --version 2>/dev/null | grep -q ' 4.32.5$'; then
+  log "installing schemathesis (fuzzes the REST API against its OpenAPI document)"
+  python3 -m pip install --quiet --disable-pip-version-check 'schemathesis==4.32.5'
 fi
 
 # Playwright, axe-core and binaryen (wasm-opt for release builds) from the committed lockfile.

@@ -6,7 +6,7 @@
 use crate::ui::pages::{
     auth::{SignInCodePage, SignInPage, SignUpPage},
     not_found::NotFound,
-    settings::{profile::ProfileTab, security::SecurityTab, sessions::SessionsTab, SettingsLayout},
+    settings::{api_keys::ApiKeysTab, profile::ProfileTab, security::SecurityTab, sessions::SessionsTab, SettingsLayout},
 };
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet};
@@ -54,6 +54,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/profile") view=ProfileTab ssr=SsrMode::Async/>
                     <Route path=path!("/security") view=SecurityTab ssr=SsrMode::Async/>
                     <Route path=path!("/sessions") view=SessionsTab ssr=SsrMode::Async/>
+                    <Route path=path!("/api-keys") view=ApiKeysTab ssr=SsrMode::Async/>
                 </ParentRoute>
             </Routes>
         </Router>

@@ -28,12 +28,8 @@ pub async fn update_profile(
     default_dashboard: String,
     version: i64,
 ) -> Result<ProfileView, AppError> {
-    use crate::{
-        model::profile::{validate, ProfileInput},
-        server::{context::*, db::profile},
-    };
+    use crate::{model::profile::ProfileInput, server::context::*};
     let user = require_user()?;
-    let db = &state()?.db;
     let input = ProfileInput {
         first_name,
         last_name,
@@ -42,8 +38,7 @@ pub async fn update_profile(
         default_dashboard,
         version,
     };
-    let valid = validate(&input, &profile::dashboards(db).await?).map_err(AppError::Validation)?;
-    let saved = profile::update(db, &user.user_id, &valid, version, crate::server::now()).await?;
+    let saved = crate::server::profile::save(&state()?, &user.user_id, &input).await?;
     if is_form_post() {
         // Without JavaScript the page reloads: tell it to say "Saved".
         leptos_axum::redirect("/settings/profile?saved=1");

@@ -3,6 +3,7 @@
 //! Nothing here is secret: no hash, token or password is ever part of a model type, so a model
 //! value can always be rendered, serialised into an island's props, or returned over the API.
 
+pub mod api_keys;
 pub mod auth;
 pub mod mfa;
 pub mod profile;

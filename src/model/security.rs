@@ -39,6 +39,10 @@ pub fn event_label(kind: &str) -> &'static str {
         "mfa_challenge" => "Two-factor code",
         "recovery_code_used" => "Recovery code used",
         "recovery_codes_regenerated" => "Recovery codes regenerated",
+        "api_key_created" => "API key created",
+        "api_key_changed" => "API key changed",
+        "api_key_revoked" => "API key revoked",
+        "api_key_deleted" => "API key deleted",
         _ => "Security event",
     }
 }

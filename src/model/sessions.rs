@@ -63,6 +63,18 @@ pub fn format_utc(ts: i64) -> String {
     )
 }
 
+/// A UTC timestamp as RFC 3339, "2026-11-24T14:05:09Z", as the REST API writes times.
+pub fn rfc3339(ts: i64) -> String {
+    let (y, m, d) = civil_from_days(ts.div_euclid(86_400));
+    let secs = ts.rem_euclid(86_400);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        secs / 3600,
+        secs % 3600 / 60,
+        secs % 60
+    )
+}
+
 /// Days since 1970-01-01 to (year, month, day) in the proleptic Gregorian calendar
 /// (H. Hinnant's `civil_from_days`).
 fn civil_from_days(z: i64) -> (i64, u32, u32) {
@@ -97,6 +109,12 @@ mod tests {
         assert_eq!(format_utc(951_782_400), "2000-02-29 00:00 UTC");
         assert_eq!(format_utc(1_795_528_800), "2026-11-24 14:00 UTC");
         assert_eq!(format_utc(-1), "1969-12-31 23:59 UTC");
+    }
+
+    #[test]
+    fn api_timestamps_are_rfc3339_in_utc_with_seconds() {
+        assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
+        assert_eq!(rfc3339(1_795_528_809), "2026-11-24T14:00:09Z");
     }
 
     #[test]

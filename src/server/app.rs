@@ -131,6 +131,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/signout", post(signout))
         .route("/settings/security/events.csv", get(security_csv))
+        .merge(super::rest::router(state.clone()))
         .leptos_routes_with_context(&state, routes, provide_state, {
             let options = options.clone();
             move || shell(options.clone())

@@ -31,6 +31,10 @@ pub struct Config {
     pub mail_from: String,
     /// First retry delay for mail that could not be sent (doubles per attempt, at most 1 h).
     pub mail_retry_secs: i64,
+    /// REST API requests allowed per key per minute (counted in the database, across instances).
+    pub api_rate_limit: i64,
+    /// How often housekeeping runs: expired sessions, old rate counters, key expiry e-mails.
+    pub sweep_secs: u64,
 }
 
 impl fmt::Debug for Config {
@@ -86,7 +90,19 @@ impl Config {
                 })
                 .transpose()?
                 .unwrap_or(30),
+            api_rate_limit: number("API_RATE_LIMIT", 600)?,
+            sweep_secs: number("SWEEP_INTERVAL_SECS", 600)?,
         })
+    }
+}
+
+fn number<T: std::str::FromStr>(name: &str, default: T) -> Result<T, String> {
+    match var(name) {
+        Some(v) => v
+            .trim()
+            .parse()
+            .map_err(|_| format!("{name} must be a positive whole number")),
+        None => Ok(default),
     }
 }
 

@@ -211,7 +211,8 @@ async fn log_and_notify(
     notify(state, user_id, subject, what, client).await
 }
 
-async fn notify(
+/// E-mails the user a security notice about something done from `client`.
+pub(crate) async fn notify(
     state: &AppState,
     user_id: &str,
     subject: &str,

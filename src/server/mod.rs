@@ -5,6 +5,7 @@
 //! `app::build` wires it together; `main.rs` only calls `run`.
 
 pub mod accounts;
+pub mod api_keys;
 pub mod app;
 pub mod auth;
 pub mod config;
@@ -14,6 +15,8 @@ pub mod db;
 pub mod mail;
 pub mod mfa;
 pub mod middleware;
+pub mod profile;
+pub mod rest;
 pub mod security;
 pub mod sessions;
 pub mod state;

@@ -16,9 +16,6 @@ use crate::{
 };
 use std::time::Duration;
 
-/// How often each instance sweeps expired sessions.
-const SWEEP_EVERY: Duration = Duration::from_secs(10 * 60);
-
 /// "Firefox 128" and "Windows 10" from a user-agent string.
 pub fn describe_user_agent(ua: &str) -> (String, String) {
     let unknown = || ("Unknown browser".to_string(), "unknown system".to_string());
@@ -51,11 +48,28 @@ pub fn describe_user_agent(ua: &str) -> (String, String) {
 
 pub async fn page(state: &AppState, user: &Authed) -> Result<SessionsPage, AppError> {
     let now = now();
-    let (active, ended) = sessions::list(&state.db, &user.user_id, now).await?;
+    let (active, ended) = lists(state, &user.user_id, Some(&user.session_id), now).await?;
+    Ok(SessionsPage {
+        active,
+        ended,
+        reauth_until: user.reauth_until(now),
+        now,
+    })
+}
+
+/// A user's active and ended sessions, readable; `current` (the caller's own session, if the
+/// caller is a browser) is marked and listed first, the rest by last activity.
+pub async fn lists(
+    state: &AppState,
+    user_id: &str,
+    current: Option<&str>,
+    now: i64,
+) -> Result<(Vec<SessionView>, Vec<SessionView>), AppError> {
+    let (active, ended) = sessions::list(&state.db, user_id, now).await?;
     let view = |row: sessions::SessionRow| {
         let (browser, os) = describe_user_agent(&row.user_agent);
         SessionView {
-            current: row.id == user.session_id,
+            current: Some(row.id.as_str()) == current,
             id: row.id,
             browser,
             os,
@@ -68,14 +82,8 @@ pub async fn page(state: &AppState, user: &Authed) -> Result<SessionsPage, AppEr
         }
     };
     let mut active: Vec<SessionView> = active.into_iter().map(view).collect();
-    // This device first, then by last activity.
     active.sort_by_key(|s| !s.current);
-    Ok(SessionsPage {
-        active,
-        ended: ended.into_iter().map(view).collect(),
-        reauth_until: user.reauth_until(now),
-        now,
-    })
+    Ok((active, ended.into_iter().map(view).collect()))
 }
 
 /// Ends another of the user's sessions. The current one is ended by signing out instead.
@@ -130,12 +138,19 @@ pub async fn end_others(
     Ok(count)
 }
 
-/// Runs `sessions::sweep` now and every `SWEEP_EVERY`, for as long as the process lives.
+/// Runs housekeeping now and every `SWEEP_INTERVAL_SECS` (10 minutes by default) for as long as
+/// the process lives: ends expired sessions, then API key chores (expiry e-mails, old counters).
+/// Every step is safe to run on several instances at once.
 pub fn spawn_sweeper(state: AppState) {
     tokio::spawn(async move {
-        let mut tick = tokio::time::interval(SWEEP_EVERY);
+        let mut tick = tokio::time::interval(Duration::from_secs(state.config.sweep_secs.max(1)));
         loop {
             tick.tick().await;
+            match super::api_keys::sweep(&state).await {
+                Ok(0) => {}
+                Ok(sent) => tracing::info!(sent, "API key expiry notices queued"),
+                Err(e) => tracing::warn!(error = %e, "API key sweep failed"),
+            }
             match sessions::sweep(&state.db, now()).await {
                 Ok((expired, deleted)) if expired + deleted > 0 => {
                     tracing::info!(expired, deleted, "session sweep")

@@ -41,6 +41,7 @@ macro_rules! on_both_databases {
 
 pub struct TestApp {
     pub base: String,
+    pub database_url: String,
     pub dir: PathBuf,
     child: Child,
     smtp_sink: Option<SmtpSink>,
@@ -154,6 +155,7 @@ impl TestApp {
         });
         TestApp {
             base,
+            database_url,
             dir,
             child,
             smtp_sink: None,
@@ -164,6 +166,11 @@ impl TestApp {
 
     /// Starts the server with a real SMTP server on loopback that keeps what it receives.
     pub async fn spawn_with_mail(backend: Backend) -> TestApp {
+        Self::spawn_with_mail_and(backend, &[]).await
+    }
+
+    /// `spawn_with_mail` with extra environment variables.
+    pub async fn spawn_with_mail_and(backend: Backend, extra_env: &[(&str, &str)]) -> TestApp {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
@@ -171,16 +178,23 @@ impl TestApp {
             .port();
         let sink = SmtpSink::start(port).await;
         let url = format!("smtp://127.0.0.1:{port}");
-        let mut app = Self::spawn_with(
-            backend,
-            &[
-                ("SMTP_URL", url.as_str()),
-                ("MAIL_FROM", "Profile Center <no-reply@profile.test>"),
-            ],
-        )
-        .await;
+        let mut env = vec![
+            ("SMTP_URL", url.as_str()),
+            ("MAIL_FROM", "Profile Center <no-reply@profile.test>"),
+        ];
+        env.extend_from_slice(extra_env);
+        let mut app = Self::spawn_with(backend, &env).await;
         app.smtp_sink = Some(sink);
         app
+    }
+
+    /// How many messages to `to` containing `needle` the SMTP sink holds now.
+    pub fn mail_count(&self, to: &str, needle: &str) -> usize {
+        self.smtp_sink
+            .as_ref()
+            .expect("spawned with spawn_with_mail")
+            .messages(to, needle)
+            .len()
     }
 
     /// Waits for a message to `to` containing `needle` (see `SmtpSink::wait_for`).
@@ -242,6 +256,51 @@ impl TestApp {
             Some(db) => psql(&format!("drop database if exists {db} with (force)")).is_ok(),
             None => false,
         }
+    }
+
+    /// Runs one SQL statement against the server's database (`$1`… bound to `args`).
+    pub async fn execute(&self, sql: &str, args: &[&str]) {
+        sqlx::any::install_default_drivers();
+        let pool = sqlx::AnyPool::connect(&self.database_url).await.unwrap();
+        let mut query = sqlx::query(sql);
+        for arg in args {
+            query = query.bind(*arg);
+        }
+        query.execute(&pool).await.unwrap();
+        pool.close().await;
+    }
+
+    /// Signs in sudo mode on `client`, creates a key and reads it off the page that shows it
+    /// once. `expires_in` is "30", "90", "365" or "never".
+    pub async fn create_api_key(
+        &self,
+        client: &Client,
+        name: &str,
+        scopes: &[&str],
+        expires_in: &str,
+    ) -> String {
+        let res = self.call(client, "confirm_password", &[("password", PASSWORD)]).await;
+        assert_eq!(res.status(), 200);
+        let mut fields = vec![("name", name), ("expires_in", expires_in)];
+        fields.extend(scopes.iter().map(|s| ("scopes[]", *s)));
+        let res = self.call(client, "create_api_key", &fields).await;
+        assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
+        let page = self.page(client, "/settings/api-keys").await;
+        find_key(&page).expect("the page shows the new key once")
+    }
+
+    /// A page's HTML as this client sees it.
+    pub async fn page(&self, client: &Client, path: &str) -> String {
+        let res = client.get(self.url(path)).send().await.unwrap();
+        assert_eq!(res.status(), 200, "GET {path}");
+        res.text().await.unwrap()
+    }
+
+    /// A REST API call with a bearer key.
+    pub fn api(&self, method: reqwest::Method, path: &str, key: &str) -> reqwest::RequestBuilder {
+        Client::new()
+            .request(method, self.url(path))
+            .header(header::AUTHORIZATION, format!("Bearer {key}"))
     }
 
     /// Everything the server has logged so far.
@@ -356,20 +415,29 @@ impl SmtpSink {
         SmtpSink { process, dir }
     }
 
+    /// Every message to `to` whose text contains `needle`, with quoted-printable soft line
+    /// breaks undone.
+    pub fn messages(&self, to: &str, needle: &str) -> Vec<String> {
+        let maildir = self.dir.join("maildir").join("new");
+        let Ok(entries) = std::fs::read_dir(&maildir) else {
+            return Vec::new();
+        };
+        entries
+            .flatten()
+            .map(|entry| std::fs::read_to_string(entry.path()).unwrap_or_default())
+            .filter(|raw| raw.contains(&format!("To: {to}")))
+            .map(|raw| raw.replace("=\r\n", "").replace("=\n", ""))
+            .filter(|unfolded| unfolded.contains(needle))
+            .collect()
+    }
+
     /// Waits (up to 30 s) for a message to `to` whose text contains `needle`; returns it with
     /// quoted-printable soft line breaks undone.
     pub async fn wait_for(&self, to: &str, needle: &str) -> String {
-        let maildir = self.dir.join("maildir").join("new");
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
         loop {
-            if let Ok(entries) = std::fs::read_dir(&maildir) {
-                for entry in entries.flatten() {
-                    let raw = std::fs::read_to_string(entry.path()).unwrap_or_default();
-                    let unfolded = raw.replace("=\r\n", "").replace("=\n", "");
-                    if raw.contains(&format!("To: {to}")) && unfolded.contains(needle) {
-                        return unfolded;
-                    }
-                }
+            if let Some(message) = self.messages(to, needle).into_iter().next() {
+                return message;
             }
             assert!(
                 std::time::Instant::now() < deadline,
@@ -389,6 +457,17 @@ impl Drop for SmtpSink {
 }
 
 /// Decodes a server function's error body.
+/// The first full API key (`pc_<16 hex>.<43 characters>`) in a text.
+pub fn find_key(text: &str) -> Option<String> {
+    text.match_indices("pc_").find_map(|(at, _)| {
+        let candidate: String = text[at..]
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+            .collect();
+        (candidate.len() == 3 + 16 + 1 + 43).then_some(candidate)
+    })
+}
+
 pub async fn error_of(res: Response) -> AppError {
     let text = res.text().await.unwrap();
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("not an AppError ({e}): {text}"))

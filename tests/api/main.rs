@@ -6,6 +6,7 @@ mod common;
 
 mod mfa;
 
+mod api_keys;
 mod auth;
 mod platform;
 mod profile;

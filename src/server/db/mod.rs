@@ -4,6 +4,7 @@
 //! Queries use `$1` placeholders and integer columns only (see `migrations/`), so every query in
 //! the per-tab modules runs unchanged on both backends.
 
+pub mod api_keys;
 pub mod mfa;
 pub mod outbox;
 pub mod profile;
@@ -54,10 +55,10 @@ macro_rules! migrations {
 fn migrator(backend: Backend) -> Migrator {
     let migrations = match backend {
         Backend::Sqlite => {
-            migrations!("sqlite": 1 "0001_foundation", 2 "0002_sessions_and_security_log", 3 "0003_outbox", 4 "0004_mfa")
+            migrations!("sqlite": 1 "0001_foundation", 2 "0002_sessions_and_security_log", 3 "0003_outbox", 4 "0004_mfa", 5 "0005_api_keys")
         }
         Backend::Postgres => {
-            migrations!("postgres": 1 "0001_foundation", 2 "0002_sessions_and_security_log", 3 "0003_outbox", 4 "0004_mfa")
+            migrations!("postgres": 1 "0001_foundation", 2 "0002_sessions_and_security_log", 3 "0003_outbox", 4 "0004_mfa", 5 "0005_api_keys")
         }
     };
     Migrator {

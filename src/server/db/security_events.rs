@@ -18,6 +18,10 @@ pub mod kind {
     pub const MFA_CHALLENGE: &str = "mfa_challenge";
     pub const RECOVERY_CODE_USED: &str = "recovery_code_used";
     pub const RECOVERY_CODES_REGENERATED: &str = "recovery_codes_regenerated";
+    pub const API_KEY_CREATED: &str = "api_key_created";
+    pub const API_KEY_CHANGED: &str = "api_key_changed";
+    pub const API_KEY_REVOKED: &str = "api_key_revoked";
+    pub const API_KEY_DELETED: &str = "api_key_deleted";
 }
 
 /// An id that sorts by creation time (nanoseconds, then randomness), so events recorded within

@@ -69,6 +69,19 @@ pub fn security_notice(
     )
 }
 
+/// "Your API key expires in a week": which key, when, and what to do.
+pub fn key_expiring(to: &str, name: &str, key_name: &str, key_id: &str, when: &str) -> Email {
+    notice(
+        to,
+        "Your Profile Center API key expires in a week",
+        &[
+            format!("Hello {name},"),
+            format!("your API key \"{key_name}\" ({key_id}) expires on {when}. Scripts that use it will then get 401 responses."),
+            "To keep them working, create a new key under Settings → API keys, put it in place of the old one, then revoke the old key.".to_string(),
+        ],
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,6 +3,7 @@
 //! `TABS` lists only tabs that work; each later tab adds one line here and one route in
 //! `app.rs`.
 
+pub mod api_keys;
 pub mod profile;
 pub mod security;
 pub mod sessions;
@@ -16,6 +17,7 @@ pub const TABS: &[(&str, &str)] = &[
     ("profile", "Profile"),
     ("security", "Security"),
     ("sessions", "Sessions"),
+    ("api-keys", "API keys"),
 ];
 
 #[component]

@@ -1,0 +1,226 @@
+//! The API keys tab's data: scopes, the key list, and the rules for creating and editing keys.
+//!
+//! A key reads `pc_<id>.<secret>`. Nothing here ever holds a secret except `NewKey`, the one
+//! value that carries a freshly created key to the page that shows it once.
+
+use crate::error::FieldErrors;
+use serde::{Deserialize, Serialize};
+
+pub const NAME_MAX_CHARS: usize = 60;
+
+/// Every scope a key can carry, with what it allows. Later tabs add theirs here; the REST API
+/// names the scope each endpoint needs. `…:write` includes `…:read` of the same resource.
+pub const SCOPES: &[(&str, &str)] = &[
+    ("profile:read", "Read your profile"),
+    ("profile:write", "Change your profile"),
+    ("preferences:read", "Read your preferences"),
+    ("preferences:write", "Change your preferences"),
+    ("notifications:read", "Read your notifications and subscriptions"),
+    ("notifications:write", "Change your notification subscriptions"),
+    ("sessions:read", "List your active sessions"),
+    ("api_keys:read", "List your API keys (never their secrets)"),
+    ("billing:read", "Read your credits and invoices"),
+];
+
+/// Expiry choices in days; `None` is "never". The default is 90 days.
+pub const EXPIRY_DAYS: &[Option<i64>] = &[Some(30), Some(90), Some(365), None];
+pub const DEFAULT_EXPIRY: &str = "90";
+
+/// A week before a key expires, its owner gets an e-mail.
+pub const EXPIRY_NOTICE_SECS: i64 = 7 * 86_400;
+
+/// Whether `granted` (a key's scopes) allows `needed`; a write scope includes its read scope.
+pub fn allows(granted: &[String], needed: &str) -> bool {
+    granted.iter().any(|g| {
+        g == needed
+            || needed
+                .strip_suffix(":read")
+                .is_some_and(|resource| g.strip_suffix(":write") == Some(resource))
+    })
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub enum KeyStatus {
+    Active,
+    Expired,
+    Revoked,
+}
+
+impl KeyStatus {
+    pub fn of(revoked_at: Option<i64>, expires_at: Option<i64>, now: i64) -> Self {
+        if revoked_at.is_some() {
+            KeyStatus::Revoked
+        } else if expires_at.is_some_and(|e| e <= now) {
+            KeyStatus::Expired
+        } else {
+            KeyStatus::Active
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            KeyStatus::Active => "Active",
+            KeyStatus::Expired => "Expired",
+            KeyStatus::Revoked => "Revoked",
+        }
+    }
+}
+
+/// One key as lists show it: never the secret or its hash.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyView {
+    pub id: String,
+    pub name: String,
+    /// The first characters of the secret, to tell keys apart: `pc_<id>.<prefix>…`.
+    pub secret_prefix: String,
+    pub scopes: Vec<String>,
+    pub created_at: i64,
+    pub expires_at: Option<i64>,
+    pub last_used_at: Option<i64>,
+    pub last_used_ip: Option<String>,
+    pub status: KeyStatus,
+}
+
+impl KeyView {
+    /// How the key starts, e.g. `pc_1a2b3c4d5e6f7a8b.Xy3k…`.
+    pub fn masked(&self) -> String {
+        format!("pc_{}.{}…", self.id, self.secret_prefix)
+    }
+}
+
+/// A key just created: the only time its full text exists outside the caller's hands.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewKey {
+    pub id: String,
+    pub name: String,
+    pub key: String,
+}
+
+impl std::fmt::Debug for NewKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NewKey")
+            .field("id", &self.id)
+            .field("name", &self.name)
+            .field("key", &"[redacted]")
+            .finish()
+    }
+}
+
+/// The tab's data in one round trip.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiKeysPage {
+    pub keys: Vec<KeyView>,
+    /// The key created just before this page load, shown once.
+    pub new_key: Option<NewKey>,
+    pub reauth_until: Option<i64>,
+    pub now: i64,
+}
+
+/// A key's name and scopes, checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValidKey {
+    pub name: String,
+    pub scopes: Vec<String>,
+}
+
+/// Names are 1–60 characters without control characters; at least one known scope. Scopes come
+/// back sorted and without duplicates.
+pub fn validate(name: &str, scopes: &[String]) -> Result<ValidKey, FieldErrors> {
+    let mut errors = FieldErrors::new();
+    let name = name.trim();
+    if name.is_empty() {
+        errors.add("name", "Give the key a name, such as the script or machine that uses it.");
+    } else if name.chars().count() > NAME_MAX_CHARS {
+        errors.add("name", "Use at most 60 characters.");
+    } else if name.chars().any(char::is_control) {
+        errors.add("name", "Remove the control characters (such as tabs or line breaks).");
+    }
+    let mut valid: Vec<String> = Vec::new();
+    for scope in scopes {
+        if !SCOPES.iter().any(|(s, _)| s == scope) {
+            errors.add("scopes", format!("Unknown scope: {scope}."));
+            break;
+        }
+        if !valid.contains(scope) {
+            valid.push(scope.clone());
+        }
+    }
+    if scopes.is_empty() {
+        errors.add("scopes", "Choose at least one scope.");
+    }
+    valid.sort();
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok(ValidKey {
+        name: name.to_string(),
+        scopes: valid,
+    })
+}
+
+/// The expiry field: "30", "90", "365" or "never" → days, or a field error.
+pub fn parse_expiry(raw: &str) -> Result<Option<i64>, FieldErrors> {
+    let choice = match raw.trim() {
+        "never" => Some(None),
+        days => days
+            .parse::<i64>()
+            .ok()
+            .filter(|d| EXPIRY_DAYS.contains(&Some(*d)))
+            .map(Some),
+    };
+    choice.ok_or_else(|| {
+        let mut errors = FieldErrors::new();
+        errors.add("expires_in", "Choose 30, 90 or 365 days, or no expiry.");
+        errors
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn s(v: &[&str]) -> Vec<String> {
+        v.iter().map(|x| x.to_string()).collect()
+    }
+
+    #[test]
+    fn a_write_scope_includes_reading_the_same_resource_only() {
+        assert!(allows(&s(&["profile:write"]), "profile:read"));
+        assert!(allows(&s(&["profile:read"]), "profile:read"));
+        assert!(!allows(&s(&["profile:read"]), "profile:write"));
+        assert!(!allows(&s(&["preferences:write"]), "profile:read"));
+        assert!(!allows(&s(&[]), "sessions:read"));
+    }
+
+    #[test]
+    fn names_and_scopes_are_checked_and_scopes_sorted() {
+        let ok = validate("  CI runner ", &s(&["sessions:read", "profile:read", "profile:read"]))
+            .unwrap();
+        assert_eq!(ok.name, "CI runner");
+        assert_eq!(ok.scopes, s(&["profile:read", "sessions:read"]));
+        let err = validate("", &s(&[])).unwrap_err();
+        assert!(err.get("name").is_some() && err.get("scopes").is_some());
+        let err = validate("x", &s(&["admin:all"])).unwrap_err();
+        assert_eq!(err.get("scopes"), Some("Unknown scope: admin:all."));
+        assert!(validate(&"a".repeat(61), &s(&["profile:read"])).is_err());
+        assert!(validate("a\tb", &s(&["profile:read"])).is_err());
+    }
+
+    #[test]
+    fn only_the_offered_expiries_are_accepted() {
+        assert_eq!(parse_expiry("90").unwrap(), Some(90));
+        assert_eq!(parse_expiry("never").unwrap(), None);
+        assert!(parse_expiry("7").is_err());
+        assert!(parse_expiry("").is_err());
+    }
+
+    #[test]
+    fn a_key_is_revoked_before_it_is_expired() {
+        assert_eq!(KeyStatus::of(None, None, 10), KeyStatus::Active);
+        assert_eq!(KeyStatus::of(None, Some(10), 10), KeyStatus::Expired);
+        assert_eq!(KeyStatus::of(Some(5), Some(10), 20), KeyStatus::Revoked);
+        assert_eq!(KeyStatus::of(None, Some(11), 10), KeyStatus::Active);
+    }
+}

@@ -1,0 +1,327 @@
+//! API keys: creating, editing, revoking and deleting them (the tab's flows), recognising them on
+//! REST requests, the per-key rate limit, and the "expires in a week" e-mail.
+//!
+//! A key is `pc_<id>.<secret>`: 64 random bits of public id (to find the row) and 256 random
+//! bits of secret, of which only the SHA-256 is stored. The full key exists once, in the answer
+//! to its creation; it reaches the page that shows it in a short-lived cookie sealed with the
+//! app key and bound to the session, never through the database.
+
+use super::{
+    context::Authed, context::ClientInfo, crypto, db::api_keys as db,
+    db::security_events::{self, kind},
+    db::users, mail::templates, now, random_id, state::AppState,
+};
+use crate::{
+    error::AppError,
+    model::api_keys::{
+        parse_expiry, validate, ApiKeysPage, KeyStatus, KeyView, NewKey, EXPIRY_NOTICE_SECS,
+    },
+    model::sessions::format_utc,
+};
+use sha2::{Digest, Sha256};
+
+const ID_BYTES: usize = 8;
+const SECRET_BYTES: usize = 32;
+/// How many characters of the secret lists show.
+const PREFIX_CHARS: usize = 4;
+/// The one-time cookie that carries a new key to the page showing it.
+const SHOW_ONCE_SECS: i64 = 300;
+
+/// Splits `pc_<id>.<secret>` into its parts when it has the exact shape we issue.
+pub fn parse(key: &str) -> Option<(&str, &str)> {
+    let (id, secret) = key.strip_prefix("pc_")?.split_once('.')?;
+    let id_ok = id.len() == ID_BYTES * 2 && id.bytes().all(|b| b.is_ascii_hexdigit());
+    let secret_ok = secret.len() == 43
+        && secret
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    (id_ok && secret_ok).then_some((id, secret))
+}
+
+fn secret_hash(secret: &str) -> String {
+    hex::encode(Sha256::digest(secret.as_bytes()))
+}
+
+/// Compares two equal-length hex digests without stopping at the first difference.
+fn same_digest(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// Creates a key (the caller has checked sudo mode); returns it in full, the only time.
+#[tracing::instrument(skip_all, fields(user_id = %user.user_id))]
+pub async fn create(
+    state: &AppState,
+    user: &Authed,
+    client: &ClientInfo,
+    name: &str,
+    scopes: &[String],
+    expires_in: &str,
+) -> Result<NewKey, AppError> {
+    let (valid, expiry) = match (validate(name, scopes), parse_expiry(expires_in)) {
+        (Ok(valid), Ok(expiry)) => (valid, expiry),
+        (a, b) => {
+            let mut errors = a.err().unwrap_or_default();
+            errors.0.extend(b.err().unwrap_or_default().0);
+            return Err(AppError::Validation(errors));
+        }
+    };
+    let id = {
+        let mut bytes = [0u8; ID_BYTES];
+        rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut bytes);
+        hex::encode(bytes)
+    };
+    let secret = random_id(SECRET_BYTES);
+    let at = now();
+    db::insert(
+        &state.db,
+        db::NewKeyRow {
+            id: &id,
+            user_id: &user.user_id,
+            name: &valid.name,
+            secret_hash: &secret_hash(&secret),
+            secret_prefix: &secret[..PREFIX_CHARS],
+            scopes: &valid.scopes,
+            created_at: at,
+            expires_at: expiry.map(|days| at + days * 86_400),
+        },
+    )
+    .await?;
+    let detail = format!("{} ({id}): {}", valid.name, valid.scopes.join(" "));
+    security_events::record(&state.db, &user.user_id, kind::API_KEY_CREATED, true, client, &detail)
+        .await?;
+    super::mfa::notify(
+        state,
+        &user.user_id,
+        "A new API key was created",
+        &format!("the API key \"{}\" (pc_{id}) was created", valid.name),
+        client,
+    )
+    .await?;
+    Ok(NewKey {
+        key: format!("pc_{id}.{secret}"),
+        id,
+        name: valid.name,
+    })
+}
+
+/// Renames a key and changes its scopes; only active keys of the user's own.
+pub async fn update(
+    state: &AppState,
+    user: &Authed,
+    client: &ClientInfo,
+    id: &str,
+    name: &str,
+    scopes: &[String],
+) -> Result<KeyView, AppError> {
+    let valid = validate(name, scopes).map_err(AppError::Validation)?;
+    let at = now();
+    let before = db::get(&state.db, &user.user_id, id, at).await?;
+    if !db::update(&state.db, &user.user_id, id, &valid.name, &valid.scopes, at).await? {
+        return Err(AppError::Conflict(
+            "Revoked and expired keys cannot be changed. Create a new key instead.".into(),
+        ));
+    }
+    let detail = format!(
+        "{} ({id}): {} → {}",
+        valid.name,
+        before.scopes.join(" "),
+        valid.scopes.join(" ")
+    );
+    security_events::record(&state.db, &user.user_id, kind::API_KEY_CHANGED, true, client, &detail)
+        .await?;
+    db::get(&state.db, &user.user_id, id, at).await
+}
+
+/// Revokes one of the user's keys; it fails on its next request.
+pub async fn revoke(
+    state: &AppState,
+    user: &Authed,
+    client: &ClientInfo,
+    id: &str,
+) -> Result<(), AppError> {
+    let key = db::get(&state.db, &user.user_id, id, now()).await?;
+    if !db::revoke(&state.db, &user.user_id, id, now()).await? {
+        return Err(AppError::Conflict("This key is already revoked.".into()));
+    }
+    let detail = format!("{} ({id})", key.name);
+    security_events::record(&state.db, &user.user_id, kind::API_KEY_REVOKED, true, client, &detail)
+        .await
+}
+
+/// Deletes one of the user's keys from the list (an active key is thereby revoked too).
+pub async fn delete(
+    state: &AppState,
+    user: &Authed,
+    client: &ClientInfo,
+    id: &str,
+) -> Result<(), AppError> {
+    let key = db::get(&state.db, &user.user_id, id, now()).await?;
+    if !db::delete(&state.db, &user.user_id, id).await? {
+        return Err(AppError::NotFound);
+    }
+    let detail = format!("{} ({id}), {}", key.name, key.status.label().to_lowercase());
+    security_events::record(&state.db, &user.user_id, kind::API_KEY_DELETED, true, client, &detail)
+        .await
+}
+
+/// The tab's data, including a key created just before (taken from its one-time cookie).
+pub async fn page(state: &AppState, user: &Authed, sealed: Option<&str>) -> Result<ApiKeysPage, AppError> {
+    let at = now();
+    let new_key = sealed
+        .and_then(|s| crypto::decrypt(&state.config.secret_key, &user.session_id, s))
+        .and_then(|bytes| serde_json::from_slice::<NewKey>(&bytes).ok());
+    Ok(ApiKeysPage {
+        keys: db::list(&state.db, &user.user_id, at).await?,
+        new_key,
+        reauth_until: user.reauth_until(at),
+        now: at,
+    })
+}
+
+/// The name of the cookie that carries a new key to its page (`__Secure-` over HTTPS).
+pub fn show_once_cookie_name(production: bool) -> &'static str {
+    if production {
+        "__Secure-pc_new_key"
+    } else {
+        "pc_new_key"
+    }
+}
+
+/// `Set-Cookie` for the one-time display: the key sealed for this session, only sent to the
+/// API keys page, gone after five minutes (`None` clears it once shown).
+pub fn show_once_cookie(state: &AppState, user: &Authed, key: Option<&NewKey>) -> String {
+    let production = state.config.production;
+    let name = show_once_cookie_name(production);
+    let secure = if production { "; Secure" } else { "" };
+    let (value, age) = match key.and_then(|k| serde_json::to_vec(k).ok()) {
+        Some(json) => (
+            crypto::encrypt(&state.config.secret_key, &user.session_id, &json),
+            SHOW_ONCE_SECS,
+        ),
+        None => (String::new(), 0),
+    };
+    format!("{name}={value}; Path=/settings/api-keys; HttpOnly; SameSite=Strict; Max-Age={age}{secure}")
+}
+
+/// Who a REST request acts for, once its key checked out.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub key_id: String,
+    pub user_id: String,
+    pub scopes: Vec<String>,
+}
+
+/// Recognises an `Authorization` header value. Every failure — no header, wrong shape, unknown
+/// id, wrong secret, revoked, expired — is the same `None`, so responses tell nothing apart.
+pub async fn authenticate(
+    state: &AppState,
+    authorization: Option<&str>,
+    client: &ClientInfo,
+) -> Result<Option<Caller>, AppError> {
+    let Some((id, secret)) = authorization
+        .and_then(|h| h.strip_prefix("Bearer "))
+        .and_then(|k| parse(k.trim()))
+    else {
+        return Ok(None);
+    };
+    let at = now();
+    let Some(key) = db::for_auth(&state.db, id, at).await? else {
+        return Ok(None);
+    };
+    if !same_digest(&key.secret_hash, &secret_hash(secret)) || key.status != KeyStatus::Active {
+        return Ok(None);
+    }
+    let stale = key
+        .last_used_at
+        .is_none_or(|t| at - t >= db::TOUCH_EVERY_SECS);
+    if stale || key.last_used_ip.as_deref() != Some(client.ip.as_str()) {
+        // A failed write only delays last-used; the request itself is fine.
+        if let Err(e) = db::touch(&state.db, &key.id, &client.ip, at).await {
+            tracing::warn!(error = %e, "could not record API key use");
+        }
+    }
+    Ok(Some(Caller {
+        key_id: key.id,
+        user_id: key.user_id,
+        scopes: key.scopes,
+    }))
+}
+
+/// Counts a request against the key's per-minute budget; `Err(seconds)` until the next window.
+pub async fn rate_limit(state: &AppState, key_id: &str) -> Result<Result<(), u64>, AppError> {
+    let at = now();
+    let window = at - at.rem_euclid(60);
+    let hits = db::count_hit(&state.db, &format!("key:{key_id}"), window).await?;
+    if hits > state.config.api_rate_limit {
+        return Ok(Err((window + 60 - at).max(1) as u64));
+    }
+    Ok(Ok(()))
+}
+
+/// Housekeeping: e-mails owners of keys that expire within a week (once per key, whichever
+/// instance claims it first) and drops old rate counters.
+pub async fn sweep(state: &AppState) -> Result<usize, AppError> {
+    let at = now();
+    db::sweep_windows(&state.db, at - 120).await?;
+    let mut sent = 0;
+    for (id, user_id, name, expires_at) in
+        db::expiring_unnoticed(&state.db, at, EXPIRY_NOTICE_SECS).await?
+    {
+        if !db::claim_expiry_notice(&state.db, &id, at).await? {
+            continue;
+        }
+        if let Some(user) = users::current_user(&state.db, &user_id).await? {
+            let email = templates::key_expiring(
+                &user.email,
+                &user.display_name(),
+                &name,
+                &format!("pc_{id}"),
+                &format_utc(expires_at),
+            );
+            state.mailer.enqueue(&state.db, &email).await?;
+            sent += 1;
+        }
+    }
+    Ok(sent)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_keys_of_the_issued_shape_parse() {
+        let secret = "A".repeat(43);
+        let key = format!("pc_0123456789abcdef.{secret}");
+        assert_eq!(parse(&key), Some(("0123456789abcdef", secret.as_str())));
+        for bad in [
+            "",
+            "pc_",
+            "pc_0123456789abcdef",
+            &format!("pc_0123456789abcdeg.{secret}"),
+            &format!("pc_0123456789abcde.{secret}"),
+            &format!("xx_0123456789abcdef.{secret}"),
+            &format!("pc_0123456789abcdef.{}", "A".repeat(42)),
+            &format!("pc_0123456789abcdef.{}!", "A".repeat(42)),
+        ] {
+            assert_eq!(parse(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn digests_compare_equal_only_when_identical() {
+        assert!(same_digest("abcd", "abcd"));
+        assert!(!same_digest("abcd", "abce"));
+        assert!(!same_digest("abcd", "abc"));
+    }
+
+    #[test]
+    fn a_new_key_prints_without_its_secret() {
+        let key = NewKey {
+            id: "0123456789abcdef".into(),
+            name: "ci".into(),
+            key: "pc_0123456789abcdef.SECRET".into(),
+        };
+        assert!(!format!("{key:?}").contains("SECRET"));
+    }
+}

@@ -1,0 +1,17 @@
+//! Saving a profile: the one code path behind the Profile tab's form and `PATCH /api/v1/me`.
+
+use super::{db::profile, state::AppState};
+use crate::{
+    error::AppError,
+    model::profile::{validate, ProfileInput, ProfileView},
+};
+
+/// Validates every field and saves only if the profile is still at `input.version`.
+pub async fn save(
+    state: &AppState,
+    user_id: &str,
+    input: &ProfileInput,
+) -> Result<ProfileView, AppError> {
+    let valid = validate(input, &profile::dashboards(&state.db).await?).map_err(AppError::Validation)?;
+    profile::update(&state.db, user_id, &valid, input.version, super::now()).await
+}

@@ -1,0 +1,371 @@
+//! The REST API under `/api/v1`: JSON in and out, authenticated only by
+//! `Authorization: Bearer pc_<id>.<secret>`, errors as `application/problem+json` (RFC 9457),
+//! documented by an OpenAPI 3 document generated from the handlers (`/api/v1/openapi.json`)
+//! and browsable in a vendored Swagger UI (`/api/docs`).
+//!
+//! Every request passes `authenticate` (key in the URL → 400; bad key → 401, one body for every
+//! reason; over the per-key budget → 429 with `Retry-After`) before its handler, which checks
+//! the scope it needs and calls the same code the settings tabs use.
+
+mod v1;
+
+use super::{api_keys, api_keys::Caller, context::ClientInfo, state::AppState};
+use crate::{error::AppError, model::api_keys::allows};
+use axum::{
+    extract::{Request, State},
+    http::{header, HeaderMap, HeaderValue, StatusCode},
+    middleware::{from_fn_with_state, Next},
+    response::{Html, IntoResponse, Response},
+    routing::get,
+    Router,
+};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use utoipa::{
+    openapi::{
+        security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
+        ContentBuilder, Ref, ResponseBuilder,
+    },
+    OpenApi, ToSchema,
+};
+
+/// `/api/v1/…` and `/api/docs`.
+pub fn router(state: AppState) -> Router<AppState> {
+    let authed = Router::new()
+        .route("/me", get(v1::get_me).patch(v1::patch_me))
+        .route("/me/sessions", get(v1::list_sessions))
+        .route("/me/api-keys", get(v1::list_api_keys))
+        .layer(from_fn_with_state(state, authenticate));
+    let v1 = Router::new()
+        .route("/openapi.json", get(openapi_json))
+        .merge(authed)
+        .fallback(|| async { Problem::new(StatusCode::NOT_FOUND, "There is no such endpoint.") })
+        .method_not_allowed_fallback(|| async {
+            Problem::new(StatusCode::METHOD_NOT_ALLOWED, "This endpoint does not accept that method.")
+        });
+    Router::new()
+        .nest("/api/v1", v1)
+        .route("/api/docs", get(docs_page))
+}
+
+/// An error as `application/problem+json`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Problem {
+    /// Always `about:blank`: `title` is the HTTP status's meaning, `detail` says what to do.
+    #[serde(rename = "type")]
+    #[schema(example = "about:blank")]
+    pub kind: &'static str,
+    pub title: String,
+    pub status: u16,
+    pub detail: String,
+    /// Validation errors, one per field and problem.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldProblem>,
+    /// On 403: the scope the key lacks.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub missing_scope: Option<String>,
+    #[serde(skip)]
+    retry_after: Option<u64>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FieldProblem {
+    pub field: String,
+    pub message: String,
+}
+
+impl Problem {
+    pub fn new(status: StatusCode, detail: impl Into<String>) -> Self {
+        Problem {
+            kind: "about:blank",
+            title: status.canonical_reason().unwrap_or("Error").to_string(),
+            status: status.as_u16(),
+            detail: detail.into(),
+            errors: Vec::new(),
+            missing_scope: None,
+            retry_after: None,
+        }
+    }
+
+    /// The one answer for every key that does not work, whatever the reason.
+    fn unauthorized() -> Self {
+        Problem::new(
+            StatusCode::UNAUTHORIZED,
+            "Send a valid, active API key as `Authorization: Bearer pc_…`.",
+        )
+    }
+}
+
+impl From<AppError> for Problem {
+    fn from(err: AppError) -> Self {
+        let status = StatusCode::from_u16(err.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let mut problem = Problem::new(status, err.to_string());
+        match err {
+            AppError::Validation(fields) => {
+                problem.errors = fields
+                    .0
+                    .into_iter()
+                    .map(|(field, message)| FieldProblem { field, message })
+                    .collect();
+            }
+            AppError::RateLimited(secs) => problem.retry_after = Some(secs),
+            _ => {}
+        }
+        problem
+    }
+}
+
+impl IntoResponse for Problem {
+    fn into_response(self) -> Response {
+        let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let body = serde_json::to_vec(&self).unwrap_or_default();
+        let mut res = (
+            status,
+            [(header::CONTENT_TYPE, "application/problem+json")],
+            body,
+        )
+            .into_response();
+        if let Some(secs) = self.retry_after {
+            res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
+        if status == StatusCode::UNAUTHORIZED {
+            res.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Bearer realm=\"profile-center\""),
+            );
+        }
+        res
+    }
+}
+
+/// The key's scopes must include `scope` (a write scope includes its read scope).
+pub fn require(caller: &Caller, scope: &str) -> Result<(), Problem> {
+    if allows(&caller.scopes, scope) {
+        return Ok(());
+    }
+    let mut problem = Problem::new(
+        StatusCode::FORBIDDEN,
+        format!("This API key lacks the scope `{scope}`. Edit the key under Settings → API keys to add it."),
+    );
+    problem.missing_scope = Some(scope.to_string());
+    Err(problem)
+}
+
+/// Query parameters that look like someone put a key in the URL.
+fn key_in_query(query: &str) -> bool {
+    url::form_urlencoded::parse(query.as_bytes()).any(|(name, value)| {
+        matches!(
+            name.to_ascii_lowercase().as_str(),
+            "access_token" | "api_key" | "apikey" | "key" | "token" | "authorization"
+        ) || value.starts_with("pc_")
+    })
+}
+
+/// Recognises the key, applies its rate limit and hands the handler a `Caller`.
+async fn authenticate(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    if req.uri().query().is_some_and(key_in_query) {
+        return Problem::new(
+            StatusCode::BAD_REQUEST,
+            "API keys are accepted only in the Authorization header: a key in a URL ends up in logs and browser history. If you sent a real key this way, revoke it.",
+        )
+        .into_response();
+    }
+    let client = req
+        .extensions()
+        .get::<ClientInfo>()
+        .cloned()
+        .unwrap_or(ClientInfo { ip: "unknown".into(), user_agent: String::new() });
+    let authorization = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok());
+    let caller = match api_keys::authenticate(&state, authorization, &client).await {
+        Ok(Some(caller)) => caller,
+        Ok(None) => return Problem::unauthorized().into_response(),
+        Err(e) => return Problem::from(e).into_response(),
+    };
+    match api_keys::rate_limit(&state, &caller.key_id).await {
+        Ok(Ok(())) => {}
+        Ok(Err(secs)) => {
+            let mut problem = Problem::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                format!("This key made too many requests. Try again in {secs} s."),
+            );
+            problem.retry_after = Some(secs);
+            return problem.into_response();
+        }
+        Err(e) => return Problem::from(e).into_response(),
+    }
+    req.extensions_mut().insert(caller);
+    next.run(req).await
+}
+
+/// A strong ETag for a JSON representation: its content hash.
+pub fn etag_of(body: &[u8]) -> String {
+    format!("\"{}\"", &hex::encode(Sha256::digest(body))[..32])
+}
+
+/// Whether an `If-Match` / `If-None-Match` header lists `etag` (or is `*`). Strong comparison:
+/// weak tags never match, since these guard writes.
+pub fn etag_listed(header_value: &str, etag: &str) -> bool {
+    header_value
+        .split(',')
+        .map(str::trim)
+        .any(|t| t == "*" || t == etag)
+}
+
+/// A read: JSON with its ETag, or `304 Not Modified` when the client's copy is current.
+pub fn json_read<T: Serialize>(headers: &HeaderMap, value: &T) -> Response {
+    let body = match serde_json::to_vec(value) {
+        Ok(body) => body,
+        Err(e) => return Problem::from(super::context::internal(e)).into_response(),
+    };
+    let etag = etag_of(&body);
+    let cache = [
+        (header::ETAG, etag.clone()),
+        // Scripts may keep a copy but must revalidate it (with If-None-Match) before use.
+        (header::CACHE_CONTROL, "private, no-cache".to_string()),
+    ];
+    let fresh = headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| etag_listed(v, &etag));
+    if fresh {
+        return (StatusCode::NOT_MODIFIED, cache).into_response();
+    }
+    (
+        cache,
+        [(header::CONTENT_TYPE, "application/json")],
+        body,
+    )
+        .into_response()
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Profile Center API",
+        version = "1",
+        description = "Your profile, sessions and API keys, for scripts. Authenticate with a personal API key from Settings → API keys: `Authorization: Bearer pc_<id>.<secret>`. Each endpoint names the scope it needs; a `…:write` scope includes `…:read`. Reads carry an `ETag`; send it back as `If-Match` on writes to avoid overwriting someone else's change (412 when stale) and as `If-None-Match` to revalidate a copy (304). Errors are `application/problem+json`. Each key may make `API_RATE_LIMIT` requests per minute (600 by default); beyond that, 429 with `Retry-After`."
+    ),
+    paths(v1::get_me, v1::patch_me, v1::list_sessions, v1::list_api_keys),
+    components(schemas(Problem, FieldProblem)),
+    modifiers(&Conventions),
+    tags(
+        (name = "profile", description = "Who you are"),
+        (name = "sessions", description = "Where you are signed in"),
+        (name = "api-keys", description = "Your API keys (never their secrets)"),
+    )
+)]
+struct ApiDoc;
+
+/// What every operation shares: the bearer scheme, and the error answers every one can give.
+struct Conventions;
+
+impl utoipa::Modify for Conventions {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "api_key",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("pc_<id>.<secret>")
+                    .build(),
+            ),
+        );
+        let problem = |description: &str| {
+            ResponseBuilder::new()
+                .description(description)
+                .content(
+                    "application/problem+json",
+                    ContentBuilder::new().schema(Some(Ref::from_schema_name("Problem"))).build(),
+                )
+                .build()
+        };
+        let rate_limited = {
+            let mut r = problem("Too many requests with this key; wait `Retry-After` seconds.");
+            r.headers.insert(
+                "Retry-After".into(),
+                utoipa::openapi::header::HeaderBuilder::new()
+                    .schema(utoipa::openapi::ObjectBuilder::new().schema_type(utoipa::openapi::schema::Type::Integer))
+                    .description(Some("Seconds until the key may call again"))
+                    .build(),
+            );
+            r
+        };
+        for item in openapi.paths.paths.values_mut() {
+            for op in [&mut item.get, &mut item.patch].into_iter().flatten() {
+                let responses = &mut op.responses.responses;
+                let mut add = |code: &str, response: utoipa::openapi::Response| {
+                    responses
+                        .entry(code.to_string())
+                        .or_insert_with(|| response.into());
+                };
+                add("400", problem("Malformed request, or an API key in the URL"));
+                add("401", problem("Missing, malformed, unknown, revoked or expired API key"));
+                add("403", problem("The key lacks the scope this endpoint needs (`missing_scope`)"));
+                add("429", rate_limited.clone());
+                add("500", problem("Unexpected failure; `detail` carries a reference for the operator"));
+            }
+        }
+    }
+}
+
+async fn openapi_json() -> Response {
+    match ApiDoc::openapi().to_json() {
+        Ok(json) => ([(header::CONTENT_TYPE, "application/json")], json).into_response(),
+        Err(e) => Problem::from(super::context::internal(e)).into_response(),
+    }
+}
+
+/// The Swagger UI page: vendored files under `/swagger/` (see `public/swagger/VERSION`), no CDN.
+async fn docs_page() -> Html<&'static str> {
+    Html(
+        r#"<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>API documentation · Profile Center</title>
+<link rel="stylesheet" href="/swagger/swagger-ui.css">
+</head>
+<body>
+<main id="swagger-ui" aria-label="Profile Center API documentation"><noscript><p>The interactive documentation needs JavaScript. The OpenAPI document itself is at <a href="/api/v1/openapi.json">/api/v1/openapi.json</a>.</p></noscript></main>
+<script src="/swagger/swagger-ui-bundle.js"></script>
+<script src="/swagger/init.js"></script>
+</body>
+</html>"#,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_in_the_query_string_are_spotted() {
+        assert!(key_in_query("api_key=abc"));
+        assert!(key_in_query("x=1&access_token=abc"));
+        assert!(key_in_query("q=pc_0123.abc"));
+        assert!(key_in_query("Token=abc"));
+        assert!(!key_in_query("page=2&q=hello"));
+    }
+
+    #[test]
+    fn if_match_compares_strong_etags_and_star() {
+        assert!(etag_listed("\"abc\"", "\"abc\""));
+        assert!(etag_listed("\"x\", \"abc\"", "\"abc\""));
+        assert!(etag_listed("*", "\"abc\""));
+        assert!(!etag_listed("W/\"abc\"", "\"abc\""));
+        assert!(!etag_listed("\"abd\"", "\"abc\""));
+    }
+
+    #[test]
+    fn the_openapi_document_names_every_endpoint_and_the_bearer_scheme() {
+        let doc = ApiDoc::openapi().to_json().unwrap();
+        for needle in ["/api/v1/me", "/api/v1/me/sessions", "/api/v1/me/api-keys", "\"bearer\"", "application/problem+json"] {
+            assert!(doc.contains(needle), "{needle}");
+        }
+    }
+}

@@ -1,0 +1,296 @@
+//! The v1 endpoints. Each checks its scope, then calls the code the settings tabs use, so the
+//! API and the UI share every rule.
+
+use super::{etag_listed, etag_of, json_read, require, Problem};
+use crate::{
+    model::{
+        api_keys::{KeyStatus, KeyView},
+        profile::{ProfileInput, ProfileView},
+        sessions::{rfc3339, SessionView},
+    },
+    server::{api_keys::Caller, db, state::AppState},
+};
+use axum::{
+    extract::{Request, State},
+    http::{header, HeaderMap, StatusCode},
+    response::Response,
+    Extension,
+};
+use serde::{Deserialize, Deserializer, Serialize};
+use utoipa::ToSchema;
+
+/// Your profile.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Me {
+    pub id: String,
+    /// The primary e-mail address (read-only here).
+    pub email: String,
+    pub first_name: String,
+    pub last_name: String,
+    /// One of `engineering`, `devops_sre`, `finance`, `management`, `procurement`, `security`,
+    /// `other`; null when not set.
+    pub job_function: Option<String>,
+    /// E.164, e.g. `+4930123456`; null when not set.
+    pub phone: Option<String>,
+    /// The id of the dashboard the platform opens after sign-in.
+    pub default_dashboard: String,
+}
+
+impl Me {
+    fn from_view(id: &str, p: ProfileView) -> Self {
+        Me {
+            id: id.to_string(),
+            email: p.email,
+            first_name: p.first_name,
+            last_name: p.last_name,
+            job_function: Some(p.job_function).filter(|v| !v.is_empty()),
+            phone: Some(p.phone).filter(|v| !v.is_empty()),
+            default_dashboard: p.default_dashboard,
+        }
+    }
+}
+
+/// The fields to change (JSON merge patch): absent fields stay as they are; `null` or `""`
+/// clears an optional field. The same rules as the Profile tab apply.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MePatch {
+    #[schema(max_length = 100)]
+    pub first_name: Option<String>,
+    #[schema(max_length = 100)]
+    pub last_name: Option<String>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
+    pub job_function: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
+    pub phone: Option<Option<String>>,
+    pub default_dashboard: Option<String>,
+}
+
+/// Tells "field absent" (`None`) from "field is null" (`Some(None)`).
+fn present<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
+    Option::<String>::deserialize(d).map(Some)
+}
+
+/// Read your profile, including the default dashboard.
+#[utoipa::path(
+    get, path = "/api/v1/me", tag = "profile",
+    params(("If-None-Match" = Option<String>, Header, description = "An ETag from an earlier read: 304 if unchanged")),
+    responses(
+        (status = 200, description = "Your profile", body = Me,
+         headers(("ETag" = String, description = "Send back as If-Match to update"))),
+        (status = 304, description = "Your copy is current"),
+    ),
+    security(("api_key" = ["profile:read"]))
+)]
+pub async fn get_me(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    headers: HeaderMap,
+) -> Result<Response, Problem> {
+    require(&caller, "profile:read")?;
+    let me = Me::from_view(&caller.user_id, db::profile::get(&state.db, &caller.user_id).await?);
+    Ok(json_read(&headers, &me))
+}
+
+/// Change your profile.
+#[utoipa::path(
+    patch, path = "/api/v1/me", tag = "profile",
+    params(("If-Match" = Option<String>, Header, description = "The ETag of the profile you edited: 412 if it changed since. Without it, the change applies to the current profile.")),
+    request_body(content = MePatch, content_type = "application/json", description = "Also accepted as application/merge-patch+json"),
+    responses(
+        (status = 200, description = "The saved profile", body = Me,
+         headers(("ETag" = String, description = "The new ETag"))),
+        (status = 412, description = "The profile changed since the ETag in If-Match", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is larger than 64 KiB", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A field is invalid (see `errors`)", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("api_key" = ["profile:write"]))
+)]
+pub async fn patch_me(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    req: Request,
+) -> Result<Response, Problem> {
+    require(&caller, "profile:write")?;
+    let (parts, body) = req.into_parts();
+    let patch: MePatch = read_json(&parts.headers, body).await?;
+    let current = db::profile::get(&state.db, &caller.user_id).await?;
+    let current_etag = etag_of(&serde_json::to_vec(&Me::from_view(&caller.user_id, current.clone())).unwrap_or_default());
+    if let Some(wanted) = parts.headers.get(header::IF_MATCH) {
+        let wanted = wanted.to_str().unwrap_or("");
+        if !etag_listed(wanted, &current_etag) {
+            return Err(stale());
+        }
+    }
+    let input = ProfileInput {
+        first_name: patch.first_name.unwrap_or(current.first_name),
+        last_name: patch.last_name.unwrap_or(current.last_name),
+        job_function: patch.job_function.map(Option::unwrap_or_default).unwrap_or(current.job_function),
+        phone: patch.phone.map(Option::unwrap_or_default).unwrap_or(current.phone),
+        default_dashboard: patch.default_dashboard.unwrap_or(current.default_dashboard),
+        version: current.version,
+    };
+    let saved = match crate::server::profile::save(&state, &caller.user_id, &input).await {
+        Ok(saved) => saved,
+        // Changed between our read and our write: the same answer as a stale If-Match.
+        Err(crate::error::AppError::Conflict(_)) => return Err(stale()),
+        Err(e) => return Err(e.into()),
+    };
+    Ok(json_read(&HeaderMap::new(), &Me::from_view(&caller.user_id, saved)))
+}
+
+fn stale() -> Problem {
+    Problem::new(
+        StatusCode::PRECONDITION_FAILED,
+        "The profile changed since you read it. Read it again (GET /api/v1/me), reapply your change and send the new ETag.",
+    )
+}
+
+/// A JSON request body of at most 64 KiB.
+async fn read_json<T: serde::de::DeserializeOwned>(
+    headers: &HeaderMap,
+    body: axum::body::Body,
+) -> Result<T, Problem> {
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let essence = content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    if essence != "application/json" && essence != "application/merge-patch+json" {
+        return Err(Problem::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "Send the body as JSON (Content-Type: application/json).",
+        ));
+    }
+    let bytes = axum::body::to_bytes(body, 64 * 1024).await.map_err(|_| {
+        Problem::new(StatusCode::PAYLOAD_TOO_LARGE, "The body must be at most 64 KiB.")
+    })?;
+    serde_json::from_slice(&bytes).map_err(|e| {
+        let status = if e.is_data() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::BAD_REQUEST };
+        Problem::new(status, format!("The body does not fit the schema: {e}."))
+    })
+}
+
+/// An active session, as the API lists it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ApiSession {
+    pub id: String,
+    /// e.g. "Firefox 128"
+    pub browser: String,
+    /// e.g. "Windows 10"
+    pub os: String,
+    pub ip: String,
+    /// RFC 3339, UTC.
+    pub created_at: String,
+    pub last_seen_at: String,
+    pub expires_at: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SessionList {
+    pub sessions: Vec<ApiSession>,
+}
+
+impl From<SessionView> for ApiSession {
+    fn from(s: SessionView) -> Self {
+        ApiSession {
+            id: s.id,
+            browser: s.browser,
+            os: s.os,
+            ip: s.ip,
+            created_at: rfc3339(s.created_at),
+            last_seen_at: rfc3339(s.last_seen_at),
+            expires_at: rfc3339(s.expires_at),
+        }
+    }
+}
+
+/// List where you are signed in.
+#[utoipa::path(
+    get, path = "/api/v1/me/sessions", tag = "sessions",
+    params(("If-None-Match" = Option<String>, Header, description = "An ETag from an earlier read: 304 if unchanged")),
+    responses(
+        (status = 200, description = "Your active sessions, most recently active first", body = SessionList,
+         headers(("ETag" = String, description = "Content hash"))),
+        (status = 304, description = "Your copy is current"),
+    ),
+    security(("api_key" = ["sessions:read"]))
+)]
+pub async fn list_sessions(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    headers: HeaderMap,
+) -> Result<Response, Problem> {
+    require(&caller, "sessions:read")?;
+    let now = crate::server::now();
+    let (active, _) = crate::server::sessions::lists(&state, &caller.user_id, None, now).await?;
+    let list = SessionList {
+        sessions: active.into_iter().map(ApiSession::from).collect(),
+    };
+    Ok(json_read(&headers, &list))
+}
+
+/// An API key, as the API lists it: never its secret.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ApiKey {
+    /// The public id: the key reads `pc_<id>.<secret>`.
+    pub id: String,
+    pub name: String,
+    /// The first characters of the secret.
+    pub secret_prefix: String,
+    pub scopes: Vec<String>,
+    pub status: KeyStatus,
+    pub created_at: String,
+    /// Null: never expires.
+    pub expires_at: Option<String>,
+    pub last_used_at: Option<String>,
+    pub last_used_ip: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ApiKeyList {
+    pub api_keys: Vec<ApiKey>,
+}
+
+impl From<KeyView> for ApiKey {
+    fn from(k: KeyView) -> Self {
+        ApiKey {
+            id: k.id,
+            name: k.name,
+            secret_prefix: k.secret_prefix,
+            scopes: k.scopes,
+            status: k.status,
+            created_at: rfc3339(k.created_at),
+            expires_at: k.expires_at.map(rfc3339),
+            last_used_at: k.last_used_at.map(rfc3339),
+            last_used_ip: k.last_used_ip,
+        }
+    }
+}
+
+/// List your API keys (active, expired and revoked), newest first.
+#[utoipa::path(
+    get, path = "/api/v1/me/api-keys", tag = "api-keys",
+    params(("If-None-Match" = Option<String>, Header, description = "An ETag from an earlier read: 304 if unchanged")),
+    responses(
+        (status = 200, description = "Your keys", body = ApiKeyList,
+         headers(("ETag" = String, description = "Content hash"))),
+        (status = 304, description = "Your copy is current"),
+    ),
+    security(("api_key" = ["api_keys:read"]))
+)]
+pub async fn list_api_keys(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    headers: HeaderMap,
+) -> Result<Response, Problem> {
+    require(&caller, "api_keys:read")?;
+    let keys = db::api_keys::list(&state.db, &caller.user_id, crate::server::now()).await?;
+    let list = ApiKeyList {
+        api_keys: keys.into_iter().map(ApiKey::from).collect(),
+    };
+    Ok(json_read(&headers, &list))
+}

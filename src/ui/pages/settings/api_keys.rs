@@ -1,0 +1,275 @@
+//! The API keys tab: generate a key (shown once, with a copy button), list keys with their
+//! scopes, expiry and last use, edit a key's name and scopes (`?edit=<id>`), revoke and delete.
+//! Creating and editing need a recent sign-in proof; revoking and deleting only take access away.
+
+use crate::{
+    api::api_keys::{list_api_keys, CreateApiKey, DeleteApiKey, RevokeApiKey, UpdateApiKey},
+    error::AppError,
+    model::{
+        api_keys::{ApiKeysPage, KeyStatus, KeyView, NewKey, DEFAULT_EXPIRY, SCOPES},
+        sessions::{format_utc, minutes_left},
+    },
+    ui::components::{
+        enhance::Enhanced,
+        form::{url_error, Field, FormAlert, SubmitButton},
+        reauth::{confirm_error, ConfirmPasswordForm},
+    },
+};
+use leptos::{prelude::*, server_fn::ServerFn};
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+#[component]
+pub fn ApiKeysTab() -> impl IntoView {
+    let query = use_query_map().get_untracked();
+    let editing = query.get("edit");
+    let done = query.get("done").and_then(|d| done_message(&d));
+    let page = Resource::new_blocking(|| (), |_| list_api_keys());
+    let errors = UrlErrors {
+        confirm: confirm_error(),
+        create: url_error::<CreateApiKey>(),
+        update: url_error::<UpdateApiKey>(),
+        revoke: url_error::<RevokeApiKey>().or(url_error::<DeleteApiKey>()),
+    };
+    view! {
+        <Title text="API keys · Settings · Profile Center"/>
+        <h1>"API keys"</h1>
+        <p class="lead">
+            "Keys let your scripts use the "<a href="/api/docs">"REST API"</a>" as you, limited to the scopes you choose. "
+            "Send a key as "<code>"Authorization: Bearer pc_…"</code>"."
+        </p>
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || {
+                let (errors, editing, done) = (errors.clone(), editing.clone(), done);
+                Suspend::new(async move {
+                    match page.await {
+                        Ok(page) => view! { <KeysPage page=page errors=errors editing=editing done=done/> }.into_any(),
+                        Err(e) => view! { <div class="alert" role="alert">{e.to_string()}</div> }.into_any(),
+                    }
+                })
+            }}
+        </Suspense>
+    }
+}
+
+fn done_message(done: &str) -> Option<&'static str> {
+    match done {
+        "saved" => Some("Key saved."),
+        "revoked" => Some("Key revoked. Requests with it now fail."),
+        "deleted" => Some("Key deleted."),
+        _ => None,
+    }
+}
+
+/// Errors that came back in the URL from form posts without JavaScript, one per action.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UrlErrors {
+    confirm: Option<AppError>,
+    create: Option<AppError>,
+    update: Option<AppError>,
+    revoke: Option<AppError>,
+}
+
+#[component]
+fn KeysPage(
+    page: ApiKeysPage,
+    errors: UrlErrors,
+    editing: Option<String>,
+    done: Option<&'static str>,
+) -> impl IntoView {
+    let sudo = page.reauth_until.is_some();
+    let edit_key = editing.and_then(|id| page.keys.iter().find(|k| k.id == id && k.status == KeyStatus::Active).cloned());
+    let form = match (page.reauth_until, edit_key) {
+        (None, _) => view! {
+            <ConfirmPasswordForm error=errors.confirm.clone() purpose="To create or change keys"/>
+        }
+        .into_any(),
+        (Some(until), Some(key)) => view! {
+            <p class="status" role="status">{format!("Confirmed for the next {}.", minutes_left(until, page.now))}</p>
+            <EditKeyForm key=key error=errors.update.clone()/>
+        }
+        .into_any(),
+        (Some(until), None) => view! {
+            <p class="status" role="status">{format!("Confirmed. You can create and change keys for the next {}.", minutes_left(until, page.now))}</p>
+            <CreateKeyForm error=errors.create.clone()/>
+        }
+        .into_any(),
+    };
+    view! {
+        {page.new_key.map(|key| view! { <ShowOnce key=key/> })}
+        {done.map(|text| view! { <p class="status" role="status">{text}</p> })}
+        <section aria-labelledby="generate-heading">
+            <h2 id="generate-heading">"Generate a key"</h2>
+            {form}
+        </section>
+        <section aria-labelledby="keys-heading">
+            <h2 id="keys-heading">"Your keys"</h2>
+            {errors.revoke.map(|e| view! { <div class="alert" role="alert">{e.to_string()}</div> })}
+            {if page.keys.is_empty() {
+                view! { <p>"No keys yet."</p> }.into_any()
+            } else {
+                view! {
+                    <ul class="key-list">
+                        {page.keys.into_iter().map(|k| view! { <KeyItem key=k sudo=sudo/> }).collect_view()}
+                    </ul>
+                }
+                    .into_any()
+            }}
+        </section>
+    }
+}
+
+/// The new key, the one time it is shown.
+#[component]
+fn ShowOnce(key: NewKey) -> impl IntoView {
+    view! {
+        <div class="recovery" role="region" aria-labelledby="new-key-heading">
+            <h2 id="new-key-heading">{format!("Your new key “{}”", key.name)}</h2>
+            <p><strong>"Copy it now. It will not be shown again"</strong>": only a fingerprint of it is kept, so nobody, not even us, can show it later."</p>
+            <p><code class="secret" id="new-key">{key.key}</code></p>
+            <Enhanced>
+                <p class="actions">
+                    <button type="button" class="secondary" data-copy="new-key" hidden>"Copy key"</button>
+                </p>
+            </Enhanced>
+        </div>
+    }
+}
+
+/// The scope checkboxes, as one group with its error.
+#[component]
+fn ScopeChoices(checked: Vec<String>, error: Option<AppError>) -> impl IntoView {
+    let message = error
+        .as_ref()
+        .and_then(|e| e.field_errors())
+        .and_then(|f| f.get("scopes"))
+        .map(str::to_string);
+    view! {
+        <fieldset
+            id="field-scopes"
+            class="field scopes"
+            aria-invalid=message.is_some().then_some("true")
+            aria-describedby=message.is_some().then_some("field-scopes-error")
+        >
+            <legend>"Scopes"</legend>
+            {SCOPES
+                .iter()
+                .map(|(scope, what)| {
+                    let id = format!("scope-{}", scope.replace(':', "-"));
+                    view! {
+                        <div class="check">
+                            <input type="checkbox" id=id.clone() name="scopes[]" value=*scope checked=checked.iter().any(|c| c == scope)/>
+                            <label for=id><code>{*scope}</code>" "{*what}</label>
+                        </div>
+                    }
+                })
+                .collect_view()}
+            <p class="field-error" id="field-scopes-error" hidden=message.is_none()>{message.clone()}</p>
+        </fieldset>
+    }
+}
+
+#[component]
+fn CreateKeyForm(error: Option<AppError>) -> impl IntoView {
+    view! {
+        <Enhanced>
+            <form method="post" action=CreateApiKey::url() class="stack" novalidate>
+                <FormAlert error=error.clone()/>
+                <Field label="Name" name="name" required=true maxlength=60 hint="What uses it, e.g. “Nightly backup script”." error=error.clone()/>
+                <ScopeChoices checked=vec![] error=error.clone()/>
+                <div class="field">
+                    <label for="field-expires_in">"Expires"</label>
+                    <select id="field-expires_in" name="expires_in">
+                        <option value="30">"In 30 days"</option>
+                        <option value="90" selected=DEFAULT_EXPIRY == "90">"In 90 days"</option>
+                        <option value="365">"In 365 days"</option>
+                        <option value="never">"Never"</option>
+                    </select>
+                    <p class="field-error" id="field-expires_in-error" hidden>""</p>
+                </div>
+                <SubmitButton label="Generate key" pending_label="Generating…"/>
+            </form>
+        </Enhanced>
+    }
+}
+
+#[component]
+fn EditKeyForm(key: KeyView, error: Option<AppError>) -> impl IntoView {
+    view! {
+        <Enhanced>
+            <form method="post" action=UpdateApiKey::url() class="stack" novalidate>
+                <h3>{format!("Edit “{}”", key.name)}</h3>
+                <p class="hint">"Key "<code>{key.masked()}</code>". Changes apply to its next request."</p>
+                <input type="hidden" name="id" value=key.id.clone()/>
+                <FormAlert error=error.clone()/>
+                <Field label="Name" name="name" value=key.name.clone() required=true maxlength=60 error=error.clone()/>
+                <ScopeChoices checked=key.scopes.clone() error=error.clone()/>
+                <p class="actions">
+                    <SubmitButton label="Save key" pending_label="Saving…"/>
+                    <a href="/settings/api-keys">"Cancel"</a>
+                </p>
+            </form>
+        </Enhanced>
+    }
+}
+
+#[component]
+fn KeyItem(key: KeyView, sudo: bool) -> impl IntoView {
+    let status = key.status;
+    let last_used = match (key.last_used_at, key.last_used_ip.clone()) {
+        (Some(at), Some(ip)) => format!("{} from {ip}", format_utc(at)),
+        (Some(at), None) => format_utc(at),
+        _ => "Never".to_string(),
+    };
+    let expires = key.expires_at.map(format_utc).unwrap_or_else(|| "Never".into());
+    let name = key.name.clone();
+    let actions = match status {
+        KeyStatus::Active => view! {
+            {sudo.then(|| view! {
+                <a class="button secondary" href=format!("/settings/api-keys?edit={}", key.id) aria-label=format!("Edit key {name}")>"Edit"</a>
+            })}
+            <KeyAction action=RevokeApiKey::url() id=key.id.clone() label="Revoke" pending="Revoking…" aria_label=format!("Revoke key {name}")/>
+        }
+        .into_any(),
+        _ => view! {
+            <KeyAction action=DeleteApiKey::url() id=key.id.clone() label="Delete" pending="Deleting…" aria_label=format!("Delete key {name}")/>
+        }
+        .into_any(),
+    };
+    view! {
+        <li class="key" class:inactive=status != KeyStatus::Active>
+            <h3>
+                {key.name.clone()}
+                <span class="badge" class:badge-muted=status != KeyStatus::Active>{status.label()}</span>
+            </h3>
+            <dl>
+                <div><dt>"Key"</dt><dd><code>{key.masked()}</code></dd></div>
+                <div><dt>"Scopes"</dt><dd>{key.scopes.join(", ")}</dd></div>
+                <div><dt>"Created"</dt><dd><time>{format_utc(key.created_at)}</time></dd></div>
+                <div><dt>"Expires"</dt><dd>{expires}</dd></div>
+                <div><dt>"Last used"</dt><dd>{last_used}</dd></div>
+            </dl>
+            <div class="actions">{actions}</div>
+        </li>
+    }
+}
+
+/// Revoke or delete one key.
+#[component]
+fn KeyAction(
+    action: &'static str,
+    id: String,
+    label: &'static str,
+    pending: &'static str,
+    aria_label: String,
+) -> impl IntoView {
+    view! {
+        <Enhanced>
+            <form method="post" action=action class="inline">
+                <input type="hidden" name="id" value=id/>
+                <FormAlert/>
+                <SubmitButton label=label pending_label=pending class="secondary" aria_label=aria_label/>
+            </form>
+        </Enhanced>
+    }
+}
