@@ -4,7 +4,8 @@
 #   1. release build of the site and server, once (cargo leptos build --release --precompress)
 #   2. the size budget of the first load (bench/size.sh --no-build)
 #   3. Rust unit tests and HTTP integration tests on SQLite and on Postgres (cargo test)
-#   4. Playwright in Debian Chromium: JavaScript on and off, desktop and 375 px, axe-core
+#   4. schemathesis over the REST API's OpenAPI document (scripts/api-fuzz.sh)
+#   5. Playwright in Debian Chromium: JavaScript on and off, desktop and 375 px, axe-core
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -36,6 +37,9 @@ if [ -d "$CARGO_TARGET_DIR/debug" ] && [ "$(du -sm "$CARGO_TARGET_DIR/debug" | c
   rm -rf "$CARGO_TARGET_DIR/debug"
 fi
 CARGO_INCREMENTAL=0 cargo test --features ssr --no-fail-fast
+
+step "REST API fuzzing against its OpenAPI document (schemathesis)"
+bash scripts/api-fuzz.sh "$CARGO_TARGET_DIR/release/profile-center"
 
 step "Playwright (Chromium; JavaScript on/off; desktop and 375 px; axe-core)"
 (cd end2end && PC_SERVER_BIN="$CARGO_TARGET_DIR/release/profile-center" npx playwright test)

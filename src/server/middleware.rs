@@ -87,6 +87,7 @@ fn needs_session(path: &str, pkg_dir: &str) -> bool {
         .and_then(|p| p.strip_prefix(pkg_dir))
         .is_some_and(|rest| rest.starts_with('/'));
     !(static_file
+        || path.starts_with("/swagger/")
         || matches!(
             path,
             "/healthz" | "/readyz" | "/favicon.svg" | "/robots.txt"
@@ -243,6 +244,7 @@ mod tests {
             "/readyz",
             "/favicon.svg",
             "/robots.txt",
+            "/swagger/swagger-ui.css",
         ] {
             assert!(!needs_session(path, "pkg"), "{path}");
         }

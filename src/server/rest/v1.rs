@@ -55,9 +55,9 @@ impl Me {
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MePatch {
-    #[schema(max_length = 100)]
+    #[schema(min_length = 1, max_length = 100)]
     pub first_name: Option<String>,
-    #[schema(max_length = 100)]
+    #[schema(min_length = 1, max_length = 100)]
     pub last_name: Option<String>,
     #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Option<String>)]
