@@ -96,3 +96,38 @@ export class SecurityTab {
 
   log = () => this.page.getByRole('table', { name: 'Security events, newest first' });
 }
+
+/** The API keys tab. */
+export class ApiKeysTab {
+  constructor(private page: Page) {}
+
+  async open() {
+    await this.page.getByRole('navigation', { name: 'Settings' }).getByRole('link', { name: 'API keys' }).click();
+    await expect(this.page).toHaveURL(/\/settings\/api-keys/);
+    await expect(this.page.getByRole('heading', { level: 1, name: 'API keys' })).toBeVisible();
+    await ready(this.page);
+  }
+
+  async confirmPassword(password: string) {
+    await this.page.getByLabel('Current password').fill(password);
+    await this.page.getByRole('button', { name: 'Confirm' }).click();
+    await expect(this.page.getByRole('status').first()).toContainText('You can create and change keys');
+    await ready(this.page);
+  }
+
+  scope = (name: string) => this.page.getByRole('checkbox', { name: new RegExp(`^${name} `) });
+  newKey = () => this.page.getByRole('region', { name: /^Your new key/ });
+  keys = () => this.page.getByRole('region', { name: 'Your keys' }).getByRole('listitem');
+  key = (name: string) => this.keys().filter({ has: this.page.getByRole('heading', { name: new RegExp(`^${name}`) }) });
+
+  /** Generates a key and returns its full text, read off the one-time display. */
+  async generate(name: string, scopes: string[]) {
+    await this.page.getByLabel('Name').fill(name);
+    for (const scope of scopes) await this.scope(scope).check();
+    await expect(this.page.getByLabel('Expires')).toHaveValue('90');
+    await this.page.getByRole('button', { name: 'Generate key' }).click();
+    await expect(this.newKey()).toBeVisible();
+    await expect(this.newKey()).toContainText('It will not be shown again');
+    return (await this.newKey().locator('code').textContent())!.trim();
+  }
+}
