@@ -2,6 +2,7 @@ import { defineConfig } from '@playwright/test';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { PLATFORM_KEY } from './constants';
 
 // The suite runs against the release build that scripts/test.sh made (`cargo leptos build
 // --release --precompress`): the server binary, its hash.txt, and the site in ../target/site.
@@ -87,6 +88,8 @@ export default defineConfig({
         // separates tests as it separates people.
         TRUST_PROXY_HEADERS: 'true',
         MAIL_FROM: 'Profile Center <no-reply@profile.test>',
+        // The platform's key for POST /api/v1/events; tests post events as the platform would.
+        PLATFORM_API_KEY: PLATFORM_KEY,
       },
     },
   ],

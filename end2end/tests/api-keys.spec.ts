@@ -84,3 +84,23 @@ test('editing a key changes its scopes; a key without scopes is refused with a f
   await expect(tab.key('Reporter')).toContainText('profile:read, sessions:read');
   expect((await sessions()).status()).toBe(200);
 });
+
+test('the API documentation comes from our own server only', async ({ page, baseURL }) => {
+  const elsewhere: string[] = [];
+  await page.route(
+    (url) => !url.href.startsWith(baseURL!),
+    (route) => {
+      elsewhere.push(route.request().url());
+      return route.abort();
+    },
+  );
+  await page.goto('/api/docs');
+  if (jsEnabled()) {
+    await expect(page.getByRole('heading', { name: /Profile Center API/ })).toBeVisible();
+    await expect(page.getByText('/api/v1/me/sessions')).toBeVisible();
+  } else {
+    await expect(page.getByRole('link', { name: '/api/v1/openapi.json' })).toBeVisible();
+  }
+  expect(elsewhere).toEqual([]);
+  await expectAccessible(page);
+});

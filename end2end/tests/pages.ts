@@ -131,3 +131,22 @@ export class ApiKeysTab {
     return (await this.newKey().locator('code').textContent())!.trim();
   }
 }
+
+/** The Notifications tab. */
+export class NotificationsTab {
+  constructor(private page: Page) {}
+
+  async open() {
+    await this.page.getByRole('navigation', { name: 'Settings' }).getByRole('link', { name: 'Notifications' }).click();
+    await expect(this.page).toHaveURL(/\/settings\/notifications/);
+    await expect(this.page.getByRole('heading', { level: 1, name: 'Notifications' })).toBeVisible();
+    await ready(this.page);
+  }
+
+  topic = (name: string) => this.page.getByRole('group', { name });
+  channel = (topic: string, channel: 'E-mail' | 'In-app') => this.topic(topic).getByRole('checkbox', { name: channel });
+  save = () => this.page.getByRole('button', { name: 'Save notification settings' });
+  inbox = () => this.page.getByRole('region', { name: /^Inbox/ });
+  items = () => this.inbox().getByRole('listitem');
+  bell = () => this.page.getByRole('link', { name: /^Notifications: \d+ unread$|^Notifications$/ });
+}

@@ -99,5 +99,10 @@ pub async fn get_current_user() -> Result<Option<CurrentUser>, AppError> {
     let Some(authed) = current_session() else {
         return Ok(None);
     };
-    crate::server::db::users::current_user(&state()?.db, &authed.user_id).await
+    let db = &state()?.db;
+    let Some(mut user) = crate::server::db::users::current_user(db, &authed.user_id).await? else {
+        return Ok(None);
+    };
+    user.unread = crate::server::db::notifications::unread_count(db, &authed.user_id).await?;
+    Ok(Some(user))
 }

@@ -17,6 +17,9 @@ pub struct CurrentUser {
     pub email: String,
     pub first_name: String,
     pub last_name: String,
+    /// Unread in-app notifications (the bell's count).
+    #[serde(default)]
+    pub unread: i64,
 }
 
 impl CurrentUser {
@@ -302,6 +305,7 @@ mod tests {
             email: "zoe@example.com".into(),
             first_name: "ada".into(),
             last_name: "Lovelace".into(),
+            unread: 0,
         };
         assert_eq!(user.initials(), "AL");
         user.first_name.clear();

@@ -278,7 +278,7 @@ pub async fn sweep(state: &AppState) -> Result<usize, AppError> {
                 &format!("pc_{id}"),
                 &format_utc(expires_at),
             );
-            state.mailer.enqueue(&state.db, &email).await?;
+            super::notifications::security_notice(state, &user_id, &email).await?;
             sent += 1;
         }
     }

@@ -28,6 +28,10 @@ pub async fn run() -> Result<(), String> {
     let addr = leptos_options.site_addr;
     let state = build_state(config, leptos_options).await?;
     super::sessions::spawn_sweeper(state.clone());
+    super::notifications::spawn_scheduler(
+        state.clone(),
+        std::time::Duration::from_secs(state.config.scheduler_secs.max(1)),
+    );
     state.mailer.spawn_worker(state.db.clone());
     if state.config.production && state.config.smtp_url.is_none() {
         tracing::warn!("APP_ENV=production without SMTP_URL: mail is only written to files under DATA_DIR/mail");

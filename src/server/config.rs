@@ -33,6 +33,10 @@ pub struct Config {
     pub mail_retry_secs: i64,
     /// REST API requests allowed per key per minute (counted in the database, across instances).
     pub api_rate_limit: i64,
+    /// The platform's key for `POST /api/v1/events`; unset: the endpoint refuses every request.
+    pub platform_api_key: Option<String>,
+    /// How often each instance's notification scheduler looks for due work.
+    pub scheduler_secs: u64,
     /// How often housekeeping runs: expired sessions, old rate counters, key expiry e-mails.
     pub sweep_secs: u64,
 }
@@ -92,6 +96,13 @@ impl Config {
                 .unwrap_or(30),
             api_rate_limit: number("API_RATE_LIMIT", 600)?,
             sweep_secs: number("SWEEP_INTERVAL_SECS", 600)?,
+            platform_api_key: match var("PLATFORM_API_KEY") {
+                Some(k) if k.trim().len() < 32 => {
+                    return Err("PLATFORM_API_KEY must be at least 32 characters".into())
+                }
+                k => k.map(|k| k.trim().to_string()),
+            },
+            scheduler_secs: number("SCHEDULER_INTERVAL_SECS", 60)?,
         })
     }
 }

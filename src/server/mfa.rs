@@ -231,7 +231,8 @@ pub(crate) async fn notify(
             &client.ip,
             &format!("{browser} on {os}"),
         );
-        state.mailer.enqueue(&state.db, &email).await?;
+        // Security notices go through notifications: always e-mailed, and in the inbox.
+        super::notifications::security_notice(state, user_id, &email).await?;
     }
     Ok(())
 }

@@ -15,6 +15,7 @@ pub mod db;
 pub mod mail;
 pub mod mfa;
 pub mod middleware;
+pub mod notifications;
 pub mod profile;
 pub mod rest;
 pub mod security;
@@ -36,4 +37,14 @@ pub fn random_id(bytes: usize) -> String {
     let mut buf = vec![0u8; bytes];
     rand::rngs::OsRng.fill_bytes(&mut buf);
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(buf)
+}
+
+/// An id that sorts by creation time (nanoseconds, then randomness), so events recorded within
+/// the same second still list in the order they happened.
+pub fn ordered_id() -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
+    format!("{nanos:020}-{}", random_id(6))
 }

@@ -122,7 +122,7 @@ pub async fn change_password(
         &client.ip,
         &format!("{browser} on {os}"),
     );
-    state.mailer.enqueue(&state.db, &notice).await?;
+    super::notifications::security_notice(state, &user.user_id, &notice).await?;
     Ok(token)
 }
 

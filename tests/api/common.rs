@@ -43,6 +43,7 @@ pub struct TestApp {
     pub base: String,
     pub database_url: String,
     pub dir: PathBuf,
+    env: Vec<(String, String)>,
     child: Child,
     smtp_sink: Option<SmtpSink>,
     postgres_db: Option<String>,
@@ -103,65 +104,38 @@ impl TestApp {
                 )
             }
         };
-        let mut child = Command::new(env!("CARGO_BIN_EXE_profile-center"))
-            .env_clear()
-            .env("PATH", std::env::var("PATH").unwrap_or_default())
-            .env("DATABASE_URL", &database_url)
-            .env("DATA_DIR", &dir)
-            .env("LEPTOS_SITE_ADDR", "127.0.0.1:0")
-            .env("LEPTOS_SITE_ROOT", dir.join("site"))
-            .env("LEPTOS_OUTPUT_NAME", "profile-center")
-            .env("RUST_LOG", "info")
-            .envs(extra_env.iter().copied())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("start the profile-center binary");
+        let mut env: Vec<(String, String)> = vec![
+            ("DATABASE_URL".into(), database_url.clone()),
+            ("DATA_DIR".into(), dir.display().to_string()),
+            ("LEPTOS_SITE_ADDR".into(), "127.0.0.1:0".into()),
+            ("LEPTOS_SITE_ROOT".into(), dir.join("site").display().to_string()),
+            ("LEPTOS_OUTPUT_NAME".into(), "profile-center".into()),
+            ("RUST_LOG".into(), "info".into()),
+            ("PLATFORM_API_KEY".into(), PLATFORM_KEY.into()),
+        ];
+        env.extend(extra_env.iter().map(|(k, v)| (k.to_string(), v.to_string())));
         let logs = Arc::new(Mutex::new(String::new()));
-        let stdout = child.stdout.take().unwrap();
-        let stderr = child.stderr.take().unwrap();
-        let (tx, rx) = std::sync::mpsc::channel();
-        {
-            let logs = logs.clone();
-            std::thread::spawn(move || {
-                for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                    if let Some(addr) = line.strip_prefix("profile-center listening on ") {
-                        let _ = tx.send(addr.to_string());
-                    }
-                    logs.lock().unwrap().push_str(&line);
-                    logs.lock().unwrap().push('\n');
-                }
-            });
-        }
-        {
-            let logs = logs.clone();
-            std::thread::spawn(move || {
-                for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                    logs.lock().unwrap().push_str(&line);
-                    logs.lock().unwrap().push('\n');
-                }
-            });
-        }
-        let base = tokio::task::spawn_blocking(move || {
-            rx.recv_timeout(std::time::Duration::from_secs(60))
-        })
-        .await
-        .unwrap()
-        .unwrap_or_else(|_| {
-            panic!(
-                "the server did not start; its output:\n{}",
-                logs.lock().unwrap()
-            )
-        });
+        let (child, base) = launch(&env, &logs).await;
         TestApp {
             base,
             database_url,
             dir,
+            env,
             child,
             smtp_sink: None,
             postgres_db,
             logs,
         }
+    }
+
+    /// Stops the server (like a crash: no graceful shutdown) and starts it again on the same
+    /// database and configuration, on a new port.
+    pub async fn restart(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let (child, base) = launch(&self.env, &self.logs).await;
+        self.child = child;
+        self.base = base;
     }
 
     /// Starts the server with a real SMTP server on loopback that keeps what it receives.
@@ -457,6 +431,51 @@ impl Drop for SmtpSink {
 }
 
 /// Decodes a server function's error body.
+/// The platform's key for `POST /api/v1/events` in every test server.
+pub const PLATFORM_KEY: &str = "test-platform-key-0123456789abcdef0123456789";
+
+/// Starts the binary with exactly `env`; returns it and its base URL once it listens.
+async fn launch(env: &[(String, String)], logs: &Arc<Mutex<String>>) -> (Child, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_profile-center"))
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start the profile-center binary");
+    let stdout = child.stdout.take().unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    {
+        let logs = logs.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if let Some(addr) = line.strip_prefix("profile-center listening on ") {
+                    let _ = tx.send(addr.to_string());
+                }
+                logs.lock().unwrap().push_str(&line);
+                logs.lock().unwrap().push('\n');
+            }
+        });
+    }
+    {
+        let logs = logs.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                logs.lock().unwrap().push_str(&line);
+                logs.lock().unwrap().push('\n');
+            }
+        });
+    }
+    let waited = logs.clone();
+    let base = tokio::task::spawn_blocking(move || rx.recv_timeout(std::time::Duration::from_secs(60)))
+        .await
+        .unwrap()
+        .unwrap_or_else(|_| panic!("the server did not start; its output:\n{}", waited.lock().unwrap()));
+    (child, base)
+}
+
 /// The first full API key (`pc_<16 hex>.<43 characters>`) in a text.
 pub fn find_key(text: &str) -> Option<String> {
     text.match_indices("pc_").find_map(|(at, _)| {

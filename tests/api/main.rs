@@ -5,6 +5,7 @@
 mod common;
 
 mod mfa;
+mod notifications;
 
 mod api_keys;
 mod auth;

@@ -25,7 +25,12 @@ pub struct Queued {
 /// crashed worker quickly.
 const CLAIM_SECS: i64 = 120;
 
-pub async fn enqueue(db: &Db, email: &Email, now: i64) -> Result<String, AppError> {
+/// Queues a message on the pool or inside a caller's transaction (so the message is queued
+/// exactly when what caused it is committed).
+pub async fn enqueue<'e, E>(db: E, email: &Email, now: i64) -> Result<String, AppError>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
     let id = crate::server::random_id(16);
     sqlx::query(
         "insert into outbox (id, to_addr, subject, text_body, html_body, created_at, next_attempt_at)

@@ -24,16 +24,6 @@ pub mod kind {
     pub const API_KEY_DELETED: &str = "api_key_deleted";
 }
 
-/// An id that sorts by creation time (nanoseconds, then randomness), so events recorded within
-/// the same second still list in the order they happened.
-fn ordered_id() -> String {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_nanos())
-        .unwrap_or(0);
-    format!("{nanos:020}-{}", crate::server::random_id(6))
-}
-
 pub async fn record(
     db: &Db,
     user_id: &str,
@@ -45,7 +35,7 @@ pub async fn record(
     sqlx::query(
         "insert into security_events (id, user_id, at, kind, outcome, ip, user_agent, detail) values ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
-    .bind(ordered_id())
+    .bind(crate::server::ordered_id())
     .bind(user_id)
     .bind(crate::server::now())
     .bind(kind)

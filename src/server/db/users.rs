@@ -96,5 +96,34 @@ pub async fn current_user(db: &Db, user_id: &str) -> Result<Option<CurrentUser>,
         email: r.get(1),
         first_name: r.get(2),
         last_name: r.get(3),
+        unread: 0,
     }))
+}
+
+/// Every user's id (for platform-wide notifications).
+pub async fn all_ids(db: &Db) -> Result<Vec<String>, AppError> {
+    let rows = sqlx::query("select id from users order by created_at, id")
+        .fetch_all(db)
+        .await?;
+    Ok(rows.into_iter().map(|r| r.get(0)).collect())
+}
+
+/// The ids of the users named by id or by e-mail, each once, and the names nobody has.
+pub async fn ids_for(db: &Db, names: &[String]) -> Result<(Vec<String>, Vec<String>), AppError> {
+    let mut ids: Vec<String> = Vec::new();
+    let mut unknown = Vec::new();
+    for name in names {
+        let email = crate::model::auth::normalize_email(name);
+        let row = sqlx::query("select id from users where id = $1 or email = $2")
+            .bind(name.trim())
+            .bind(&email)
+            .fetch_optional(db)
+            .await?;
+        match row.map(|r| r.get::<String, _>(0)) {
+            Some(id) if !ids.contains(&id) => ids.push(id),
+            Some(_) => {}
+            None => unknown.push(name.clone()),
+        }
+    }
+    Ok((ids, unknown))
 }

@@ -76,6 +76,11 @@ impl Mailer {
         })
     }
 
+    /// Tells the worker that messages were queued (by a transaction of their own).
+    pub fn wake(&self) {
+        self.wake.notify_one();
+    }
+
     /// Queues a message; it goes out from the background worker.
     pub async fn enqueue(&self, db: &Db, email: &Email) -> Result<(), AppError> {
         outbox::enqueue(db, email, now()).await?;

@@ -7,6 +7,7 @@
 //! reason; over the per-key budget → 429 with `Retry-After`) before its handler, which checks
 //! the scope it needs and calls the same code the settings tabs use.
 
+mod events;
 mod v1;
 
 use super::{api_keys, api_keys::Caller, context::ClientInfo, state::AppState};
@@ -35,9 +36,12 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/me", get(v1::get_me).patch(v1::patch_me))
         .route("/me/sessions", get(v1::list_sessions))
         .route("/me/api-keys", get(v1::list_api_keys))
+        .route("/me/notifications", get(events::list_notifications))
         .layer(from_fn_with_state(state, authenticate));
     let v1 = Router::new()
         .route("/openapi.json", get(openapi_json))
+        // The platform's own door, with its own key (not a person's API key).
+        .route("/events", axum::routing::post(events::post_event))
         .merge(authed)
         .fallback(|| async { Problem::new(StatusCode::NOT_FOUND, "There is no such endpoint.") })
         .method_not_allowed_fallback(|| async {
@@ -200,6 +204,31 @@ async fn authenticate(State(state): State<AppState>, mut req: Request, next: Nex
     next.run(req).await
 }
 
+/// A JSON request body of at most 64 KiB.
+pub(crate) async fn read_json<T: serde::de::DeserializeOwned>(
+    headers: &HeaderMap,
+    body: axum::body::Body,
+) -> Result<T, Problem> {
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let essence = content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    if essence != "application/json" && essence != "application/merge-patch+json" {
+        return Err(Problem::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "Send the body as JSON (Content-Type: application/json).",
+        ));
+    }
+    let bytes = axum::body::to_bytes(body, 64 * 1024).await.map_err(|_| {
+        Problem::new(StatusCode::PAYLOAD_TOO_LARGE, "The body must be at most 64 KiB.")
+    })?;
+    serde_json::from_slice(&bytes).map_err(|e| {
+        let status = if e.is_data() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::BAD_REQUEST };
+        Problem::new(status, format!("The body does not fit the schema: {e}."))
+    })
+}
+
 /// A strong ETag for a JSON representation: its content hash.
 pub fn etag_of(body: &[u8]) -> String {
     format!("\"{}\"", &hex::encode(Sha256::digest(body))[..32])
@@ -248,13 +277,15 @@ pub fn json_read<T: Serialize>(headers: &HeaderMap, value: &T) -> Response {
         version = "1",
         description = "Your profile, sessions and API keys, for scripts. Authenticate with a personal API key from Settings → API keys: `Authorization: Bearer pc_<id>.<secret>`. Each endpoint names the scope it needs; a `…:write` scope includes `…:read`. Reads carry an `ETag`; send it back as `If-Match` on writes to avoid overwriting someone else's change (412 when stale) and as `If-None-Match` to revalidate a copy (304). Errors are `application/problem+json`. Each key may make `API_RATE_LIMIT` requests per minute (600 by default); beyond that, 429 with `Retry-After`."
     ),
-    paths(v1::get_me, v1::patch_me, v1::list_sessions, v1::list_api_keys),
+    paths(v1::get_me, v1::patch_me, v1::list_sessions, v1::list_api_keys, events::list_notifications, events::post_event),
     components(schemas(Problem, FieldProblem)),
     modifiers(&Conventions),
     tags(
         (name = "profile", description = "Who you are"),
         (name = "sessions", description = "Where you are signed in"),
         (name = "api-keys", description = "Your API keys (never their secrets)"),
+        (name = "notifications", description = "Your in-app notifications"),
+        (name = "platform", description = "For the platform, with the operator's platform key: events that become notifications"),
     )
 )]
 struct ApiDoc;
@@ -273,6 +304,10 @@ impl utoipa::Modify for Conventions {
                     .bearer_format("pc_<id>.<secret>")
                     .build(),
             ),
+        );
+        components.add_security_scheme(
+            "platform_key",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
         );
         let problem = |description: &str| {
             ResponseBuilder::new()
@@ -295,7 +330,7 @@ impl utoipa::Modify for Conventions {
             r
         };
         for item in openapi.paths.paths.values_mut() {
-            for op in [&mut item.get, &mut item.patch].into_iter().flatten() {
+            for op in [&mut item.get, &mut item.patch, &mut item.post].into_iter().flatten() {
                 let responses = &mut op.responses.responses;
                 let mut add = |code: &str, response: utoipa::openapi::Response| {
                     responses
@@ -329,6 +364,7 @@ async fn docs_page() -> Html<&'static str> {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>API documentation · Profile Center</title>
 <link rel="stylesheet" href="/swagger/swagger-ui.css">
+<link rel="stylesheet" href="/swagger/overrides.css">
 </head>
 <body>
 <main id="swagger-ui" aria-label="Profile Center API documentation"><noscript><p>The interactive documentation needs JavaScript. The OpenAPI document itself is at <a href="/api/v1/openapi.json">/api/v1/openapi.json</a>.</p></noscript></main>

@@ -1,7 +1,7 @@
 //! The v1 endpoints. Each checks its scope, then calls the code the settings tabs use, so the
 //! API and the UI share every rule.
 
-use super::{etag_listed, etag_of, json_read, require, Problem};
+use super::{etag_listed, etag_of, json_read, read_json, require, Problem};
 use crate::{
     model::{
         api_keys::{KeyStatus, KeyView},
@@ -147,31 +147,6 @@ fn stale() -> Problem {
         StatusCode::PRECONDITION_FAILED,
         "The profile changed since you read it. Read it again (GET /api/v1/me), reapply your change and send the new ETag.",
     )
-}
-
-/// A JSON request body of at most 64 KiB.
-async fn read_json<T: serde::de::DeserializeOwned>(
-    headers: &HeaderMap,
-    body: axum::body::Body,
-) -> Result<T, Problem> {
-    let content_type = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    let essence = content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
-    if essence != "application/json" && essence != "application/merge-patch+json" {
-        return Err(Problem::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "Send the body as JSON (Content-Type: application/json).",
-        ));
-    }
-    let bytes = axum::body::to_bytes(body, 64 * 1024).await.map_err(|_| {
-        Problem::new(StatusCode::PAYLOAD_TOO_LARGE, "The body must be at most 64 KiB.")
-    })?;
-    serde_json::from_slice(&bytes).map_err(|e| {
-        let status = if e.is_data() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::BAD_REQUEST };
-        Problem::new(status, format!("The body does not fit the schema: {e}."))
-    })
 }
 
 /// An active session, as the API lists it.

@@ -4,6 +4,7 @@
 //! `app.rs`.
 
 pub mod api_keys;
+pub mod notifications;
 pub mod profile;
 pub mod security;
 pub mod sessions;
@@ -15,6 +16,7 @@ use leptos_router::{components::Outlet, hooks::use_location};
 /// (route segment, label) of every tab that is built.
 pub const TABS: &[(&str, &str)] = &[
     ("profile", "Profile"),
+    ("notifications", "Notifications"),
     ("security", "Security"),
     ("sessions", "Sessions"),
     ("api-keys", "API keys"),
@@ -49,6 +51,7 @@ fn Header(user: CurrentUser) -> impl IntoView {
     view! {
         <header class="site-header">
             <a class="brand" href="/settings/profile">"Profile Center"</a>
+            <Bell unread=user.unread/>
             <details class="avatar-menu">
                 <summary aria-label=menu_label>
                     // Initials drawn by CSS: the visible text stays the name, which the
@@ -65,6 +68,23 @@ fn Header(user: CurrentUser) -> impl IntoView {
                 </div>
             </details>
         </header>
+    }
+}
+
+/// The bell: unread in-app notifications, on every page, leading to the inbox.
+#[component]
+fn Bell(unread: i64) -> impl IntoView {
+    let label = match unread {
+        0 => "Notifications".to_string(),
+        n => format!("Notifications: {n} unread"),
+    };
+    view! {
+        <a class="bell" href="/settings/notifications#inbox" aria-label=label>
+            <svg viewBox="0 0 24 24" width="22" height="22" aria-hidden="true" focusable="false">
+                <path fill="currentColor" d="M12 22a2.5 2.5 0 0 0 2.45-2h-4.9A2.5 2.5 0 0 0 12 22Zm7-6V11a7 7 0 0 0-5.5-6.84V3.5a1.5 1.5 0 0 0-3 0v.66A7 7 0 0 0 5 11v5l-2 2v1h18v-1Z"/>
+            </svg>
+            {(unread > 0).then(|| view! { <span class="bell-count">{unread.to_string()}</span> })}
+        </a>
     }
 }
 

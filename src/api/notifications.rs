@@ -1,0 +1,87 @@
+//! The Notifications tab's server functions: subscriptions, the in-app inbox, test sends.
+
+use crate::{error::AppError, model::notifications::NotificationsPage};
+use leptos::prelude::*;
+
+/// Subscriptions and one page of the inbox (newest first).
+#[server(endpoint = "get_notifications_page")]
+pub async fn get_notifications_page(page: usize) -> Result<NotificationsPage, AppError> {
+    use crate::server::{context::*, db::notifications as db};
+    let user = require_user()?;
+    let state = state()?;
+    let page = page.max(1);
+    let (inbox, has_next) = db::inbox(&state.db, &user.user_id, page, INBOX_PAGE).await?;
+    Ok(NotificationsPage {
+        subscriptions: db::subscriptions(&state.db, &user.user_id).await?,
+        inbox,
+        unread: db::unread_count(&state.db, &user.user_id).await?,
+        page,
+        has_next,
+    })
+}
+
+/// Notifications per inbox page (until per-user rows-per-page arrive with Preferences).
+pub const INBOX_PAGE: usize = 25;
+
+/// Saves every subscription at once from the form's ticked boxes.
+#[server(endpoint = "save_notification_settings")]
+pub async fn save_notification_settings(
+    #[server(default)] email: Vec<String>,
+    #[server(default)] in_app: Vec<String>,
+    min_severity: String,
+    build_outcomes: String,
+    #[server(default)] include_manual: Option<String>,
+) -> Result<String, AppError> {
+    use crate::{model::notifications::subscriptions_from_form, server::context::*};
+    let user = require_user()?;
+    let subs = subscriptions_from_form(&email, &in_app, &min_severity, &build_outcomes, include_manual.is_some())
+        .map_err(AppError::Validation)?;
+    let state = state()?;
+    crate::server::db::notifications::save_subscriptions(&state.db, &user.user_id, &subs, crate::server::now()).await?;
+    back("saved")
+}
+
+/// "Send me a test notification" on one channel (`email` or `in_app`).
+#[server(endpoint = "send_test_notification")]
+pub async fn send_test_notification(channel: String) -> Result<String, AppError> {
+    use crate::{model::notifications::Channel, server::context::*};
+    let user = require_user()?;
+    let channel = match channel.as_str() {
+        "email" => Channel::Email,
+        "in_app" => Channel::InApp,
+        _ => return Err(AppError::field("channel", "Choose e-mail or in-app.")),
+    };
+    crate::server::notifications::send_test(&state()?, &user.user_id, channel).await?;
+    back(match channel {
+        Channel::Email => "test_email",
+        Channel::InApp => "test_in_app",
+    })
+}
+
+#[server(endpoint = "mark_notification_read")]
+pub async fn mark_notification_read(id: String) -> Result<String, AppError> {
+    use crate::server::context::*;
+    let user = require_user()?;
+    if !crate::server::db::notifications::mark_read(&state()?.db, &user.user_id, &id, crate::server::now()).await? {
+        return Err(AppError::NotFound);
+    }
+    back("read")
+}
+
+#[server(endpoint = "mark_all_notifications_read")]
+pub async fn mark_all_notifications_read() -> Result<String, AppError> {
+    use crate::server::context::*;
+    let user = require_user()?;
+    crate::server::db::notifications::mark_all_read(&state()?.db, &user.user_id, crate::server::now()).await?;
+    back("read")
+}
+
+/// Back to the tab, saying what happened. Without JavaScript, a redirect.
+#[cfg(feature = "ssr")]
+fn back(done: &str) -> Result<String, AppError> {
+    let path = format!("/settings/notifications?done={done}");
+    if crate::server::context::is_form_post() {
+        leptos_axum::redirect(&path);
+    }
+    Ok(path)
+}

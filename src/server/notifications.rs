@@ -1,0 +1,482 @@
+//! Notifications: platform events come in (validated, stored once per id), the router decides
+//! per recipient from their subscriptions what goes to which channel, and the scheduler delivers
+//! what is due later (payment reminders, weekly summaries, the month-end reminder).
+//!
+//! Every delivery goes through `db::notifications::deliver`, which is idempotent per person and
+//! reason (`dedupe_key`) and queues the e-mail in the same transaction, so re-running any step
+//! after a crash or on another instance neither repeats nor loses a notification.
+
+use super::{
+    db::{notifications as db, outbox::Email, users},
+    mail::templates,
+    now,
+    state::AppState,
+};
+use crate::{
+    error::{AppError, FieldErrors},
+    model::notifications::{
+        build_wanted, credit_thresholds_reached, percent, Channel, Severity, PAYMENT_REMINDERS,
+        QUOTA_THRESHOLD,
+    },
+};
+use serde::Deserialize;
+use serde_json::Value;
+
+/// An event as the platform posts it to `POST /api/v1/events`.
+#[derive(Debug, Clone, Deserialize, serde::Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EventIn {
+    /// The platform's id for this event: sending the same id again does nothing.
+    #[schema(min_length = 1, max_length = 200)]
+    pub id: String,
+    /// `invoice.issued`, `invoice.paid`, `credits.usage`, `quota.usage`, `cost.anomaly`,
+    /// `incident.known_issue`, `maintenance.scheduled`, `build.finished`, `usage.weekly`,
+    /// `news.published`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Who it concerns: user ids or primary e-mail addresses.
+    #[serde(default)]
+    pub users: Vec<String>,
+    /// Platform-wide events (incidents, maintenance, news) may go to everyone instead.
+    #[serde(default)]
+    pub all_users: bool,
+    /// The event's own fields; which ones depends on `type`.
+    #[schema(value_type = Object)]
+    pub data: Value,
+}
+
+fn opt_link(data: &Value) -> String {
+    data.get("link")
+        .and_then(Value::as_str)
+        .filter(|l| l.starts_with('/') || l.starts_with("https://"))
+        .unwrap_or("")
+        .chars()
+        .take(500)
+        .collect()
+}
+
+/// A text field of `data`: present, non-empty, at most `max` characters, no control characters.
+fn text(data: &Value, field: &str, max: usize, errors: &mut FieldErrors) -> String {
+    match data.get(field).and_then(Value::as_str).map(str::trim) {
+        Some(v) if !v.is_empty() && v.chars().count() <= max && !v.chars().any(char::is_control) => {
+            v.to_string()
+        }
+        _ => {
+            errors.add(&format!("data.{field}"), format!("Required: text of 1 to {max} characters."));
+            String::new()
+        }
+    }
+}
+
+fn number(data: &Value, field: &str, errors: &mut FieldErrors) -> f64 {
+    match data.get(field).and_then(Value::as_f64) {
+        Some(v) if v.is_finite() && v >= 0.0 => v,
+        _ => {
+            errors.add(&format!("data.{field}"), "Required: a number, 0 or more.");
+            0.0
+        }
+    }
+}
+
+fn one_of<'a>(data: &Value, field: &str, allowed: &[&'a str], errors: &mut FieldErrors) -> &'a str {
+    let raw = data.get(field).and_then(Value::as_str).unwrap_or("");
+    match allowed.iter().find(|a| **a == raw) {
+        Some(v) => v,
+        None => {
+            errors.add(&format!("data.{field}"), format!("Required: one of {}.", allowed.join(", ")));
+            ""
+        }
+    }
+}
+
+/// `YYYY-MM-DD` → unix seconds at 00:00 UTC.
+fn date(data: &Value, field: &str, errors: &mut FieldErrors) -> i64 {
+    let raw = data.get(field).and_then(Value::as_str).unwrap_or("");
+    match crate::model::notifications::parse_date(raw) {
+        Some(ts) => ts,
+        None => {
+            errors.add(&format!("data.{field}"), "Required: a date as YYYY-MM-DD.");
+            0
+        }
+    }
+}
+
+/// What an event means, once its fields checked out.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Event {
+    InvoiceIssued { invoice_id: String, number: String, amount: String, due: i64 },
+    InvoicePaid { invoice_id: String },
+    CreditsUsage { grant_id: String, used: f64, total: f64 },
+    QuotaUsage { quota_id: String, name: String, used: f64, limit: f64 },
+    CostAnomaly { severity: Severity, description: String },
+    KnownIssue { title: String, description: String },
+    Maintenance { title: String, description: String },
+    BuildFinished { pipeline: String, build_id: String, succeeded: bool, trigger: String },
+    UsageWeekly { week_start: i64, summary: String },
+    News { title: String, body: String },
+}
+
+pub const KINDS: &[&str] = &[
+    "invoice.issued",
+    "invoice.paid",
+    "credits.usage",
+    "quota.usage",
+    "cost.anomaly",
+    "incident.known_issue",
+    "maintenance.scheduled",
+    "build.finished",
+    "usage.weekly",
+    "news.published",
+];
+
+/// Checks an incoming event; field errors name `id`, `type`, `users` or `data.<field>`.
+pub fn parse(event: &EventIn) -> Result<Event, AppError> {
+    let mut errors = FieldErrors::new();
+    let id = event.id.trim();
+    if id.is_empty() || id.len() > 200 || id.chars().any(char::is_control) {
+        errors.add("id", "Required: 1 to 200 characters.");
+    }
+    let broadcast = matches!(event.kind.as_str(), "incident.known_issue" | "maintenance.scheduled" | "news.published");
+    if event.all_users && !broadcast {
+        errors.add("all_users", "Only incidents, maintenance and news may go to all users.");
+    }
+    if event.users.is_empty() && !event.all_users {
+        errors.add("users", "Name at least one user (id or e-mail), or set all_users.");
+    }
+    if event.users.len() > 1000 {
+        errors.add("users", "At most 1000 users per event.");
+    }
+    let d = &event.data;
+    let parsed = match event.kind.as_str() {
+        "invoice.issued" => Event::InvoiceIssued {
+            invoice_id: text(d, "invoice_id", 100, &mut errors),
+            number: text(d, "number", 100, &mut errors),
+            amount: text(d, "amount", 50, &mut errors),
+            due: date(d, "due_date", &mut errors),
+        },
+        "invoice.paid" => Event::InvoicePaid { invoice_id: text(d, "invoice_id", 100, &mut errors) },
+        "credits.usage" => Event::CreditsUsage {
+            grant_id: text(d, "grant_id", 100, &mut errors),
+            used: number(d, "used", &mut errors),
+            total: number(d, "total", &mut errors),
+        },
+        "quota.usage" => Event::QuotaUsage {
+            quota_id: text(d, "quota_id", 100, &mut errors),
+            name: text(d, "name", 200, &mut errors),
+            used: number(d, "used", &mut errors),
+            limit: number(d, "limit", &mut errors),
+        },
+        "cost.anomaly" => Event::CostAnomaly {
+            severity: Severity::parse(one_of(d, "severity", &["information", "warning", "critical"], &mut errors))
+                .unwrap_or(Severity::Information),
+            description: text(d, "description", 1000, &mut errors),
+        },
+        "incident.known_issue" => Event::KnownIssue {
+            title: text(d, "title", 200, &mut errors),
+            description: text(d, "description", 2000, &mut errors),
+        },
+        "maintenance.scheduled" => Event::Maintenance {
+            title: text(d, "title", 200, &mut errors),
+            description: text(d, "description", 2000, &mut errors),
+        },
+        "build.finished" => Event::BuildFinished {
+            pipeline: text(d, "pipeline", 200, &mut errors),
+            build_id: text(d, "build_id", 100, &mut errors),
+            succeeded: one_of(d, "status", &["success", "failed"], &mut errors) == "success",
+            trigger: one_of(d, "trigger", &["push", "schedule", "manual"], &mut errors).to_string(),
+        },
+        "usage.weekly" => Event::UsageWeekly {
+            week_start: date(d, "week_start", &mut errors),
+            summary: text(d, "summary", 2000, &mut errors),
+        },
+        "news.published" => Event::News {
+            title: text(d, "title", 200, &mut errors),
+            body: text(d, "body", 2000, &mut errors),
+        },
+        _ => {
+            errors.add("type", format!("Unknown event type. Use one of {}.", KINDS.join(", ")));
+            return Err(AppError::Validation(errors));
+        }
+    };
+    errors.into_result()?;
+    Ok(parsed)
+}
+
+/// Stores an event once and routes it. `Ok(false)`: this id was seen before; nothing happened.
+pub async fn ingest(state: &AppState, event: &EventIn) -> Result<bool, AppError> {
+    let parsed = parse(event)?;
+    let recipients = recipients(state, event).await?;
+    let payload = serde_json::to_string(event).map_err(super::context::internal)?;
+    if !db::insert_event(&state.db, event.id.trim(), &event.kind, &payload, now()).await? {
+        return Ok(false);
+    }
+    route(state, event.id.trim(), &parsed, &opt_link(&event.data), &recipients).await?;
+    db::mark_processed(&state.db, event.id.trim(), now()).await?;
+    Ok(true)
+}
+
+async fn recipients(state: &AppState, event: &EventIn) -> Result<Vec<String>, AppError> {
+    if event.all_users {
+        return users::all_ids(&state.db).await;
+    }
+    let (found, unknown) = users::ids_for(&state.db, &event.users).await?;
+    if !unknown.is_empty() {
+        return Err(AppError::field("users", format!("No such user: {}.", unknown.join(", "))));
+    }
+    Ok(found)
+}
+
+/// Routes a stored event to each recipient according to their subscriptions.
+async fn route(
+    state: &AppState,
+    event_id: &str,
+    event: &Event,
+    link: &str,
+    recipients: &[String],
+) -> Result<(), AppError> {
+    for user_id in recipients {
+        route_one(state, event_id, event, link, user_id).await?;
+    }
+    state.mailer.wake();
+    Ok(())
+}
+
+async fn route_one(
+    state: &AppState,
+    event_id: &str,
+    event: &Event,
+    link: &str,
+    user_id: &str,
+) -> Result<(), AppError> {
+    let send = |topic: &'static str, key: String, title: String, body: String| async move {
+        notify(state, user_id, topic, &key, &title, &body, link).await
+    };
+    match event {
+        Event::InvoiceIssued { invoice_id, number, amount, due } => {
+            send("invoices", format!("invoice:{invoice_id}:issued"), format!("Invoice {number} issued"),
+                format!("Amount {amount}, due {}.", crate::model::notifications::format_date(*due))).await?;
+            for (stage, days) in PAYMENT_REMINDERS {
+                let (title, body) = match stage {
+                    "due_in_7_days" => (format!("Invoice {number} is due in 7 days"), format!("Amount {amount}, due {}.", crate::model::notifications::format_date(*due))),
+                    "overdue_4_days" => (format!("Invoice {number} is 4 days overdue"), format!("Amount {amount} was due {}. Please pay it now.", crate::model::notifications::format_date(*due))),
+                    _ => (format!("Invoice {number} is 10 days overdue"), format!("Amount {amount} was due {}. Please pay it now to avoid interruptions.", crate::model::notifications::format_date(*due))),
+                };
+                db::schedule(&state.db, db::Scheduled {
+                    user_id,
+                    topic: "payment_reminders",
+                    dedupe_key: &format!("invoice:{invoice_id}:{stage}"),
+                    subject_id: invoice_id,
+                    // Reminders go out at 09:00 UTC on their day.
+                    due_at: due + days * 86_400 + 9 * 3600,
+                    title: &title,
+                    body: &body,
+                    link,
+                }).await?;
+            }
+        }
+        Event::InvoicePaid { invoice_id } => {
+            db::cancel_scheduled(&state.db, "payment_reminders", invoice_id).await?;
+        }
+        Event::CreditsUsage { grant_id, used, total } => {
+            for threshold in credit_thresholds_reached(percent(*used, *total), &[]) {
+                send("credits", format!("credits:{grant_id}:{threshold}"), format!("{threshold} % of your credits are used"),
+                    format!("{used} of {total} credits of grant {grant_id} are used.")).await?;
+            }
+        }
+        Event::QuotaUsage { quota_id, name, used, limit } => {
+            let p = percent(*used, *limit);
+            let (crossings, crossed) = db::quota_reading(&state.db, user_id, quota_id, p > QUOTA_THRESHOLD).await?;
+            if crossed {
+                send("quota", format!("quota:{quota_id}:{crossings}"), format!("{name} is over {QUOTA_THRESHOLD} %"),
+                    format!("{name}: {used} of {limit} used ({p} %).")).await?;
+            }
+        }
+        Event::CostAnomaly { severity, description } => {
+            let sub = db::subscription(&state.db, user_id, "cost_anomalies").await?;
+            if *severity >= sub.min_severity {
+                send("cost_anomalies", format!("anomaly:{event_id}"), format!("Cost anomaly ({})", severity.label()), description.clone()).await?;
+            }
+        }
+        Event::KnownIssue { title, description } => {
+            send("known_issues", format!("known_issue:{event_id}"), title.clone(), description.clone()).await?;
+        }
+        Event::Maintenance { title, description } => {
+            send("maintenance", format!("maintenance:{event_id}"), title.clone(), description.clone()).await?;
+        }
+        Event::BuildFinished { pipeline, build_id, succeeded, trigger } => {
+            let sub = db::subscription(&state.db, user_id, "builds").await?;
+            if build_wanted(&sub, *succeeded, trigger) {
+                let outcome = if *succeeded { "succeeded" } else { "failed" };
+                send("builds", format!("build:{build_id}"), format!("Build {build_id} of {pipeline} {outcome}"),
+                    format!("Triggered by {trigger}.")).await?;
+            }
+        }
+        Event::UsageWeekly { week_start, summary } => {
+            db::schedule(&state.db, db::Scheduled {
+                user_id,
+                topic: "weekly_summary",
+                dedupe_key: &format!("weekly:{week_start}"),
+                subject_id: event_id,
+                due_at: crate::model::notifications::next_monday_morning(now()),
+                title: &format!("Your usage for the week of {}", crate::model::notifications::format_date(*week_start)),
+                body: summary,
+                link,
+            }).await?;
+        }
+        Event::News { title, body } => {
+            send("news", format!("news:{event_id}"), title.clone(), body.clone()).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Delivers one notification to one person on the channels they chose for `topic` (security
+/// notices are always e-mailed). Idempotent per person and `key`.
+pub async fn notify(
+    state: &AppState,
+    user_id: &str,
+    topic: &str,
+    key: &str,
+    title: &str,
+    body: &str,
+    link: &str,
+) -> Result<bool, AppError> {
+    let sub = db::subscription(&state.db, user_id, topic).await?;
+    deliver(state, user_id, topic, key, title, body, link, sub.wants(Channel::InApp), sub.wants(Channel::Email)).await
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn deliver(
+    state: &AppState,
+    user_id: &str,
+    topic: &str,
+    key: &str,
+    title: &str,
+    body: &str,
+    link: &str,
+    in_app: bool,
+    by_email: bool,
+) -> Result<bool, AppError> {
+    let email = match by_email {
+        true => users::current_user(&state.db, user_id).await?.map(|u| {
+            templates::notification(&u.email, &u.display_name(), title, body, &absolute(state, link), &absolute(state, "/settings/notifications"))
+        }),
+        false => None,
+    };
+    let delivery = db::Delivery {
+        user_id,
+        topic,
+        dedupe_key: key,
+        title,
+        body,
+        link,
+        in_app,
+        email: email.as_ref(),
+    };
+    db::deliver(&state.db, delivery, now()).await
+}
+
+/// A link for an e-mail: absolute when `PUBLIC_ORIGIN` is known, else left as the path.
+fn absolute(state: &AppState, link: &str) -> String {
+    match (&state.config.public_origin, link.starts_with('/')) {
+        (Some(origin), true) => format!("{origin}{link}"),
+        _ => link.to_string(),
+    }
+}
+
+/// A security notice: always e-mailed, in the app too unless switched off there.
+pub async fn security_notice(state: &AppState, user_id: &str, email: &Email) -> Result<(), AppError> {
+    let sub = db::subscription(&state.db, user_id, "security").await?;
+    let key = format!("security:{}", super::random_id(9));
+    let body = email.text.lines().skip(2).take(1).collect::<String>();
+    let delivery = db::Delivery {
+        user_id,
+        topic: "security",
+        dedupe_key: &key,
+        title: &email.subject,
+        body: &body,
+        link: "/settings/security",
+        in_app: sub.wants(Channel::InApp),
+        email: Some(email),
+    };
+    db::deliver(&state.db, delivery, now()).await?;
+    state.mailer.wake();
+    Ok(())
+}
+
+/// "Send me a test notification" on one channel.
+pub async fn send_test(state: &AppState, user_id: &str, channel: Channel) -> Result<(), AppError> {
+    let key = format!("test:{}", super::random_id(9));
+    let (in_app, email) = match channel {
+        Channel::Email => (false, true),
+        Channel::InApp => (true, false),
+    };
+    deliver(state, user_id, "test", &key, "Test notification",
+        "This is the test you asked for: notifications reach you here.", "/settings/notifications", in_app, email).await?;
+    state.mailer.wake();
+    Ok(())
+}
+
+/// One scheduler pass: scheduled notifications that are due, the month-end reminder, and events
+/// an instance stopped routing half-way. Returns how many notifications it delivered.
+pub async fn tick(state: &AppState) -> Result<usize, AppError> {
+    let at = now();
+    let mut delivered = 0;
+    for row in db::due(&state.db, at).await? {
+        // After downtime several stages of one invoice can be due at once: only the latest counts.
+        let superseded = db::later_due_exists(&state.db, &row, at).await?;
+        if !superseded && notify(state, &row.user_id, &row.topic, &row.dedupe_key, &row.title, &row.body, &row.link).await? {
+            delivered += 1;
+        }
+        db::mark_scheduled_done(&state.db, &row.id, at).await?;
+    }
+    delivered += month_end(state, at).await?;
+    for (id, payload) in db::unprocessed_events(&state.db, at - 60).await? {
+        let Ok(event) = serde_json::from_str::<EventIn>(&payload) else { continue };
+        if let (Ok(parsed), Ok(recipients)) = (parse(&event), recipients(state, &event).await) {
+            route(state, &id, &parsed, &opt_link(&event.data), &recipients).await?;
+        }
+        db::mark_processed(&state.db, &id, at).await?;
+    }
+    if delivered > 0 {
+        state.mailer.wake();
+    }
+    Ok(delivered)
+}
+
+/// The month-end invoice reminder, 3 days before the end of the month (09:00 UTC), to everyone
+/// subscribed; once per month, even across restarts and instances.
+async fn month_end(state: &AppState, at: i64) -> Result<usize, AppError> {
+    let Some(month) = crate::model::notifications::month_end_window(at) else {
+        return Ok(0);
+    };
+    let mark = format!("month_end:{month}");
+    if db::mark_exists(&state.db, &mark).await? {
+        return Ok(0);
+    }
+    let mut delivered = 0;
+    for user_id in users::all_ids(&state.db).await? {
+        if notify(state, &user_id, "month_end", &mark, "The month ends in 3 days",
+            "Check your usage and open invoices before the month closes.", "").await? {
+            delivered += 1;
+        }
+    }
+    // Marked only after everyone was handled: a crash before this repeats the (idempotent) loop.
+    db::claim_mark(&state.db, &mark, at).await?;
+    Ok(delivered)
+}
+
+/// Runs `tick` every `interval` for as long as the process lives.
+pub fn spawn_scheduler(state: AppState, interval: std::time::Duration) {
+    tokio::spawn(async move {
+        let mut timer = tokio::time::interval(interval);
+        loop {
+            timer.tick().await;
+            match tick(&state).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(delivered = n, "scheduled notifications delivered"),
+                Err(e) => tracing::warn!(error = %e, "notification scheduler pass failed"),
+            }
+        }
+    });
+}

@@ -1,0 +1,243 @@
+//! The Notifications tab: what the person hears about (one group per topic with a switch per
+//! channel and the topic's own options, saved with one button), test sends, and the in-app
+//! inbox with mark-as-read.
+
+use crate::{
+    api::notifications::{
+        get_notifications_page, MarkAllNotificationsRead, MarkNotificationRead,
+        SaveNotificationSettings, SendTestNotification,
+    },
+    error::AppError,
+    model::{
+        notifications::{
+            BuildOutcomes, NotificationView, NotificationsPage, Severity, Subscription, TOPICS,
+        },
+        sessions::format_utc,
+    },
+    ui::components::{
+        enhance::Enhanced,
+        form::{url_error, FormAlert, SubmitButton},
+    },
+};
+use leptos::{prelude::*, server_fn::ServerFn};
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+#[component]
+pub fn NotificationsTab() -> impl IntoView {
+    let query = use_query_map().get_untracked();
+    let page_number: usize = query.get("page").and_then(|p| p.parse().ok()).unwrap_or(1).max(1);
+    let done = query.get("done").and_then(|d| done_message(&d));
+    let error = url_error::<SaveNotificationSettings>();
+    let page = Resource::new_blocking(move || page_number, get_notifications_page);
+    view! {
+        <Title text="Notifications · Settings · Profile Center"/>
+        <h1>"Notifications"</h1>
+        <p class="lead">"Choose what you hear about and where. E-mails go to your primary address."</p>
+        {done.map(|text| view! { <p class="status" role="status">{text}</p> })}
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || {
+                let error = error.clone();
+                Suspend::new(async move {
+                    match page.await {
+                        Ok(page) => view! { <Subscriptions subscriptions=page.subscriptions.clone() error=error/> <Inbox page=page/> }.into_any(),
+                        Err(e) => view! { <div class="alert" role="alert">{e.to_string()}</div> }.into_any(),
+                    }
+                })
+            }}
+        </Suspense>
+    }
+}
+
+fn done_message(done: &str) -> Option<&'static str> {
+    match done {
+        "saved" => Some("Notification settings saved."),
+        "test_email" => Some("Test e-mail sent. It should arrive in a minute."),
+        "test_in_app" => Some("Test notification added to your inbox below."),
+        "read" => Some("Marked as read."),
+        _ => None,
+    }
+}
+
+#[component]
+fn Subscriptions(subscriptions: Vec<Subscription>, error: Option<AppError>) -> impl IntoView {
+    let find = move |key: &str| subscriptions.iter().find(|s| s.topic == key).cloned();
+    view! {
+        <section aria-labelledby="subscriptions-heading">
+            <h2 id="subscriptions-heading">"What you hear about"</h2>
+            <Enhanced>
+                <form method="post" action=SaveNotificationSettings::url() class="stack" novalidate>
+                    <FormAlert error=error/>
+                    <div class="topics">
+                        {TOPICS
+                            .iter()
+                            .map(|topic| {
+                                let sub = find(topic.key).unwrap_or_else(|| Subscription::default_for(topic));
+                                view! { <TopicChoice topic=*topic sub=sub/> }
+                            })
+                            .collect_view()}
+                    </div>
+                    <SubmitButton label="Save notification settings" pending_label="Saving…"/>
+                </form>
+            </Enhanced>
+            <h3>"Check that it works"</h3>
+            <div class="actions">
+                <TestButton channel="email" label="Send me a test e-mail"/>
+                <TestButton channel="in_app" label="Send me a test in-app notification"/>
+            </div>
+        </section>
+    }
+}
+
+/// One topic: its two channel switches and, for some topics, options.
+#[component]
+fn TopicChoice(topic: crate::model::notifications::Topic, sub: Subscription) -> impl IntoView {
+    let key = topic.key;
+    let hint_id = format!("topic-{key}-hint");
+    let described_by = hint_id.clone();
+    let options = match key {
+        "cost_anomalies" => Some(view! {
+            <div class="field">
+                <label for="field-min_severity">"Minimum severity"</label>
+                <select id="field-min_severity" name="min_severity">
+                    {Severity::ALL.into_iter().map(|s| view! {
+                        <option value=s.key() selected=s == sub.min_severity>{s.label()}</option>
+                    }).collect_view()}
+                </select>
+                <p class="field-error" id="field-min_severity-error" hidden>""</p>
+            </div>
+        }.into_any()),
+        "builds" => Some(view! {
+            <div class="field">
+                <label for="field-build_outcomes">"Which builds"</label>
+                <select id="field-build_outcomes" name="build_outcomes">
+                    {BuildOutcomes::ALL.into_iter().map(|o| view! {
+                        <option value=o.key() selected=o == sub.build_outcomes>{o.label()}</option>
+                    }).collect_view()}
+                </select>
+                <p class="field-error" id="field-build_outcomes-error" hidden>""</p>
+            </div>
+            <div class="check">
+                <input type="checkbox" id="field-include_manual" name="include_manual" value="on" checked=sub.include_manual/>
+                <label for="field-include_manual">"Also builds I start by hand"</label>
+            </div>
+        }.into_any()),
+        _ => None,
+    };
+    view! {
+        <fieldset class="topic" aria-describedby=described_by>
+            <legend>{topic.label}</legend>
+            <p class="hint" id=hint_id>{topic.description}</p>
+            <div class="channels">
+                {if topic.locked_email {
+                    view! {
+                        <div class="check">
+                            <input type="checkbox" id=format!("email-{key}") checked=true disabled=true aria-describedby=format!("email-{key}-locked")/>
+                            <label for=format!("email-{key}")>"E-mail"</label>
+                            <span class="badge badge-muted" id=format!("email-{key}-locked")>"Always on"</span>
+                        </div>
+                    }.into_any()
+                } else {
+                    view! {
+                        <div class="check">
+                            <input type="checkbox" id=format!("email-{key}") name="email[]" value=key checked=sub.email/>
+                            <label for=format!("email-{key}")>"E-mail"</label>
+                        </div>
+                    }.into_any()
+                }}
+                <div class="check">
+                    <input type="checkbox" id=format!("in_app-{key}") name="in_app[]" value=key checked=sub.in_app/>
+                    <label for=format!("in_app-{key}")>"In-app"</label>
+                </div>
+            </div>
+            {options}
+        </fieldset>
+    }
+}
+
+#[component]
+fn TestButton(channel: &'static str, label: &'static str) -> impl IntoView {
+    view! {
+        <Enhanced>
+            <form method="post" action=SendTestNotification::url() class="inline">
+                <input type="hidden" name="channel" value=channel/>
+                <FormAlert/>
+                <SubmitButton label=label pending_label="Sending…" class="secondary"/>
+            </form>
+        </Enhanced>
+    }
+}
+
+#[component]
+fn Inbox(page: NotificationsPage) -> impl IntoView {
+    let heading = match page.unread {
+        0 => "Inbox".to_string(),
+        n => format!("Inbox ({n} unread)"),
+    };
+    let prev = (page.page > 1).then(|| format!("/settings/notifications?page={}#inbox", page.page - 1));
+    let next = page.has_next.then(|| format!("/settings/notifications?page={}#inbox", page.page + 1));
+    view! {
+        <section id="inbox" aria-labelledby="inbox-heading">
+            <h2 id="inbox-heading">{heading}</h2>
+            {(page.unread > 0).then(|| view! {
+                <Enhanced>
+                    <form method="post" action=MarkAllNotificationsRead::url() class="inline">
+                        <FormAlert/>
+                        <SubmitButton label="Mark all as read" pending_label="Marking…" class="secondary"/>
+                    </form>
+                </Enhanced>
+            })}
+            {if page.inbox.is_empty() {
+                view! { <p>"Nothing here yet."</p> }.into_any()
+            } else {
+                view! {
+                    <ul class="inbox">
+                        {page.inbox.into_iter().map(|n| view! { <InboxItem n=n/> }).collect_view()}
+                    </ul>
+                }.into_any()
+            }}
+            <nav class="pager" aria-label="Inbox pages">
+                {prev.map(|href| view! { <a href=href>"Newer"</a> })}
+                {next.map(|href| view! { <a href=href>"Older"</a> })}
+            </nav>
+        </section>
+    }
+}
+
+#[component]
+fn InboxItem(n: NotificationView) -> impl IntoView {
+    let email = match n.email_status.as_str() {
+        "" => None,
+        "sent" => Some("E-mail sent"),
+        "queued" => Some("E-mail queued"),
+        "retrying" => Some("E-mail waiting to retry"),
+        _ => Some("E-mail failed"),
+    };
+    let title = n.title.clone();
+    view! {
+        <li class="notification" class:unread=!n.read>
+            <h3>
+                {if n.link.is_empty() {
+                    view! { <span>{n.title.clone()}</span> }.into_any()
+                } else {
+                    view! { <a href=n.link.clone()>{n.title.clone()}</a> }.into_any()
+                }}
+                {(!n.read).then(|| view! { <span class="badge">"New"</span> })}
+            </h3>
+            <p>{n.body.clone()}</p>
+            <p class="hint">
+                <time>{format_utc(n.created_at)}</time>
+                {email.map(|e| view! { " · "{e} })}
+            </p>
+            {(!n.read).then(|| view! {
+                <Enhanced>
+                    <form method="post" action=MarkNotificationRead::url() class="inline">
+                        <input type="hidden" name="id" value=n.id.clone()/>
+                        <FormAlert/>
+                        <SubmitButton label="Mark as read" pending_label="Marking…" class="secondary" aria_label=format!("Mark as read: {title}")/>
+                    </form>
+                </Enhanced>
+            })}
+        </li>
+    }
+}
