@@ -47,7 +47,7 @@ test('subscriptions decide where platform events go: bell, inbox and e-mail', as
 
   await tab.items().first().getByRole('button', { name: /^Mark as read/ }).click();
   await expect(page.getByRole('heading', { name: 'Inbox', exact: true })).toBeVisible();
-  await expect(tab.bell()).toHaveAccessibleName('Notifications');
+  await expect(tab.bell()).toHaveAccessibleName('Notifications: none unread');
 });
 
 test('test notifications arrive in the inbox and by e-mail', async ({ page }, testInfo) => {

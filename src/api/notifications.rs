@@ -13,6 +13,7 @@ pub async fn get_notifications_page(page: usize) -> Result<NotificationsPage, Ap
     let (inbox, has_next) = db::inbox(&state.db, &user.user_id, page, INBOX_PAGE).await?;
     Ok(NotificationsPage {
         subscriptions: db::subscriptions(&state.db, &user.user_id).await?,
+        emails: db::recent_emails(&state.db, &user.user_id, 10).await?,
         inbox,
         unread: db::unread_count(&state.db, &user.user_id).await?,
         page,

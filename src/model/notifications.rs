@@ -341,6 +341,8 @@ pub struct NotificationView {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NotificationsPage {
     pub subscriptions: Vec<Subscription>,
+    /// The latest notification e-mails: title, queued at, delivery status.
+    pub emails: Vec<(String, i64, String)>,
     pub inbox: Vec<NotificationView>,
     pub unread: i64,
     pub page: usize,

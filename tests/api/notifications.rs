@@ -249,3 +249,26 @@ async fn notification_mail_waits_for_smtp_and_goes_out_when_it_is_back() {
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
 }
+
+/// A weekly summary waits for Monday morning, then goes out once, whoever's scheduler gets it.
+#[tokio::test]
+async fn the_weekly_summary_is_held_until_its_time_and_sent_once() {
+    let app = TestApp::spawn_with_mail_and(Backend::Sqlite, &[("SCHEDULER_INTERVAL_SECS", "1")]).await;
+    let browser = app.signed_in("ada@example.com").await;
+    accepted(&app, event("w1", "usage.weekly", "ada@example.com", json!({ "week_start": "2026-11-16", "summary": "42 vCPU hours, 3 builds" }))).await;
+    accepted(&app, event("w1-again", "usage.weekly", "ada@example.com", json!({ "week_start": "2026-11-16", "summary": "42 vCPU hours, 3 builds" }))).await;
+    let pending = inbox(&app, &browser).await;
+    assert!(!titles(&pending).iter().any(|t| t.contains("week of")), "held until Monday morning");
+    // Monday morning comes.
+    app.execute("update scheduled_notifications set due_at = 1 where topic = 'weekly_summary'", &[]).await;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let got = titles(&inbox(&app, &browser).await);
+        if got.iter().any(|t| t == "Your usage for the week of 2026-11-16") {
+            assert_eq!(got.iter().filter(|t| t.contains("week of")).count(), 1, "the same week twice is one summary");
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "the scheduler delivers it");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}

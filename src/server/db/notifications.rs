@@ -409,3 +409,27 @@ pub async fn mark_exists(db: &Db, key: &str) -> Result<bool, AppError> {
         .await?;
     Ok(row.is_some())
 }
+
+/// The latest notification e-mails to the user with their delivery status, newest first:
+/// (title, queued at, status).
+pub async fn recent_emails(db: &Db, user_id: &str, limit: i64) -> Result<Vec<(String, i64, String)>, AppError> {
+    let rows = sqlx::query(
+        "select n.title, n.created_at, o.status, o.attempts from notifications n join outbox o on o.id = n.outbox_id
+         where n.user_id = $1 order by n.created_at desc, n.id desc limit $2",
+    )
+    .bind(user_id)
+    .bind(limit)
+    .fetch_all(db)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let status = match (r.get::<String, _>(2).as_str(), r.get::<i64, _>(3)) {
+                ("pending", 0) => "queued".to_string(),
+                ("pending", _) => "retrying".to_string(),
+                (s, _) => s.to_string(),
+            };
+            (r.get(0), r.get(1), status)
+        })
+        .collect())
+}

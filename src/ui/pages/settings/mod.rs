@@ -75,7 +75,7 @@ fn Header(user: CurrentUser) -> impl IntoView {
 #[component]
 fn Bell(unread: i64) -> impl IntoView {
     let label = match unread {
-        0 => "Notifications".to_string(),
+        0 => "Notifications: none unread".to_string(),
         n => format!("Notifications: {n} unread"),
     };
     view! {

@@ -40,7 +40,10 @@ pub fn NotificationsTab() -> impl IntoView {
                 let error = error.clone();
                 Suspend::new(async move {
                     match page.await {
-                        Ok(page) => view! { <Subscriptions subscriptions=page.subscriptions.clone() error=error/> <Inbox page=page/> }.into_any(),
+                        Ok(page) => {
+                            let emails = page.emails.clone();
+                            view! { <Subscriptions subscriptions=page.subscriptions.clone() error=error/> <Inbox page=page/> <Emails emails=emails/> }.into_any()
+                        }
                         Err(e) => view! { <div class="alert" role="alert">{e.to_string()}</div> }.into_any(),
                     }
                 })
@@ -239,5 +242,38 @@ fn InboxItem(n: NotificationView) -> impl IntoView {
                 </Enhanced>
             })}
         </li>
+    }
+}
+
+/// Delivery status of the latest notification e-mails.
+#[component]
+fn Emails(emails: Vec<(String, i64, String)>) -> impl IntoView {
+    view! {
+        <section aria-labelledby="emails-heading">
+            <h2 id="emails-heading">"Recent notification e-mails"</h2>
+            {if emails.is_empty() {
+                view! { <p>"None yet."</p> }.into_any()
+            } else {
+                view! {
+                    <div class="table-wrap" tabindex="0" role="region" aria-label="Recent notification e-mails table">
+                        <table>
+                            <caption class="visually-hidden">"Recent notification e-mails and whether they were delivered"</caption>
+                            <thead><tr><th scope="col">"Subject"</th><th scope="col">"Queued"</th><th scope="col">"Status"</th></tr></thead>
+                            <tbody>
+                                {emails.into_iter().map(|(title, at, status)| {
+                                    let label = match status.as_str() {
+                                        "sent" => "Sent",
+                                        "queued" => "Queued",
+                                        "retrying" => "Waiting to retry",
+                                        _ => "Failed",
+                                    };
+                                    view! { <tr><td>{title}</td><td><time>{format_utc(at)}</time></td><td>{label}</td></tr> }
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    </div>
+                }.into_any()
+            }}
+        </section>
     }
 }
