@@ -62,12 +62,8 @@ pub async fn delete_api_key(id: String) -> Result<String, AppError> {
     back_to_tab("deleted")
 }
 
-/// Where every action lands: the tab, saying what happened. Without JavaScript, a redirect.
+/// Back to the tab, saying what happened.
 #[cfg(feature = "ssr")]
 fn back_to_tab(done: &str) -> Result<String, AppError> {
-    let path = format!("/settings/api-keys?done={done}");
-    if crate::server::context::is_form_post() {
-        leptos_axum::redirect(&path);
-    }
-    Ok(path)
+    crate::server::context::land_on(format!("/settings/api-keys?done={done}"))
 }

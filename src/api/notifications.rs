@@ -77,12 +77,8 @@ pub async fn mark_all_notifications_read() -> Result<String, AppError> {
     back("read")
 }
 
-/// Back to the tab, saying what happened. Without JavaScript, a redirect.
+/// Back to the tab, saying what happened.
 #[cfg(feature = "ssr")]
 fn back(done: &str) -> Result<String, AppError> {
-    let path = format!("/settings/notifications?done={done}");
-    if crate::server::context::is_form_post() {
-        leptos_axum::redirect(&path);
-    }
-    Ok(path)
+    crate::server::context::land_on(format!("/settings/notifications?done={done}"))
 }

@@ -97,6 +97,15 @@ pub fn is_form_post() -> bool {
         .unwrap_or(false)
 }
 
+/// Where a form's action lands (a path on this site): a redirect for a plain form post, the path
+/// itself for `fetch`, which `Enhanced` then follows.
+pub fn land_on(path: String) -> Result<String, AppError> {
+    if is_form_post() {
+        leptos_axum::redirect(&path);
+    }
+    Ok(path)
+}
+
 /// Logs an unexpected failure under a fresh reference and returns the opaque error that names
 /// only that reference.
 pub fn internal(err: impl std::fmt::Display) -> AppError {

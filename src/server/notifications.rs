@@ -249,7 +249,8 @@ async fn route_one(
     user_id: &str,
 ) -> Result<(), AppError> {
     let send = |topic: &'static str, key: String, title: String, body: String| async move {
-        notify(state, user_id, topic, &key, &title, &body, link).await
+        let note = Note { topic, key: &key, title: &title, body: &body, link };
+        notify(state, user_id, &note).await
     };
     match event {
         Event::InvoiceIssued { invoice_id, number, amount, due } => {
@@ -330,33 +331,32 @@ async fn route_one(
     Ok(())
 }
 
-/// Delivers one notification to one person on the channels they chose for `topic` (security
-/// notices are always e-mailed). Idempotent per person and `key`.
-pub async fn notify(
-    state: &AppState,
-    user_id: &str,
-    topic: &str,
-    key: &str,
-    title: &str,
-    body: &str,
-    link: &str,
-) -> Result<bool, AppError> {
-    let sub = db::subscription(&state.db, user_id, topic).await?;
-    deliver(state, user_id, topic, key, title, body, link, sub.wants(Channel::InApp), sub.wants(Channel::Email)).await
+/// One notification: its topic, why it is sent (`key`, unique per person), and what it says.
+#[derive(Debug, Clone, Copy)]
+pub struct Note<'a> {
+    pub topic: &'a str,
+    pub key: &'a str,
+    pub title: &'a str,
+    pub body: &'a str,
+    /// Where it leads: a path, an https URL, or empty.
+    pub link: &'a str,
 }
 
-#[allow(clippy::too_many_arguments)]
+/// Delivers one notification to one person on the channels they chose for its topic (security
+/// notices are always e-mailed). Idempotent per person and key.
+pub async fn notify(state: &AppState, user_id: &str, note: &Note<'_>) -> Result<bool, AppError> {
+    let sub = db::subscription(&state.db, user_id, note.topic).await?;
+    deliver(state, user_id, note, sub.wants(Channel::InApp), sub.wants(Channel::Email)).await
+}
+
 async fn deliver(
     state: &AppState,
     user_id: &str,
-    topic: &str,
-    key: &str,
-    title: &str,
-    body: &str,
-    link: &str,
+    note: &Note<'_>,
     in_app: bool,
     by_email: bool,
 ) -> Result<bool, AppError> {
+    let Note { topic, key, title, body, link } = *note;
     let email = match by_email {
         true => users::current_user(&state.db, user_id).await?.map(|u| {
             templates::notification(&u.email, &u.display_name(), title, body, &absolute(state, link), &absolute(state, "/settings/notifications"))
@@ -411,8 +411,14 @@ pub async fn send_test(state: &AppState, user_id: &str, channel: Channel) -> Res
         Channel::Email => (false, true),
         Channel::InApp => (true, false),
     };
-    deliver(state, user_id, "test", &key, "Test notification",
-        "This is the test you asked for: notifications reach you here.", "/settings/notifications", in_app, email).await?;
+    let note = Note {
+        topic: "test",
+        key: &key,
+        title: "Test notification",
+        body: "This is the test you asked for: notifications reach you here.",
+        link: "/settings/notifications",
+    };
+    deliver(state, user_id, &note, in_app, email).await?;
     state.mailer.wake();
     Ok(())
 }
@@ -425,7 +431,14 @@ pub async fn tick(state: &AppState) -> Result<usize, AppError> {
     for row in db::due(&state.db, at).await? {
         // After downtime several stages of one invoice can be due at once: only the latest counts.
         let superseded = db::later_due_exists(&state.db, &row, at).await?;
-        if !superseded && notify(state, &row.user_id, &row.topic, &row.dedupe_key, &row.title, &row.body, &row.link).await? {
+        let note = Note {
+            topic: &row.topic,
+            key: &row.dedupe_key,
+            title: &row.title,
+            body: &row.body,
+            link: &row.link,
+        };
+        if !superseded && notify(state, &row.user_id, &note).await? {
             delivered += 1;
         }
         db::mark_scheduled_done(&state.db, &row.id, at).await?;
@@ -456,8 +469,14 @@ async fn month_end(state: &AppState, at: i64) -> Result<usize, AppError> {
     }
     let mut delivered = 0;
     for user_id in users::all_ids(&state.db).await? {
-        if notify(state, &user_id, "month_end", &mark, "The month ends in 3 days",
-            "Check your usage and open invoices before the month closes.", "").await? {
+        let note = Note {
+            topic: "month_end",
+            key: &mark,
+            title: "The month ends in 3 days",
+            body: "Check your usage and open invoices before the month closes.",
+            link: "",
+        };
+        if notify(state, &user_id, &note).await? {
             delivered += 1;
         }
     }

@@ -152,6 +152,21 @@ on_both_databases! {
         assert_eq!(got, ["vCPUs is over 50 %", "vCPUs is over 50 %"], "{got:?}");
     }
 
+    async fn scripts_read_their_notifications_with_the_notifications_read_scope(app: TestApp) {
+        let browser = app.signed_in("ada@example.com").await;
+        let key = app.create_api_key(&browser, "inbox reader", &["notifications:read"], "90").await;
+        accepted(&app, event("n-api", "news.published", "ada@example.com", json!({ "title": "Via the API", "body": "…", "link": "/settings/profile" }))).await;
+        let res = app.api(Method::GET, "/api/v1/me/notifications", &key).send().await.unwrap();
+        assert_eq!(res.status(), 200);
+        let list: Value = res.json().await.unwrap();
+        assert_eq!(list["notifications"][0]["title"], "Via the API");
+        assert_eq!(list["notifications"][0]["link"], "/settings/profile");
+        assert_eq!(list["unread"], 2, "the news and the notice about the new key");
+        let profile_only = app.create_api_key(&browser, "profile", &["profile:read"], "90").await;
+        let res = app.api(Method::GET, "/api/v1/me/notifications", &profile_only).send().await.unwrap();
+        assert_eq!(res.status(), 403);
+    }
+
     async fn the_inbox_marks_read_one_or_all_and_only_the_owners(app: TestApp) {
         let ada = app.signed_in("ada@example.com").await;
         let eve = app.signed_in("eve@example.com").await;
