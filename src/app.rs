@@ -6,7 +6,7 @@
 use crate::ui::pages::{
     auth::{SignInCodePage, SignInPage, SignUpPage},
     not_found::NotFound,
-    settings::{api_keys::ApiKeysTab, notifications::NotificationsTab, profile::ProfileTab, security::SecurityTab, sessions::SessionsTab, SettingsLayout},
+    settings::{api_keys::ApiKeysTab, notifications::NotificationsTab, preferences::PreferencesTab, profile::ProfileTab, security::SecurityTab, sessions::SessionsTab, SettingsLayout},
 };
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet};
@@ -52,6 +52,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/signin/mfa") view=SignInCodePage ssr=SsrMode::Async/>
                 <ParentRoute path=path!("/settings") view=SettingsLayout ssr=SsrMode::Async>
                     <Route path=path!("/profile") view=ProfileTab ssr=SsrMode::Async/>
+                    <Route path=path!("/preferences") view=PreferencesTab ssr=SsrMode::Async/>
                     <Route path=path!("/notifications") view=NotificationsTab ssr=SsrMode::Async/>
                     <Route path=path!("/security") view=SecurityTab ssr=SsrMode::Async/>
                     <Route path=path!("/sessions") view=SessionsTab ssr=SsrMode::Async/>

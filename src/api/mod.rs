@@ -6,6 +6,7 @@ pub mod api_keys;
 pub mod auth;
 pub mod mfa;
 pub mod notifications;
+pub mod preferences;
 pub mod profile;
 pub mod security;
 pub mod sessions;

@@ -10,7 +10,8 @@ pub async fn get_notifications_page(page: usize) -> Result<NotificationsPage, Ap
     let user = require_user()?;
     let state = state()?;
     let page = page.max(1);
-    let (inbox, has_next) = db::inbox(&state.db, &user.user_id, page, INBOX_PAGE).await?;
+    let per_page = preferences().rows_per_page as usize;
+    let (inbox, has_next) = db::inbox(&state.db, &user.user_id, page, per_page).await?;
     Ok(NotificationsPage {
         subscriptions: db::subscriptions(&state.db, &user.user_id).await?,
         emails: db::recent_emails(&state.db, &user.user_id, 10).await?,
@@ -20,9 +21,6 @@ pub async fn get_notifications_page(page: usize) -> Result<NotificationsPage, Ap
         has_next,
     })
 }
-
-/// Notifications per inbox page (until per-user rows-per-page arrive with Preferences).
-pub const INBOX_PAGE: usize = 25;
 
 /// Saves every subscription at once from the form's ticked boxes.
 #[server(endpoint = "save_notification_settings")]

@@ -8,7 +8,8 @@ use leptos::prelude::*;
 pub async fn get_security_log(page: usize) -> Result<SecurityPage, AppError> {
     use crate::server::context::*;
     let user = require_user()?;
-    crate::server::security::log_page(&state()?, &user, page).await
+    let per_page = preferences().rows_per_page as usize;
+    crate::server::security::log_page(&state()?, &user, page, per_page).await
 }
 
 /// Changes the password (see `server::security::change_password`).

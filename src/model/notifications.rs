@@ -295,8 +295,9 @@ pub fn format_date(ts: i64) -> String {
     crate::model::sessions::rfc3339(ts)[..10].to_string()
 }
 
-/// When the weekly summary goes out: the next Monday 08:00 (UTC until per-user time zones
-/// arrive), or right away when it is Monday morning (08:00–12:00) now.
+/// When the weekly summary goes out, on a wall clock (`now` and the result in that clock's
+/// seconds; `Preferences::next_monday_morning` applies the person's zone): the next Monday
+/// 08:00, or right away when it is Monday morning (08:00–12:00) now.
 pub fn next_monday_morning(now: i64) -> i64 {
     let day = now.div_euclid(86_400);
     // 1970-01-01 was a Thursday: (day + 3) % 7 is 0 on Mondays.

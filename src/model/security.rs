@@ -2,9 +2,6 @@
 
 use serde::{Deserialize, Serialize};
 
-/// Log rows per page (the Preferences tab will make this the user's choice).
-pub const EVENTS_PER_PAGE: usize = 25;
-
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SecurityEventView {
     pub at: i64,

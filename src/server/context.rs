@@ -77,6 +77,14 @@ pub fn client_info() -> ClientInfo {
         })
 }
 
+/// How this request shows times and pages lists (set by the session middleware).
+pub fn preferences() -> crate::model::preferences::Preferences {
+    parts()
+        .ok()
+        .and_then(|p| p.extensions.get::<crate::model::preferences::Preferences>().cloned())
+        .unwrap_or_default()
+}
+
 /// A cookie of this request.
 pub fn request_cookie(name: &str) -> Option<String> {
     let parts = parts().ok()?;

@@ -4,7 +4,7 @@
 use super::{
     auth,
     context::{Authed, ClientInfo},
-    db::sessions,
+    db::{preferences, sessions},
     now,
     state::AppState,
 };
@@ -14,6 +14,7 @@ use axum::{
     middleware::Next,
     response::{IntoResponse, Redirect, Response},
 };
+use crate::model::preferences::{known_zone, Preferences};
 use std::net::SocketAddr;
 
 /// Resolves the session cookie against the database on every request (so an ended session is
@@ -45,13 +46,7 @@ pub async fn session(State(state): State<AppState>, mut req: Request, next: Next
                 });
             }
             Ok(None) => {}
-            Err(_) => {
-                return (
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    "The database is unavailable. Please try again.",
-                )
-                    .into_response()
-            }
+            Err(_) => return unavailable(),
         }
     }
     let path = req.uri().path().to_string();
@@ -72,11 +67,51 @@ pub async fn session(State(state): State<AppState>, mut req: Request, next: Next
             return Redirect::to("/settings/profile").into_response();
         }
     }
+    if !path.starts_with("/api/v1/") {
+        // Pages and their server functions show times and lists the person's way.
+        let saved = match &authed {
+            Some(a) => match preferences::get(&state.db, &a.user_id).await {
+                Ok(saved) => saved,
+                Err(_) => return unavailable(),
+            },
+            None => None,
+        };
+        let browser_zone = req
+            .headers()
+            .get(header::COOKIE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|c| auth::cookie_value(c, BROWSER_ZONE_COOKIE));
+        req.extensions_mut()
+            .insert(effective_preferences(saved, browser_zone.as_deref()));
+    }
     req.extensions_mut().insert(client);
     if let Some(authed) = authed {
         req.extensions_mut().insert(authed);
     }
     next.run(req).await
+}
+
+/// The cookie in which the page tells us the browser's time zone (set by the `Enhanced` island).
+pub const BROWSER_ZONE_COOKIE: &str = "pc_tz";
+
+/// What a request shows with: the saved preferences, where no zone was chosen the browser's (if
+/// it is a real zone), else the defaults.
+fn effective_preferences(saved: Option<Preferences>, browser_zone: Option<&str>) -> Preferences {
+    let mut prefs = saved.unwrap_or_default();
+    if !prefs.zone_chosen {
+        if let Some(zone) = browser_zone.filter(|z| known_zone(z)) {
+            prefs.time_zone = zone.to_string();
+        }
+    }
+    prefs
+}
+
+fn unavailable() -> Response {
+    (
+        StatusCode::SERVICE_UNAVAILABLE,
+        "The database is unavailable. Please try again.",
+    )
+        .into_response()
 }
 
 /// Whether a request may need to know who is calling: everything but the site's static files
@@ -257,6 +292,19 @@ mod tests {
         ] {
             assert!(needs_session(path, "pkg"), "{path}");
         }
+    }
+
+    #[test]
+    fn the_browser_zone_applies_only_until_a_zone_is_chosen() {
+        let fresh = effective_preferences(None, Some("Asia/Tokyo"));
+        assert_eq!(fresh.time_zone, "Asia/Tokyo");
+        assert_eq!(effective_preferences(None, Some("Not/AZone")).time_zone, "UTC");
+        let chosen = Preferences {
+            time_zone: "Europe/Berlin".into(),
+            zone_chosen: true,
+            ..Preferences::default()
+        };
+        assert_eq!(effective_preferences(Some(chosen), Some("Asia/Tokyo")).time_zone, "Europe/Berlin");
     }
 
     #[test]

@@ -318,7 +318,10 @@ async fn route_one(
                 topic: "weekly_summary",
                 dedupe_key: &format!("weekly:{week_start}"),
                 subject_id: event_id,
-                due_at: crate::model::notifications::next_monday_morning(now()),
+                due_at: super::db::preferences::get(&state.db, user_id)
+                    .await?
+                    .unwrap_or_default()
+                    .next_monday_morning(now()),
                 title: &format!("Your usage for the week of {}", crate::model::notifications::format_date(*week_start)),
                 body: summary,
                 link,

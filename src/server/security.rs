@@ -16,7 +16,7 @@ use crate::{
     error::{AppError, FieldErrors},
     model::{
         auth::check_password,
-        security::{SecurityEventView, SecurityPage, EVENTS_PER_PAGE},
+        security::{SecurityEventView, SecurityPage},
         sessions::format_utc,
     },
 };
@@ -143,19 +143,16 @@ pub async fn log_page(
     state: &AppState,
     user: &Authed,
     page: usize,
+    per_page: usize,
 ) -> Result<SecurityPage, AppError> {
     // Far beyond any real log, small enough that the offset cannot overflow.
     let page = page.clamp(1, 1_000_000);
-    let offset = ((page - 1) * EVENTS_PER_PAGE) as i64;
-    let mut rows = security_events::list(
-        &state.db,
-        &user.user_id,
-        offset,
-        Some(EVENTS_PER_PAGE as i64 + 1),
-    )
-    .await?;
-    let has_next = rows.len() > EVENTS_PER_PAGE;
-    rows.truncate(EVENTS_PER_PAGE);
+    let per_page = per_page.clamp(1, 100);
+    let offset = ((page - 1) * per_page) as i64;
+    let mut rows =
+        security_events::list(&state.db, &user.user_id, offset, Some(per_page as i64 + 1)).await?;
+    let has_next = rows.len() > per_page;
+    rows.truncate(per_page);
     Ok(SecurityPage {
         events: rows.into_iter().map(view).collect(),
         page,

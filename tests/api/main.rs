@@ -10,6 +10,7 @@ mod notifications;
 mod api_keys;
 mod auth;
 mod platform;
+mod preferences;
 mod profile;
 mod security;
 mod sessions;

@@ -8,6 +8,7 @@ pub mod api_keys;
 pub mod mfa;
 pub mod notifications;
 pub mod outbox;
+pub mod preferences;
 pub mod profile;
 pub mod security_events;
 pub mod sessions;
@@ -56,10 +57,10 @@ macro_rules! migrations {
 fn migrator(backend: Backend) -> Migrator {
     let migrations = match backend {
         Backend::Sqlite => {
-            migrations!("sqlite": 1 "0001_foundation", 2 "0002_sessions_and_security_log", 3 "0003_outbox", 4 "0004_mfa", 5 "0005_api_keys", 6 "0006_notifications")
+            migrations!("sqlite": 1 "0001_foundation", 2 "0002_sessions_and_security_log", 3 "0003_outbox", 4 "0004_mfa", 5 "0005_api_keys", 6 "0006_notifications", 7 "0007_preferences")
         }
         Backend::Postgres => {
-            migrations!("postgres": 1 "0001_foundation", 2 "0002_sessions_and_security_log", 3 "0003_outbox", 4 "0004_mfa", 5 "0005_api_keys", 6 "0006_notifications")
+            migrations!("postgres": 1 "0001_foundation", 2 "0002_sessions_and_security_log", 3 "0003_outbox", 4 "0004_mfa", 5 "0005_api_keys", 6 "0006_notifications", 7 "0007_preferences")
         }
     };
     Migrator {

@@ -39,6 +39,7 @@ mod browser {
     };
 
     pub fn enhance(root: &web_sys::HtmlDivElement) {
+        remember_time_zone();
         copy_buttons(root);
         let Some(form) = root
             .query_selector("form")
@@ -64,6 +65,30 @@ mod browser {
         let _ = form.add_event_listener_with_callback("submit", handler.as_ref().unchecked_ref());
         // The listener lives as long as the page.
         handler.forget();
+    }
+
+    /// Tells the server the browser's IANA time zone in a cookie, so that until the person picks
+    /// one on the Preferences tab, times show in the zone their device is in.
+    fn remember_time_zone() {
+        let Some(document) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.dyn_into::<web_sys::HtmlDocument>().ok())
+        else {
+            return;
+        };
+        let options = js_sys::Intl::DateTimeFormat::new(&js_sys::Array::new(), &js_sys::Object::new())
+            .resolved_options();
+        let Some(zone) = js_sys::Reflect::get(&options, &JsValue::from_str("timeZone"))
+            .ok()
+            .and_then(|z| z.as_string())
+            .filter(|z| z.len() <= 64 && z.bytes().all(|b| b.is_ascii_alphanumeric() || b"/_+-".contains(&b)))
+        else {
+            return;
+        };
+        let cookie = format!("pc_tz={zone}");
+        if !document.cookie().unwrap_or_default().split("; ").any(|c| c == cookie) {
+            let _ = document.set_cookie(&format!("{cookie}; Path=/; Max-Age=31536000; SameSite=Lax"));
+        }
     }
 
     /// Buttons marked `data-copy="<element id>"` (hidden without JavaScript, since they could not

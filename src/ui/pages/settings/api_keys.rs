@@ -7,7 +7,7 @@ use crate::{
     error::AppError,
     model::{
         api_keys::{ApiKeysPage, KeyStatus, KeyView, NewKey, DEFAULT_EXPIRY, SCOPES},
-        sessions::{format_utc, minutes_left},
+        sessions::minutes_left,
     },
     ui::components::{
         enhance::Enhanced,
@@ -15,6 +15,7 @@ use crate::{
         reauth::{confirm_error, ConfirmPasswordForm},
     },
 };
+use crate::ui::time::show as show_time;
 use leptos::{prelude::*, server_fn::ServerFn};
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -217,11 +218,11 @@ fn EditKeyForm(key: KeyView, error: Option<AppError>) -> impl IntoView {
 fn KeyItem(key: KeyView, sudo: bool) -> impl IntoView {
     let status = key.status;
     let last_used = match (key.last_used_at, key.last_used_ip.clone()) {
-        (Some(at), Some(ip)) => format!("{} from {ip}", format_utc(at)),
-        (Some(at), None) => format_utc(at),
+        (Some(at), Some(ip)) => format!("{} from {ip}", show_time(at)),
+        (Some(at), None) => show_time(at),
         _ => "Never".to_string(),
     };
-    let expires = key.expires_at.map(format_utc).unwrap_or_else(|| "Never".into());
+    let expires = key.expires_at.map(show_time).unwrap_or_else(|| "Never".into());
     let name = key.name.clone();
     let actions = match status {
         KeyStatus::Active => view! {
@@ -245,7 +246,7 @@ fn KeyItem(key: KeyView, sudo: bool) -> impl IntoView {
             <dl>
                 <div><dt>"Key"</dt><dd><code>{key.masked()}</code></dd></div>
                 <div><dt>"Scopes"</dt><dd>{key.scopes.join(", ")}</dd></div>
-                <div><dt>"Created"</dt><dd><time>{format_utc(key.created_at)}</time></dd></div>
+                <div><dt>"Created"</dt><dd><time>{show_time(key.created_at)}</time></dd></div>
                 <div><dt>"Expires"</dt><dd>{expires}</dd></div>
                 <div><dt>"Last used"</dt><dd>{last_used}</dd></div>
             </dl>

@@ -5,17 +5,20 @@
 
 pub mod api_keys;
 pub mod notifications;
+pub mod preferences;
 pub mod profile;
 pub mod security;
 pub mod sessions;
 
 use crate::{api::auth::get_current_user, model::auth::CurrentUser};
 use leptos::prelude::*;
+use leptos_meta::Html;
 use leptos_router::{components::Outlet, hooks::use_location};
 
 /// (route segment, label) of every tab that is built.
 pub const TABS: &[(&str, &str)] = &[
     ("profile", "Profile"),
+    ("preferences", "Preferences"),
     ("notifications", "Notifications"),
     ("security", "Security"),
     ("sessions", "Sessions"),
@@ -25,7 +28,10 @@ pub const TABS: &[(&str, &str)] = &[
 #[component]
 pub fn SettingsLayout() -> impl IntoView {
     let user = Resource::new_blocking(|| (), |_| get_current_user());
+    // The theme is on <html> in the first byte of HTML, so the page never flashes another one.
+    let theme = crate::ui::time::preferences().theme;
     view! {
+        <Html {..} data-theme=theme/>
         <a class="skip-link" href="#main">"Skip to content"</a>
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {

@@ -12,13 +12,13 @@ use crate::{
         notifications::{
             BuildOutcomes, NotificationView, NotificationsPage, Severity, Subscription, TOPICS,
         },
-        sessions::format_utc,
     },
     ui::components::{
         enhance::Enhanced,
         form::{url_error, FormAlert, SubmitButton},
     },
 };
+use crate::ui::time::show as show_time;
 use leptos::{prelude::*, server_fn::ServerFn};
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -229,7 +229,7 @@ fn InboxItem(n: NotificationView) -> impl IntoView {
             </h3>
             <p>{n.body.clone()}</p>
             <p class="hint">
-                <time>{format_utc(n.created_at)}</time>
+                <time>{show_time(n.created_at)}</time>
                 {email.map(|e| view! { " · "{e} })}
             </p>
             {(!n.read).then(|| view! {
@@ -267,7 +267,7 @@ fn Emails(emails: Vec<(String, i64, String)>) -> impl IntoView {
                                         "retrying" => "Waiting to retry",
                                         _ => "Failed",
                                     };
-                                    view! { <tr><td>{title}</td><td><time>{format_utc(at)}</time></td><td>{label}</td></tr> }
+                                    view! { <tr><td>{title}</td><td><time>{show_time(at)}</time></td><td>{label}</td></tr> }
                                 }).collect_view()}
                             </tbody>
                         </table>

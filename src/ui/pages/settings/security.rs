@@ -12,7 +12,6 @@ use crate::{
     model::{
         mfa::MfaStatus,
         security::{event_label, SecurityPage},
-        sessions::format_utc,
     },
     ui::components::{
         enhance::Enhanced,
@@ -20,6 +19,7 @@ use crate::{
         reauth::{confirm_error, ConfirmPasswordForm},
     },
 };
+use crate::ui::time::show as show_time;
 use leptos::{prelude::*, server_fn::ServerFn};
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -144,7 +144,7 @@ fn SecurityLog(page: SecurityPage) -> impl IntoView {
                             <tbody>
                                 {page.events.into_iter().map(|e| view! {
                                     <tr>
-                                        <td><time>{format_utc(e.at)}</time></td>
+                                        <td><time>{show_time(e.at)}</time></td>
                                         <td>{event_label(&e.kind)}{(!e.detail.is_empty()).then(|| format!(" ({})", e.detail))}</td>
                                         <td>{if e.success { "Success" } else { "Failure" }}</td>
                                         <td>{e.ip}</td>

@@ -4,13 +4,14 @@
 use crate::{
     api::sessions::{list_sessions, ConfirmPassword, EndOtherSessions, EndSession},
     error::AppError,
-    model::sessions::{end_reason_label, format_utc, minutes_left, SessionView, SessionsPage},
+    model::sessions::{end_reason_label, minutes_left, SessionView, SessionsPage},
     ui::components::{
         enhance::Enhanced,
         form::{url_error, FormAlert, SubmitButton},
         reauth::ConfirmPasswordForm,
     },
 };
+use crate::ui::time::show as show_time;
 use leptos::{prelude::*, server_fn::ServerFn};
 use leptos_meta::Title;
 
@@ -80,7 +81,7 @@ fn ActiveSessions(page: SessionsPage, errors: UrlErrors) -> impl IntoView {
                     .into_iter()
                     .map(|s| {
                         let end = (sudo && !s.current).then(|| {
-                            let label = format!("End session: {} on {}, signed in {}", s.browser, s.os, format_utc(s.created_at));
+                            let label = format!("End session: {} on {}, signed in {}", s.browser, s.os, show_time(s.created_at));
                             view! { <EndSessionForm id=s.id.clone() label=label/> }
                         });
                         view! {
@@ -140,14 +141,14 @@ fn SessionSummary(session: SessionView) -> impl IntoView {
             </h3>
             <dl>
                 <div><dt>"IP address"</dt><dd>{session.ip.clone()}</dd></div>
-                <div><dt>"Signed in"</dt><dd><time datetime=session.created_at.to_string()>{format_utc(session.created_at)}</time></dd></div>
+                <div><dt>"Signed in"</dt><dd><time datetime=session.created_at.to_string()>{show_time(session.created_at)}</time></dd></div>
                 {match session.ended_at {
                     None => view! {
-                        <div><dt>"Last active"</dt><dd><time>{format_utc(session.last_seen_at)}</time></dd></div>
-                        <div><dt>"Expires"</dt><dd><time>{format_utc(session.expires_at)}</time></dd></div>
+                        <div><dt>"Last active"</dt><dd><time>{show_time(session.last_seen_at)}</time></dd></div>
+                        <div><dt>"Expires"</dt><dd><time>{show_time(session.expires_at)}</time></dd></div>
                     }.into_any(),
                     Some(ended_at) => view! {
-                        <div><dt>"Ended"</dt><dd><time>{format_utc(ended_at)}</time></dd></div>
+                        <div><dt>"Ended"</dt><dd><time>{show_time(ended_at)}</time></dd></div>
                         <div><dt>"How"</dt><dd>{end_reason_label(session.end_reason.as_deref())}</dd></div>
                     }.into_any(),
                 }}

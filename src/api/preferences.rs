@@ -1,0 +1,42 @@
+//! The Preferences tab's server functions.
+
+use crate::{error::AppError, model::preferences::Preferences};
+use leptos::prelude::*;
+
+/// The preferences this request uses (saved ones, else the browser's zone and defaults).
+#[server(endpoint = "get_preferences")]
+pub async fn get_preferences() -> Result<Preferences, AppError> {
+    use crate::server::context::*;
+    require_user()?;
+    Ok(preferences())
+}
+
+/// Saves every preference at once, if every field is one of the offered values.
+#[server(endpoint = "save_preferences")]
+pub async fn save_preferences(
+    time_zone: String,
+    date_format: String,
+    time_format: String,
+    week_start: String,
+    rows_per_page: String,
+    theme: String,
+    language: String,
+) -> Result<String, AppError> {
+    use crate::{model::preferences::validate, server::context::*};
+    let user = require_user()?;
+    let prefs = Preferences {
+        time_zone: time_zone.trim().to_string(),
+        zone_chosen: true,
+        date_format,
+        time_format,
+        week_start,
+        // Not a number is as wrong as a number not offered: the same field error.
+        rows_per_page: rows_per_page.trim().parse().unwrap_or(0),
+        theme,
+        language,
+    };
+    validate(&prefs).map_err(AppError::Validation)?;
+    let db = &state()?.db;
+    crate::server::db::preferences::save(db, &user.user_id, &prefs, crate::server::now()).await?;
+    land_on("/settings/preferences?done=saved".into())
+}

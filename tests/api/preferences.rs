@@ -1,0 +1,84 @@
+//! Preferences over HTTP: validation, and that saved choices change how every page shows times
+//! and pages lists.
+
+use crate::common::*;
+use crate::on_both_databases;
+use serde_json::Value;
+
+fn prefs<'a>(zone: &'a str, date: &'a str, time: &'a str, rows: &'a str, theme: &'a str) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("time_zone", zone),
+        ("date_format", date),
+        ("time_format", time),
+        ("week_start", "monday"),
+        ("rows_per_page", rows),
+        ("theme", theme),
+        ("language", "en"),
+    ]
+}
+
+on_both_databases! {
+    async fn unknown_zones_formats_and_languages_are_refused_and_nothing_changes(app: TestApp) {
+        let browser = app.signed_in("ada@example.com").await;
+        let mut bad = prefs("Mars/Base", "julian", "36h", "7", "neon");
+        bad[6] = ("language", "tlh");
+        let res = app.call(&browser, "save_preferences", &bad).await;
+        assert_eq!(res.status(), 422);
+        let text = res.text().await.unwrap();
+        for field in ["time_zone", "date_format", "time_format", "rows_per_page", "theme", "language"] {
+            assert!(text.contains(&format!("\"{field}\"")), "{field}: {text}");
+        }
+        let saved: Value = app.call(&browser, "get_preferences", &[]).await.json().await.unwrap();
+        assert_eq!(saved["time_zone"], "UTC");
+        assert_eq!(saved["zone_chosen"], false);
+    }
+
+    async fn saved_preferences_change_every_time_and_the_theme_on_every_page(app: TestApp) {
+        let browser = app.signed_in("ada@example.com").await;
+        let before = app.page(&browser, "/settings/sessions").await;
+        assert!(before.contains(" UTC</time>"), "UTC until chosen");
+        let res = app.call(&browser, "save_preferences", &prefs("Pacific/Chatham", "us", "12h", "10", "dark")).await;
+        assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
+
+        for page in ["/settings/sessions", "/settings/security"] {
+            let html = app.page(&browser, page).await;
+            assert!(html.contains(" +1345</time>") || html.contains(" +1245</time>"), "{page} shows Chatham time");
+            assert!(html.contains(" AM +") || html.contains(" PM +"), "{page} in 12-hour format");
+            assert!(!html.contains(" UTC</time>"), "{page}");
+            assert!(html.contains("data-theme=\"dark\""), "{page} is dark from the first byte");
+        }
+    }
+
+    async fn the_browser_zone_is_the_default_until_one_is_chosen(app: TestApp) {
+        // A browser whose page told us its zone (the island's cookie).
+        let jar = std::sync::Arc::new(reqwest::cookie::Jar::default());
+        jar.add_cookie_str("pc_tz=Asia/Tokyo; Path=/", &app.url("/").parse().unwrap());
+        let browser = reqwest::Client::builder()
+            .cookie_provider(jar)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        assert_eq!(app.sign_up(&browser, "ada@example.com").await.status(), 200);
+        let html = app.page(&browser, "/settings/sessions").await;
+        assert!(html.contains(" JST</time>"), "the browser's zone");
+        app.call(&browser, "save_preferences", &prefs("Europe/Berlin", "iso", "24h", "25", "system")).await;
+        let html = app.page(&browser, "/settings/sessions").await;
+        assert!(html.contains(" CET</time>") || html.contains(" CEST</time>"), "a chosen zone wins");
+    }
+
+    async fn paged_lists_use_the_rows_per_page(app: TestApp) {
+        let browser = app.signed_in("ada@example.com").await;
+        app.call(&browser, "save_preferences", &prefs("UTC", "iso", "24h", "10", "system")).await;
+        // Twelve security events: the account, then eleven password confirmations.
+        for _ in 0..11 {
+            app.call(&browser, "confirm_password", &[("password", PASSWORD)]).await;
+        }
+        let page: Value = app.call(&browser, "get_security_log", &[("page", "1")]).await.json().await.unwrap();
+        assert_eq!(page["events"].as_array().unwrap().len(), 10);
+        assert_eq!(page["has_next"], true);
+        app.call(&browser, "save_preferences", &prefs("UTC", "iso", "24h", "25", "system")).await;
+        let page: Value = app.call(&browser, "get_security_log", &[("page", "1")]).await.json().await.unwrap();
+        assert_eq!(page["events"].as_array().unwrap().len(), 12);
+        assert_eq!(page["has_next"], false);
+    }
+}
