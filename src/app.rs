@@ -6,6 +6,7 @@
 use crate::ui::pages::{
     auth::{SignInCodePage, SignInPage, SignUpPage},
     not_found::NotFound,
+    verify_email::VerifyEmailPage,
     settings::{api_keys::ApiKeysTab, notifications::NotificationsTab, preferences::PreferencesTab, profile::ProfileTab, security::SecurityTab, sessions::SessionsTab, SettingsLayout},
 };
 use leptos::prelude::*;
@@ -49,6 +50,7 @@ pub fn App() -> impl IntoView {
             <Routes fallback=NotFound>
                 <Route path=path!("/signin") view=SignInPage ssr=SsrMode::Async/>
                 <Route path=path!("/signup") view=SignUpPage ssr=SsrMode::Async/>
+                <Route path=path!("/verify-email") view=VerifyEmailPage ssr=SsrMode::Async/>
                 <Route path=path!("/signin/mfa") view=SignInCodePage ssr=SsrMode::Async/>
                 <ParentRoute path=path!("/settings") view=SettingsLayout ssr=SsrMode::Async>
                     <Route path=path!("/profile") view=ProfileTab ssr=SsrMode::Async/>

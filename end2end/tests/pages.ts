@@ -150,3 +150,18 @@ export class NotificationsTab {
   items = () => this.inbox().getByRole('listitem');
   bell = () => this.page.getByRole('link', { name: /^Notifications: / });
 }
+
+/** The Preferences tab. */
+export class PreferencesTab {
+  constructor(private page: Page) {}
+
+  async open() {
+    await this.page.getByRole('navigation', { name: 'Settings' }).getByRole('link', { name: 'Preferences' }).click();
+    await expect(this.page).toHaveURL(/\/settings\/preferences/);
+    await expect(this.page.getByRole('heading', { level: 1, name: 'Preferences' })).toBeVisible();
+    await ready(this.page);
+  }
+
+  timeZone = () => this.page.getByRole('combobox', { name: 'Time zone' });
+  save = () => this.page.getByRole('button', { name: 'Save preferences' });
+}

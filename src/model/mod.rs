@@ -5,6 +5,7 @@
 
 pub mod api_keys;
 pub mod auth;
+pub mod contacts;
 pub mod mfa;
 pub mod notifications;
 pub mod preferences;

@@ -40,6 +40,10 @@ pub fn event_label(kind: &str) -> &'static str {
         "api_key_changed" => "API key changed",
         "api_key_revoked" => "API key revoked",
         "api_key_deleted" => "API key deleted",
+        "email_added" => "E-mail address added",
+        "email_verified" => "E-mail address verified",
+        "email_removed" => "E-mail address removed",
+        "primary_email_changed" => "Primary e-mail address changed",
         _ => "Security event",
     }
 }

@@ -63,6 +63,7 @@ pub async fn build_state(
         &config.mail_from,
         &config.data_dir,
         config.mail_retry_secs,
+        config.secret_key.clone(),
     )?;
     Ok(AppState {
         db,

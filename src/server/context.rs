@@ -85,6 +85,19 @@ pub fn preferences() -> crate::model::preferences::Preferences {
         .unwrap_or_default()
 }
 
+/// Our origin for links in e-mails: `PUBLIC_ORIGIN`, else the request's host.
+pub fn origin() -> String {
+    if let Some(origin) = state().ok().and_then(|s| s.config.public_origin.clone()) {
+        return origin;
+    }
+    let host = parts()
+        .ok()
+        .and_then(|p| p.headers.get(http::header::HOST).and_then(|h| h.to_str().ok()).map(str::to_string))
+        .unwrap_or_else(|| "localhost".into());
+    let production = state().map(|s| s.config.production).unwrap_or(false);
+    format!("{}://{host}", if production { "https" } else { "http" })
+}
+
 /// A cookie of this request.
 pub fn request_cookie(name: &str) -> Option<String> {
     let parts = parts().ok()?;

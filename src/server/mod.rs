@@ -9,6 +9,7 @@ pub mod api_keys;
 pub mod app;
 pub mod auth;
 pub mod config;
+pub mod contacts;
 pub mod context;
 pub mod crypto;
 pub mod db;

@@ -376,7 +376,7 @@ async fn deliver(
         in_app,
         email: email.as_ref(),
     };
-    db::deliver(&state.db, delivery, now()).await
+    db::deliver(&state.db, &state.config.secret_key, delivery, now()).await
 }
 
 /// A link for an e-mail: absolute when `PUBLIC_ORIGIN` is known, else left as the path.
@@ -402,7 +402,7 @@ pub async fn security_notice(state: &AppState, user_id: &str, email: &Email) -> 
         in_app: sub.wants(Channel::InApp),
         email: Some(email),
     };
-    db::deliver(&state.db, delivery, now()).await?;
+    db::deliver(&state.db, &state.config.secret_key, delivery, now()).await?;
     state.mailer.wake();
     Ok(())
 }

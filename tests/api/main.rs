@@ -9,6 +9,7 @@ mod notifications;
 
 mod api_keys;
 mod auth;
+mod contacts;
 mod platform;
 mod preferences;
 mod profile;

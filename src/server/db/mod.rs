@@ -5,6 +5,7 @@
 //! the per-tab modules runs unchanged on both backends.
 
 pub mod api_keys;
+pub mod contacts;
 pub mod mfa;
 pub mod notifications;
 pub mod outbox;
@@ -57,10 +58,10 @@ macro_rules! migrations {
 fn migrator(backend: Backend) -> Migrator {
     let migrations = match backend {
         Backend::Sqlite => {
-            migrations!("sqlite": 1 "0001_foundation", 2 "0002_sessions_and_security_log", 3 "0003_outbox", 4 "0004_mfa", 5 "0005_api_keys", 6 "0006_notifications", 7 "0007_preferences")
+            migrations!("sqlite": 1 "0001_foundation", 2 "0002_sessions_and_security_log", 3 "0003_outbox", 4 "0004_mfa", 5 "0005_api_keys", 6 "0006_notifications", 7 "0007_preferences", 8 "0008_email_addresses")
         }
         Backend::Postgres => {
-            migrations!("postgres": 1 "0001_foundation", 2 "0002_sessions_and_security_log", 3 "0003_outbox", 4 "0004_mfa", 5 "0005_api_keys", 6 "0006_notifications", 7 "0007_preferences")
+            migrations!("postgres": 1 "0001_foundation", 2 "0002_sessions_and_security_log", 3 "0003_outbox", 4 "0004_mfa", 5 "0005_api_keys", 6 "0006_notifications", 7 "0007_preferences", 8 "0008_email_addresses")
         }
     };
     Migrator {

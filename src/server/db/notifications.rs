@@ -134,7 +134,12 @@ pub struct Delivery<'a> {
 
 /// Records the notification and queues its e-mail in one transaction; false (and nothing
 /// written) when this person already got a notification for this reason.
-pub async fn deliver(db: &Db, d: Delivery<'_>, now: i64) -> Result<bool, AppError> {
+pub async fn deliver(
+    db: &Db,
+    key: &crate::server::config::SecretKey,
+    d: Delivery<'_>,
+    now: i64,
+) -> Result<bool, AppError> {
     let mut tx = db.begin().await?;
     let id = crate::server::ordered_id();
     let inserted = sqlx::query(
@@ -159,7 +164,7 @@ pub async fn deliver(db: &Db, d: Delivery<'_>, now: i64) -> Result<bool, AppErro
         return Ok(false);
     }
     if let Some(email) = d.email {
-        let outbox_id = outbox::enqueue(&mut *tx, email, now).await?;
+        let outbox_id = outbox::enqueue(&mut *tx, key, email, now).await?;
         sqlx::query("update notifications set outbox_id = $2 where id = $1")
             .bind(&id)
             .bind(&outbox_id)

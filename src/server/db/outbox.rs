@@ -2,6 +2,7 @@
 //! gets there first, and marked sent or scheduled for another attempt.
 
 use super::Db;
+use crate::server::{config::SecretKey, crypto};
 use crate::error::AppError;
 use sqlx::Row;
 
@@ -27,11 +28,16 @@ const CLAIM_SECS: i64 = 120;
 
 /// Queues a message on the pool or inside a caller's transaction (so the message is queued
 /// exactly when what caused it is committed).
-pub async fn enqueue<'e, E>(db: E, email: &Email, now: i64) -> Result<String, AppError>
+///
+/// Bodies are stored encrypted under the app key (bound to the message id): messages carry
+/// verification links and security details, which must not sit in the database readable. Once
+/// sent, the bodies are dropped; recipient, subject and status stay as the delivery record.
+pub async fn enqueue<'e, E>(db: E, key: &SecretKey, email: &Email, now: i64) -> Result<String, AppError>
 where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
     let id = crate::server::random_id(16);
+    let seal = |body: &str| format!("enc:{}", crypto::encrypt(key, &id, body.as_bytes()));
     sqlx::query(
         "insert into outbox (id, to_addr, subject, text_body, html_body, created_at, next_attempt_at)
          values ($1, $2, $3, $4, $5, $6, $6)",
@@ -39,8 +45,8 @@ where
     .bind(&id)
     .bind(&email.to)
     .bind(&email.subject)
-    .bind(&email.text)
-    .bind(&email.html)
+    .bind(seal(&email.text))
+    .bind(seal(&email.html))
     .bind(now)
     .execute(db)
     .await?;
@@ -49,7 +55,7 @@ where
 
 /// Claims the next due message, if any. The conditional update is the lock: of two workers
 /// racing for one message, exactly one sees a changed row.
-pub async fn claim_next(db: &Db, now: i64) -> Result<Option<Queued>, AppError> {
+pub async fn claim_next(db: &Db, key: &SecretKey, now: i64) -> Result<Option<Queued>, AppError> {
     loop {
         let candidate = sqlx::query(
             "select id from outbox where status = 'pending' and next_attempt_at <= $1 and locked_until <= $1
@@ -78,11 +84,20 @@ pub async fn claim_next(db: &Db, now: i64) -> Result<Option<Queued>, AppError> {
             .bind(&id)
             .fetch_one(db)
             .await?;
+            let open = |stored: String| -> Result<String, AppError> {
+                match stored.strip_prefix("enc:") {
+                    Some(sealed) => crypto::decrypt(key, &id, sealed)
+                        .and_then(|b| String::from_utf8(b).ok())
+                        .ok_or_else(|| crate::server::context::internal("outbox body does not decrypt (wrong SECRET_KEY?)")),
+                    // Queued before bodies were encrypted.
+                    None => Ok(stored),
+                }
+            };
             let email = Email {
                 to: row.get(0),
                 subject: row.get(1),
-                text: row.get(2),
-                html: row.get(3),
+                text: open(row.get(2))?,
+                html: open(row.get(3))?,
             };
             return Ok(Some(Queued {
                 id,
@@ -95,7 +110,9 @@ pub async fn claim_next(db: &Db, now: i64) -> Result<Option<Queued>, AppError> {
 }
 
 pub async fn mark_sent(db: &Db, id: &str, now: i64) -> Result<(), AppError> {
-    sqlx::query("update outbox set status = 'sent', sent_at = $2, last_error = null where id = $1")
+    sqlx::query(
+        "update outbox set status = 'sent', sent_at = $2, last_error = null, text_body = '', html_body = '' where id = $1",
+    )
         .bind(id)
         .bind(now)
         .execute(db)

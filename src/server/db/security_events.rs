@@ -22,6 +22,10 @@ pub mod kind {
     pub const API_KEY_CHANGED: &str = "api_key_changed";
     pub const API_KEY_REVOKED: &str = "api_key_revoked";
     pub const API_KEY_DELETED: &str = "api_key_deleted";
+    pub const EMAIL_ADDED: &str = "email_added";
+    pub const EMAIL_VERIFIED: &str = "email_verified";
+    pub const EMAIL_REMOVED: &str = "email_removed";
+    pub const PRIMARY_EMAIL_CHANGED: &str = "primary_email_changed";
 }
 
 pub async fn record(

@@ -7,6 +7,7 @@
 
 pub mod templates;
 
+use super::config::SecretKey;
 use super::{
     db::{outbox, Db},
     now,
@@ -46,6 +47,8 @@ pub struct Mailer {
     /// Wakes the worker right after a message is queued, instead of at the next poll.
     wake: Arc<Notify>,
     retry_base: i64,
+    /// Seals message bodies in the outbox.
+    key: SecretKey,
 }
 
 impl Mailer {
@@ -55,6 +58,7 @@ impl Mailer {
         from: &str,
         data_dir: &std::path::Path,
         retry_base: i64,
+        key: SecretKey,
     ) -> Result<Self, String> {
         let from: Mailbox = from
             .parse()
@@ -73,6 +77,7 @@ impl Mailer {
             from,
             wake: Arc::new(Notify::new()),
             retry_base,
+            key,
         })
     }
 
@@ -83,7 +88,7 @@ impl Mailer {
 
     /// Queues a message; it goes out from the background worker.
     pub async fn enqueue(&self, db: &Db, email: &Email) -> Result<(), AppError> {
-        outbox::enqueue(db, email, now()).await?;
+        outbox::enqueue(db, &self.key, email, now()).await?;
         self.wake.notify_one();
         Ok(())
     }
@@ -140,7 +145,7 @@ impl Mailer {
     /// Sends every message that is due now; returns how many went out.
     pub async fn deliver_due(&self, db: &Db) -> Result<usize, AppError> {
         let mut sent = 0;
-        while let Some(queued) = outbox::claim_next(db, now()).await? {
+        while let Some(queued) = outbox::claim_next(db, &self.key, now()).await? {
             match self.send(&queued.id, &queued.email).await {
                 Ok(()) => {
                     outbox::mark_sent(db, &queued.id, now()).await?;

@@ -80,6 +80,33 @@ pub fn notification(to: &str, name: &str, title: &str, body: &str, link: &str, m
     notice(to, title, &paragraphs)
 }
 
+/// The verification link for an address just added (the link carries a single-use token).
+pub fn verify_email(to: &str, name: &str, link: &str) -> Email {
+    notice(
+        to,
+        "Confirm your e-mail address for Profile Center",
+        &[
+            format!("Hello {name},"),
+            "please confirm that this address belongs to you by opening this link within 24 hours:".to_string(),
+            link.to_string(),
+            "If you did not add this address to a Profile Center account, ignore this message: nothing will be sent to it.".to_string(),
+        ],
+    )
+}
+
+/// To the old primary address, when another became primary.
+pub fn primary_changed(to: &str, name: &str, new_primary: &str) -> Email {
+    notice(
+        to,
+        "Your Profile Center primary e-mail address was changed",
+        &[
+            format!("Hello {name},"),
+            format!("the primary e-mail address of your Profile Center account is now {new_primary}. You sign in with it, and mail goes there."),
+            "If this was not you, change your password right away and review your security log.".to_string(),
+        ],
+    )
+}
+
 /// "Your API key expires in a week": which key, when, and what to do.
 pub fn key_expiring(to: &str, name: &str, key_name: &str, key_id: &str, when: &str) -> Email {
     notice(

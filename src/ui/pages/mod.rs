@@ -3,3 +3,4 @@
 pub mod auth;
 pub mod not_found;
 pub mod settings;
+pub mod verify_email;

@@ -4,6 +4,7 @@
 //! `app.rs`.
 
 pub mod api_keys;
+pub mod contacts;
 pub mod notifications;
 pub mod preferences;
 pub mod profile;

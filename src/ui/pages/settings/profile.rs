@@ -36,6 +36,7 @@ pub fn ProfileTab() -> impl IntoView {
                 })
             }}
         </Suspense>
+        <super::contacts::EmailAddresses/>
     }
 }
 
@@ -51,9 +52,9 @@ fn ProfileForm(page: ProfilePage, error: Option<AppError>, saved: bool) -> impl 
                 <p class="status" role="status" hidden=!saved>"Your profile was saved."</p>
                 <input type="hidden" name="version" value=p.version/>
                 <div class="field">
-                    <label for="field-email">"Email"</label>
-                    <input id="field-email" type="email" value=p.email readonly aria-describedby="field-email-hint"/>
-                    <p class="hint" id="field-email-hint">"Your sign-in address. It cannot be changed here yet."</p>
+                    <label for="primary-email">"Email"</label>
+                    <input id="primary-email" type="email" value=p.email readonly aria-describedby="primary-email-hint"/>
+                    <p class="hint" id="primary-email-hint">"Your sign-in address. Change it under E-mail addresses below."</p>
                 </div>
                 <div class="row">
                     <Field label="First name" name="first_name" value=p.first_name autocomplete="given-name" required=true maxlength=100 error=error.clone()/>

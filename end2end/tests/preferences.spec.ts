@@ -1,0 +1,42 @@
+import { test, expect, uniqueEmail, expectAccessible, ready } from './fixtures';
+import { AuthPages, PreferencesTab, SessionsTab } from './pages';
+
+test('a far time zone, 12-hour US dates and the dark theme show on the sessions list', async ({ page }, testInfo) => {
+  await new AuthPages(page).createAccount(uniqueEmail(testInfo));
+  const sessions = new SessionsTab(page);
+  await sessions.open();
+  await expect(sessions.active().first()).toContainText(/\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC/);
+
+  const prefs = new PreferencesTab(page);
+  await prefs.open();
+  await expectAccessible(page);
+  await prefs.timeZone().fill('Pacific/Chatham');
+  await page.getByLabel('Date format').selectOption('us');
+  await page.getByLabel('Time format').selectOption('12h');
+  await page.getByLabel('Theme').selectOption('dark');
+  await prefs.save().click();
+  await expect(page.getByRole('status').filter({ hasText: 'Preferences saved.' })).toBeVisible();
+  await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
+  await expectAccessible(page);
+
+  await sessions.open();
+  await expect(sessions.active().first()).toContainText(/\d{2}\/\d{2}\/\d{4} \d{1,2}:\d{2} (AM|PM) \+1[23]45/);
+  await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
+  await expectAccessible(page);
+});
+
+test('an unknown time zone gets a field error and changes nothing', async ({ page }, testInfo) => {
+  await new AuthPages(page).createAccount(uniqueEmail(testInfo));
+  const prefs = new PreferencesTab(page);
+  await prefs.open();
+  await prefs.timeZone().fill('Mars/Olympus_Mons');
+  await page.getByLabel('Theme').selectOption('light');
+  await prefs.save().click();
+  await expect(page.getByText('Choose a time zone from the list')).toBeVisible();
+  await expect(prefs.timeZone()).toHaveAttribute('aria-invalid', 'true');
+  await expectAccessible(page);
+  await page.goto('/settings/preferences');
+  await ready(page);
+  await expect(prefs.timeZone()).not.toHaveValue('Mars/Olympus_Mons');
+  await expect(page.locator('html')).toHaveAttribute('data-theme', 'system');
+});

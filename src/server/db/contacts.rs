@@ -1,0 +1,132 @@
+//! Secondary e-mail addresses and their verification tokens (stored as SHA-256).
+
+use super::Db;
+use crate::{error::AppError, model::contacts::EmailAddress};
+use sqlx::Row;
+
+pub async fn list(db: &Db, user_id: &str) -> Result<Vec<EmailAddress>, AppError> {
+    let rows = sqlx::query(
+        "select id, email, verified_at from email_addresses where user_id = $1 order by created_at, id",
+    )
+    .bind(user_id)
+    .fetch_all(db)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| EmailAddress {
+            id: r.get(0),
+            email: r.get(1),
+            verified: r.get::<Option<i64>, _>(2).is_some(),
+        })
+        .collect())
+}
+
+pub async fn get(db: &Db, user_id: &str, id: &str) -> Result<EmailAddress, AppError> {
+    list(db, user_id)
+        .await?
+        .into_iter()
+        .find(|a| a.id == id)
+        .ok_or(AppError::NotFound)
+}
+
+/// Adds an unverified address; false when the user already has it.
+pub async fn insert(db: &Db, id: &str, user_id: &str, email: &str, now: i64) -> Result<bool, AppError> {
+    let done = sqlx::query(
+        "insert into email_addresses (id, user_id, email, created_at) values ($1, $2, $3, $4)
+         on conflict (user_id, email) do nothing",
+    )
+    .bind(id)
+    .bind(user_id)
+    .bind(email)
+    .bind(now)
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// A new link for an address; earlier unused links for it stop working.
+pub async fn new_token(db: &Db, address_id: &str, token_hash: &str, expires_at: i64) -> Result<(), AppError> {
+    let mut tx = db.begin().await?;
+    sqlx::query("delete from email_verifications where address_id = $1 and used_at is null")
+        .bind(address_id)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("insert into email_verifications (token_hash, address_id, expires_at) values ($1, $2, $3)")
+        .bind(token_hash)
+        .bind(address_id)
+        .bind(expires_at)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Uses a link: marks it used (once) and its address verified. Returns (user id, e-mail), or
+/// `None` for an unknown, used or expired link.
+pub async fn use_token(db: &Db, token_hash: &str, now: i64) -> Result<Option<(String, String)>, AppError> {
+    let mut tx = db.begin().await?;
+    let claimed = sqlx::query(
+        "update email_verifications set used_at = $2 where token_hash = $1 and used_at is null and expires_at > $2",
+    )
+    .bind(token_hash)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected()
+        == 1;
+    if !claimed {
+        return Ok(None);
+    }
+    let row = sqlx::query(
+        "select a.id, a.user_id, a.email from email_verifications v join email_addresses a on a.id = v.address_id
+         where v.token_hash = $1",
+    )
+    .bind(token_hash)
+    .fetch_one(&mut *tx)
+    .await?;
+    let (id, user_id, email): (String, String, String) = (row.get(0), row.get(1), row.get(2));
+    sqlx::query("update email_addresses set verified_at = $2 where id = $1 and verified_at is null")
+        .bind(&id)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(Some((user_id, email)))
+}
+
+pub async fn delete(db: &Db, user_id: &str, id: &str) -> Result<bool, AppError> {
+    let done = sqlx::query("delete from email_addresses where user_id = $1 and id = $2")
+        .bind(user_id)
+        .bind(id)
+        .execute(db)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Makes a verified secondary address the primary one; the old primary takes its place as a
+/// verified secondary. One transaction, so the account always has exactly one primary.
+pub async fn swap_primary(db: &Db, user_id: &str, id: &str, old_primary: &str, new_primary: &str) -> Result<(), AppError> {
+    let mut tx = db.begin().await?;
+    sqlx::query("update users set email = $2 where id = $1")
+        .bind(user_id)
+        .bind(new_primary)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("update email_addresses set email = $3 where user_id = $1 and id = $2 and verified_at is not null")
+        .bind(user_id)
+        .bind(id)
+        .bind(old_primary)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Whether another account uses this address as its primary (sign-in) address.
+pub async fn is_someones_primary(db: &Db, email: &str) -> Result<bool, AppError> {
+    let row = sqlx::query("select 1 from users where email = $1")
+        .bind(email)
+        .fetch_optional(db)
+        .await?;
+    Ok(row.is_some())
+}

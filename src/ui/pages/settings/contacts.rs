@@ -1,0 +1,121 @@
+//! E-mail addresses on the Profile tab: the primary, further addresses with whether they are
+//! verified, adding one (a link goes to it), resending, removing, and making a verified one the
+//! primary (after confirming it is you).
+
+use crate::{
+    api::contacts::{list_emails, AddEmail, MakeEmailPrimary, RemoveEmail, ResendEmailLink},
+    error::AppError,
+    model::contacts::{ContactsPage, EmailAddress},
+    ui::components::{
+        enhance::Enhanced,
+        form::{url_error, Field, FormAlert, SubmitButton},
+        reauth::{confirm_error, ConfirmPasswordForm},
+    },
+};
+use leptos::{prelude::*, server_fn::ServerFn};
+use leptos_router::hooks::use_query_map;
+
+#[component]
+pub fn EmailAddresses() -> impl IntoView {
+    let done = use_query_map().get_untracked().get("email").and_then(|d| match d.as_str() {
+        "sent" => Some("We sent a link to the address. Open it within 24 hours to verify the address."),
+        "removed" => Some("Address removed."),
+        "primary" => Some("Primary address changed. We told your previous address."),
+        _ => None,
+    });
+    let errors = (
+        url_error::<AddEmail>(),
+        url_error::<MakeEmailPrimary>()
+            .or(url_error::<RemoveEmail>())
+            .or(url_error::<ResendEmailLink>()),
+        confirm_error(),
+    );
+    let page = Resource::new_blocking(|| (), |_| list_emails());
+    view! {
+        <section id="emails" aria-labelledby="emails-heading">
+            <h2 id="emails-heading">"E-mail addresses"</h2>
+            {done.map(|text| view! { <p class="status" role="status">{text}</p> })}
+            <Suspense fallback=|| ()>
+                {move || {
+                    let errors = errors.clone();
+                    Suspend::new(async move {
+                        match page.await {
+                            Ok(page) => view! { <Addresses page=page errors=errors/> }.into_any(),
+                            Err(e) => view! { <div class="alert" role="alert">{e.to_string()}</div> }.into_any(),
+                        }
+                    })
+                }}
+            </Suspense>
+        </section>
+    }
+}
+
+#[component]
+fn Addresses(
+    page: ContactsPage,
+    errors: (Option<AppError>, Option<AppError>, Option<AppError>),
+) -> impl IntoView {
+    let (add_error, action_error, confirm) = errors;
+    let sudo = page.reauth_until.is_some();
+    let any_verified = page.others.iter().any(|a| a.verified);
+    view! {
+        {action_error.map(|e| view! { <div class="alert" role="alert">{e.to_string()}</div> })}
+        <ul class="key-list" aria-label="Your e-mail addresses">
+            <li class="key">
+                <h3>{page.primary.clone()}<span class="badge">"Primary"</span></h3>
+                <p class="hint">"You sign in with it; mail goes there."</p>
+            </li>
+            {page.others.into_iter().map(|a| view! { <AddressItem address=a sudo=sudo/> }).collect_view()}
+        </ul>
+        {(any_verified && !sudo).then(|| view! {
+            <ConfirmPasswordForm error=confirm purpose="To make another address your primary one"/>
+        })}
+        <Enhanced>
+            <form method="post" action=AddEmail::url() class="stack" novalidate>
+                <h3>"Add an address"</h3>
+                <FormAlert error=add_error.clone().filter(|e| e.field_errors().is_none())/>
+                <Field label="New e-mail address" name="email" input_type="email" autocomplete="email" required=true
+                    hint="We send a link to it; the address works once you open the link." error=add_error/>
+                <SubmitButton label="Add address" pending_label="Adding…"/>
+            </form>
+        </Enhanced>
+    }
+}
+
+#[component]
+fn AddressItem(address: EmailAddress, sudo: bool) -> impl IntoView {
+    let email = address.email.clone();
+    view! {
+        <li class="key">
+            <h3>
+                {address.email.clone()}
+                <span class="badge" class:badge-muted=!address.verified>{if address.verified { "Verified" } else { "Not verified" }}</span>
+            </h3>
+            <div class="actions">
+                {match (address.verified, sudo) {
+                    (true, true) => Some(view! {
+                        <Action action=MakeEmailPrimary::url() id=address.id.clone() label="Make primary" pending="Changing…" aria_label=format!("Make {email} primary")/>
+                    }.into_any()),
+                    (false, _) => Some(view! {
+                        <Action action=ResendEmailLink::url() id=address.id.clone() label="Send link again" pending="Sending…" aria_label=format!("Send the link to {email} again")/>
+                    }.into_any()),
+                    _ => None,
+                }}
+                <Action action=RemoveEmail::url() id=address.id.clone() label="Remove" pending="Removing…" aria_label=format!("Remove {email}")/>
+            </div>
+        </li>
+    }
+}
+
+#[component]
+fn Action(action: &'static str, id: String, label: &'static str, pending: &'static str, aria_label: String) -> impl IntoView {
+    view! {
+        <Enhanced>
+            <form method="post" action=action class="inline">
+                <input type="hidden" name="id" value=id/>
+                <FormAlert/>
+                <SubmitButton label=label pending_label=pending class="secondary" aria_label=aria_label/>
+            </form>
+        </Enhanced>
+    }
+}

@@ -1,0 +1,38 @@
+//! `/verify-email?token=…`: where the link in a verification e-mail leads. Opening it changes
+//! nothing (mail scanners open links too); the button posts the token, once.
+
+use crate::{api::contacts::VerifyEmail, ui::components::{enhance::Enhanced, form::{url_error, FormAlert, SubmitButton}}};
+use leptos::{prelude::*, server_fn::ServerFn};
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+#[component]
+pub fn VerifyEmailPage() -> impl IntoView {
+    let query = use_query_map().get_untracked();
+    let done = query.get("done").is_some();
+    let token = query.get("token").unwrap_or_default();
+    let error = url_error::<VerifyEmail>();
+    view! {
+        <Title text="Verify your e-mail address · Profile Center"/>
+        <main id="main" class="narrow">
+            <h1>"Verify your e-mail address"</h1>
+            {if done {
+                view! {
+                    <p class="status" role="status">"Thank you: the address is verified."</p>
+                    <p><a href="/settings/profile#emails">"Go to your profile"</a></p>
+                }.into_any()
+            } else {
+                view! {
+                    <Enhanced>
+                        <form method="post" action=VerifyEmail::url() class="stack">
+                            <FormAlert error=error/>
+                            <p>"Confirm that this address belongs to you."</p>
+                            <input type="hidden" name="token" value=token/>
+                            <SubmitButton label="Verify address" pending_label="Verifying…"/>
+                        </form>
+                    </Enhanced>
+                }.into_any()
+            }}
+        </main>
+    }
+}
