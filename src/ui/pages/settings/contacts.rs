@@ -97,7 +97,7 @@ fn AddressItem(address: EmailAddress, sudo: bool) -> impl IntoView {
                         <Action action=MakeEmailPrimary::url() id=address.id.clone() label="Make primary" pending="Changing…" aria_label=format!("Make {email} primary")/>
                     }.into_any()),
                     (false, _) => Some(view! {
-                        <Action action=ResendEmailLink::url() id=address.id.clone() label="Send link again" pending="Sending…" aria_label=format!("Send the link to {email} again")/>
+                        <Action action=ResendEmailLink::url() id=address.id.clone() label="Send link again" pending="Sending…" aria_label=format!("Send link again to {email}")/>
                     }.into_any()),
                     _ => None,
                 }}
