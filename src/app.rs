@@ -6,8 +6,11 @@
 use crate::ui::pages::{
     auth::{SignInCodePage, SignInPage, SignUpPage},
     not_found::NotFound,
+    settings::{
+        api_keys::ApiKeysTab, notifications::NotificationsTab, preferences::PreferencesTab,
+        profile::ProfileTab, security::SecurityTab, sessions::SessionsTab, SettingsLayout,
+    },
     verify_email::VerifyEmailPage,
-    settings::{api_keys::ApiKeysTab, notifications::NotificationsTab, preferences::PreferencesTab, profile::ProfileTab, security::SecurityTab, sessions::SessionsTab, SettingsLayout},
 };
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet};

@@ -33,10 +33,22 @@ pub async fn save_notification_settings(
 ) -> Result<String, AppError> {
     use crate::{model::notifications::subscriptions_from_form, server::context::*};
     let user = require_user()?;
-    let subs = subscriptions_from_form(&email, &in_app, &min_severity, &build_outcomes, include_manual.is_some())
-        .map_err(AppError::Validation)?;
+    let subs = subscriptions_from_form(
+        &email,
+        &in_app,
+        &min_severity,
+        &build_outcomes,
+        include_manual.is_some(),
+    )
+    .map_err(AppError::Validation)?;
     let state = state()?;
-    crate::server::db::notifications::save_subscriptions(&state.db, &user.user_id, &subs, crate::server::now()).await?;
+    crate::server::db::notifications::save_subscriptions(
+        &state.db,
+        &user.user_id,
+        &subs,
+        crate::server::now(),
+    )
+    .await?;
     back("saved")
 }
 
@@ -61,7 +73,14 @@ pub async fn send_test_notification(channel: String) -> Result<String, AppError>
 pub async fn mark_notification_read(id: String) -> Result<String, AppError> {
     use crate::server::context::*;
     let user = require_user()?;
-    if !crate::server::db::notifications::mark_read(&state()?.db, &user.user_id, &id, crate::server::now()).await? {
+    if !crate::server::db::notifications::mark_read(
+        &state()?.db,
+        &user.user_id,
+        &id,
+        crate::server::now(),
+    )
+    .await?
+    {
         return Err(AppError::NotFound);
     }
     back("read")
@@ -71,7 +90,12 @@ pub async fn mark_notification_read(id: String) -> Result<String, AppError> {
 pub async fn mark_all_notifications_read() -> Result<String, AppError> {
     use crate::server::context::*;
     let user = require_user()?;
-    crate::server::db::notifications::mark_all_read(&state()?.db, &user.user_id, crate::server::now()).await?;
+    crate::server::db::notifications::mark_all_read(
+        &state()?.db,
+        &user.user_id,
+        crate::server::now(),
+    )
+    .await?;
     back("read")
 }
 

@@ -15,8 +15,14 @@ pub const SCOPES: &[(&str, &str)] = &[
     ("profile:write", "Change your profile"),
     ("preferences:read", "Read your preferences"),
     ("preferences:write", "Change your preferences"),
-    ("notifications:read", "Read your notifications and subscriptions"),
-    ("notifications:write", "Change your notification subscriptions"),
+    (
+        "notifications:read",
+        "Read your notifications and subscriptions",
+    ),
+    (
+        "notifications:write",
+        "Change your notification subscriptions",
+    ),
     ("sessions:read", "List your active sessions"),
     ("api_keys:read", "List your API keys (never their secrets)"),
     ("billing:read", "Read your credits and invoices"),
@@ -131,11 +137,17 @@ pub fn validate(name: &str, scopes: &[String]) -> Result<ValidKey, FieldErrors> 
     let mut errors = FieldErrors::new();
     let name = name.trim();
     if name.is_empty() {
-        errors.add("name", "Give the key a name, such as the script or machine that uses it.");
+        errors.add(
+            "name",
+            "Give the key a name, such as the script or machine that uses it.",
+        );
     } else if name.chars().count() > NAME_MAX_CHARS {
         errors.add("name", "Use at most 60 characters.");
     } else if name.chars().any(char::is_control) {
-        errors.add("name", "Remove the control characters (such as tabs or line breaks).");
+        errors.add(
+            "name",
+            "Remove the control characters (such as tabs or line breaks).",
+        );
     }
     let mut valid: Vec<String> = Vec::new();
     for scope in scopes {
@@ -196,8 +208,11 @@ mod tests {
 
     #[test]
     fn names_and_scopes_are_checked_and_scopes_sorted() {
-        let ok = validate("  CI runner ", &s(&["sessions:read", "profile:read", "profile:read"]))
-            .unwrap();
+        let ok = validate(
+            "  CI runner ",
+            &s(&["sessions:read", "profile:read", "profile:read"]),
+        )
+        .unwrap();
         assert_eq!(ok.name, "CI runner");
         assert_eq!(ok.scopes, s(&["profile:read", "sessions:read"]));
         let err = validate("", &s(&[])).unwrap_err();

@@ -46,21 +46,88 @@ const fn topic(
 /// Every topic, in the order the tab lists them. Defaults: security on (locked), invoices and
 /// payment reminders by e-mail (and in the app), builds off, the rest in the app only.
 pub const TOPICS: &[Topic] = &[
-    topic("invoices", "New invoices", "When an invoice is issued.", true, true),
-    topic("payment_reminders", "Payment reminders", "An invoice due in 7 days, and overdue by 4 and by 10 days. Stops once it is paid.", true, true),
-    topic("month_end", "Invoice reminder before month end", "3 days before the end of each month.", false, true),
-    topic("credits", "Credits utilization", "When 75 % and when 100 % of a credit grant are used.", false, true),
-    topic("quota", "Cloud quota utilization", "When a quota passes 50 %.", false, true),
-    topic("cost_anomalies", "Cost anomalies", "Unusual spending, from the severity you choose.", false, true),
-    topic("known_issues", "Known infrastructure issues", "Problems on the platform that may affect you.", false, true),
-    topic("maintenance", "Maintenance and outages", "Planned maintenance and outages.", false, true),
-    topic("builds", "Pipeline builds", "Builds triggered by your pushes and schedules.", false, false),
-    topic("weekly_summary", "Weekly usage summary", "Monday morning in your time zone.", false, true),
-    topic("news", "News and announcements", "Product news.", false, true),
+    topic(
+        "invoices",
+        "New invoices",
+        "When an invoice is issued.",
+        true,
+        true,
+    ),
+    topic(
+        "payment_reminders",
+        "Payment reminders",
+        "An invoice due in 7 days, and overdue by 4 and by 10 days. Stops once it is paid.",
+        true,
+        true,
+    ),
+    topic(
+        "month_end",
+        "Invoice reminder before month end",
+        "3 days before the end of each month.",
+        false,
+        true,
+    ),
+    topic(
+        "credits",
+        "Credits utilization",
+        "When 75 % and when 100 % of a credit grant are used.",
+        false,
+        true,
+    ),
+    topic(
+        "quota",
+        "Cloud quota utilization",
+        "When a quota passes 50 %.",
+        false,
+        true,
+    ),
+    topic(
+        "cost_anomalies",
+        "Cost anomalies",
+        "Unusual spending, from the severity you choose.",
+        false,
+        true,
+    ),
+    topic(
+        "known_issues",
+        "Known infrastructure issues",
+        "Problems on the platform that may affect you.",
+        false,
+        true,
+    ),
+    topic(
+        "maintenance",
+        "Maintenance and outages",
+        "Planned maintenance and outages.",
+        false,
+        true,
+    ),
+    topic(
+        "builds",
+        "Pipeline builds",
+        "Builds triggered by your pushes and schedules.",
+        false,
+        false,
+    ),
+    topic(
+        "weekly_summary",
+        "Weekly usage summary",
+        "Monday morning in your time zone.",
+        false,
+        true,
+    ),
+    topic(
+        "news",
+        "News and announcements",
+        "Product news.",
+        false,
+        true,
+    ),
     Topic {
         key: "security",
         label: "Security notices",
-        description: "Password changed, two-factor sign-in changed, new API key, … Always sent by e-mail.",
+        description:
+            "Password changed, two-factor sign-in changed, new API key, … Always sent by e-mail.",
         email: true,
         in_app: true,
         locked_email: true,
@@ -113,7 +180,11 @@ pub enum BuildOutcomes {
 }
 
 impl BuildOutcomes {
-    pub const ALL: [BuildOutcomes; 3] = [BuildOutcomes::Failed, BuildOutcomes::Successful, BuildOutcomes::Both];
+    pub const ALL: [BuildOutcomes; 3] = [
+        BuildOutcomes::Failed,
+        BuildOutcomes::Successful,
+        BuildOutcomes::Both,
+    ];
 
     pub fn key(self) -> &'static str {
         match self {
@@ -165,7 +236,9 @@ impl Subscription {
     /// Whether this channel delivers; security e-mail cannot be turned off.
     pub fn wants(&self, channel: Channel) -> bool {
         match channel {
-            Channel::Email => self.email || topic_by_key(&self.topic).is_some_and(|t| t.locked_email),
+            Channel::Email => {
+                self.email || topic_by_key(&self.topic).is_some_and(|t| t.locked_email)
+            }
             Channel::InApp => self.in_app,
         }
     }
@@ -254,7 +327,11 @@ pub fn build_wanted(sub: &Subscription, succeeded: bool, trigger: &str) -> bool 
 }
 
 /// Days from the civil date to a payment reminder: due in 7 days, overdue by 4 and by 10.
-pub const PAYMENT_REMINDERS: [(&str, i64); 3] = [("due_in_7_days", -7), ("overdue_4_days", 4), ("overdue_10_days", 10)];
+pub const PAYMENT_REMINDERS: [(&str, i64); 3] = [
+    ("due_in_7_days", -7),
+    ("overdue_4_days", 4),
+    ("overdue_10_days", 10),
+];
 
 /// Days since 1970-01-01 of a civil date (H. Hinnant's `days_from_civil`).
 fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
@@ -358,10 +435,21 @@ mod tests {
     fn credit_thresholds_fire_once_each_and_a_new_grant_starts_over() {
         assert_eq!(credit_thresholds_reached(50, &[]), Vec::<u32>::new());
         assert_eq!(credit_thresholds_reached(75, &[]), vec![75]);
-        assert_eq!(credit_thresholds_reached(80, &[75]), Vec::<u32>::new(), "no repeat");
+        assert_eq!(
+            credit_thresholds_reached(80, &[75]),
+            Vec::<u32>::new(),
+            "no repeat"
+        );
         assert_eq!(credit_thresholds_reached(100, &[75]), vec![100]);
-        assert_eq!(credit_thresholds_reached(120, &[75, 100]), Vec::<u32>::new());
-        assert_eq!(credit_thresholds_reached(100, &[]), vec![75, 100], "a jump reaches both");
+        assert_eq!(
+            credit_thresholds_reached(120, &[75, 100]),
+            Vec::<u32>::new()
+        );
+        assert_eq!(
+            credit_thresholds_reached(100, &[]),
+            vec![75, 100],
+            "a jump reaches both"
+        );
         // A new grant has nothing notified yet.
         assert_eq!(credit_thresholds_reached(76, &[]), vec![75]);
     }
@@ -378,7 +466,10 @@ mod tests {
         assert!(!quota_crossed(50, false), "at 50 % it has not passed it");
         assert!(quota_crossed(51, false));
         assert!(!quota_crossed(70, true), "still above: no repeat");
-        assert!(quota_crossed(60, false), "dropped below, then crossed again");
+        assert!(
+            quota_crossed(60, false),
+            "dropped below, then crossed again"
+        );
     }
 
     #[test]
@@ -395,17 +486,26 @@ mod tests {
         let mut sub = Subscription::default_for(topic_by_key("builds").unwrap());
         assert!(build_wanted(&sub, false, "push"));
         assert!(!build_wanted(&sub, true, "push"), "default: failed only");
-        assert!(!build_wanted(&sub, false, "manual"), "manual runs only when opted in");
+        assert!(
+            !build_wanted(&sub, false, "manual"),
+            "manual runs only when opted in"
+        );
         sub.include_manual = true;
         sub.build_outcomes = BuildOutcomes::Both;
         assert!(build_wanted(&sub, true, "manual") && build_wanted(&sub, false, "schedule"));
-        assert!(!build_wanted(&sub, false, "api"), "other people's triggers never");
+        assert!(
+            !build_wanted(&sub, false, "api"),
+            "other people's triggers never"
+        );
     }
 
     #[test]
     fn dates_parse_strictly_and_round_trip() {
         assert_eq!(parse_date("1970-01-01"), Some(0));
-        assert_eq!(parse_date("2024-02-29").map(format_date).as_deref(), Some("2024-02-29"));
+        assert_eq!(
+            parse_date("2024-02-29").map(format_date).as_deref(),
+            Some("2024-02-29")
+        );
         assert_eq!(parse_date("2023-02-29"), None, "not a leap year");
         assert_eq!(parse_date("2026-13-01"), None);
         assert_eq!(parse_date("2026-1-01"), None);
@@ -416,10 +516,26 @@ mod tests {
     fn the_weekly_summary_waits_for_monday_morning() {
         let monday = parse_date("2026-11-23").unwrap();
         let at = |day: i64, hour: i64| monday + day * 86_400 + hour * 3600;
-        assert_eq!(next_monday_morning(at(0, 7)), at(0, 8), "early Monday: at 08:00");
-        assert_eq!(next_monday_morning(at(0, 9)), at(0, 9), "Monday morning: now");
-        assert_eq!(next_monday_morning(at(0, 13)), at(7, 8), "Monday afternoon: next week");
-        assert_eq!(next_monday_morning(at(3, 10)), at(7, 8), "Thursday: next Monday");
+        assert_eq!(
+            next_monday_morning(at(0, 7)),
+            at(0, 8),
+            "early Monday: at 08:00"
+        );
+        assert_eq!(
+            next_monday_morning(at(0, 9)),
+            at(0, 9),
+            "Monday morning: now"
+        );
+        assert_eq!(
+            next_monday_morning(at(0, 13)),
+            at(7, 8),
+            "Monday afternoon: next week"
+        );
+        assert_eq!(
+            next_monday_morning(at(3, 10)),
+            at(7, 8),
+            "Thursday: next Monday"
+        );
         assert_eq!(next_monday_morning(at(6, 23)), at(7, 8), "Sunday night");
     }
 
@@ -427,25 +543,50 @@ mod tests {
     fn the_month_end_window_opens_three_days_before_the_last_day() {
         let t = |s: &str, hour: i64| parse_date(s).unwrap() + hour * 3600;
         assert_eq!(month_end_window(t("2026-11-27", 8)), None, "before 09:00");
-        assert_eq!(month_end_window(t("2026-11-27", 9)).as_deref(), Some("2026-11"));
-        assert_eq!(month_end_window(t("2026-11-30", 23)).as_deref(), Some("2026-11"));
+        assert_eq!(
+            month_end_window(t("2026-11-27", 9)).as_deref(),
+            Some("2026-11")
+        );
+        assert_eq!(
+            month_end_window(t("2026-11-30", 23)).as_deref(),
+            Some("2026-11")
+        );
         assert_eq!(month_end_window(t("2026-12-01", 0)), None, "a new month");
-        assert_eq!(month_end_window(t("2024-02-26", 10)).as_deref(), Some("2024-02"), "leap February");
-        assert_eq!(month_end_window(t("2026-02-25", 10)).as_deref(), Some("2026-02"));
+        assert_eq!(
+            month_end_window(t("2024-02-26", 10)).as_deref(),
+            Some("2024-02"),
+            "leap February"
+        );
+        assert_eq!(
+            month_end_window(t("2026-02-25", 10)).as_deref(),
+            Some("2026-02")
+        );
         assert_eq!(month_end_window(t("2026-02-24", 10)), None);
     }
 
     #[test]
     fn the_form_sets_every_topic_and_refuses_unknown_values() {
-        let subs = subscriptions_from_form(&["news".into()], &["builds".into()], "critical", "both", true).unwrap();
+        let subs = subscriptions_from_form(
+            &["news".into()],
+            &["builds".into()],
+            "critical",
+            "both",
+            true,
+        )
+        .unwrap();
         let get = |k: &str| subs.iter().find(|s| s.topic == k).unwrap().clone();
         assert!(get("news").email && !get("news").in_app);
         assert!(get("builds").in_app && get("builds").include_manual);
         assert!(get("security").email, "locked on");
         assert!(!get("invoices").email, "unticked means off");
         assert_eq!(get("cost_anomalies").min_severity, Severity::Critical);
-        let err = subscriptions_from_form(&["admin".into()], &[], "loud", "some", false).unwrap_err();
-        assert!(err.get("topics").is_some() && err.get("min_severity").is_some() && err.get("build_outcomes").is_some());
+        let err =
+            subscriptions_from_form(&["admin".into()], &[], "loud", "some", false).unwrap_err();
+        assert!(
+            err.get("topics").is_some()
+                && err.get("min_severity").is_some()
+                && err.get("build_outcomes").is_some()
+        );
     }
 
     #[test]

@@ -14,9 +14,17 @@ pub const DATE_FORMATS: &[(&str, &str)] = &[
     ("us", "US, 11/24/2026"),
 ];
 pub const TIME_FORMATS: &[(&str, &str)] = &[("24h", "24-hour, 14:05"), ("12h", "12-hour, 2:05 PM")];
-pub const WEEK_STARTS: &[(&str, &str)] = &[("monday", "Monday"), ("sunday", "Sunday"), ("saturday", "Saturday")];
+pub const WEEK_STARTS: &[(&str, &str)] = &[
+    ("monday", "Monday"),
+    ("sunday", "Sunday"),
+    ("saturday", "Saturday"),
+];
 pub const ROWS_PER_PAGE: &[u32] = &[10, 25, 50, 100];
-pub const THEMES: &[(&str, &str)] = &[("system", "Same as my system"), ("light", "Light"), ("dark", "Dark")];
+pub const THEMES: &[(&str, &str)] = &[
+    ("system", "Same as my system"),
+    ("light", "Light"),
+    ("dark", "Dark"),
+];
 pub const LANGUAGES: &[(&str, &str)] = &[("en", "English")];
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -57,7 +65,10 @@ fn offered(list: &[(&str, &str)], value: &str) -> bool {
 pub fn validate(p: &Preferences) -> Result<(), FieldErrors> {
     let mut errors = FieldErrors::new();
     if !known_zone(&p.time_zone) {
-        errors.add("time_zone", "Choose a time zone from the list, such as Europe/Berlin.");
+        errors.add(
+            "time_zone",
+            "Choose a time zone from the list, such as Europe/Berlin.",
+        );
     }
     if !offered(DATE_FORMATS, &p.date_format) {
         errors.add("date_format", "Choose one of the date formats.");
@@ -177,32 +188,68 @@ mod tests {
     #[test]
     fn the_same_moment_reads_in_each_zone_and_format() {
         assert_eq!(prefs("UTC", "iso", "24h").format(T), "2026-11-24 14:05 UTC");
-        assert_eq!(prefs("Europe/Berlin", "intl", "24h").format(T), "24/11/2026 15:05 CET");
-        assert_eq!(prefs("America/New_York", "us", "12h").format(T), "11/24/2026 9:05 AM EST");
-        assert_eq!(prefs("Asia/Kolkata", "iso", "12h").format(T), "2026-11-24 7:35 PM IST");
-        assert_eq!(prefs("UTC", "iso", "12h").format(T - 14 * 3600), "2026-11-24 12:05 AM UTC");
-        assert_eq!(prefs("UTC", "iso", "12h").format(T - 2 * 3600), "2026-11-24 12:05 PM UTC");
+        assert_eq!(
+            prefs("Europe/Berlin", "intl", "24h").format(T),
+            "24/11/2026 15:05 CET"
+        );
+        assert_eq!(
+            prefs("America/New_York", "us", "12h").format(T),
+            "11/24/2026 9:05 AM EST"
+        );
+        assert_eq!(
+            prefs("Asia/Kolkata", "iso", "12h").format(T),
+            "2026-11-24 7:35 PM IST"
+        );
+        assert_eq!(
+            prefs("UTC", "iso", "12h").format(T - 14 * 3600),
+            "2026-11-24 12:05 AM UTC"
+        );
+        assert_eq!(
+            prefs("UTC", "iso", "12h").format(T - 2 * 3600),
+            "2026-11-24 12:05 PM UTC"
+        );
     }
 
     #[test]
     fn odd_offsets_and_the_date_line_are_honoured() {
         // Chatham Islands: +13:45 in the southern summer.
-        assert_eq!(prefs("Pacific/Chatham", "iso", "24h").format(T), "2026-11-25 03:50 +1345");
+        assert_eq!(
+            prefs("Pacific/Chatham", "iso", "24h").format(T),
+            "2026-11-25 03:50 +1345"
+        );
         // Kiribati's Line Islands, UTC+14: already the next day.
-        assert_eq!(prefs("Pacific/Kiritimati", "iso", "24h").format(T), "2026-11-25 04:05 +14");
-        assert_eq!(prefs("Asia/Kathmandu", "iso", "24h").format(T), "2026-11-24 19:50 +0545");
+        assert_eq!(
+            prefs("Pacific/Kiritimati", "iso", "24h").format(T),
+            "2026-11-25 04:05 +14"
+        );
+        assert_eq!(
+            prefs("Asia/Kathmandu", "iso", "24h").format(T),
+            "2026-11-24 19:50 +0545"
+        );
     }
 
     #[test]
     fn clocks_changing_for_daylight_saving_never_skip_or_repeat_an_instant() {
         // Berlin sprang forward on 2026-03-29: 01:59:59 UTC+1 → 03:00 UTC+2 (02:xx never happens).
         let before = 1_774_745_940; // 2026-03-29 00:59 UTC
-        assert_eq!(prefs("Europe/Berlin", "iso", "24h").format(before), "2026-03-29 01:59 CET");
-        assert_eq!(prefs("Europe/Berlin", "iso", "24h").format(before + 60), "2026-03-29 03:00 CEST");
+        assert_eq!(
+            prefs("Europe/Berlin", "iso", "24h").format(before),
+            "2026-03-29 01:59 CET"
+        );
+        assert_eq!(
+            prefs("Europe/Berlin", "iso", "24h").format(before + 60),
+            "2026-03-29 03:00 CEST"
+        );
         // …and fell back on 2026-10-25: 02:30 happens twice, told apart by the abbreviation.
         let first = 1_792_888_200; // 2026-10-25 00:30 UTC
-        assert_eq!(prefs("Europe/Berlin", "iso", "24h").format(first), "2026-10-25 02:30 CEST");
-        assert_eq!(prefs("Europe/Berlin", "iso", "24h").format(first + 3600), "2026-10-25 02:30 CET");
+        assert_eq!(
+            prefs("Europe/Berlin", "iso", "24h").format(first),
+            "2026-10-25 02:30 CEST"
+        );
+        assert_eq!(
+            prefs("Europe/Berlin", "iso", "24h").format(first + 3600),
+            "2026-10-25 02:30 CET"
+        );
     }
 
     #[test]
@@ -210,11 +257,20 @@ mod tests {
         let tuesday = T; // 2026-11-24
         let berlin = prefs("Europe/Berlin", "iso", "24h");
         // Next Monday 2026-11-30 08:00 CET = 07:00 UTC.
-        assert_eq!(berlin.format(berlin.next_monday_morning(tuesday)), "2026-11-30 08:00 CET");
+        assert_eq!(
+            berlin.format(berlin.next_monday_morning(tuesday)),
+            "2026-11-30 08:00 CET"
+        );
         let chatham = prefs("Pacific/Chatham", "iso", "24h");
-        assert_eq!(chatham.format(chatham.next_monday_morning(tuesday)), "2026-11-30 08:00 +1345");
+        assert_eq!(
+            chatham.format(chatham.next_monday_morning(tuesday)),
+            "2026-11-30 08:00 +1345"
+        );
         let utc = prefs("UTC", "iso", "24h");
-        assert_eq!(utc.next_monday_morning(tuesday), super::super::notifications::next_monday_morning(tuesday));
+        assert_eq!(
+            utc.next_monday_morning(tuesday),
+            super::super::notifications::next_monday_morning(tuesday)
+        );
     }
 
     #[test]
@@ -231,7 +287,15 @@ mod tests {
             zone_chosen: true,
         };
         let errors = validate(&bad).unwrap_err();
-        for field in ["time_zone", "date_format", "time_format", "week_start", "rows_per_page", "theme", "language"] {
+        for field in [
+            "time_zone",
+            "date_format",
+            "time_format",
+            "week_start",
+            "rows_per_page",
+            "theme",
+            "language",
+        ] {
             assert!(errors.get(field).is_some(), "{field}");
         }
         assert!(known_zone("Pacific/Chatham") && known_zone("America/Argentina/Buenos_Aires"));

@@ -7,9 +7,15 @@
 //! app key and bound to the session, never through the database.
 
 use super::{
-    context::Authed, context::ClientInfo, crypto, db::api_keys as db,
+    context::Authed,
+    context::ClientInfo,
+    crypto,
+    db::api_keys as db,
     db::security_events::{self, kind},
-    db::users, mail::templates, now, random_id, state::AppState,
+    db::users,
+    mail::templates,
+    now, random_id,
+    state::AppState,
 };
 use crate::{
     error::AppError,
@@ -44,7 +50,11 @@ fn secret_hash(secret: &str) -> String {
 
 /// Compares two equal-length hex digests without stopping at the first difference.
 fn same_digest(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
 }
 
 /// Creates a key (the caller has checked sudo mode); returns it in full, the only time.
@@ -87,8 +97,15 @@ pub async fn create(
     )
     .await?;
     let detail = format!("{} ({id}): {}", valid.name, valid.scopes.join(" "));
-    security_events::record(&state.db, &user.user_id, kind::API_KEY_CREATED, true, client, &detail)
-        .await?;
+    security_events::record(
+        &state.db,
+        &user.user_id,
+        kind::API_KEY_CREATED,
+        true,
+        client,
+        &detail,
+    )
+    .await?;
     super::mfa::notify(
         state,
         &user.user_id,
@@ -127,8 +144,15 @@ pub async fn update(
         before.scopes.join(" "),
         valid.scopes.join(" ")
     );
-    security_events::record(&state.db, &user.user_id, kind::API_KEY_CHANGED, true, client, &detail)
-        .await?;
+    security_events::record(
+        &state.db,
+        &user.user_id,
+        kind::API_KEY_CHANGED,
+        true,
+        client,
+        &detail,
+    )
+    .await?;
     db::get(&state.db, &user.user_id, id, at).await
 }
 
@@ -144,8 +168,15 @@ pub async fn revoke(
         return Err(AppError::Conflict("This key is already revoked.".into()));
     }
     let detail = format!("{} ({id})", key.name);
-    security_events::record(&state.db, &user.user_id, kind::API_KEY_REVOKED, true, client, &detail)
-        .await
+    security_events::record(
+        &state.db,
+        &user.user_id,
+        kind::API_KEY_REVOKED,
+        true,
+        client,
+        &detail,
+    )
+    .await
 }
 
 /// Deletes one of the user's keys from the list (an active key is thereby revoked too).
@@ -160,12 +191,23 @@ pub async fn delete(
         return Err(AppError::NotFound);
     }
     let detail = format!("{} ({id}), {}", key.name, key.status.label().to_lowercase());
-    security_events::record(&state.db, &user.user_id, kind::API_KEY_DELETED, true, client, &detail)
-        .await
+    security_events::record(
+        &state.db,
+        &user.user_id,
+        kind::API_KEY_DELETED,
+        true,
+        client,
+        &detail,
+    )
+    .await
 }
 
 /// The tab's data, including a key created just before (taken from its one-time cookie).
-pub async fn page(state: &AppState, user: &Authed, sealed: Option<&str>) -> Result<ApiKeysPage, AppError> {
+pub async fn page(
+    state: &AppState,
+    user: &Authed,
+    sealed: Option<&str>,
+) -> Result<ApiKeysPage, AppError> {
     let at = now();
     let new_key = sealed
         .and_then(|s| crypto::decrypt(&state.config.secret_key, &user.session_id, s))
@@ -200,7 +242,9 @@ pub fn show_once_cookie(state: &AppState, user: &Authed, key: Option<&NewKey>) -
         ),
         None => (String::new(), 0),
     };
-    format!("{name}={value}; Path=/settings/api-keys; HttpOnly; SameSite=Strict; Max-Age={age}{secure}")
+    format!(
+        "{name}={value}; Path=/settings/api-keys; HttpOnly; SameSite=Strict; Max-Age={age}{secure}"
+    )
 }
 
 /// Who a REST request acts for, once its key checked out.

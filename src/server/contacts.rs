@@ -32,29 +32,61 @@ pub async fn page(state: &AppState, user: &Authed) -> Result<ContactsPage, AppEr
 }
 
 /// Adds an address and sends its verification link to it.
-pub async fn add(state: &AppState, user: &Authed, client: &ClientInfo, raw: &str, origin: &str) -> Result<(), AppError> {
+pub async fn add(
+    state: &AppState,
+    user: &Authed,
+    client: &ClientInfo,
+    raw: &str,
+    origin: &str,
+) -> Result<(), AppError> {
     let email = normalize_email(raw);
     validate_email(&email).map_err(|m| AppError::field("email", m))?;
     let me = users::current_user(&state.db, &user.user_id)
         .await?
         .ok_or(AppError::Unauthenticated)?;
-    if email == me.email || db::list(&state.db, &user.user_id).await?.iter().any(|a| a.email == email) {
-        return Err(AppError::field("email", "This address is already on your account."));
+    if email == me.email
+        || db::list(&state.db, &user.user_id)
+            .await?
+            .iter()
+            .any(|a| a.email == email)
+    {
+        return Err(AppError::field(
+            "email",
+            "This address is already on your account.",
+        ));
     }
     if db::is_someones_primary(&state.db, &email).await? {
-        return Err(AppError::field("email", "Another account signs in with this address."));
+        return Err(AppError::field(
+            "email",
+            "Another account signs in with this address.",
+        ));
     }
     let id = random_id(12);
     db::insert(&state.db, &id, &user.user_id, &email, now()).await?;
-    security_events::record(&state.db, &user.user_id, kind::EMAIL_ADDED, true, client, &email).await?;
+    security_events::record(
+        &state.db,
+        &user.user_id,
+        kind::EMAIL_ADDED,
+        true,
+        client,
+        &email,
+    )
+    .await?;
     send_link(state, &me.display_name(), &id, &email, origin).await
 }
 
 /// Sends a fresh link for an unverified address (the earlier one stops working).
-pub async fn resend(state: &AppState, user: &Authed, id: &str, origin: &str) -> Result<(), AppError> {
+pub async fn resend(
+    state: &AppState,
+    user: &Authed,
+    id: &str,
+    origin: &str,
+) -> Result<(), AppError> {
     let address = db::get(&state.db, &user.user_id, id).await?;
     if address.verified {
-        return Err(AppError::Conflict("This address is already verified.".into()));
+        return Err(AppError::Conflict(
+            "This address is already verified.".into(),
+        ));
     }
     let me = users::current_user(&state.db, &user.user_id)
         .await?
@@ -62,9 +94,21 @@ pub async fn resend(state: &AppState, user: &Authed, id: &str, origin: &str) -> 
     send_link(state, &me.display_name(), id, &address.email, origin).await
 }
 
-async fn send_link(state: &AppState, name: &str, address_id: &str, email: &str, origin: &str) -> Result<(), AppError> {
+async fn send_link(
+    state: &AppState,
+    name: &str,
+    address_id: &str,
+    email: &str,
+    origin: &str,
+) -> Result<(), AppError> {
     let token = random_id(32);
-    db::new_token(&state.db, address_id, &super::auth::token_hash(&token), now() + VERIFY_SECS).await?;
+    db::new_token(
+        &state.db,
+        address_id,
+        &super::auth::token_hash(&token),
+        now() + VERIFY_SECS,
+    )
+    .await?;
     let link = format!("{origin}/verify-email?token={token}");
     state
         .mailer
@@ -73,34 +117,76 @@ async fn send_link(state: &AppState, name: &str, address_id: &str, email: &str, 
 }
 
 /// Uses a verification link (single use, 24 hours). Returns the verified address.
-pub async fn verify(state: &AppState, client: &ClientInfo, token: &str) -> Result<String, AppError> {
-    let Some((user_id, email)) = db::use_token(&state.db, &super::auth::token_hash(token.trim()), now()).await? else {
+pub async fn verify(
+    state: &AppState,
+    client: &ClientInfo,
+    token: &str,
+) -> Result<String, AppError> {
+    let Some((user_id, email)) =
+        db::use_token(&state.db, &super::auth::token_hash(token.trim()), now()).await?
+    else {
         return Err(AppError::Conflict(
             "This link was already used or has expired. Add the address again from your profile to get a new one.".into(),
         ));
     };
-    security_events::record(&state.db, &user_id, kind::EMAIL_VERIFIED, true, client, &email).await?;
+    security_events::record(
+        &state.db,
+        &user_id,
+        kind::EMAIL_VERIFIED,
+        true,
+        client,
+        &email,
+    )
+    .await?;
     Ok(email)
 }
 
-pub async fn remove(state: &AppState, user: &Authed, client: &ClientInfo, id: &str) -> Result<(), AppError> {
+pub async fn remove(
+    state: &AppState,
+    user: &Authed,
+    client: &ClientInfo,
+    id: &str,
+) -> Result<(), AppError> {
     let address = db::get(&state.db, &user.user_id, id).await?;
     db::delete(&state.db, &user.user_id, id).await?;
-    security_events::record(&state.db, &user.user_id, kind::EMAIL_REMOVED, true, client, &address.email).await
+    security_events::record(
+        &state.db,
+        &user.user_id,
+        kind::EMAIL_REMOVED,
+        true,
+        client,
+        &address.email,
+    )
+    .await
 }
 
 /// Makes a verified address the primary (sign-in and mail) address; tells the old one.
-pub async fn make_primary(state: &AppState, user: &Authed, client: &ClientInfo, id: &str) -> Result<(), AppError> {
+pub async fn make_primary(
+    state: &AppState,
+    user: &Authed,
+    client: &ClientInfo,
+    id: &str,
+) -> Result<(), AppError> {
     let address = db::get(&state.db, &user.user_id, id).await?;
     if !address.verified {
-        return Err(AppError::Conflict("Verify this address first: use the link we sent to it.".into()));
+        return Err(AppError::Conflict(
+            "Verify this address first: use the link we sent to it.".into(),
+        ));
     }
     let me = users::current_user(&state.db, &user.user_id)
         .await?
         .ok_or(AppError::Unauthenticated)?;
     db::swap_primary(&state.db, &user.user_id, id, &me.email, &address.email).await?;
     let detail = format!("{} → {}", me.email, address.email);
-    security_events::record(&state.db, &user.user_id, kind::PRIMARY_EMAIL_CHANGED, true, client, &detail).await?;
+    security_events::record(
+        &state.db,
+        &user.user_id,
+        kind::PRIMARY_EMAIL_CHANGED,
+        true,
+        client,
+        &detail,
+    )
+    .await?;
     let notice = templates::primary_changed(&me.email, &me.display_name(), &address.email);
     state.mailer.enqueue(&state.db, &notice).await
 }

@@ -81,7 +81,11 @@ pub fn client_info() -> ClientInfo {
 pub fn preferences() -> crate::model::preferences::Preferences {
     parts()
         .ok()
-        .and_then(|p| p.extensions.get::<crate::model::preferences::Preferences>().cloned())
+        .and_then(|p| {
+            p.extensions
+                .get::<crate::model::preferences::Preferences>()
+                .cloned()
+        })
         .unwrap_or_default()
 }
 
@@ -92,7 +96,12 @@ pub fn origin() -> String {
     }
     let host = parts()
         .ok()
-        .and_then(|p| p.headers.get(http::header::HOST).and_then(|h| h.to_str().ok()).map(str::to_string))
+        .and_then(|p| {
+            p.headers
+                .get(http::header::HOST)
+                .and_then(|h| h.to_str().ok())
+                .map(str::to_string)
+        })
         .unwrap_or_else(|| "localhost".into());
     let production = state().map(|s| s.config.production).unwrap_or(false);
     format!("{}://{host}", if production { "https" } else { "http" })

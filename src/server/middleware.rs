@@ -8,13 +8,13 @@ use super::{
     now,
     state::AppState,
 };
+use crate::model::preferences::{known_zone, Preferences};
 use axum::{
     extract::{ConnectInfo, Request, State},
     http::{header, HeaderValue, Method, StatusCode},
     middleware::Next,
     response::{IntoResponse, Redirect, Response},
 };
-use crate::model::preferences::{known_zone, Preferences};
 use std::net::SocketAddr;
 
 /// Resolves the session cookie against the database on every request (so an ended session is
@@ -298,13 +298,19 @@ mod tests {
     fn the_browser_zone_applies_only_until_a_zone_is_chosen() {
         let fresh = effective_preferences(None, Some("Asia/Tokyo"));
         assert_eq!(fresh.time_zone, "Asia/Tokyo");
-        assert_eq!(effective_preferences(None, Some("Not/AZone")).time_zone, "UTC");
+        assert_eq!(
+            effective_preferences(None, Some("Not/AZone")).time_zone,
+            "UTC"
+        );
         let chosen = Preferences {
             time_zone: "Europe/Berlin".into(),
             zone_chosen: true,
             ..Preferences::default()
         };
-        assert_eq!(effective_preferences(Some(chosen), Some("Asia/Tokyo")).time_zone, "Europe/Berlin");
+        assert_eq!(
+            effective_preferences(Some(chosen), Some("Asia/Tokyo")).time_zone,
+            "Europe/Berlin"
+        );
     }
 
     #[test]

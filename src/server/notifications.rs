@@ -58,11 +58,16 @@ fn opt_link(data: &Value) -> String {
 /// A text field of `data`: present, non-empty, at most `max` characters, no control characters.
 fn text(data: &Value, field: &str, max: usize, errors: &mut FieldErrors) -> String {
     match data.get(field).and_then(Value::as_str).map(str::trim) {
-        Some(v) if !v.is_empty() && v.chars().count() <= max && !v.chars().any(char::is_control) => {
+        Some(v)
+            if !v.is_empty() && v.chars().count() <= max && !v.chars().any(char::is_control) =>
+        {
             v.to_string()
         }
         _ => {
-            errors.add(&format!("data.{field}"), format!("Required: text of 1 to {max} characters."));
+            errors.add(
+                &format!("data.{field}"),
+                format!("Required: text of 1 to {max} characters."),
+            );
             String::new()
         }
     }
@@ -83,7 +88,10 @@ fn one_of<'a>(data: &Value, field: &str, allowed: &[&'a str], errors: &mut Field
     match allowed.iter().find(|a| **a == raw) {
         Some(v) => v,
         None => {
-            errors.add(&format!("data.{field}"), format!("Required: one of {}.", allowed.join(", ")));
+            errors.add(
+                &format!("data.{field}"),
+                format!("Required: one of {}.", allowed.join(", ")),
+            );
             ""
         }
     }
@@ -104,16 +112,52 @@ fn date(data: &Value, field: &str, errors: &mut FieldErrors) -> i64 {
 /// What an event means, once its fields checked out.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Event {
-    InvoiceIssued { invoice_id: String, number: String, amount: String, due: i64 },
-    InvoicePaid { invoice_id: String },
-    CreditsUsage { grant_id: String, used: f64, total: f64 },
-    QuotaUsage { quota_id: String, name: String, used: f64, limit: f64 },
-    CostAnomaly { severity: Severity, description: String },
-    KnownIssue { title: String, description: String },
-    Maintenance { title: String, description: String },
-    BuildFinished { pipeline: String, build_id: String, succeeded: bool, trigger: String },
-    UsageWeekly { week_start: i64, summary: String },
-    News { title: String, body: String },
+    InvoiceIssued {
+        invoice_id: String,
+        number: String,
+        amount: String,
+        due: i64,
+    },
+    InvoicePaid {
+        invoice_id: String,
+    },
+    CreditsUsage {
+        grant_id: String,
+        used: f64,
+        total: f64,
+    },
+    QuotaUsage {
+        quota_id: String,
+        name: String,
+        used: f64,
+        limit: f64,
+    },
+    CostAnomaly {
+        severity: Severity,
+        description: String,
+    },
+    KnownIssue {
+        title: String,
+        description: String,
+    },
+    Maintenance {
+        title: String,
+        description: String,
+    },
+    BuildFinished {
+        pipeline: String,
+        build_id: String,
+        succeeded: bool,
+        trigger: String,
+    },
+    UsageWeekly {
+        week_start: i64,
+        summary: String,
+    },
+    News {
+        title: String,
+        body: String,
+    },
 }
 
 pub const KINDS: &[&str] = &[
@@ -136,12 +180,21 @@ pub fn parse(event: &EventIn) -> Result<Event, AppError> {
     if id.is_empty() || id.len() > 200 || id.chars().any(char::is_control) {
         errors.add("id", "Required: 1 to 200 characters.");
     }
-    let broadcast = matches!(event.kind.as_str(), "incident.known_issue" | "maintenance.scheduled" | "news.published");
+    let broadcast = matches!(
+        event.kind.as_str(),
+        "incident.known_issue" | "maintenance.scheduled" | "news.published"
+    );
     if event.all_users && !broadcast {
-        errors.add("all_users", "Only incidents, maintenance and news may go to all users.");
+        errors.add(
+            "all_users",
+            "Only incidents, maintenance and news may go to all users.",
+        );
     }
     if event.users.is_empty() && !event.all_users {
-        errors.add("users", "Name at least one user (id or e-mail), or set all_users.");
+        errors.add(
+            "users",
+            "Name at least one user (id or e-mail), or set all_users.",
+        );
     }
     if event.users.len() > 1000 {
         errors.add("users", "At most 1000 users per event.");
@@ -154,7 +207,9 @@ pub fn parse(event: &EventIn) -> Result<Event, AppError> {
             amount: text(d, "amount", 50, &mut errors),
             due: date(d, "due_date", &mut errors),
         },
-        "invoice.paid" => Event::InvoicePaid { invoice_id: text(d, "invoice_id", 100, &mut errors) },
+        "invoice.paid" => Event::InvoicePaid {
+            invoice_id: text(d, "invoice_id", 100, &mut errors),
+        },
         "credits.usage" => Event::CreditsUsage {
             grant_id: text(d, "grant_id", 100, &mut errors),
             used: number(d, "used", &mut errors),
@@ -167,8 +222,13 @@ pub fn parse(event: &EventIn) -> Result<Event, AppError> {
             limit: number(d, "limit", &mut errors),
         },
         "cost.anomaly" => Event::CostAnomaly {
-            severity: Severity::parse(one_of(d, "severity", &["information", "warning", "critical"], &mut errors))
-                .unwrap_or(Severity::Information),
+            severity: Severity::parse(one_of(
+                d,
+                "severity",
+                &["information", "warning", "critical"],
+                &mut errors,
+            ))
+            .unwrap_or(Severity::Information),
             description: text(d, "description", 1000, &mut errors),
         },
         "incident.known_issue" => Event::KnownIssue {
@@ -194,7 +254,10 @@ pub fn parse(event: &EventIn) -> Result<Event, AppError> {
             body: text(d, "body", 2000, &mut errors),
         },
         _ => {
-            errors.add("type", format!("Unknown event type. Use one of {}.", KINDS.join(", ")));
+            errors.add(
+                "type",
+                format!("Unknown event type. Use one of {}.", KINDS.join(", ")),
+            );
             return Err(AppError::Validation(errors));
         }
     };
@@ -210,7 +273,14 @@ pub async fn ingest(state: &AppState, event: &EventIn) -> Result<bool, AppError>
     if !db::insert_event(&state.db, event.id.trim(), &event.kind, &payload, now()).await? {
         return Ok(false);
     }
-    route(state, event.id.trim(), &parsed, &opt_link(&event.data), &recipients).await?;
+    route(
+        state,
+        event.id.trim(),
+        &parsed,
+        &opt_link(&event.data),
+        &recipients,
+    )
+    .await?;
     db::mark_processed(&state.db, event.id.trim(), now()).await?;
     Ok(true)
 }
@@ -221,7 +291,10 @@ async fn recipients(state: &AppState, event: &EventIn) -> Result<Vec<String>, Ap
     }
     let (found, unknown) = users::ids_for(&state.db, &event.users).await?;
     if !unknown.is_empty() {
-        return Err(AppError::field("users", format!("No such user: {}.", unknown.join(", "))));
+        return Err(AppError::field(
+            "users",
+            format!("No such user: {}.", unknown.join(", ")),
+        ));
     }
     Ok(found)
 }
@@ -249,86 +322,194 @@ async fn route_one(
     user_id: &str,
 ) -> Result<(), AppError> {
     let send = |topic: &'static str, key: String, title: String, body: String| async move {
-        let note = Note { topic, key: &key, title: &title, body: &body, link };
+        let note = Note {
+            topic,
+            key: &key,
+            title: &title,
+            body: &body,
+            link,
+        };
         notify(state, user_id, &note).await
     };
     match event {
-        Event::InvoiceIssued { invoice_id, number, amount, due } => {
-            send("invoices", format!("invoice:{invoice_id}:issued"), format!("Invoice {number} issued"),
-                format!("Amount {amount}, due {}.", crate::model::notifications::format_date(*due))).await?;
+        Event::InvoiceIssued {
+            invoice_id,
+            number,
+            amount,
+            due,
+        } => {
+            send(
+                "invoices",
+                format!("invoice:{invoice_id}:issued"),
+                format!("Invoice {number} issued"),
+                format!(
+                    "Amount {amount}, due {}.",
+                    crate::model::notifications::format_date(*due)
+                ),
+            )
+            .await?;
             for (stage, days) in PAYMENT_REMINDERS {
                 let (title, body) = match stage {
-                    "due_in_7_days" => (format!("Invoice {number} is due in 7 days"), format!("Amount {amount}, due {}.", crate::model::notifications::format_date(*due))),
-                    "overdue_4_days" => (format!("Invoice {number} is 4 days overdue"), format!("Amount {amount} was due {}. Please pay it now.", crate::model::notifications::format_date(*due))),
-                    _ => (format!("Invoice {number} is 10 days overdue"), format!("Amount {amount} was due {}. Please pay it now to avoid interruptions.", crate::model::notifications::format_date(*due))),
+                    "due_in_7_days" => (
+                        format!("Invoice {number} is due in 7 days"),
+                        format!(
+                            "Amount {amount}, due {}.",
+                            crate::model::notifications::format_date(*due)
+                        ),
+                    ),
+                    "overdue_4_days" => (
+                        format!("Invoice {number} is 4 days overdue"),
+                        format!(
+                            "Amount {amount} was due {}. Please pay it now.",
+                            crate::model::notifications::format_date(*due)
+                        ),
+                    ),
+                    _ => (
+                        format!("Invoice {number} is 10 days overdue"),
+                        format!(
+                            "Amount {amount} was due {}. Please pay it now to avoid interruptions.",
+                            crate::model::notifications::format_date(*due)
+                        ),
+                    ),
                 };
-                db::schedule(&state.db, db::Scheduled {
-                    user_id,
-                    topic: "payment_reminders",
-                    dedupe_key: &format!("invoice:{invoice_id}:{stage}"),
-                    subject_id: invoice_id,
-                    // Reminders go out at 09:00 UTC on their day.
-                    due_at: due + days * 86_400 + 9 * 3600,
-                    title: &title,
-                    body: &body,
-                    link,
-                }).await?;
+                db::schedule(
+                    &state.db,
+                    db::Scheduled {
+                        user_id,
+                        topic: "payment_reminders",
+                        dedupe_key: &format!("invoice:{invoice_id}:{stage}"),
+                        subject_id: invoice_id,
+                        // Reminders go out at 09:00 UTC on their day.
+                        due_at: due + days * 86_400 + 9 * 3600,
+                        title: &title,
+                        body: &body,
+                        link,
+                    },
+                )
+                .await?;
             }
         }
         Event::InvoicePaid { invoice_id } => {
             db::cancel_scheduled(&state.db, "payment_reminders", invoice_id).await?;
         }
-        Event::CreditsUsage { grant_id, used, total } => {
+        Event::CreditsUsage {
+            grant_id,
+            used,
+            total,
+        } => {
             for threshold in credit_thresholds_reached(percent(*used, *total), &[]) {
-                send("credits", format!("credits:{grant_id}:{threshold}"), format!("{threshold} % of your credits are used"),
-                    format!("{used} of {total} credits of grant {grant_id} are used.")).await?;
+                send(
+                    "credits",
+                    format!("credits:{grant_id}:{threshold}"),
+                    format!("{threshold} % of your credits are used"),
+                    format!("{used} of {total} credits of grant {grant_id} are used."),
+                )
+                .await?;
             }
         }
-        Event::QuotaUsage { quota_id, name, used, limit } => {
+        Event::QuotaUsage {
+            quota_id,
+            name,
+            used,
+            limit,
+        } => {
             let p = percent(*used, *limit);
-            let (crossings, crossed) = db::quota_reading(&state.db, user_id, quota_id, p > QUOTA_THRESHOLD).await?;
+            let (crossings, crossed) =
+                db::quota_reading(&state.db, user_id, quota_id, p > QUOTA_THRESHOLD).await?;
             if crossed {
-                send("quota", format!("quota:{quota_id}:{crossings}"), format!("{name} is over {QUOTA_THRESHOLD} %"),
-                    format!("{name}: {used} of {limit} used ({p} %).")).await?;
+                send(
+                    "quota",
+                    format!("quota:{quota_id}:{crossings}"),
+                    format!("{name} is over {QUOTA_THRESHOLD} %"),
+                    format!("{name}: {used} of {limit} used ({p} %)."),
+                )
+                .await?;
             }
         }
-        Event::CostAnomaly { severity, description } => {
+        Event::CostAnomaly {
+            severity,
+            description,
+        } => {
             let sub = db::subscription(&state.db, user_id, "cost_anomalies").await?;
             if *severity >= sub.min_severity {
-                send("cost_anomalies", format!("anomaly:{event_id}"), format!("Cost anomaly ({})", severity.label()), description.clone()).await?;
+                send(
+                    "cost_anomalies",
+                    format!("anomaly:{event_id}"),
+                    format!("Cost anomaly ({})", severity.label()),
+                    description.clone(),
+                )
+                .await?;
             }
         }
         Event::KnownIssue { title, description } => {
-            send("known_issues", format!("known_issue:{event_id}"), title.clone(), description.clone()).await?;
+            send(
+                "known_issues",
+                format!("known_issue:{event_id}"),
+                title.clone(),
+                description.clone(),
+            )
+            .await?;
         }
         Event::Maintenance { title, description } => {
-            send("maintenance", format!("maintenance:{event_id}"), title.clone(), description.clone()).await?;
+            send(
+                "maintenance",
+                format!("maintenance:{event_id}"),
+                title.clone(),
+                description.clone(),
+            )
+            .await?;
         }
-        Event::BuildFinished { pipeline, build_id, succeeded, trigger } => {
+        Event::BuildFinished {
+            pipeline,
+            build_id,
+            succeeded,
+            trigger,
+        } => {
             let sub = db::subscription(&state.db, user_id, "builds").await?;
             if build_wanted(&sub, *succeeded, trigger) {
                 let outcome = if *succeeded { "succeeded" } else { "failed" };
-                send("builds", format!("build:{build_id}"), format!("Build {build_id} of {pipeline} {outcome}"),
-                    format!("Triggered by {trigger}.")).await?;
+                send(
+                    "builds",
+                    format!("build:{build_id}"),
+                    format!("Build {build_id} of {pipeline} {outcome}"),
+                    format!("Triggered by {trigger}."),
+                )
+                .await?;
             }
         }
-        Event::UsageWeekly { week_start, summary } => {
-            db::schedule(&state.db, db::Scheduled {
-                user_id,
-                topic: "weekly_summary",
-                dedupe_key: &format!("weekly:{week_start}"),
-                subject_id: event_id,
-                due_at: super::db::preferences::get(&state.db, user_id)
-                    .await?
-                    .unwrap_or_default()
-                    .next_monday_morning(now()),
-                title: &format!("Your usage for the week of {}", crate::model::notifications::format_date(*week_start)),
-                body: summary,
-                link,
-            }).await?;
+        Event::UsageWeekly {
+            week_start,
+            summary,
+        } => {
+            db::schedule(
+                &state.db,
+                db::Scheduled {
+                    user_id,
+                    topic: "weekly_summary",
+                    dedupe_key: &format!("weekly:{week_start}"),
+                    subject_id: event_id,
+                    due_at: super::db::preferences::get(&state.db, user_id)
+                        .await?
+                        .unwrap_or_default()
+                        .next_monday_morning(now()),
+                    title: &format!(
+                        "Your usage for the week of {}",
+                        crate::model::notifications::format_date(*week_start)
+                    ),
+                    body: summary,
+                    link,
+                },
+            )
+            .await?;
         }
         Event::News { title, body } => {
-            send("news", format!("news:{event_id}"), title.clone(), body.clone()).await?;
+            send(
+                "news",
+                format!("news:{event_id}"),
+                title.clone(),
+                body.clone(),
+            )
+            .await?;
         }
     }
     Ok(())
@@ -349,7 +530,14 @@ pub struct Note<'a> {
 /// notices are always e-mailed). Idempotent per person and key.
 pub async fn notify(state: &AppState, user_id: &str, note: &Note<'_>) -> Result<bool, AppError> {
     let sub = db::subscription(&state.db, user_id, note.topic).await?;
-    deliver(state, user_id, note, sub.wants(Channel::InApp), sub.wants(Channel::Email)).await
+    deliver(
+        state,
+        user_id,
+        note,
+        sub.wants(Channel::InApp),
+        sub.wants(Channel::Email),
+    )
+    .await
 }
 
 async fn deliver(
@@ -359,10 +547,23 @@ async fn deliver(
     in_app: bool,
     by_email: bool,
 ) -> Result<bool, AppError> {
-    let Note { topic, key, title, body, link } = *note;
+    let Note {
+        topic,
+        key,
+        title,
+        body,
+        link,
+    } = *note;
     let email = match by_email {
         true => users::current_user(&state.db, user_id).await?.map(|u| {
-            templates::notification(&u.email, &u.display_name(), title, body, &absolute(state, link), &absolute(state, "/settings/notifications"))
+            templates::notification(
+                &u.email,
+                &u.display_name(),
+                title,
+                body,
+                &absolute(state, link),
+                &absolute(state, "/settings/notifications"),
+            )
         }),
         false => None,
     };
@@ -388,7 +589,11 @@ fn absolute(state: &AppState, link: &str) -> String {
 }
 
 /// A security notice: always e-mailed, in the app too unless switched off there.
-pub async fn security_notice(state: &AppState, user_id: &str, email: &Email) -> Result<(), AppError> {
+pub async fn security_notice(
+    state: &AppState,
+    user_id: &str,
+    email: &Email,
+) -> Result<(), AppError> {
     let sub = db::subscription(&state.db, user_id, "security").await?;
     let key = format!("security:{}", super::random_id(9));
     let body = email.text.lines().skip(2).take(1).collect::<String>();
@@ -448,7 +653,9 @@ pub async fn tick(state: &AppState) -> Result<usize, AppError> {
     }
     delivered += month_end(state, at).await?;
     for (id, payload) in db::unprocessed_events(&state.db, at - 60).await? {
-        let Ok(event) = serde_json::from_str::<EventIn>(&payload) else { continue };
+        let Ok(event) = serde_json::from_str::<EventIn>(&payload) else {
+            continue;
+        };
         if let (Ok(parsed), Ok(recipients)) = (parse(&event), recipients(state, &event).await) {
             route(state, &id, &parsed, &opt_link(&event.data), &recipients).await?;
         }

@@ -12,6 +12,7 @@ pub async fn save(
     user_id: &str,
     input: &ProfileInput,
 ) -> Result<ProfileView, AppError> {
-    let valid = validate(input, &profile::dashboards(&state.db).await?).map_err(AppError::Validation)?;
+    let valid =
+        validate(input, &profile::dashboards(&state.db).await?).map_err(AppError::Validation)?;
     profile::update(&state.db, user_id, &valid, input.version, super::now()).await
 }

@@ -9,7 +9,12 @@ use serde_json::{json, Value};
 const ME: &str = "/api/v1/me";
 
 async fn status_of(app: &TestApp, path: &str, key: &str) -> u16 {
-    app.api(Method::GET, path, key).send().await.unwrap().status().as_u16()
+    app.api(Method::GET, path, key)
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
 }
 
 fn secret_of(key: &str) -> &str {
@@ -283,32 +288,53 @@ on_both_databases! {
 async fn each_key_is_rate_limited_with_retry_after() {
     let app = TestApp::spawn_with(Backend::Sqlite, &[("API_RATE_LIMIT", "3")]).await;
     let browser = app.signed_in("ada@example.com").await;
-    let key = app.create_api_key(&browser, "busy", &["profile:read"], "90").await;
-    let other = app.create_api_key(&browser, "calm", &["profile:read"], "90").await;
+    let key = app
+        .create_api_key(&browser, "busy", &["profile:read"], "90")
+        .await;
+    let other = app
+        .create_api_key(&browser, "calm", &["profile:read"], "90")
+        .await;
     let mut statuses = Vec::new();
     for _ in 0..4 {
         statuses.push(status_of(&app, ME, &key).await);
     }
     // A window boundary may fall between the calls; then the count restarts once.
-    assert!(statuses.contains(&429) || statuses == [200, 200, 200, 200], "{statuses:?}");
+    assert!(
+        statuses.contains(&429) || statuses == [200, 200, 200, 200],
+        "{statuses:?}"
+    );
     let res = loop {
         let res = app.api(Method::GET, ME, &key).send().await.unwrap();
         if res.status() == 429 {
             break res;
         }
     };
-    let retry: u64 = res.headers()[header::RETRY_AFTER].to_str().unwrap().parse().unwrap();
+    let retry: u64 = res.headers()[header::RETRY_AFTER]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
     assert!((1..=60).contains(&retry));
-    assert_eq!(res.headers()[header::CONTENT_TYPE], "application/problem+json");
-    assert_eq!(status_of(&app, ME, &other).await, 200, "the limit is per key");
+    assert_eq!(
+        res.headers()[header::CONTENT_TYPE],
+        "application/problem+json"
+    );
+    assert_eq!(
+        status_of(&app, ME, &other).await,
+        200,
+        "the limit is per key"
+    );
 }
 
 #[tokio::test]
 async fn the_owner_is_emailed_a_week_before_a_key_expires_once() {
     let app = TestApp::spawn_with_mail_and(Backend::Sqlite, &[("SWEEP_INTERVAL_SECS", "1")]).await;
     let browser = app.signed_in("ada@example.com").await;
-    let key = app.create_api_key(&browser, "nightly backup", &["profile:read"], "30").await;
-    app.wait_for_mail("ada@example.com", "A new API key was created").await;
+    let key = app
+        .create_api_key(&browser, "nightly backup", &["profile:read"], "30")
+        .await;
+    app.wait_for_mail("ada@example.com", "A new API key was created")
+        .await;
     let in_three_days = (std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
@@ -320,7 +346,9 @@ async fn the_owner_is_emailed_a_week_before_a_key_expires_once() {
         &[&in_three_days, id_of(&key)],
     )
     .await;
-    let mail = app.wait_for_mail("ada@example.com", "expires in a week").await;
+    let mail = app
+        .wait_for_mail("ada@example.com", "expires in a week")
+        .await;
     assert!(mail.contains("nightly backup") && mail.contains(&format!("pc_{}", id_of(&key))));
     assert!(!mail.contains(secret_of(&key)));
     // Absence can only be seen by waiting: three more sweeps (one a second) add no second notice.

@@ -108,12 +108,19 @@ impl TestApp {
             ("DATABASE_URL".into(), database_url.clone()),
             ("DATA_DIR".into(), dir.display().to_string()),
             ("LEPTOS_SITE_ADDR".into(), "127.0.0.1:0".into()),
-            ("LEPTOS_SITE_ROOT".into(), dir.join("site").display().to_string()),
+            (
+                "LEPTOS_SITE_ROOT".into(),
+                dir.join("site").display().to_string(),
+            ),
             ("LEPTOS_OUTPUT_NAME".into(), "profile-center".into()),
             ("RUST_LOG".into(), "info".into()),
             ("PLATFORM_API_KEY".into(), PLATFORM_KEY.into()),
         ];
-        env.extend(extra_env.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+        env.extend(
+            extra_env
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string())),
+        );
         let logs = Arc::new(Mutex::new(String::new()));
         let (child, base) = launch(&env, &logs).await;
         TestApp {
@@ -253,7 +260,9 @@ impl TestApp {
         scopes: &[&str],
         expires_in: &str,
     ) -> String {
-        let res = self.call(client, "confirm_password", &[("password", PASSWORD)]).await;
+        let res = self
+            .call(client, "confirm_password", &[("password", PASSWORD)])
+            .await;
         assert_eq!(res.status(), 200);
         let mut fields = vec![("name", name), ("expires_in", expires_in)];
         fields.extend(scopes.iter().map(|s| ("scopes[]", *s)));
@@ -469,10 +478,16 @@ async fn launch(env: &[(String, String)], logs: &Arc<Mutex<String>>) -> (Child, 
         });
     }
     let waited = logs.clone();
-    let base = tokio::task::spawn_blocking(move || rx.recv_timeout(std::time::Duration::from_secs(60)))
-        .await
-        .unwrap()
-        .unwrap_or_else(|_| panic!("the server did not start; its output:\n{}", waited.lock().unwrap()));
+    let base =
+        tokio::task::spawn_blocking(move || rx.recv_timeout(std::time::Duration::from_secs(60)))
+            .await
+            .unwrap()
+            .unwrap_or_else(|_| {
+                panic!(
+                    "the server did not start; its output:\n{}",
+                    waited.lock().unwrap()
+                )
+            });
     (child, base)
 }
 

@@ -5,15 +5,25 @@ use crate::common::*;
 use serde_json::Value;
 
 async fn emails(app: &TestApp, client: &reqwest::Client) -> Value {
-    app.call(client, "list_emails", &[]).await.json().await.unwrap()
+    app.call(client, "list_emails", &[])
+        .await
+        .json()
+        .await
+        .unwrap()
 }
 
 /// The token from the verification e-mail to `to`.
 async fn link_token(app: &TestApp, to: &str) -> String {
     // Quoted-printable writes "=" as "=3D".
-    let mail = app.wait_for_mail(to, "Confirm your e-mail address").await.replace("=3D", "=");
+    let mail = app
+        .wait_for_mail(to, "Confirm your e-mail address")
+        .await
+        .replace("=3D", "=");
     let start = mail.find("verify-email?token=").unwrap() + "verify-email?token=".len();
-    mail[start..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect()
+    mail[start..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .collect()
 }
 
 async fn spawn(backend: Backend) -> TestApp {
@@ -30,57 +40,92 @@ macro_rules! both {
         }
     )*};
 }
-both!(a_link_verifies_once_and_is_stored_only_hashed, an_expired_link_does_not_verify, only_a_verified_address_can_become_primary_and_the_old_one_is_told);
+both!(
+    a_link_verifies_once_and_is_stored_only_hashed,
+    an_expired_link_does_not_verify,
+    only_a_verified_address_can_become_primary_and_the_old_one_is_told
+);
 
 async fn a_link_verifies_once_and_is_stored_only_hashed(app: TestApp) {
     let browser = app.signed_in("ada@example.com").await;
-    let res = app.call(&browser, "add_email", &[("email", "Ada.Work@Example.com")]).await;
+    let res = app
+        .call(&browser, "add_email", &[("email", "Ada.Work@Example.com")])
+        .await;
     assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
     let list = emails(&app, &browser).await;
     assert_eq!(list["others"][0]["email"], "ada.work@example.com");
     assert_eq!(list["others"][0]["verified"], false);
     let token = link_token(&app, "ada.work@example.com").await;
-    assert!(!app.database_contents().contains(&token), "only the hash is stored");
+    assert!(
+        !app.database_contents().contains(&token),
+        "only the hash is stored"
+    );
 
     // Opening the link changes nothing; the button does, once. No sign-in needed.
     let stranger = app.browser();
-    let page = app.page(&stranger, &format!("/verify-email?token={token}")).await;
+    let page = app
+        .page(&stranger, &format!("/verify-email?token={token}"))
+        .await;
     assert!(page.contains("Verify address"));
     assert_eq!(emails(&app, &browser).await["others"][0]["verified"], false);
-    let res = app.call(&stranger, "verify_email", &[("token", &token)]).await;
+    let res = app
+        .call(&stranger, "verify_email", &[("token", &token)])
+        .await;
     assert_eq!(res.status(), 200);
     assert_eq!(emails(&app, &browser).await["others"][0]["verified"], true);
-    let again = app.call(&stranger, "verify_email", &[("token", &token)]).await;
+    let again = app
+        .call(&stranger, "verify_email", &[("token", &token)])
+        .await;
     assert_eq!(again.status(), 409, "single use");
     assert!(!app.logs().contains(&token), "the token is not logged");
 }
 
 async fn an_expired_link_does_not_verify(app: TestApp) {
     let browser = app.signed_in("ada@example.com").await;
-    app.call(&browser, "add_email", &[("email", "old@example.com")]).await;
+    app.call(&browser, "add_email", &[("email", "old@example.com")])
+        .await;
     let token = link_token(&app, "old@example.com").await;
-    app.execute("update email_verifications set expires_at = 1", &[]).await;
-    let res = app.call(&browser, "verify_email", &[("token", &token)]).await;
+    app.execute("update email_verifications set expires_at = 1", &[])
+        .await;
+    let res = app
+        .call(&browser, "verify_email", &[("token", &token)])
+        .await;
     assert_eq!(res.status(), 409);
     assert_eq!(emails(&app, &browser).await["others"][0]["verified"], false);
 }
 
 async fn only_a_verified_address_can_become_primary_and_the_old_one_is_told(app: TestApp) {
     let browser = app.signed_in("ada@example.com").await;
-    app.call(&browser, "confirm_password", &[("password", PASSWORD)]).await;
-    app.call(&browser, "add_email", &[("email", "new@example.com")]).await;
-    let id = emails(&app, &browser).await["others"][0]["id"].as_str().unwrap().to_string();
-    let res = app.call(&browser, "make_email_primary", &[("id", &id)]).await;
+    app.call(&browser, "confirm_password", &[("password", PASSWORD)])
+        .await;
+    app.call(&browser, "add_email", &[("email", "new@example.com")])
+        .await;
+    let id = emails(&app, &browser).await["others"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let res = app
+        .call(&browser, "make_email_primary", &[("id", &id)])
+        .await;
     assert_eq!(res.status(), 409, "unverified");
     // Notifications keep going to the primary, never to the unverified address.
-    app.call(&browser, "send_test_notification", &[("channel", "email")]).await;
-    app.wait_for_mail("ada@example.com", "This is the test you asked for").await;
+    app.call(&browser, "send_test_notification", &[("channel", "email")])
+        .await;
+    app.wait_for_mail("ada@example.com", "This is the test you asked for")
+        .await;
 
     let token = link_token(&app, "new@example.com").await;
-    app.call(&browser, "verify_email", &[("token", &token)]).await;
-    let res = app.call(&browser, "make_email_primary", &[("id", &id)]).await;
+    app.call(&browser, "verify_email", &[("token", &token)])
+        .await;
+    let res = app
+        .call(&browser, "make_email_primary", &[("id", &id)])
+        .await;
     assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
-    app.wait_for_mail("ada@example.com", "primary e-mail address of your Profile Center account is now new@example.com").await;
+    app.wait_for_mail(
+        "ada@example.com",
+        "primary e-mail address of your Profile Center account is now new@example.com",
+    )
+    .await;
     let list = emails(&app, &browser).await;
     assert_eq!(list["primary"], "new@example.com");
     assert_eq!(list["others"][0]["email"], "ada@example.com");
@@ -88,6 +133,8 @@ async fn only_a_verified_address_can_become_primary_and_the_old_one_is_told(app:
     assert_eq!(res.status(), 200, "signs in with the new primary");
     // Someone else's sign-in address cannot be added.
     let eve = app.signed_in("eve@example.com").await;
-    let res = app.call(&eve, "add_email", &[("email", "new@example.com")]).await;
+    let res = app
+        .call(&eve, "add_email", &[("email", "new@example.com")])
+        .await;
     assert_eq!(res.status(), 422);
 }

@@ -21,7 +21,9 @@ async fn accepted(app: &TestApp, event: Value) {
 }
 
 async fn inbox(app: &TestApp, client: &reqwest::Client) -> Value {
-    let res = app.call(client, "get_notifications_page", &[("page", "1")]).await;
+    let res = app
+        .call(client, "get_notifications_page", &[("page", "1")])
+        .await;
     assert_eq!(res.status(), 200);
     res.json().await.unwrap()
 }
@@ -40,14 +42,25 @@ fn event(id: &str, kind: &str, user: &str, data: Value) -> Value {
 }
 
 /// Saves subscriptions as the form does: the topics ticked per channel.
-async fn subscribe(app: &TestApp, client: &reqwest::Client, email: &[&str], in_app: &[&str], severity: &str, builds: &str, manual: bool) {
-    let mut fields: Vec<(&str, &str)> = vec![("min_severity", severity), ("build_outcomes", builds)];
+async fn subscribe(
+    app: &TestApp,
+    client: &reqwest::Client,
+    email: &[&str],
+    in_app: &[&str],
+    severity: &str,
+    builds: &str,
+    manual: bool,
+) {
+    let mut fields: Vec<(&str, &str)> =
+        vec![("min_severity", severity), ("build_outcomes", builds)];
     fields.extend(email.iter().map(|t| ("email[]", *t)));
     fields.extend(in_app.iter().map(|t| ("in_app[]", *t)));
     if manual {
         fields.push(("include_manual", "on"));
     }
-    let res = app.call(client, "save_notification_settings", &fields).await;
+    let res = app
+        .call(client, "save_notification_settings", &fields)
+        .await;
     assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
 }
 
@@ -194,24 +207,37 @@ async fn security_notices_cannot_be_switched_off() {
     let app = TestApp::spawn_with_mail(Backend::Sqlite).await;
     let browser = app.signed_in("ada@example.com").await;
     subscribe(&app, &browser, &[], &[], "warning", "failed", false).await;
-    let key_created = app.create_api_key(&browser, "ci", &["profile:read"], "90").await;
+    let key_created = app
+        .create_api_key(&browser, "ci", &["profile:read"], "90")
+        .await;
     assert!(!key_created.is_empty());
-    app.wait_for_mail("ada@example.com", "A new API key was created").await;
+    app.wait_for_mail("ada@example.com", "A new API key was created")
+        .await;
     let page = inbox(&app, &browser).await;
-    assert!(titles(&page).is_empty(), "in-app was switched off for security too");
+    assert!(
+        titles(&page).is_empty(),
+        "in-app was switched off for security too"
+    );
 }
 
 #[tokio::test]
 async fn test_notifications_arrive_on_each_channel() {
     let app = TestApp::spawn_with_mail(Backend::Sqlite).await;
     let browser = app.signed_in("ada@example.com").await;
-    let res = app.call(&browser, "send_test_notification", &[("channel", "in_app")]).await;
+    let res = app
+        .call(&browser, "send_test_notification", &[("channel", "in_app")])
+        .await;
     assert_eq!(res.status(), 200);
     assert_eq!(titles(&inbox(&app, &browser).await), ["Test notification"]);
-    let res = app.call(&browser, "send_test_notification", &[("channel", "email")]).await;
+    let res = app
+        .call(&browser, "send_test_notification", &[("channel", "email")])
+        .await;
     assert_eq!(res.status(), 200);
-    app.wait_for_mail("ada@example.com", "This is the test you asked for").await;
-    let res = app.call(&browser, "send_test_notification", &[("channel", "pigeon")]).await;
+    app.wait_for_mail("ada@example.com", "This is the test you asked for")
+        .await;
+    let res = app
+        .call(&browser, "send_test_notification", &[("channel", "pigeon")])
+        .await;
     assert_eq!(res.status(), 422);
 }
 
@@ -219,48 +245,95 @@ async fn test_notifications_arrive_on_each_channel() {
 /// repeats the first nor skips the second; paying the invoice cancels what is left.
 #[tokio::test]
 async fn payment_reminders_survive_a_restart_without_repeats_or_gaps() {
-    let mut app = TestApp::spawn_with_mail_and(Backend::Sqlite, &[("SCHEDULER_INTERVAL_SECS", "1")]).await;
+    let mut app =
+        TestApp::spawn_with_mail_and(Backend::Sqlite, &[("SCHEDULER_INTERVAL_SECS", "1")]).await;
     let browser = app.signed_in("ada@example.com").await;
     // Due in 3 days: the "due in 7 days" reminder is already due.
-    let due = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() + 3 * 86_400;
+    let due = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+        + 3 * 86_400;
     let due_date = profile_center::model::notifications::format_date(due as i64);
     for (id, number) in [("i1", "A-1"), ("i2", "A-2")] {
         accepted(&app, event(id, "invoice.issued", "ada@example.com", json!({ "invoice_id": id, "number": number, "amount": "10 EUR", "due_date": due_date }))).await;
     }
-    app.wait_for_mail("ada@example.com", "Invoice A-1 is due in 7 days").await;
-    app.wait_for_mail("ada@example.com", "Invoice A-2 is due in 7 days").await;
-    accepted(&app, event("p2", "invoice.paid", "ada@example.com", json!({ "invoice_id": "i2" }))).await;
+    app.wait_for_mail("ada@example.com", "Invoice A-1 is due in 7 days")
+        .await;
+    app.wait_for_mail("ada@example.com", "Invoice A-2 is due in 7 days")
+        .await;
+    accepted(
+        &app,
+        event(
+            "p2",
+            "invoice.paid",
+            "ada@example.com",
+            json!({ "invoice_id": "i2" }),
+        ),
+    )
+    .await;
 
     app.restart().await;
     // Time passes while it is down: the next stage of both invoices comes due.
-    app.execute("update scheduled_notifications set due_at = 1 where dedupe_key like '%overdue_4_days'", &[]).await;
-    app.wait_for_mail("ada@example.com", "Invoice A-1 is 4 days overdue").await;
+    app.execute(
+        "update scheduled_notifications set due_at = 1 where dedupe_key like '%overdue_4_days'",
+        &[],
+    )
+    .await;
+    app.wait_for_mail("ada@example.com", "Invoice A-1 is 4 days overdue")
+        .await;
     let later = inbox(&app, &browser).await;
     assert!(titles(&later).contains(&"Invoice A-1 is 4 days overdue".to_string()));
-    assert_eq!(app.mail_count("ada@example.com", "Invoice A-1 is due in 7 days"), 1);
-    assert_eq!(app.mail_count("ada@example.com", "Invoice A-2 is 4 days overdue"), 0, "paid: cancelled");
+    assert_eq!(
+        app.mail_count("ada@example.com", "Invoice A-1 is due in 7 days"),
+        1
+    );
+    assert_eq!(
+        app.mail_count("ada@example.com", "Invoice A-2 is 4 days overdue"),
+        0,
+        "paid: cancelled"
+    );
     assert!(!titles(&later).iter().any(|t| t.contains("A-2 is 4 days")));
 }
 
 /// With SMTP down, notification e-mails wait (the inbox says so) and go out when it is back.
 #[tokio::test]
 async fn notification_mail_waits_for_smtp_and_goes_out_when_it_is_back() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let url = format!("smtp://127.0.0.1:{port}");
-    let app = TestApp::spawn_with(Backend::Sqlite, &[("SMTP_URL", url.as_str()), ("MAIL_RETRY_SECS", "1")]).await;
+    let app = TestApp::spawn_with(
+        Backend::Sqlite,
+        &[("SMTP_URL", url.as_str()), ("MAIL_RETRY_SECS", "1")],
+    )
+    .await;
     let browser = app.signed_in("ada@example.com").await;
     accepted(&app, event("inv", "invoice.issued", "ada@example.com", json!({ "invoice_id": "9", "number": "B-9", "amount": "5 EUR", "due_date": "2099-12-31" }))).await;
-    let status = || async { inbox(&app, &browser).await["inbox"][0]["email_status"].as_str().unwrap().to_string() };
+    let status = || async {
+        inbox(&app, &browser).await["inbox"][0]["email_status"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
     while status().await != "retrying" {
-        assert!(std::time::Instant::now() < deadline, "the first attempt should fail");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the first attempt should fail"
+        );
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
     let sink = SmtpSink::start(port).await;
     sink.wait_for("ada@example.com", "Invoice B-9 issued").await;
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
     while status().await != "sent" {
-        assert!(std::time::Instant::now() < deadline, "the inbox shows it sent");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the inbox shows it sent"
+        );
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
 }
@@ -268,22 +341,58 @@ async fn notification_mail_waits_for_smtp_and_goes_out_when_it_is_back() {
 /// A weekly summary waits for Monday morning, then goes out once, whoever's scheduler gets it.
 #[tokio::test]
 async fn the_weekly_summary_is_held_until_its_time_and_sent_once() {
-    let app = TestApp::spawn_with_mail_and(Backend::Sqlite, &[("SCHEDULER_INTERVAL_SECS", "1")]).await;
+    let app =
+        TestApp::spawn_with_mail_and(Backend::Sqlite, &[("SCHEDULER_INTERVAL_SECS", "1")]).await;
     let browser = app.signed_in("ada@example.com").await;
-    accepted(&app, event("w1", "usage.weekly", "ada@example.com", json!({ "week_start": "2026-11-16", "summary": "42 vCPU hours, 3 builds" }))).await;
-    accepted(&app, event("w1-again", "usage.weekly", "ada@example.com", json!({ "week_start": "2026-11-16", "summary": "42 vCPU hours, 3 builds" }))).await;
+    accepted(
+        &app,
+        event(
+            "w1",
+            "usage.weekly",
+            "ada@example.com",
+            json!({ "week_start": "2026-11-16", "summary": "42 vCPU hours, 3 builds" }),
+        ),
+    )
+    .await;
+    accepted(
+        &app,
+        event(
+            "w1-again",
+            "usage.weekly",
+            "ada@example.com",
+            json!({ "week_start": "2026-11-16", "summary": "42 vCPU hours, 3 builds" }),
+        ),
+    )
+    .await;
     let pending = inbox(&app, &browser).await;
-    assert!(!titles(&pending).iter().any(|t| t.contains("week of")), "held until Monday morning");
+    assert!(
+        !titles(&pending).iter().any(|t| t.contains("week of")),
+        "held until Monday morning"
+    );
     // Monday morning comes.
-    app.execute("update scheduled_notifications set due_at = 1 where topic = 'weekly_summary'", &[]).await;
+    app.execute(
+        "update scheduled_notifications set due_at = 1 where topic = 'weekly_summary'",
+        &[],
+    )
+    .await;
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
     loop {
         let got = titles(&inbox(&app, &browser).await);
-        if got.iter().any(|t| t == "Your usage for the week of 2026-11-16") {
-            assert_eq!(got.iter().filter(|t| t.contains("week of")).count(), 1, "the same week twice is one summary");
+        if got
+            .iter()
+            .any(|t| t == "Your usage for the week of 2026-11-16")
+        {
+            assert_eq!(
+                got.iter().filter(|t| t.contains("week of")).count(),
+                1,
+                "the same week twice is one summary"
+            );
             break;
         }
-        assert!(std::time::Instant::now() < deadline, "the scheduler delivers it");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the scheduler delivers it"
+        );
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
 }

@@ -5,7 +5,13 @@ use crate::common::*;
 use crate::on_both_databases;
 use serde_json::Value;
 
-fn prefs<'a>(zone: &'a str, date: &'a str, time: &'a str, rows: &'a str, theme: &'a str) -> Vec<(&'a str, &'a str)> {
+fn prefs<'a>(
+    zone: &'a str,
+    date: &'a str,
+    time: &'a str,
+    rows: &'a str,
+    theme: &'a str,
+) -> Vec<(&'a str, &'a str)> {
     vec![
         ("time_zone", zone),
         ("date_format", date),

@@ -30,7 +30,13 @@ pub async fn get(db: &Db, user_id: &str, id: &str) -> Result<EmailAddress, AppEr
 }
 
 /// Adds an unverified address; false when the user already has it.
-pub async fn insert(db: &Db, id: &str, user_id: &str, email: &str, now: i64) -> Result<bool, AppError> {
+pub async fn insert(
+    db: &Db,
+    id: &str,
+    user_id: &str,
+    email: &str,
+    now: i64,
+) -> Result<bool, AppError> {
     let done = sqlx::query(
         "insert into email_addresses (id, user_id, email, created_at) values ($1, $2, $3, $4)
          on conflict (user_id, email) do nothing",
@@ -45,25 +51,36 @@ pub async fn insert(db: &Db, id: &str, user_id: &str, email: &str, now: i64) -> 
 }
 
 /// A new link for an address; earlier unused links for it stop working.
-pub async fn new_token(db: &Db, address_id: &str, token_hash: &str, expires_at: i64) -> Result<(), AppError> {
+pub async fn new_token(
+    db: &Db,
+    address_id: &str,
+    token_hash: &str,
+    expires_at: i64,
+) -> Result<(), AppError> {
     let mut tx = db.begin().await?;
     sqlx::query("delete from email_verifications where address_id = $1 and used_at is null")
         .bind(address_id)
         .execute(&mut *tx)
         .await?;
-    sqlx::query("insert into email_verifications (token_hash, address_id, expires_at) values ($1, $2, $3)")
-        .bind(token_hash)
-        .bind(address_id)
-        .bind(expires_at)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query(
+        "insert into email_verifications (token_hash, address_id, expires_at) values ($1, $2, $3)",
+    )
+    .bind(token_hash)
+    .bind(address_id)
+    .bind(expires_at)
+    .execute(&mut *tx)
+    .await?;
     tx.commit().await?;
     Ok(())
 }
 
 /// Uses a link: marks it used (once) and its address verified. Returns (user id, e-mail), or
 /// `None` for an unknown, used or expired link.
-pub async fn use_token(db: &Db, token_hash: &str, now: i64) -> Result<Option<(String, String)>, AppError> {
+pub async fn use_token(
+    db: &Db,
+    token_hash: &str,
+    now: i64,
+) -> Result<Option<(String, String)>, AppError> {
     let mut tx = db.begin().await?;
     let claimed = sqlx::query(
         "update email_verifications set used_at = $2 where token_hash = $1 and used_at is null and expires_at > $2",
@@ -85,11 +102,13 @@ pub async fn use_token(db: &Db, token_hash: &str, now: i64) -> Result<Option<(St
     .fetch_one(&mut *tx)
     .await?;
     let (id, user_id, email): (String, String, String) = (row.get(0), row.get(1), row.get(2));
-    sqlx::query("update email_addresses set verified_at = $2 where id = $1 and verified_at is null")
-        .bind(&id)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query(
+        "update email_addresses set verified_at = $2 where id = $1 and verified_at is null",
+    )
+    .bind(&id)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
     tx.commit().await?;
     Ok(Some((user_id, email)))
 }
@@ -105,7 +124,13 @@ pub async fn delete(db: &Db, user_id: &str, id: &str) -> Result<bool, AppError> 
 
 /// Makes a verified secondary address the primary one; the old primary takes its place as a
 /// verified secondary. One transaction, so the account always has exactly one primary.
-pub async fn swap_primary(db: &Db, user_id: &str, id: &str, old_primary: &str, new_primary: &str) -> Result<(), AppError> {
+pub async fn swap_primary(
+    db: &Db,
+    user_id: &str,
+    id: &str,
+    old_primary: &str,
+    new_primary: &str,
+) -> Result<(), AppError> {
     let mut tx = db.begin().await?;
     sqlx::query("update users set email = $2 where id = $1")
         .bind(user_id)

@@ -28,8 +28,10 @@ pub async fn subscriptions(db: &Db, user_id: &str) -> Result<Vec<Subscription>, 
             if let Some(r) = rows.iter().find(|r| r.get::<String, _>(0) == topic.key) {
                 sub.email = r.get::<i64, _>(1) != 0;
                 sub.in_app = r.get::<i64, _>(2) != 0;
-                sub.min_severity = Severity::parse(&r.get::<String, _>(3)).unwrap_or(Severity::Warning);
-                sub.build_outcomes = BuildOutcomes::parse(&r.get::<String, _>(4)).unwrap_or(BuildOutcomes::Failed);
+                sub.min_severity =
+                    Severity::parse(&r.get::<String, _>(3)).unwrap_or(Severity::Warning);
+                sub.build_outcomes =
+                    BuildOutcomes::parse(&r.get::<String, _>(4)).unwrap_or(BuildOutcomes::Failed);
                 sub.include_manual = r.get::<i64, _>(5) != 0;
             }
             sub
@@ -373,11 +375,13 @@ pub async fn quota_reading(
     above: bool,
 ) -> Result<(i64, bool), AppError> {
     let mut tx = db.begin().await?;
-    let row = sqlx::query("select above, crossings from quota_state where user_id = $1 and quota_id = $2")
-        .bind(user_id)
-        .bind(quota_id)
-        .fetch_optional(&mut *tx)
-        .await?;
+    let row = sqlx::query(
+        "select above, crossings from quota_state where user_id = $1 and quota_id = $2",
+    )
+    .bind(user_id)
+    .bind(quota_id)
+    .fetch_optional(&mut *tx)
+    .await?;
     let (was_above, crossings) = row
         .map(|r| (r.get::<i64, _>(0) != 0, r.get::<i64, _>(1)))
         .unwrap_or((false, 0));
@@ -399,11 +403,13 @@ pub async fn quota_reading(
 
 /// Claims a schedule-wide job; false when it was already done (by any instance).
 pub async fn claim_mark(db: &Db, key: &str, now: i64) -> Result<bool, AppError> {
-    let done = sqlx::query("insert into schedule_marks (key, done_at) values ($1, $2) on conflict (key) do nothing")
-        .bind(key)
-        .bind(now)
-        .execute(db)
-        .await?;
+    let done = sqlx::query(
+        "insert into schedule_marks (key, done_at) values ($1, $2) on conflict (key) do nothing",
+    )
+    .bind(key)
+    .bind(now)
+    .execute(db)
+    .await?;
     Ok(done.rows_affected() == 1)
 }
 
@@ -417,7 +423,11 @@ pub async fn mark_exists(db: &Db, key: &str) -> Result<bool, AppError> {
 
 /// The latest notification e-mails to the user with their delivery status, newest first:
 /// (title, queued at, status).
-pub async fn recent_emails(db: &Db, user_id: &str, limit: i64) -> Result<Vec<(String, i64, String)>, AppError> {
+pub async fn recent_emails(
+    db: &Db,
+    user_id: &str,
+    limit: i64,
+) -> Result<Vec<(String, i64, String)>, AppError> {
     let rows = sqlx::query(
         "select n.title, n.created_at, o.status, o.attempts from notifications n join outbox o on o.id = n.outbox_id
          where n.user_id = $1 order by n.created_at desc, n.id desc limit $2",

@@ -2,8 +2,8 @@
 //! gets there first, and marked sent or scheduled for another attempt.
 
 use super::Db;
-use crate::server::{config::SecretKey, crypto};
 use crate::error::AppError;
+use crate::server::{config::SecretKey, crypto};
 use sqlx::Row;
 
 /// A message as queued (already rendered: plain text and HTML).
@@ -32,7 +32,12 @@ const CLAIM_SECS: i64 = 120;
 /// Bodies are stored encrypted under the app key (bound to the message id): messages carry
 /// verification links and security details, which must not sit in the database readable. Once
 /// sent, the bodies are dropped; recipient, subject and status stay as the delivery record.
-pub async fn enqueue<'e, E>(db: E, key: &SecretKey, email: &Email, now: i64) -> Result<String, AppError>
+pub async fn enqueue<'e, E>(
+    db: E,
+    key: &SecretKey,
+    email: &Email,
+    now: i64,
+) -> Result<String, AppError>
 where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
@@ -88,7 +93,11 @@ pub async fn claim_next(db: &Db, key: &SecretKey, now: i64) -> Result<Option<Que
                 match stored.strip_prefix("enc:") {
                     Some(sealed) => crypto::decrypt(key, &id, sealed)
                         .and_then(|b| String::from_utf8(b).ok())
-                        .ok_or_else(|| crate::server::context::internal("outbox body does not decrypt (wrong SECRET_KEY?)")),
+                        .ok_or_else(|| {
+                            crate::server::context::internal(
+                                "outbox body does not decrypt (wrong SECRET_KEY?)",
+                            )
+                        }),
                     // Queued before bodies were encrypted.
                     None => Ok(stored),
                 }

@@ -71,12 +71,21 @@ pub fn security_notice(
 
 /// A notification the person subscribed to: its title, text, where it leads, and where to
 /// change what they receive.
-pub fn notification(to: &str, name: &str, title: &str, body: &str, link: &str, manage: &str) -> Email {
+pub fn notification(
+    to: &str,
+    name: &str,
+    title: &str,
+    body: &str,
+    link: &str,
+    manage: &str,
+) -> Email {
     let mut paragraphs = vec![format!("Hello {name},"), body.to_string()];
     if !link.is_empty() {
         paragraphs.push(format!("Details: {link}"));
     }
-    paragraphs.push(format!("You get this e-mail because of your notification settings: {manage}"));
+    paragraphs.push(format!(
+        "You get this e-mail because of your notification settings: {manage}"
+    ));
     notice(to, title, &paragraphs)
 }
 

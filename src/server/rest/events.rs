@@ -33,8 +33,14 @@ fn platform_key_ok(state: &AppState, headers: &HeaderMap) -> bool {
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .unwrap_or("");
-    let (a, b) = (Sha256::digest(expected.as_bytes()), Sha256::digest(given.as_bytes()));
-    a.iter().zip(b.iter()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    let (a, b) = (
+        Sha256::digest(expected.as_bytes()),
+        Sha256::digest(given.as_bytes()),
+    );
+    a.iter()
+        .zip(b.iter())
+        .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+        == 0
 }
 
 /// Send a platform event.
@@ -67,7 +73,11 @@ pub async fn post_event(State(state): State<AppState>, req: Request) -> Result<R
         id: event.id.trim().to_string(),
         status: if fresh { "accepted" } else { "duplicate" }.into(),
     };
-    let status = if fresh { StatusCode::ACCEPTED } else { StatusCode::OK };
+    let status = if fresh {
+        StatusCode::ACCEPTED
+    } else {
+        StatusCode::OK
+    };
     Ok((status, Json(receipt)).into_response())
 }
 

@@ -45,7 +45,10 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(authed)
         .fallback(|| async { Problem::new(StatusCode::NOT_FOUND, "There is no such endpoint.") })
         .method_not_allowed_fallback(|| async {
-            Problem::new(StatusCode::METHOD_NOT_ALLOWED, "This endpoint does not accept that method.")
+            Problem::new(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "This endpoint does not accept that method.",
+            )
         });
     Router::new()
         .nest("/api/v1", v1)
@@ -102,7 +105,8 @@ impl Problem {
 
 impl From<AppError> for Problem {
     fn from(err: AppError) -> Self {
-        let status = StatusCode::from_u16(err.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let status =
+            StatusCode::from_u16(err.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let mut problem = Problem::new(status, err.to_string());
         match err {
             AppError::Validation(fields) => {
@@ -130,7 +134,8 @@ impl IntoResponse for Problem {
         )
             .into_response();
         if let Some(secs) = self.retry_after {
-            res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(secs));
+            res.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
         }
         if status == StatusCode::UNAUTHORIZED {
             res.headers_mut().insert(
@@ -178,7 +183,10 @@ async fn authenticate(State(state): State<AppState>, mut req: Request, next: Nex
         .extensions()
         .get::<ClientInfo>()
         .cloned()
-        .unwrap_or(ClientInfo { ip: "unknown".into(), user_agent: String::new() });
+        .unwrap_or(ClientInfo {
+            ip: "unknown".into(),
+            user_agent: String::new(),
+        });
     let authorization = req
         .headers()
         .get(header::AUTHORIZATION)
@@ -213,7 +221,12 @@ pub(crate) async fn read_json<T: serde::de::DeserializeOwned>(
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
-    let essence = content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    let essence = content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
     if essence != "application/json" && essence != "application/merge-patch+json" {
         return Err(Problem::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -221,10 +234,17 @@ pub(crate) async fn read_json<T: serde::de::DeserializeOwned>(
         ));
     }
     let bytes = axum::body::to_bytes(body, 64 * 1024).await.map_err(|_| {
-        Problem::new(StatusCode::PAYLOAD_TOO_LARGE, "The body must be at most 64 KiB.")
+        Problem::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "The body must be at most 64 KiB.",
+        )
     })?;
     serde_json::from_slice(&bytes).map_err(|e| {
-        let status = if e.is_data() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::BAD_REQUEST };
+        let status = if e.is_data() {
+            StatusCode::UNPROCESSABLE_ENTITY
+        } else {
+            StatusCode::BAD_REQUEST
+        };
         Problem::new(status, format!("The body does not fit the schema: {e}."))
     })
 }
@@ -262,12 +282,7 @@ pub fn json_read<T: Serialize>(headers: &HeaderMap, value: &T) -> Response {
     if fresh {
         return (StatusCode::NOT_MODIFIED, cache).into_response();
     }
-    (
-        cache,
-        [(header::CONTENT_TYPE, "application/json")],
-        body,
-    )
-        .into_response()
+    (cache, [(header::CONTENT_TYPE, "application/json")], body).into_response()
 }
 
 #[derive(OpenApi)]
@@ -314,7 +329,9 @@ impl utoipa::Modify for Conventions {
                 .description(description)
                 .content(
                     "application/problem+json",
-                    ContentBuilder::new().schema(Some(Ref::from_schema_name("Problem"))).build(),
+                    ContentBuilder::new()
+                        .schema(Some(Ref::from_schema_name("Problem")))
+                        .build(),
                 )
                 .build()
         };
@@ -323,25 +340,43 @@ impl utoipa::Modify for Conventions {
             r.headers.insert(
                 "Retry-After".into(),
                 utoipa::openapi::header::HeaderBuilder::new()
-                    .schema(utoipa::openapi::ObjectBuilder::new().schema_type(utoipa::openapi::schema::Type::Integer))
+                    .schema(
+                        utoipa::openapi::ObjectBuilder::new()
+                            .schema_type(utoipa::openapi::schema::Type::Integer),
+                    )
                     .description(Some("Seconds until the key may call again"))
                     .build(),
             );
             r
         };
         for item in openapi.paths.paths.values_mut() {
-            for op in [&mut item.get, &mut item.patch, &mut item.post].into_iter().flatten() {
+            for op in [&mut item.get, &mut item.patch, &mut item.post]
+                .into_iter()
+                .flatten()
+            {
                 let responses = &mut op.responses.responses;
                 let mut add = |code: &str, response: utoipa::openapi::Response| {
                     responses
                         .entry(code.to_string())
                         .or_insert_with(|| response.into());
                 };
-                add("400", problem("Malformed request, or an API key in the URL"));
-                add("401", problem("Missing, malformed, unknown, revoked or expired API key"));
-                add("403", problem("The key lacks the scope this endpoint needs (`missing_scope`)"));
+                add(
+                    "400",
+                    problem("Malformed request, or an API key in the URL"),
+                );
+                add(
+                    "401",
+                    problem("Missing, malformed, unknown, revoked or expired API key"),
+                );
+                add(
+                    "403",
+                    problem("The key lacks the scope this endpoint needs (`missing_scope`)"),
+                );
                 add("429", rate_limited.clone());
-                add("500", problem("Unexpected failure; `detail` carries a reference for the operator"));
+                add(
+                    "500",
+                    problem("Unexpected failure; `detail` carries a reference for the operator"),
+                );
             }
         }
     }
@@ -400,7 +435,13 @@ mod tests {
     #[test]
     fn the_openapi_document_names_every_endpoint_and_the_bearer_scheme() {
         let doc = ApiDoc::openapi().to_json().unwrap();
-        for needle in ["/api/v1/me", "/api/v1/me/sessions", "/api/v1/me/api-keys", "\"bearer\"", "application/problem+json"] {
+        for needle in [
+            "/api/v1/me",
+            "/api/v1/me/sessions",
+            "/api/v1/me/api-keys",
+            "\"bearer\"",
+            "application/problem+json",
+        ] {
             assert!(doc.contains(needle), "{needle}");
         }
     }

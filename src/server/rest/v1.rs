@@ -90,7 +90,10 @@ pub async fn get_me(
     headers: HeaderMap,
 ) -> Result<Response, Problem> {
     require(&caller, "profile:read")?;
-    let me = Me::from_view(&caller.user_id, db::profile::get(&state.db, &caller.user_id).await?);
+    let me = Me::from_view(
+        &caller.user_id,
+        db::profile::get(&state.db, &caller.user_id).await?,
+    );
     Ok(json_read(&headers, &me))
 }
 
@@ -118,7 +121,9 @@ pub async fn patch_me(
     let (parts, body) = req.into_parts();
     let patch: MePatch = read_json(&parts.headers, body).await?;
     let current = db::profile::get(&state.db, &caller.user_id).await?;
-    let current_etag = etag_of(&serde_json::to_vec(&Me::from_view(&caller.user_id, current.clone())).unwrap_or_default());
+    let current_etag = etag_of(
+        &serde_json::to_vec(&Me::from_view(&caller.user_id, current.clone())).unwrap_or_default(),
+    );
     if let Some(wanted) = parts.headers.get(header::IF_MATCH) {
         let wanted = wanted.to_str().unwrap_or("");
         if !etag_listed(wanted, &current_etag) {
@@ -128,8 +133,14 @@ pub async fn patch_me(
     let input = ProfileInput {
         first_name: patch.first_name.unwrap_or(current.first_name),
         last_name: patch.last_name.unwrap_or(current.last_name),
-        job_function: patch.job_function.map(Option::unwrap_or_default).unwrap_or(current.job_function),
-        phone: patch.phone.map(Option::unwrap_or_default).unwrap_or(current.phone),
+        job_function: patch
+            .job_function
+            .map(Option::unwrap_or_default)
+            .unwrap_or(current.job_function),
+        phone: patch
+            .phone
+            .map(Option::unwrap_or_default)
+            .unwrap_or(current.phone),
         default_dashboard: patch.default_dashboard.unwrap_or(current.default_dashboard),
         version: current.version,
     };
@@ -139,7 +150,10 @@ pub async fn patch_me(
         Err(crate::error::AppError::Conflict(_)) => return Err(stale()),
         Err(e) => return Err(e.into()),
     };
-    Ok(json_read(&HeaderMap::new(), &Me::from_view(&caller.user_id, saved)))
+    Ok(json_read(
+        &HeaderMap::new(),
+        &Me::from_view(&caller.user_id, saved),
+    ))
 }
 
 fn stale() -> Problem {

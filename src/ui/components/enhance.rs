@@ -76,18 +76,29 @@ mod browser {
         else {
             return;
         };
-        let options = js_sys::Intl::DateTimeFormat::new(&js_sys::Array::new(), &js_sys::Object::new())
-            .resolved_options();
+        let options =
+            js_sys::Intl::DateTimeFormat::new(&js_sys::Array::new(), &js_sys::Object::new())
+                .resolved_options();
         let Some(zone) = js_sys::Reflect::get(&options, &JsValue::from_str("timeZone"))
             .ok()
             .and_then(|z| z.as_string())
-            .filter(|z| z.len() <= 64 && z.bytes().all(|b| b.is_ascii_alphanumeric() || b"/_+-".contains(&b)))
+            .filter(|z| {
+                z.len() <= 64
+                    && z.bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b"/_+-".contains(&b))
+            })
         else {
             return;
         };
         let cookie = format!("pc_tz={zone}");
-        if !document.cookie().unwrap_or_default().split("; ").any(|c| c == cookie) {
-            let _ = document.set_cookie(&format!("{cookie}; Path=/; Max-Age=31536000; SameSite=Lax"));
+        if !document
+            .cookie()
+            .unwrap_or_default()
+            .split("; ")
+            .any(|c| c == cookie)
+        {
+            let _ =
+                document.set_cookie(&format!("{cookie}; Path=/; Max-Age=31536000; SameSite=Lax"));
         }
     }
 

@@ -128,6 +128,27 @@ pub fn SubmitButton(
     }
 }
 
+/// A one-button form that posts an item's `id` to `action` (revoke, remove, …), enhanced to
+/// submit in place; `aria_label` names the item, starting with the visible `label`.
+#[component]
+pub fn RowAction(
+    action: &'static str,
+    id: String,
+    label: &'static str,
+    pending: &'static str,
+    aria_label: String,
+) -> impl IntoView {
+    view! {
+        <super::enhance::Enhanced>
+            <form method="post" action=action class="inline">
+                <input type="hidden" name="id" value=id/>
+                <FormAlert/>
+                <SubmitButton label=label pending_label=pending class="secondary" aria_label=aria_label/>
+            </form>
+        </super::enhance::Enhanced>
+    }
+}
+
 /// A form-level message: the error's text (for validation, a summary of what to fix).
 #[component]
 pub fn FormAlert(#[prop(default = None)] error: Option<AppError>) -> impl IntoView {

@@ -1,7 +1,13 @@
 //! `/verify-email?token=…`: where the link in a verification e-mail leads. Opening it changes
 //! nothing (mail scanners open links too); the button posts the token, once.
 
-use crate::{api::contacts::VerifyEmail, ui::components::{enhance::Enhanced, form::{url_error, FormAlert, SubmitButton}}};
+use crate::{
+    api::contacts::VerifyEmail,
+    ui::components::{
+        enhance::Enhanced,
+        form::{url_error, FormAlert, SubmitButton},
+    },
+};
 use leptos::{prelude::*, server_fn::ServerFn};
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;

@@ -2,6 +2,7 @@
 //! scopes, expiry and last use, edit a key's name and scopes (`?edit=<id>`), revoke and delete.
 //! Creating and editing need a recent sign-in proof; revoking and deleting only take access away.
 
+use crate::ui::time::show as show_time;
 use crate::{
     api::api_keys::{list_api_keys, CreateApiKey, DeleteApiKey, RevokeApiKey, UpdateApiKey},
     error::AppError,
@@ -11,11 +12,10 @@ use crate::{
     },
     ui::components::{
         enhance::Enhanced,
-        form::{url_error, Field, FormAlert, SubmitButton},
+        form::{url_error, Field, FormAlert, RowAction, SubmitButton},
         reauth::{confirm_error, ConfirmPasswordForm},
     },
 };
-use crate::ui::time::show as show_time;
 use leptos::{prelude::*, server_fn::ServerFn};
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -79,7 +79,12 @@ fn KeysPage(
     done: Option<&'static str>,
 ) -> impl IntoView {
     let sudo = page.reauth_until.is_some();
-    let edit_key = editing.and_then(|id| page.keys.iter().find(|k| k.id == id && k.status == KeyStatus::Active).cloned());
+    let edit_key = editing.and_then(|id| {
+        page.keys
+            .iter()
+            .find(|k| k.id == id && k.status == KeyStatus::Active)
+            .cloned()
+    });
     let form = match (page.reauth_until, edit_key) {
         (None, _) => view! {
             <ConfirmPasswordForm error=errors.confirm.clone() purpose="To create or change keys"/>
@@ -222,18 +227,21 @@ fn KeyItem(key: KeyView, sudo: bool) -> impl IntoView {
         (Some(at), None) => show_time(at),
         _ => "Never".to_string(),
     };
-    let expires = key.expires_at.map(show_time).unwrap_or_else(|| "Never".into());
+    let expires = key
+        .expires_at
+        .map(show_time)
+        .unwrap_or_else(|| "Never".into());
     let name = key.name.clone();
     let actions = match status {
         KeyStatus::Active => view! {
             {sudo.then(|| view! {
                 <a class="button secondary" href=format!("/settings/api-keys?edit={}", key.id) aria-label=format!("Edit key {name}")>"Edit"</a>
             })}
-            <KeyAction action=RevokeApiKey::url() id=key.id.clone() label="Revoke" pending="Revoking…" aria_label=format!("Revoke key {name}")/>
+            <RowAction action=RevokeApiKey::url() id=key.id.clone() label="Revoke" pending="Revoking…" aria_label=format!("Revoke key {name}")/>
         }
         .into_any(),
         _ => view! {
-            <KeyAction action=DeleteApiKey::url() id=key.id.clone() label="Delete" pending="Deleting…" aria_label=format!("Delete key {name}")/>
+            <RowAction action=DeleteApiKey::url() id=key.id.clone() label="Delete" pending="Deleting…" aria_label=format!("Delete key {name}")/>
         }
         .into_any(),
     };
@@ -252,25 +260,5 @@ fn KeyItem(key: KeyView, sudo: bool) -> impl IntoView {
             </dl>
             <div class="actions">{actions}</div>
         </li>
-    }
-}
-
-/// Revoke or delete one key.
-#[component]
-fn KeyAction(
-    action: &'static str,
-    id: String,
-    label: &'static str,
-    pending: &'static str,
-    aria_label: String,
-) -> impl IntoView {
-    view! {
-        <Enhanced>
-            <form method="post" action=action class="inline">
-                <input type="hidden" name="id" value=id/>
-                <FormAlert/>
-                <SubmitButton label=label pending_label=pending class="secondary" aria_label=aria_label/>
-            </form>
-        </Enhanced>
     }
 }

@@ -8,7 +8,7 @@ use crate::{
     model::contacts::{ContactsPage, EmailAddress},
     ui::components::{
         enhance::Enhanced,
-        form::{url_error, Field, FormAlert, SubmitButton},
+        form::{url_error, Field, FormAlert, RowAction, SubmitButton},
         reauth::{confirm_error, ConfirmPasswordForm},
     },
 };
@@ -17,12 +17,17 @@ use leptos_router::hooks::use_query_map;
 
 #[component]
 pub fn EmailAddresses() -> impl IntoView {
-    let done = use_query_map().get_untracked().get("email").and_then(|d| match d.as_str() {
-        "sent" => Some("We sent a link to the address. Open it within 24 hours to verify the address."),
-        "removed" => Some("Address removed."),
-        "primary" => Some("Primary address changed. We told your previous address."),
-        _ => None,
-    });
+    let done = use_query_map()
+        .get_untracked()
+        .get("email")
+        .and_then(|d| match d.as_str() {
+            "sent" => Some(
+                "We sent a link to the address. Open it within 24 hours to verify the address.",
+            ),
+            "removed" => Some("Address removed."),
+            "primary" => Some("Primary address changed. We told your previous address."),
+            _ => None,
+        });
     let errors = (
         url_error::<AddEmail>(),
         url_error::<MakeEmailPrimary>()
@@ -94,28 +99,15 @@ fn AddressItem(address: EmailAddress, sudo: bool) -> impl IntoView {
             <div class="actions">
                 {match (address.verified, sudo) {
                     (true, true) => Some(view! {
-                        <Action action=MakeEmailPrimary::url() id=address.id.clone() label="Make primary" pending="Changing…" aria_label=format!("Make {email} primary")/>
+                        <RowAction action=MakeEmailPrimary::url() id=address.id.clone() label="Make primary" pending="Changing…" aria_label=format!("Make {email} primary")/>
                     }.into_any()),
                     (false, _) => Some(view! {
-                        <Action action=ResendEmailLink::url() id=address.id.clone() label="Send link again" pending="Sending…" aria_label=format!("Send link again to {email}")/>
+                        <RowAction action=ResendEmailLink::url() id=address.id.clone() label="Send link again" pending="Sending…" aria_label=format!("Send link again to {email}")/>
                     }.into_any()),
                     _ => None,
                 }}
-                <Action action=RemoveEmail::url() id=address.id.clone() label="Remove" pending="Removing…" aria_label=format!("Remove {email}")/>
+                <RowAction action=RemoveEmail::url() id=address.id.clone() label="Remove" pending="Removing…" aria_label=format!("Remove {email}")/>
             </div>
         </li>
-    }
-}
-
-#[component]
-fn Action(action: &'static str, id: String, label: &'static str, pending: &'static str, aria_label: String) -> impl IntoView {
-    view! {
-        <Enhanced>
-            <form method="post" action=action class="inline">
-                <input type="hidden" name="id" value=id/>
-                <FormAlert/>
-                <SubmitButton label=label pending_label=pending class="secondary" aria_label=aria_label/>
-            </form>
-        </Enhanced>
     }
 }

@@ -2,23 +2,21 @@
 //! channel and the topic's own options, saved with one button), test sends, and the in-app
 //! inbox with mark-as-read.
 
+use crate::ui::time::show as show_time;
 use crate::{
     api::notifications::{
         get_notifications_page, MarkAllNotificationsRead, MarkNotificationRead,
         SaveNotificationSettings, SendTestNotification,
     },
     error::AppError,
-    model::{
-        notifications::{
-            BuildOutcomes, NotificationView, NotificationsPage, Severity, Subscription, TOPICS,
-        },
+    model::notifications::{
+        BuildOutcomes, NotificationView, NotificationsPage, Severity, Subscription, TOPICS,
     },
     ui::components::{
         enhance::Enhanced,
         form::{url_error, FormAlert, SubmitButton},
     },
 };
-use crate::ui::time::show as show_time;
 use leptos::{prelude::*, server_fn::ServerFn};
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -26,7 +24,11 @@ use leptos_router::hooks::use_query_map;
 #[component]
 pub fn NotificationsTab() -> impl IntoView {
     let query = use_query_map().get_untracked();
-    let page_number: usize = query.get("page").and_then(|p| p.parse().ok()).unwrap_or(1).max(1);
+    let page_number: usize = query
+        .get("page")
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(1)
+        .max(1);
     let done = query.get("done").and_then(|d| done_message(&d));
     let error = url_error::<SaveNotificationSettings>();
     let page = Resource::new_blocking(move || page_number, get_notifications_page);
@@ -177,8 +179,11 @@ fn Inbox(page: NotificationsPage) -> impl IntoView {
         0 => "Inbox".to_string(),
         n => format!("Inbox ({n} unread)"),
     };
-    let prev = (page.page > 1).then(|| format!("/settings/notifications?page={}#inbox", page.page - 1));
-    let next = page.has_next.then(|| format!("/settings/notifications?page={}#inbox", page.page + 1));
+    let prev =
+        (page.page > 1).then(|| format!("/settings/notifications?page={}#inbox", page.page - 1));
+    let next = page
+        .has_next
+        .then(|| format!("/settings/notifications?page={}#inbox", page.page + 1));
     view! {
         <section id="inbox" aria-labelledby="inbox-heading">
             <h2 id="inbox-heading">{heading}</h2>

@@ -1,5 +1,6 @@
 //! The Security tab: change the password, and read (or download) the security log.
 
+use crate::ui::time::show as show_time;
 use crate::{
     api::{
         mfa::{
@@ -19,7 +20,6 @@ use crate::{
         reauth::{confirm_error, ConfirmPasswordForm},
     },
 };
-use crate::ui::time::show as show_time;
 use leptos::{prelude::*, server_fn::ServerFn};
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;

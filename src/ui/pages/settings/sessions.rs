@@ -1,6 +1,7 @@
 //! The Sessions tab: where the user is signed in now (with "This device"), ending one or all
 //! other sessions after confirming their password, and the last 90 days of ended sessions.
 
+use crate::ui::time::show as show_time;
 use crate::{
     api::sessions::{list_sessions, ConfirmPassword, EndOtherSessions, EndSession},
     error::AppError,
@@ -11,7 +12,6 @@ use crate::{
         reauth::ConfirmPasswordForm,
     },
 };
-use crate::ui::time::show as show_time;
 use leptos::{prelude::*, server_fn::ServerFn};
 use leptos_meta::Title;
 
