@@ -198,6 +198,7 @@ mod tests {
             "Profile Center <no-reply@example.com>",
             std::path::Path::new("/tmp"),
             30,
+            SecretKey([7; 32]),
         )
         .unwrap();
         let email = Email {
