@@ -21,9 +21,7 @@ use crate::{
 };
 
 pub async fn page(state: &AppState, user: &Authed) -> Result<ContactsPage, AppError> {
-    let me = users::current_user(&state.db, &user.user_id)
-        .await?
-        .ok_or(AppError::Unauthenticated)?;
+    let me = me(state, user).await?;
     Ok(ContactsPage {
         primary: me.email,
         others: db::list(&state.db, &user.user_id).await?,
@@ -41,9 +39,7 @@ pub async fn add(
 ) -> Result<(), AppError> {
     let email = normalize_email(raw);
     validate_email(&email).map_err(|m| AppError::field("email", m))?;
-    let me = users::current_user(&state.db, &user.user_id)
-        .await?
-        .ok_or(AppError::Unauthenticated)?;
+    let me = me(state, user).await?;
     if email == me.email
         || db::list(&state.db, &user.user_id)
             .await?
@@ -88,9 +84,7 @@ pub async fn resend(
             "This address is already verified.".into(),
         ));
     }
-    let me = users::current_user(&state.db, &user.user_id)
-        .await?
-        .ok_or(AppError::Unauthenticated)?;
+    let me = me(state, user).await?;
     send_link(state, &me.display_name(), id, &address.email, origin).await
 }
 
@@ -173,9 +167,7 @@ pub async fn make_primary(
             "Verify this address first: use the link we sent to it.".into(),
         ));
     }
-    let me = users::current_user(&state.db, &user.user_id)
-        .await?
-        .ok_or(AppError::Unauthenticated)?;
+    let me = me(state, user).await?;
     db::swap_primary(&state.db, &user.user_id, id, &me.email, &address.email).await?;
     let detail = format!("{} → {}", me.email, address.email);
     security_events::record(
@@ -189,4 +181,11 @@ pub async fn make_primary(
     .await?;
     let notice = templates::primary_changed(&me.email, &me.display_name(), &address.email);
     state.mailer.enqueue(&state.db, &notice).await
+}
+
+/// The signed-in person (their primary address and name).
+async fn me(state: &AppState, user: &Authed) -> Result<crate::model::auth::CurrentUser, AppError> {
+    users::current_user(&state.db, &user.user_id)
+        .await?
+        .ok_or(AppError::Unauthenticated)
 }

@@ -18,6 +18,15 @@ pub fn url_error<S: ServerFn>() -> Option<AppError> {
         .then(|| leptos::server_fn::error::ServerFnUrlError::<AppError>::decode_err(&err))
 }
 
+/// The 1-based `?page=` of a paged list (1 when missing or not a number).
+pub fn page_number(query: &leptos_router::params::ParamsMap) -> usize {
+    query
+        .get("page")
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(1)
+        .max(1)
+}
+
 /// Percent-encodes a value for a URL query or a `data:` URL (this code also compiles for the
 /// browser, where the `url` crate is not included).
 pub fn percent_encode(value: &str) -> String {

@@ -24,11 +24,7 @@ use leptos_router::hooks::use_query_map;
 #[component]
 pub fn NotificationsTab() -> impl IntoView {
     let query = use_query_map().get_untracked();
-    let page_number: usize = query
-        .get("page")
-        .and_then(|p| p.parse().ok())
-        .unwrap_or(1)
-        .max(1);
+    let page_number = crate::ui::components::form::page_number(&query);
     let done = query.get("done").and_then(|d| done_message(&d));
     let error = url_error::<SaveNotificationSettings>();
     let page = Resource::new_blocking(move || page_number, get_notifications_page);

@@ -27,11 +27,7 @@ use leptos_router::hooks::use_query_map;
 #[component]
 pub fn SecurityTab() -> impl IntoView {
     let query = use_query_map().get_untracked();
-    let page_number: usize = query
-        .get("page")
-        .and_then(|p| p.parse().ok())
-        .unwrap_or(1)
-        .max(1);
+    let page_number = crate::ui::components::form::page_number(&query);
     let error = url_error::<ChangePassword>();
     let changed = error.is_none() && query.get("changed").is_some();
     let log = Resource::new_blocking(move || page_number, get_security_log);
