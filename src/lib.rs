@@ -8,6 +8,7 @@
 pub mod api;
 pub mod app;
 pub mod error;
+pub mod i18n;
 pub mod model;
 #[cfg(feature = "ssr")]
 pub mod server;

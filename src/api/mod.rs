@@ -4,6 +4,7 @@
 
 pub mod api_keys;
 pub mod auth;
+pub mod avatar;
 pub mod contacts;
 pub mod mfa;
 pub mod notifications;

@@ -15,6 +15,7 @@ pub async fn get_profile_page() -> Result<ProfilePage, AppError> {
     Ok(ProfilePage {
         profile: profile::get(db, &user.user_id).await?,
         dashboards: profile::dashboards(db).await?,
+        avatar: crate::server::db::avatars::name_of(db, &user.user_id).await?,
     })
 }
 

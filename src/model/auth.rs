@@ -20,6 +20,9 @@ pub struct CurrentUser {
     /// Unread in-app notifications (the bell's count).
     #[serde(default)]
     pub unread: i64,
+    /// The profile picture's name, if there is one (else initials are shown).
+    #[serde(default)]
+    pub avatar: Option<String>,
 }
 
 impl CurrentUser {
@@ -306,6 +309,7 @@ mod tests {
             first_name: "ada".into(),
             last_name: "Lovelace".into(),
             unread: 0,
+            avatar: None,
         };
         assert_eq!(user.initials(), "AL");
         user.first_name.clear();

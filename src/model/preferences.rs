@@ -25,7 +25,13 @@ pub const THEMES: &[(&str, &str)] = &[
     ("light", "Light"),
     ("dark", "Dark"),
 ];
-pub const LANGUAGES: &[(&str, &str)] = &[("en", "English")];
+/// `auto` follows the browser's `Accept-Language` (see `i18n::Lang::resolve`). The languages
+/// are named in themselves, as language pickers do.
+pub const LANGUAGES: &[(&str, &str)] = &[
+    ("auto", "Same as my browser"), // i18n
+    ("en", "English"),
+    ("de", "Deutsch"),
+];
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Preferences {
@@ -51,7 +57,7 @@ impl Default for Preferences {
             week_start: "monday".into(),
             rows_per_page: 25,
             theme: "system".into(),
-            language: "en".into(),
+            language: "auto".into(),
         }
     }
 }

@@ -46,6 +46,8 @@ pub struct ProfileView {
 pub struct ProfilePage {
     pub profile: ProfileView,
     pub dashboards: Vec<Dashboard>,
+    /// The current picture's name (see `model::avatar::url`), if there is one.
+    pub avatar: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

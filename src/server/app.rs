@@ -136,6 +136,13 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/signout", post(signout))
         .route("/settings/security/events.csv", get(security_csv))
+        .route(
+            "/settings/avatar",
+            post(super::avatar::upload).layer(axum::extract::DefaultBodyLimit::max(
+                super::avatar::BODY_LIMIT,
+            )),
+        )
+        .route("/avatars/{file}", get(super::avatar::serve))
         .merge(super::rest::router(state.clone()))
         .leptos_routes_with_context(&state, routes, provide_state, {
             let options = options.clone();

@@ -89,6 +89,14 @@ pub fn preferences() -> crate::model::preferences::Preferences {
         .unwrap_or_default()
 }
 
+/// The language this request is shown in (set by the session middleware).
+pub fn request_language() -> crate::i18n::Lang {
+    parts()
+        .ok()
+        .and_then(|p| p.extensions.get::<crate::i18n::Lang>().copied())
+        .unwrap_or_default()
+}
+
 /// Our origin for links in e-mails: `PUBLIC_ORIGIN`, else the request's host.
 pub fn origin() -> String {
     if let Some(origin) = state().ok().and_then(|s| s.config.public_origin.clone()) {

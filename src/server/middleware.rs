@@ -81,8 +81,14 @@ pub async fn session(State(state): State<AppState>, mut req: Request, next: Next
             .get(header::COOKIE)
             .and_then(|v| v.to_str().ok())
             .and_then(|c| auth::cookie_value(c, BROWSER_ZONE_COOKIE));
-        req.extensions_mut()
-            .insert(effective_preferences(saved, browser_zone.as_deref()));
+        let prefs = effective_preferences(saved, browser_zone.as_deref());
+        let accept_language = req
+            .headers()
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok());
+        let lang = crate::i18n::Lang::resolve(&prefs.language, accept_language);
+        req.extensions_mut().insert(lang);
+        req.extensions_mut().insert(prefs);
     }
     req.extensions_mut().insert(client);
     if let Some(authed) = authed {
@@ -123,6 +129,7 @@ fn needs_session(path: &str, pkg_dir: &str) -> bool {
         .is_some_and(|rest| rest.starts_with('/'));
     !(static_file
         || path.starts_with("/swagger/")
+        || path.starts_with("/avatars/")
         || matches!(
             path,
             "/healthz" | "/readyz" | "/favicon.svg" | "/robots.txt"

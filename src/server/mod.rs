@@ -8,6 +8,7 @@ pub mod accounts;
 pub mod api_keys;
 pub mod app;
 pub mod auth;
+pub mod avatar;
 pub mod config;
 pub mod contacts;
 pub mod context;

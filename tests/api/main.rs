@@ -9,6 +9,7 @@ mod notifications;
 
 mod api_keys;
 mod auth;
+mod avatar;
 mod contacts;
 mod platform;
 mod preferences;

@@ -5,6 +5,7 @@
 //! the per-tab modules runs unchanged on both backends.
 
 pub mod api_keys;
+pub mod avatars;
 pub mod contacts;
 pub mod mfa;
 pub mod notifications;
@@ -58,10 +59,10 @@ macro_rules! migrations {
 fn migrator(backend: Backend) -> Migrator {
     let migrations = match backend {
         Backend::Sqlite => {
-            migrations!("sqlite": 1 "0001_foundation", 2 "0002_sessions_and_security_log", 3 "0003_outbox", 4 "0004_mfa", 5 "0005_api_keys", 6 "0006_notifications", 7 "0007_preferences", 8 "0008_email_addresses")
+            migrations!("sqlite": 1 "0001_foundation", 2 "0002_sessions_and_security_log", 3 "0003_outbox", 4 "0004_mfa", 5 "0005_api_keys", 6 "0006_notifications", 7 "0007_preferences", 8 "0008_email_addresses", 9 "0009_avatars")
         }
         Backend::Postgres => {
-            migrations!("postgres": 1 "0001_foundation", 2 "0002_sessions_and_security_log", 3 "0003_outbox", 4 "0004_mfa", 5 "0005_api_keys", 6 "0006_notifications", 7 "0007_preferences", 8 "0008_email_addresses")
+            migrations!("postgres": 1 "0001_foundation", 2 "0002_sessions_and_security_log", 3 "0003_outbox", 4 "0004_mfa", 5 "0005_api_keys", 6 "0006_notifications", 7 "0007_preferences", 8 "0008_email_addresses", 9 "0009_avatars")
         }
     };
     Migrator {

@@ -86,7 +86,9 @@ pub async fn set_password_hash(
 
 pub async fn current_user(db: &Db, user_id: &str) -> Result<Option<CurrentUser>, AppError> {
     let row = sqlx::query(
-        "select u.id, u.email, p.first_name, p.last_name from users u join profiles p on p.user_id = u.id where u.id = $1",
+        "select u.id, u.email, p.first_name, p.last_name, a.name from users u
+         join profiles p on p.user_id = u.id left join avatars a on a.user_id = u.id
+         where u.id = $1",
     )
     .bind(user_id)
     .fetch_optional(db)
@@ -97,6 +99,7 @@ pub async fn current_user(db: &Db, user_id: &str) -> Result<Option<CurrentUser>,
         first_name: r.get(2),
         last_name: r.get(3),
         unread: 0,
+        avatar: r.get(4),
     }))
 }
 

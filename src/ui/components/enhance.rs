@@ -8,6 +8,10 @@
 //! the single WASM file every page downloads. Per-form islands grew it by 5–12 KB brotli each;
 //! this one costs the same however many forms and tabs use it (see README, performance budget).
 //! Without JavaScript the wrapped form is an ordinary HTML form posting to its server function.
+//!
+//! A form marked `data-upload="<max bytes>"` (the profile picture) is sent as multipart with
+//! `XMLHttpRequest` instead, whose upload events drive the form's `<progress>` bar, and its crop
+//! sliders move a live preview of the chosen file.
 
 use leptos::prelude::*;
 
@@ -30,12 +34,14 @@ mod browser {
 
 #[cfg(feature = "hydrate")]
 mod browser {
-    use crate::error::AppError;
+    use crate::{error::AppError, i18n::tr, model::avatar::Problem};
+    use std::rc::Rc;
     use wasm_bindgen::{prelude::*, JsCast};
     use wasm_bindgen_futures::JsFuture;
     use web_sys::{
-        Element, Event, FormData, Headers, HtmlElement, HtmlFormElement, RequestInit, Response,
-        UrlSearchParams,
+        Element, Event, FormData, Headers, HtmlElement, HtmlFormElement, HtmlImageElement,
+        HtmlInputElement, HtmlProgressElement, ProgressEvent, RequestInit, Response,
+        UrlSearchParams, XmlHttpRequest,
     };
 
     pub fn enhance(root: &web_sys::HtmlDivElement) {
@@ -51,6 +57,9 @@ mod browser {
         };
         let _ = form.set_attribute("data-hydrated", "");
         strength_hints(&form);
+        if form.has_attribute("data-upload") {
+            crop_preview(&form);
+        }
         let handler = {
             let form = form.clone();
             Closure::<dyn FnMut(Event)>::new(move |event: Event| {
@@ -126,7 +135,7 @@ mod browser {
                         .and_then(|e| e.text_content())
                         .unwrap_or_default();
                     let _ = window.navigator().clipboard().write_text(&text);
-                    button.set_text_content(Some("Copied"));
+                    button.set_text_content(Some(crate::i18n::t("Copied")));
                 })
             };
             let _ =
@@ -147,8 +156,8 @@ mod browser {
             let listener = {
                 let input = input.clone();
                 Closure::<dyn FnMut(Event)>::new(move |_: Event| {
-                    hint.set_text_content(Some(crate::model::security::password_strength(
-                        &input.value(),
+                    hint.set_text_content(Some(crate::i18n::t(
+                        crate::model::security::password_strength(&input.value()),
                     )));
                 })
             };
@@ -163,7 +172,12 @@ mod browser {
         for status in all(form, "[role=status]") {
             let _ = status.set_attribute("hidden", "");
         }
-        match post(form).await {
+        let sent = if form.has_attribute("data-upload") {
+            upload(form).await
+        } else {
+            post(form).await
+        };
+        match sent {
             Ok(body) => follow(form, &body), // stays pending while the next page loads
             Err(err) => {
                 show_errors(form, &err);
@@ -207,6 +221,149 @@ mod browser {
         } else {
             Err(serde_json::from_str(&text)
                 .unwrap_or_else(|_| AppError::Internal(format!("HTTP {}", response.status()))))
+        }
+    }
+
+    /// Sends a file form as multipart, showing the upload's progress in the form's `<progress>`.
+    /// A missing or oversized file is refused here, before any byte is sent.
+    async fn upload(form: &HtmlFormElement) -> Result<String, AppError> {
+        let limit = form
+            .get_attribute("data-upload")
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(f64::MAX);
+        let file = form
+            .query_selector("input[type=file]")
+            .ok()
+            .flatten()
+            .and_then(|i| i.dyn_into::<HtmlInputElement>().ok())
+            .and_then(|i| i.files())
+            .and_then(|files| files.get(0));
+        match &file {
+            None => return Err(AppError::field("avatar", Problem::Empty.message())),
+            Some(f) if f.size() > limit => {
+                return Err(AppError::field("avatar", Problem::TooLarge.message()))
+            }
+            Some(_) => {}
+        }
+        let data = FormData::new_with_form(form).map_err(|_| unreachable())?;
+        let xhr = XmlHttpRequest::new().map_err(|_| unreachable())?;
+        xhr.open("POST", &form.action())
+            .map_err(|_| unreachable())?;
+        let _ = xhr.set_request_header("Accept", "application/json");
+        let bar = all(form, "progress")
+            .into_iter()
+            .next()
+            .and_then(|p| p.dyn_into::<HtmlProgressElement>().ok());
+        if let Some(bar) = &bar {
+            bar.set_value(0.0);
+            let _ = bar.remove_attribute("hidden");
+        }
+        let on_progress = {
+            let bar = bar.clone();
+            Closure::<dyn FnMut(ProgressEvent)>::new(move |e: ProgressEvent| {
+                if let Some(bar) = bar
+                    .as_ref()
+                    .filter(|_| e.length_computable() && e.total() > 0.0)
+                {
+                    bar.set_value((e.loaded() / e.total() * 100.0).floor());
+                }
+            })
+        };
+        if let Ok(events) = xhr.upload() {
+            events.set_onprogress(Some(on_progress.as_ref().unchecked_ref()));
+        }
+        let finished = js_sys::Promise::new(&mut |resolve, _| xhr.set_onloadend(Some(&resolve)));
+        xhr.send_with_opt_form_data(Some(&data))
+            .map_err(|_| unreachable())?;
+        let _ = JsFuture::from(finished).await;
+        drop(on_progress);
+        let status = xhr.status().unwrap_or(0);
+        let text = xhr.response_text().ok().flatten().unwrap_or_default();
+        if (200..300).contains(&status) {
+            return Ok(text);
+        }
+        if let Some(bar) = &bar {
+            let _ = bar.set_attribute("hidden", "");
+        }
+        Err(match status {
+            0 => unreachable(),
+            413 => AppError::field("avatar", Problem::TooLarge.message()),
+            _ => serde_json::from_str(&text)
+                .unwrap_or_else(|_| AppError::Internal(format!("HTTP {status}"))),
+        })
+    }
+
+    /// Shows the chosen file in the form's round preview and moves it with the zoom and
+    /// position sliders, as the server will cut it (`model::avatar::Crop::square`).
+    fn crop_preview(form: &HtmlFormElement) {
+        let (Some(input), Some(frame), Some(image)) = (
+            by_id(form, "field-avatar").and_then(|i| i.dyn_into::<HtmlInputElement>().ok()),
+            all(form, ".crop-preview").into_iter().next(),
+            by_id(form, "crop-image").and_then(|i| i.dyn_into::<HtmlImageElement>().ok()),
+        ) else {
+            return;
+        };
+        let slider = |name: &str| {
+            by_id(form, &format!("field-{name}"))
+                .and_then(|i| i.dyn_into::<HtmlInputElement>().ok())
+        };
+        let sliders: Vec<HtmlInputElement> = ["zoom", "x", "y"]
+            .iter()
+            .filter_map(|n| slider(n))
+            .collect();
+        let place: Rc<dyn Fn()> = {
+            let (image, frame, sliders) = (image.clone(), frame.clone(), sliders.clone());
+            Rc::new(move || {
+                let value = |i: usize, default: f64| {
+                    sliders
+                        .get(i)
+                        .and_then(|s| s.value().parse().ok())
+                        .unwrap_or(default)
+                };
+                let (zoom, x, y) = (value(0, 100.0), value(1, 50.0), value(2, 50.0));
+                let (w, h) = (image.natural_width() as f64, image.natural_height() as f64);
+                let side = frame.client_width() as f64;
+                if w == 0.0 || h == 0.0 || side == 0.0 {
+                    return;
+                }
+                let scale = side * zoom / 100.0 / w.min(h);
+                let (width, height) = (w * scale, h * scale);
+                let style = image.style();
+                let _ = style.set_property("width", &format!("{width}px"));
+                let _ = style.set_property("height", &format!("{height}px"));
+                let _ = style.set_property("left", &format!("{}px", -(width - side) * x / 100.0));
+                let _ = style.set_property("top", &format!("{}px", -(height - side) * y / 100.0));
+            })
+        };
+        let listen = |target: &web_sys::EventTarget, event: &str, f: Rc<dyn Fn()>| {
+            let listener = Closure::<dyn FnMut(Event)>::new(move |_: Event| f());
+            let _ =
+                target.add_event_listener_with_callback(event, listener.as_ref().unchecked_ref());
+            listener.forget();
+        };
+        listen(&image, "load", place.clone());
+        for s in &sliders {
+            listen(s, "input", place.clone());
+        }
+        let choose: Rc<dyn Fn()> = Rc::new(move || {
+            let old = image.src();
+            if old.starts_with("blob:") {
+                let _ = web_sys::Url::revoke_object_url(&old);
+            }
+            match input.files().and_then(|f| f.get(0)) {
+                Some(file) => {
+                    if let Ok(url) = web_sys::Url::create_object_url_with_blob(&file) {
+                        image.set_src(&url);
+                        let _ = frame.remove_attribute("hidden");
+                    }
+                }
+                None => {
+                    let _ = frame.set_attribute("hidden", "");
+                }
+            }
+        });
+        if let Some(input) = by_id(form, "field-avatar") {
+            listen(&input, "change", choose);
         }
     }
 
@@ -270,7 +427,7 @@ mod browser {
                 ) else {
                     continue;
                 };
-                message.set_text_content(Some(text));
+                message.set_text_content(Some(&tr(text)));
                 let _ = message.remove_attribute("hidden");
                 let _ = input.set_attribute("aria-invalid", "true");
                 describe(&input, true);
@@ -278,7 +435,7 @@ mod browser {
             }
         }
         if let Some(alert) = all(form, "[role=alert]").into_iter().next() {
-            alert.set_text_content(Some(&err.to_string()));
+            alert.set_text_content(Some(&tr(&err.to_string())));
             let _ = alert.remove_attribute("hidden");
         }
         if let Some(input) = first_invalid.and_then(|i| i.dyn_into::<HtmlElement>().ok()) {

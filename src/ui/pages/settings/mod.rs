@@ -61,9 +61,15 @@ fn Header(user: CurrentUser) -> impl IntoView {
             <Bell unread=user.unread/>
             <details class="avatar-menu">
                 <summary aria-label=menu_label>
-                    // Initials drawn by CSS: the visible text stays the name, which the
-                    // accessible name contains (WCAG 2.5.3, label in name).
-                    <span class="avatar" data-initials=user.initials() aria-hidden="true"></span>
+                    // The picture, or initials drawn by CSS: decorative either way, the visible
+                    // text stays the name, which the accessible name contains (WCAG 2.5.3).
+                    {match user.avatar.as_deref() {
+                        Some(picture) => view! {
+                            <img class="avatar" src=crate::model::avatar::url(picture, crate::model::avatar::SMALL) alt="" width="36" height="36"/>
+                        }
+                            .into_any(),
+                        None => view! { <span class="avatar" data-initials=user.initials() aria-hidden="true"></span> }.into_any(),
+                    }}
                     <span class="user-name">{name.clone()}</span>
                 </summary>
                 <div class="menu">

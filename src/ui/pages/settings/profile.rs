@@ -1,9 +1,16 @@
-//! The Profile tab: names, job function, phone, default dashboard; e-mail read-only.
+//! The Profile tab: picture, names, job function, phone, default dashboard; e-mail addresses.
 
 use crate::{
-    api::profile::{get_profile_page, UpdateProfile},
+    api::{
+        avatar::RemoveAvatar,
+        profile::{get_profile_page, UpdateProfile},
+    },
     error::AppError,
-    model::profile::{ProfilePage, JOB_FUNCTIONS},
+    i18n::t,
+    model::{
+        avatar::{self, Problem},
+        profile::{ProfilePage, JOB_FUNCTIONS},
+    },
     ui::components::{
         enhance::Enhanced,
         form::{url_error, Field, FormAlert, Select, SubmitButton},
@@ -30,7 +37,11 @@ pub fn ProfileTab() -> impl IntoView {
                 let error = error.clone();
                 Suspend::new(async move {
                     match page.await {
-                        Ok(page) => view! { <ProfileForm page=page error=error saved=saved/> }.into_any(),
+                        Ok(page) => view! {
+                            <Picture name=page.avatar.clone() initials=initials(&page)/>
+                            <ProfileForm page=page error=error saved=saved/>
+                        }
+                            .into_any(),
                         Err(e) => view! { <div class="alert" role="alert">{e.to_string()}</div> }.into_any(),
                     }
                 })
@@ -89,5 +100,112 @@ fn ProfileForm(page: ProfilePage, error: Option<AppError>, saved: bool) -> impl 
                 <SubmitButton label="Save" pending_label="Saving…"/>
             </form>
         </Enhanced>
+    }
+}
+
+fn initials(page: &ProfilePage) -> String {
+    let p = &page.profile;
+    crate::model::auth::CurrentUser {
+        id: String::new(),
+        email: p.email.clone(),
+        first_name: p.first_name.clone(),
+        last_name: p.last_name.clone(),
+        unread: 0,
+        avatar: None,
+    }
+    .initials()
+}
+
+/// The picture, its upload form (file, crop sliders with a live preview once the script runs,
+/// progress bar) and "Remove picture".
+#[component]
+fn Picture(name: Option<String>, initials: String) -> impl IntoView {
+    let query = use_query_map().get_untracked();
+    let problem = query
+        .get("avatar_error")
+        .and_then(|c| Problem::from_code(&c));
+    let error = problem.map(|p| AppError::field(p.field(), t(p.message())));
+    let status = match query.get("avatar").as_deref() {
+        Some("saved") => Some(t("Your new picture was saved.")),
+        Some("removed") => Some(t("Your picture was removed; your initials show instead.")),
+        _ => None,
+    };
+    let message = |field: &str| {
+        error
+            .as_ref()
+            .and_then(|e| e.field_errors())
+            .and_then(|f| f.get(field))
+            .map(str::to_string)
+    };
+    let (file_error, zoom_error) = (message("avatar"), message("zoom"));
+    let has_picture = name.is_some();
+    view! {
+        <section id="avatar" aria-labelledby="avatar-heading">
+            <h2 id="avatar-heading">{t("Profile picture")}</h2>
+            <p class="status" role="status" hidden=status.is_none()>{status}</p>
+            <div class="picture-row">
+                {match name {
+                    Some(name) => view! {
+                        <img class="picture" src=avatar::url(&name, avatar::LARGE) alt=t("Your profile picture") width="128" height="128"/>
+                    }
+                        .into_any(),
+                    None => view! {
+                        <span class="picture initials" data-initials=initials role="img" aria-label=t("No picture: your initials are shown")></span>
+                    }
+                        .into_any(),
+                }}
+                {has_picture
+                    .then(|| view! {
+                        <Enhanced>
+                            <form method="post" action=RemoveAvatar::url() class="inline">
+                                <FormAlert/>
+                                <SubmitButton label="Remove picture" pending_label="Removing…" class="secondary"/>
+                            </form>
+                        </Enhanced>
+                    })}
+            </div>
+            <Enhanced>
+                <form method="post" action="/settings/avatar" enctype="multipart/form-data" class="stack" novalidate data-upload=avatar::MAX_BYTES.to_string()>
+                    <FormAlert error=error.clone()/>
+                    <div class="field">
+                        <label for="field-avatar">{t("New picture")}</label>
+                        <p class="hint" id="field-avatar-hint">{t("JPEG, PNG, WebP or GIF, at most 5 MB. It is cut to a square and shown at 256 pixels.")}</p>
+                        <input
+                            id="field-avatar"
+                            name="avatar"
+                            type="file"
+                            accept=avatar::ACCEPT
+                            required
+                            aria-invalid=file_error.is_some().then_some("true")
+                            aria-describedby=if file_error.is_some() { "field-avatar-hint field-avatar-error" } else { "field-avatar-hint" }
+                        />
+                        <p class="field-error" id="field-avatar-error" hidden=file_error.is_none()>{file_error.clone()}</p>
+                    </div>
+                    <fieldset class="crop">
+                        <legend>{t("Crop to a square")}</legend>
+                        <div class="crop-preview" hidden>
+                            <img id="crop-image" alt=t("Preview of the cropped picture")/>
+                        </div>
+                        <div class="crop-sliders">
+                            <div class="field">
+                                <label for="field-zoom">{t("Zoom (percent)")}</label>
+                                <input id="field-zoom" name="zoom" type="range" min="100" max=avatar::ZOOM_MAX.to_string() step="5" value="100" aria-invalid=zoom_error.is_some().then_some("true")/>
+                                <p class="field-error" id="field-zoom-error" hidden=zoom_error.is_none()>{zoom_error.clone()}</p>
+                            </div>
+                            <div class="field">
+                                <label for="field-x">{t("Left to right (percent)")}</label>
+                                <input id="field-x" name="x" type="range" min="0" max="100" value="50"/>
+                            </div>
+                            <div class="field">
+                                <label for="field-y">{t("Top to bottom (percent)")}</label>
+                                <input id="field-y" name="y" type="range" min="0" max="100" value="50"/>
+                            </div>
+                        </div>
+                    </fieldset>
+                    <progress id="avatar-progress" max="100" value="0" hidden aria-label=t("Upload progress")></progress>
+                    <SubmitButton label="Upload picture" pending_label="Uploading…"/>
+                </form>
+            </Enhanced>
+        </section>
     }
 }
