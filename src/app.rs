@@ -28,7 +28,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     let css_href = String::new();
     view! {
         <!DOCTYPE html>
-        <html lang="en">
+        <html lang=crate::i18n::current().code()>
             <head>
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>

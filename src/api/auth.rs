@@ -73,7 +73,9 @@ pub async fn verify_sign_in_code(code: String, next: Option<String>) -> Result<S
     let state = state()?;
     let pending =
         request_cookie(auth::pending_cookie_name(state.config.production)).ok_or_else(|| {
-            AppError::Conflict("This sign-in has expired. Please sign in again.".into())
+            AppError::Conflict(
+                crate::i18n::t("This sign-in has expired. Please sign in again.").into(),
+            )
         })?;
     let token = accounts::finish_second_step(&state, &client_info(), &pending, &code).await?;
     set_cookie(&auth::pending_cookie(state.config.production, None));

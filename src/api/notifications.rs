@@ -60,7 +60,12 @@ pub async fn send_test_notification(channel: String) -> Result<String, AppError>
     let channel = match channel.as_str() {
         "email" => Channel::Email,
         "in_app" => Channel::InApp,
-        _ => return Err(AppError::field("channel", "Choose e-mail or in-app.")),
+        _ => {
+            return Err(AppError::field(
+                "channel",
+                crate::i18n::t("Choose e-mail or in-app."),
+            ))
+        }
     };
     crate::server::notifications::send_test(&state()?, &user.user_id, channel).await?;
     back(match channel {

@@ -109,6 +109,12 @@ pub fn translate(lang: Lang, english: &str) -> String {
     if let Some(text) = lookup(lang, english) {
         return text.to_string();
     }
+    // The one message that carries a reference, which is not a number.
+    if let Some((reference, template)) = reference_out(english) {
+        if let Some(text) = lookup(lang, &template) {
+            return fill(text, &[reference]);
+        }
+    }
     let (template, numbers) = numbers_out(english);
     if numbers.is_empty() {
         return english.to_string();
@@ -143,6 +149,16 @@ pub fn fill(template: &str, values: &[&str]) -> String {
     }
     out.push_str(rest);
     out
+}
+
+/// `(reference X)` in an error message: X, and the text with `{}` in its place.
+fn reference_out(text: &str) -> Option<(&str, String)> {
+    let start = text.find("(reference ")? + "(reference ".len();
+    let end = start + text[start..].find(')')?;
+    Some((
+        &text[start..end],
+        format!("{}{{}}{}", &text[..start], &text[end..]),
+    ))
 }
 
 /// The text with each run of digits replaced by `{n}`, and the digits.
@@ -209,6 +225,8 @@ mod tests {
         );
         assert_eq!(translate(Lang::De, "No such text 42"), "No such text 42");
         assert_eq!(fill("Kontomenü für {}", &["Ada"]), "Kontomenü für Ada");
+        let internal = crate::error::AppError::Internal("x7Yz".into()).to_string();
+        assert!(translate(Lang::De, &internal).contains("(Referenz x7Yz)"));
     }
 
     #[test]
@@ -275,7 +293,7 @@ mod tests {
     /// translated props (`label=`, `hint=`, …), and the last literal of a line ending with
     /// `// i18n` (the label in a constant table such as `TABS`).
     fn calls(source: &str) -> Vec<String> {
-        const PROPS: [&str; 5] = ["label=", "hint=", "pending_label=", "confirm=", "empty="];
+        const PROPS: [&str; 5] = ["label=", "hint=", "pending_label=", "pending=", "purpose="];
         let mut out = Vec::new();
         for line in source.lines() {
             let mut last = None;

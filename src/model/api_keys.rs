@@ -4,6 +4,7 @@
 //! value that carries a freshly created key to the page that shows it once.
 
 use crate::error::FieldErrors;
+use crate::i18n::t;
 use serde::{Deserialize, Serialize};
 
 pub const NAME_MAX_CHARS: usize = 60;
@@ -11,21 +12,21 @@ pub const NAME_MAX_CHARS: usize = 60;
 /// Every scope a key can carry, with what it allows. Later tabs add theirs here; the REST API
 /// names the scope each endpoint needs. `…:write` includes `…:read` of the same resource.
 pub const SCOPES: &[(&str, &str)] = &[
-    ("profile:read", "Read your profile"),
-    ("profile:write", "Change your profile"),
-    ("preferences:read", "Read your preferences"),
-    ("preferences:write", "Change your preferences"),
+    ("profile:read", "Read your profile"),            // i18n
+    ("profile:write", "Change your profile"),         // i18n
+    ("preferences:read", "Read your preferences"),    // i18n
+    ("preferences:write", "Change your preferences"), // i18n
     (
         "notifications:read",
-        "Read your notifications and subscriptions",
+        "Read your notifications and subscriptions", // i18n
     ),
     (
         "notifications:write",
-        "Change your notification subscriptions",
+        "Change your notification subscriptions", // i18n
     ),
-    ("sessions:read", "List your active sessions"),
-    ("api_keys:read", "List your API keys (never their secrets)"),
-    ("billing:read", "Read your credits and invoices"),
+    ("sessions:read", "List your active sessions"), // i18n
+    ("api_keys:read", "List your API keys (never their secrets)"), // i18n
+    ("billing:read", "Read your credits and invoices"), // i18n
 ];
 
 /// Expiry choices in days; `None` is "never". The default is 90 days.
@@ -67,9 +68,9 @@ impl KeyStatus {
 
     pub fn label(self) -> &'static str {
         match self {
-            KeyStatus::Active => "Active",
-            KeyStatus::Expired => "Expired",
-            KeyStatus::Revoked => "Revoked",
+            KeyStatus::Active => t("Active"),
+            KeyStatus::Expired => t("Expired"),
+            KeyStatus::Revoked => t("Revoked"),
         }
     }
 }
@@ -139,14 +140,14 @@ pub fn validate(name: &str, scopes: &[String]) -> Result<ValidKey, FieldErrors> 
     if name.is_empty() {
         errors.add(
             "name",
-            "Give the key a name, such as the script or machine that uses it.",
+            t("Give the key a name, such as the script or machine that uses it."),
         );
     } else if name.chars().count() > NAME_MAX_CHARS {
-        errors.add("name", "Use at most 60 characters.");
+        errors.add("name", t("Use at most 60 characters."));
     } else if name.chars().any(char::is_control) {
         errors.add(
             "name",
-            "Remove the control characters (such as tabs or line breaks).",
+            t("Remove the control characters (such as tabs or line breaks)."),
         );
     }
     let mut valid: Vec<String> = Vec::new();
@@ -160,7 +161,7 @@ pub fn validate(name: &str, scopes: &[String]) -> Result<ValidKey, FieldErrors> 
         }
     }
     if scopes.is_empty() {
-        errors.add("scopes", "Choose at least one scope.");
+        errors.add("scopes", t("Choose at least one scope."));
     }
     valid.sort();
     if !errors.is_empty() {
@@ -184,7 +185,7 @@ pub fn parse_expiry(raw: &str) -> Result<Option<i64>, FieldErrors> {
     };
     choice.ok_or_else(|| {
         let mut errors = FieldErrors::new();
-        errors.add("expires_in", "Choose 30, 90 or 365 days, or no expiry.");
+        errors.add("expires_in", t("Choose 30, 90 or 365 days, or no expiry."));
         errors
     })
 }

@@ -4,6 +4,7 @@
 //! early feedback.
 
 use crate::error::FieldErrors;
+use crate::i18n::t;
 use serde::{Deserialize, Serialize};
 
 pub const PASSWORD_MIN_CHARS: usize = 8;
@@ -62,13 +63,13 @@ pub fn normalize_email(raw: &str) -> String {
 /// control characters. Deliverability is proven later by verification mail, not by a regex.
 pub fn validate_email(email: &str) -> Result<(), &'static str> {
     if email.is_empty() {
-        return Err("Enter your email address.");
+        return Err(t("Enter your email address."));
     }
     if email.chars().count() > EMAIL_MAX_CHARS {
-        return Err("This email address is too long.");
+        return Err(t("This email address is too long."));
     }
     let Some((local, domain)) = email.split_once('@') else {
-        return Err("Enter an email address like name@example.com.");
+        return Err(t("Enter an email address like name@example.com."));
     };
     let bad_char =
         |c: char| c.is_whitespace() || c.is_control() || c == '@' || c == '<' || c == '>';
@@ -83,7 +84,7 @@ pub fn validate_email(email: &str) -> Result<(), &'static str> {
         || !domain_ok
         || domain.chars().any(bad_char)
     {
-        return Err("Enter an email address like name@example.com.");
+        return Err(t("Enter an email address like name@example.com."));
     }
     Ok(())
 }
@@ -92,14 +93,16 @@ pub fn validate_email(email: &str) -> Result<(), &'static str> {
 pub fn check_password(password: &str, personal: &[&str]) -> Result<(), &'static str> {
     let chars = password.chars().count();
     if chars < PASSWORD_MIN_CHARS {
-        return Err("Use at least 8 characters.");
+        return Err(t("Use at least 8 characters."));
     }
     if chars > PASSWORD_MAX_CHARS {
-        return Err("Use at most 128 characters.");
+        return Err(t("Use at most 128 characters."));
     }
     let lowered = password.to_lowercase();
     if is_common_password(&lowered) {
-        return Err("This password is too common. Choose one that is harder to guess.");
+        return Err(t(
+            "This password is too common. Choose one that is harder to guess.",
+        ));
     }
     let local_part = |s: &str| s.split('@').next().unwrap_or("").to_lowercase();
     for value in personal {
@@ -107,7 +110,7 @@ pub fn check_password(password: &str, personal: &[&str]) -> Result<(), &'static 
         if !value.is_empty()
             && (lowered == value || (value.contains('@') && lowered == local_part(&value)))
         {
-            return Err("Your password must not be your email address or name.");
+            return Err(t("Your password must not be your email address or name."));
         }
     }
     Ok(())

@@ -5,6 +5,7 @@
 //! same square out of the original, so the result never depends on client-side canvas code and
 //! the sliders also work without JavaScript.
 
+use crate::i18n::t;
 use serde::{Deserialize, Serialize};
 
 /// Largest file accepted, in bytes.
@@ -121,19 +122,19 @@ impl Problem {
 
     pub fn message(self) -> &'static str {
         match self {
-            Problem::Empty => "Choose a picture to upload.",
-            Problem::TooLarge => "That file is larger than 5 MB. Choose a smaller picture.",
+            Problem::Empty => t("Choose a picture to upload."),
+            Problem::TooLarge => t("That file is larger than 5 MB. Choose a smaller picture."),
             Problem::Svg => {
-                "SVG drawings are not accepted. Choose a JPEG, PNG, WebP or GIF picture."
+                t("SVG drawings are not accepted. Choose a JPEG, PNG, WebP or GIF picture.")
             }
             Problem::NotAnImage => {
-                "That file is not a picture. Choose a JPEG, PNG, WebP or GIF file."
+                t("That file is not a picture. Choose a JPEG, PNG, WebP or GIF file.")
             }
             Problem::Damaged => {
-                "That picture could not be read; the file may be damaged or incomplete."
+                t("That picture could not be read; the file may be damaged or incomplete.")
             }
-            Problem::TooManyPixels => "That picture is too large: at most 6000 × 6000 pixels.",
-            Problem::BadCrop => "Zoom must be 100–400 % and the position 0–100 %.",
+            Problem::TooManyPixels => t("That picture is too large: at most 6000 × 6000 pixels."),
+            Problem::BadCrop => t("Zoom must be 100–400 % and the position 0–100 %."),
         }
     }
 

@@ -4,6 +4,7 @@
 //! reminder dates).
 
 use crate::error::FieldErrors;
+use crate::i18n::t;
 use serde::{Deserialize, Serialize};
 
 /// Where a notification is delivered.
@@ -48,86 +49,86 @@ const fn topic(
 pub const TOPICS: &[Topic] = &[
     topic(
         "invoices",
-        "New invoices",
-        "When an invoice is issued.",
+        "New invoices",               // i18n
+        "When an invoice is issued.", // i18n
         true,
         true,
     ),
     topic(
         "payment_reminders",
-        "Payment reminders",
-        "An invoice due in 7 days, and overdue by 4 and by 10 days. Stops once it is paid.",
+        "Payment reminders", // i18n
+        "An invoice due in 7 days, and overdue by 4 and by 10 days. Stops once it is paid.", // i18n
         true,
         true,
     ),
     topic(
         "month_end",
-        "Invoice reminder before month end",
+        "Invoice reminder before month end", // i18n
         "3 days before the end of each month.",
         false,
         true,
     ),
     topic(
         "credits",
-        "Credits utilization",
-        "When 75 % and when 100 % of a credit grant are used.",
+        "Credits utilization",                                  // i18n
+        "When 75 % and when 100 % of a credit grant are used.", // i18n
         false,
         true,
     ),
     topic(
         "quota",
-        "Cloud quota utilization",
-        "When a quota passes 50 %.",
+        "Cloud quota utilization",   // i18n
+        "When a quota passes 50 %.", // i18n
         false,
         true,
     ),
     topic(
         "cost_anomalies",
-        "Cost anomalies",
-        "Unusual spending, from the severity you choose.",
+        "Cost anomalies",                                  // i18n
+        "Unusual spending, from the severity you choose.", // i18n
         false,
         true,
     ),
     topic(
         "known_issues",
-        "Known infrastructure issues",
-        "Problems on the platform that may affect you.",
+        "Known infrastructure issues",                   // i18n
+        "Problems on the platform that may affect you.", // i18n
         false,
         true,
     ),
     topic(
         "maintenance",
-        "Maintenance and outages",
-        "Planned maintenance and outages.",
+        "Maintenance and outages",          // i18n
+        "Planned maintenance and outages.", // i18n
         false,
         true,
     ),
     topic(
         "builds",
-        "Pipeline builds",
-        "Builds triggered by your pushes and schedules.",
+        "Pipeline builds",                                // i18n
+        "Builds triggered by your pushes and schedules.", // i18n
         false,
         false,
     ),
     topic(
         "weekly_summary",
-        "Weekly usage summary",
-        "Monday morning in your time zone.",
+        "Weekly usage summary",              // i18n
+        "Monday morning in your time zone.", // i18n
         false,
         true,
     ),
     topic(
         "news",
-        "News and announcements",
-        "Product news.",
+        "News and announcements", // i18n
+        "Product news.",          // i18n
         false,
         true,
     ),
     Topic {
         key: "security",
-        label: "Security notices",
+        label: "Security notices", // i18n
         description:
-            "Password changed, two-factor sign-in changed, new API key, … Always sent by e-mail.",
+            "Password changed, two-factor sign-in changed, new API key, … Always sent by e-mail.", // i18n
         email: true,
         in_app: true,
         locked_email: true,
@@ -159,9 +160,9 @@ impl Severity {
 
     pub fn label(self) -> &'static str {
         match self {
-            Severity::Information => "Information",
-            Severity::Warning => "Warning",
-            Severity::Critical => "Critical",
+            Severity::Information => t("Information"),
+            Severity::Warning => t("Warning"),
+            Severity::Critical => t("Critical"),
         }
     }
 
@@ -196,9 +197,9 @@ impl BuildOutcomes {
 
     pub fn label(self) -> &'static str {
         match self {
-            BuildOutcomes::Successful => "Successful builds",
-            BuildOutcomes::Failed => "Failed builds",
-            BuildOutcomes::Both => "Both",
+            BuildOutcomes::Successful => t("Successful builds"),
+            BuildOutcomes::Failed => t("Failed builds"),
+            BuildOutcomes::Both => t("Both"),
         }
     }
 
@@ -262,11 +263,14 @@ pub fn subscriptions_from_form(
     }
     let severity = Severity::parse(min_severity);
     if severity.is_none() {
-        errors.add("min_severity", "Choose Information, Warning or Critical.");
+        errors.add(
+            "min_severity",
+            t("Choose Information, Warning or Critical."),
+        );
     }
     let outcomes = BuildOutcomes::parse(build_outcomes);
     if outcomes.is_none() {
-        errors.add("build_outcomes", "Choose failed, successful or both.");
+        errors.add("build_outcomes", t("Choose failed, successful or both."));
     }
     if !errors.is_empty() {
         return Err(errors);

@@ -6,24 +6,28 @@
 //! rendered on the server and the browser never formats a time, so the WASM carries no zone data.
 
 use crate::error::FieldErrors;
+use crate::i18n::t;
 use serde::{Deserialize, Serialize};
 
 pub const DATE_FORMATS: &[(&str, &str)] = &[
-    ("iso", "ISO, 2026-11-24"),
-    ("intl", "International, 24/11/2026"),
-    ("us", "US, 11/24/2026"),
+    ("iso", "ISO, 2026-11-24"),            // i18n
+    ("intl", "International, 24/11/2026"), // i18n
+    ("us", "US, 11/24/2026"),              // i18n
 ];
-pub const TIME_FORMATS: &[(&str, &str)] = &[("24h", "24-hour, 14:05"), ("12h", "12-hour, 2:05 PM")];
+pub const TIME_FORMATS: &[(&str, &str)] = &[
+    ("24h", "24-hour, 14:05"),   // i18n
+    ("12h", "12-hour, 2:05 PM"), // i18n
+];
 pub const WEEK_STARTS: &[(&str, &str)] = &[
-    ("monday", "Monday"),
-    ("sunday", "Sunday"),
-    ("saturday", "Saturday"),
+    ("monday", "Monday"),     // i18n
+    ("sunday", "Sunday"),     // i18n
+    ("saturday", "Saturday"), // i18n
 ];
 pub const ROWS_PER_PAGE: &[u32] = &[10, 25, 50, 100];
 pub const THEMES: &[(&str, &str)] = &[
-    ("system", "Same as my system"),
-    ("light", "Light"),
-    ("dark", "Dark"),
+    ("system", "Same as my system"), // i18n
+    ("light", "Light"),              // i18n
+    ("dark", "Dark"),                // i18n
 ];
 /// `auto` follows the browser's `Accept-Language` (see `i18n::Lang::resolve`). The languages
 /// are named in themselves, as language pickers do.
@@ -73,26 +77,26 @@ pub fn validate(p: &Preferences) -> Result<(), FieldErrors> {
     if !known_zone(&p.time_zone) {
         errors.add(
             "time_zone",
-            "Choose a time zone from the list, such as Europe/Berlin.",
+            t("Choose a time zone from the list, such as Europe/Berlin."),
         );
     }
     if !offered(DATE_FORMATS, &p.date_format) {
-        errors.add("date_format", "Choose one of the date formats.");
+        errors.add("date_format", t("Choose one of the date formats."));
     }
     if !offered(TIME_FORMATS, &p.time_format) {
-        errors.add("time_format", "Choose 12-hour or 24-hour.");
+        errors.add("time_format", t("Choose 12-hour or 24-hour."));
     }
     if !offered(WEEK_STARTS, &p.week_start) {
-        errors.add("week_start", "Choose Monday, Sunday or Saturday.");
+        errors.add("week_start", t("Choose Monday, Sunday or Saturday."));
     }
     if !ROWS_PER_PAGE.contains(&p.rows_per_page) {
-        errors.add("rows_per_page", "Choose 10, 25, 50 or 100.");
+        errors.add("rows_per_page", t("Choose 10, 25, 50 or 100."));
     }
     if !offered(THEMES, &p.theme) {
-        errors.add("theme", "Choose system, light or dark.");
+        errors.add("theme", t("Choose system, light or dark."));
     }
     if !offered(LANGUAGES, &p.language) {
-        errors.add("language", "Choose one of the languages offered.");
+        errors.add("language", t("Choose one of the languages offered."));
     }
     if errors.is_empty() {
         Ok(())

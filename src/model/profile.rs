@@ -5,19 +5,20 @@
 //! passes.
 
 use crate::error::FieldErrors;
+use crate::i18n::t;
 use serde::{Deserialize, Serialize};
 
 pub const NAME_MAX_CHARS: usize = 100;
 
 /// Job functions offered in the select; stored by slug so labels can be translated later.
 pub const JOB_FUNCTIONS: &[(&str, &str)] = &[
-    ("engineering", "Engineering"),
-    ("devops_sre", "DevOps / SRE"),
-    ("finance", "Finance"),
-    ("management", "Management"),
-    ("procurement", "Procurement"),
-    ("security", "Security"),
-    ("other", "Other"),
+    ("engineering", "Engineering"), // i18n
+    ("devops_sre", "DevOps / SRE"), // i18n
+    ("finance", "Finance"),         // i18n
+    ("management", "Management"),   // i18n
+    ("procurement", "Procurement"), // i18n
+    ("security", "Security"),       // i18n
+    ("other", "Other"),             // i18n
 ];
 
 /// One of the platform's dashboards, from the `dashboards` table.
@@ -74,13 +75,15 @@ pub struct ValidProfile {
 pub fn validate_name(raw: &str) -> Result<String, &'static str> {
     let name = raw.trim();
     if name.is_empty() {
-        return Err("This field is required.");
+        return Err(t("This field is required."));
     }
     if name.chars().count() > NAME_MAX_CHARS {
-        return Err("Use at most 100 characters.");
+        return Err(t("Use at most 100 characters."));
     }
     if name.chars().any(char::is_control) {
-        return Err("Remove the control characters (such as tabs or line breaks).");
+        return Err(t(
+            "Remove the control characters (such as tabs or line breaks).",
+        ));
     }
     Ok(name.to_string())
 }
@@ -98,7 +101,7 @@ pub fn normalize_phone(raw: &str) -> Result<Option<String>, &'static str> {
     } else if let Some(rest) = trimmed.strip_prefix("00") {
         rest
     } else {
-        return Err("Use the international format, starting with + and the country code, e.g. +49 30 1234567.");
+        return Err(t("Use the international format, starting with + and the country code, e.g. +49 30 1234567."));
     };
     let mut digits = String::new();
     for c in rest.chars() {
@@ -113,10 +116,12 @@ pub fn normalize_phone(raw: &str) -> Result<Option<String>, &'static str> {
         }
     }
     if digits.starts_with('0') {
-        return Err("The country code cannot start with 0.");
+        return Err(t("The country code cannot start with 0."));
     }
     if !(8..=15).contains(&digits.len()) {
-        return Err("An international number has 8 to 15 digits including the country code.");
+        return Err(t(
+            "An international number has 8 to 15 digits including the country code.",
+        ));
     }
     Ok(Some(format!("+{digits}")))
 }
@@ -137,7 +142,7 @@ pub fn validate(
         "" => Some(None),
         slug if JOB_FUNCTIONS.iter().any(|(s, _)| *s == slug) => Some(Some(slug.to_string())),
         _ => {
-            errors.add("job_function", "Choose a job function from the list.");
+            errors.add("job_function", t("Choose a job function from the list."));
             None
         }
     };
@@ -146,7 +151,7 @@ pub fn validate(
         .ok();
     let dashboard = input.default_dashboard.trim();
     if !dashboards.iter().any(|d| d.id == dashboard) {
-        errors.add("default_dashboard", "Choose a dashboard from the list.");
+        errors.add("default_dashboard", t("Choose a dashboard from the list."));
     }
     match (first_name, last_name, job_function, phone) {
         (Some(first_name), Some(last_name), Some(job_function), Some(phone))

@@ -1,5 +1,6 @@
 //! The Security tab's data: the user's security log, and the password-strength hint.
 
+use crate::i18n::t;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -24,27 +25,27 @@ pub struct SecurityPage {
 /// How the log names each kind of event.
 pub fn event_label(kind: &str) -> &'static str {
     match kind {
-        "account_created" => "Account created",
-        "sign_in" => "Sign-in",
-        "sign_in_throttled" => "Sign-in attempts throttled",
-        "reauthenticated" => "Identity confirmed",
-        "session_ended" => "Session ended",
-        "other_sessions_ended" => "All other sessions ended",
-        "password_changed" => "Password changed",
-        "mfa_enabled" => "Two-factor sign-in turned on",
-        "mfa_disabled" => "Two-factor sign-in turned off",
-        "mfa_challenge" => "Two-factor code",
-        "recovery_code_used" => "Recovery code used",
-        "recovery_codes_regenerated" => "Recovery codes regenerated",
-        "api_key_created" => "API key created",
-        "api_key_changed" => "API key changed",
-        "api_key_revoked" => "API key revoked",
-        "api_key_deleted" => "API key deleted",
-        "email_added" => "E-mail address added",
-        "email_verified" => "E-mail address verified",
-        "email_removed" => "E-mail address removed",
-        "primary_email_changed" => "Primary e-mail address changed",
-        _ => "Security event",
+        "account_created" => t("Account created"),
+        "sign_in" => t("Sign-in"),
+        "sign_in_throttled" => t("Sign-in attempts throttled"),
+        "reauthenticated" => t("Identity confirmed"),
+        "session_ended" => t("Session ended"),
+        "other_sessions_ended" => t("All other sessions ended"),
+        "password_changed" => t("Password changed"),
+        "mfa_enabled" => t("Two-factor sign-in turned on"),
+        "mfa_disabled" => t("Two-factor sign-in turned off"),
+        "mfa_challenge" => t("Two-factor code"),
+        "recovery_code_used" => t("Recovery code used"),
+        "recovery_codes_regenerated" => t("Recovery codes regenerated"),
+        "api_key_created" => t("API key created"),
+        "api_key_changed" => t("API key changed"),
+        "api_key_revoked" => t("API key revoked"),
+        "api_key_deleted" => t("API key deleted"),
+        "email_added" => t("E-mail address added"),
+        "email_verified" => t("E-mail address verified"),
+        "email_removed" => t("E-mail address removed"),
+        "primary_email_changed" => t("Primary e-mail address changed"),
+        _ => t("Security event"),
     }
 }
 
@@ -73,10 +74,10 @@ pub fn password_strength(password: &str) -> &'static str {
     .filter(|k| **k)
     .count();
     match chars + 2 * kinds {
-        0..=13 => "Strength: weak.",
-        14..=17 => "Strength: fair.",
-        18..=23 => "Strength: good.",
-        _ => "Strength: strong.",
+        0..=13 => t("Strength: weak."),
+        14..=17 => t("Strength: fair."),
+        18..=23 => t("Strength: good."),
+        _ => t("Strength: strong."),
     }
 }
 

@@ -1,5 +1,6 @@
 //! The Sessions tab's data: where the user is signed in, and where they were.
 
+use crate::i18n::t;
 use serde::{Deserialize, Serialize};
 
 /// How long a sign-in proof opens the door to sensitive actions ("sudo mode").
@@ -93,9 +94,9 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
 /// "9 minutes", "1 minute", "less than a minute" — for how long the sudo window stays open.
 pub fn minutes_left(until: i64, now: i64) -> String {
     match (until - now + 59) / 60 {
-        n if n <= 1 && until - now < 60 => "less than a minute".into(),
-        1 => "1 minute".into(),
-        n => format!("{n} minutes"),
+        n if n <= 1 && until - now < 60 => t("less than a minute").into(),
+        1 => t("1 minute").into(),
+        n => crate::i18n::tr(&format!("{n} minutes")),
     }
 }
 

@@ -12,6 +12,7 @@ use super::{
     now, random_id,
     state::AppState,
 };
+use crate::i18n::t;
 use crate::{
     error::AppError,
     model::auth::{normalize_email, validate_signup},
@@ -190,7 +191,7 @@ pub async fn reauthenticate(
         }
         return Err(AppError::field(
             "password",
-            "That is not your current password.",
+            t("That is not your current password."),
         ));
     }
     throttle::clear(&state.db, &account_key).await?;

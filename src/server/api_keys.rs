@@ -17,6 +17,7 @@ use super::{
     now, random_id,
     state::AppState,
 };
+use crate::i18n::t;
 use crate::{
     error::AppError,
     model::api_keys::{
@@ -135,7 +136,7 @@ pub async fn update(
     let before = db::get(&state.db, &user.user_id, id, at).await?;
     if !db::update(&state.db, &user.user_id, id, &valid.name, &valid.scopes, at).await? {
         return Err(AppError::Conflict(
-            "Revoked and expired keys cannot be changed. Create a new key instead.".into(),
+            t("Revoked and expired keys cannot be changed. Create a new key instead.").into(),
         ));
     }
     let detail = format!(
@@ -165,7 +166,7 @@ pub async fn revoke(
 ) -> Result<(), AppError> {
     let key = db::get(&state.db, &user.user_id, id, now()).await?;
     if !db::revoke(&state.db, &user.user_id, id, now()).await? {
-        return Err(AppError::Conflict("This key is already revoked.".into()));
+        return Err(AppError::Conflict(t("This key is already revoked.").into()));
     }
     let detail = format!("{} ({id})", key.name);
     security_events::record(

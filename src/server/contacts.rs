@@ -12,6 +12,7 @@ use super::{
     now, random_id,
     state::AppState,
 };
+use crate::i18n::t;
 use crate::{
     error::AppError,
     model::{
@@ -48,13 +49,13 @@ pub async fn add(
     {
         return Err(AppError::field(
             "email",
-            "This address is already on your account.",
+            t("This address is already on your account."),
         ));
     }
     if db::is_someones_primary(&state.db, &email).await? {
         return Err(AppError::field(
             "email",
-            "Another account signs in with this address.",
+            t("Another account signs in with this address."),
         ));
     }
     let id = random_id(12);
@@ -81,7 +82,7 @@ pub async fn resend(
     let address = db::get(&state.db, &user.user_id, id).await?;
     if address.verified {
         return Err(AppError::Conflict(
-            "This address is already verified.".into(),
+            t("This address is already verified.").into(),
         ));
     }
     let me = me(state, user).await?;
@@ -120,7 +121,7 @@ pub async fn verify(
         db::use_token(&state.db, &super::auth::token_hash(token.trim()), now()).await?
     else {
         return Err(AppError::Conflict(
-            "This link was already used or has expired. Add the address again from your profile to get a new one.".into(),
+            t("This link was already used or has expired. Add the address again from your profile to get a new one.").into(),
         ));
     };
     security_events::record(
@@ -164,7 +165,7 @@ pub async fn make_primary(
     let address = db::get(&state.db, &user.user_id, id).await?;
     if !address.verified {
         return Err(AppError::Conflict(
-            "Verify this address first: use the link we sent to it.".into(),
+            t("Verify this address first: use the link we sent to it.").into(),
         ));
     }
     let me = me(state, user).await?;

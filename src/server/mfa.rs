@@ -18,6 +18,7 @@ use super::{
     now,
     state::AppState,
 };
+use crate::i18n::t;
 use crate::{
     error::AppError,
     model::mfa::{group_by_four, Enrolment, MfaStatus},
@@ -162,7 +163,7 @@ pub async fn start_enrolment(state: &AppState, user: &Authed) -> Result<(), AppE
     let sealed = crypto::encrypt(&state.config.secret_key, &user.user_id, &secret);
     if !mfa::begin_enrolment(&state.db, &user.user_id, &sealed, now()).await? {
         return Err(AppError::Conflict(
-            "Two-factor sign-in is already on.".into(),
+            t("Two-factor sign-in is already on.").into(),
         ));
     }
     Ok(())
@@ -248,19 +249,19 @@ pub async fn confirm_enrolment(
         Some(row) if !row.enabled => {}
         Some(_) => {
             return Err(AppError::Conflict(
-                "Two-factor sign-in is already on.".into(),
+                t("Two-factor sign-in is already on.").into(),
             ))
         }
         None => {
             return Err(AppError::Conflict(
-                "Start the set-up again: it was not found.".into(),
+                t("Start the set-up again: it was not found.").into(),
             ))
         }
     }
     if !accept_totp(state, &user.user_id, code).await? {
         return Err(AppError::field(
             "code",
-            "That code is not valid. Enter the current 6-digit code from your app.",
+            t("That code is not valid. Enter the current 6-digit code from your app."),
         ));
     }
     mfa::enable(&state.db, &user.user_id, now()).await?;
@@ -288,7 +289,7 @@ pub async fn regenerate_recovery_codes(
         .is_some_and(|r| r.enabled)
     {
         return Err(AppError::Conflict(
-            "Turn on two-factor sign-in first.".into(),
+            t("Turn on two-factor sign-in first.").into(),
         ));
     }
     issue_recovery_codes(state, user).await?;
@@ -317,12 +318,12 @@ pub async fn disable(
         .ok_or(AppError::Unauthenticated)?;
     let mut errors = crate::error::FieldErrors::new();
     if !state.hasher.verify(Some(&hash), password).await? {
-        errors.add("password", "That is not your current password.");
+        errors.add("password", t("That is not your current password."));
     }
     if errors.is_empty() && !accept_totp(state, &user.user_id, code).await? {
         errors.add(
             "code",
-            "That code is not valid. Enter the current 6-digit code from your app.",
+            t("That code is not valid. Enter the current 6-digit code from your app."),
         );
     }
     if !errors.is_empty() {
@@ -369,7 +370,7 @@ pub async fn second_step(
         mfa::attempt_pending_signin(&state.db, &token_hash, PENDING_ATTEMPTS, now()).await?
     else {
         return Err(AppError::Conflict(
-            "This sign-in has expired or had too many attempts. Please sign in again.".into(),
+            t("This sign-in has expired or had too many attempts. Please sign in again.").into(),
         ));
     };
     let by_app = accept_totp(state, &user_id, code).await?;
@@ -378,7 +379,7 @@ pub async fn second_step(
     if !(by_app || by_recovery) {
         security_events::record(&state.db, &user_id, kind::MFA_CHALLENGE, false, client, "")
             .await?;
-        return Err(AppError::field("code", "That code is not valid."));
+        return Err(AppError::field("code", t("That code is not valid.")));
     }
     mfa::finish_pending_signin(&state.db, &token_hash).await?;
     let how = if by_app {

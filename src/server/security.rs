@@ -12,6 +12,7 @@ use super::{
     sessions::describe_user_agent,
     state::AppState,
 };
+use crate::i18n::t;
 use crate::{
     error::{AppError, FieldErrors},
     model::{
@@ -51,10 +52,10 @@ pub async fn change_password(
         errors.add("new_password", e);
     }
     if form.new.0 != form.confirm.0 {
-        errors.add("confirm_password", "The two new passwords do not match.");
+        errors.add("confirm_password", t("The two new passwords do not match."));
     }
     if form.current.0.is_empty() {
-        errors.add("current_password", "Enter your current password.");
+        errors.add("current_password", t("Enter your current password."));
     }
     errors.into_result()?;
 
@@ -80,13 +81,13 @@ pub async fn change_password(
         .await?;
         return Err(AppError::field(
             "current_password",
-            "That is not your current password.",
+            t("That is not your current password."),
         ));
     }
     if form.new.0 == form.current.0 {
         return Err(AppError::field(
             "new_password",
-            "Choose a password different from your current one.",
+            t("Choose a password different from your current one."),
         ));
     }
 

@@ -10,6 +10,7 @@ use super::{
     now,
     state::AppState,
 };
+use crate::i18n::t;
 use crate::{
     error::AppError,
     model::sessions::{SessionView, SessionsPage},
@@ -27,7 +28,7 @@ pub fn describe_user_agent(ua: &str) -> (String, String) {
     let browser = match (known(parsed.name), known(major)) {
         (true, true) => format!("{} {major}", parsed.name),
         (true, false) => parsed.name.to_string(),
-        _ => "Unknown browser".to_string(),
+        _ => t("Unknown browser").to_string(),
     };
     let os = match (known(parsed.os), known(&parsed.os_version)) {
         (true, true)
@@ -95,7 +96,7 @@ pub async fn end_one(
 ) -> Result<(), AppError> {
     if id == user.session_id {
         return Err(AppError::Conflict(
-            "This is the session you are using. To end it, sign out.".into(),
+            t("This is the session you are using. To end it, sign out.").into(),
         ));
     }
     if !sessions::end_own(&state.db, &user.user_id, id, "ended_by_user", now()).await? {

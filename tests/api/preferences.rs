@@ -88,3 +88,87 @@ on_both_databases! {
         assert_eq!(page["has_next"], false);
     }
 }
+
+/// The `lang` of a page's `<html>` element.
+fn page_language(html: &str) -> String {
+    let tag = &html[html.find("<html").unwrap()..];
+    let tag = &tag[..tag.find('>').unwrap()];
+    let start = tag.find(" lang=\"").expect("a lang attribute") + 7;
+    tag[start..].split('"').next().unwrap().to_string()
+}
+
+/// A signed-in browser whose every request says it prefers German.
+async fn german_browser(app: &TestApp, email: &str) -> reqwest::Client {
+    let client = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .default_headers(
+            [(
+                reqwest::header::ACCEPT_LANGUAGE,
+                reqwest::header::HeaderValue::from_static("de-DE,de;q=0.9,en;q=0.5"),
+            )]
+            .into_iter()
+            .collect(),
+        )
+        .build()
+        .unwrap();
+    let res = app.sign_up(&client, email).await;
+    assert!(
+        res.status().is_success() || res.status().is_redirection(),
+        "{}",
+        res.status()
+    );
+    client
+}
+
+on_both_databases! {
+    async fn the_language_follows_the_browser_until_one_is_chosen(app: TestApp) {
+        // Signed out: the sign-in page speaks the browser's language.
+        let stranger = reqwest::Client::new();
+        let page = stranger
+            .get(app.url("/signin"))
+            .header(reqwest::header::ACCEPT_LANGUAGE, "de-CH, en;q=0.5")
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert_eq!(page_language(&page), "de", "German page");
+        assert!(page.contains("Bei Profile Center anmelden"));
+        let english = app.page(&app.browser(), "/signin").await;
+        assert_eq!(page_language(&english), "en");
+        assert!(english.contains("Sign in to Profile Center"));
+
+        let browser = german_browser(&app, "ada@example.com").await;
+        let html = app.page(&browser, "/settings/sessions").await;
+        assert!(html.contains("Aktive Sitzungen"), "German by default");
+        assert!(!html.contains("Active sessions"));
+
+        // Chosen English wins over the browser; chosen German over an English browser.
+        let mut english = prefs("UTC", "iso", "24h", "25", "system");
+        english[6] = ("language", "en");
+        assert_eq!(app.call(&browser, "save_preferences", &english).await.status(), 200);
+        let html = app.page(&browser, "/settings/sessions").await;
+        assert!(html.contains("Active sessions"), "English when chosen");
+        assert_eq!(page_language(&html), "en");
+        let mut german = english.clone();
+        german[6] = ("language", "de");
+        let ada = app.signed_in("bob@example.com").await;
+        assert_eq!(app.call(&ada, "save_preferences", &german).await.status(), 200);
+        let html = app.page(&ada, "/settings/profile").await;
+        assert!(html.contains("Profilbild"));
+        assert_eq!(page_language(&html), "de");
+
+        // Field errors come back in the person's language.
+        let mut bad = german.clone();
+        bad[0] = ("time_zone", "Mars/Base");
+        let res = app.call(&ada, "save_preferences", &bad).await;
+        assert_eq!(res.status(), 422);
+        let err = error_of(res).await;
+        assert_eq!(
+            err.field_errors().unwrap().get("time_zone"),
+            Some("Wählen Sie eine Zeitzone aus der Liste, etwa Europe/Berlin.")
+        );
+    }
+}

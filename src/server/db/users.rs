@@ -1,6 +1,7 @@
 //! People: creation at sign-up and the lookups sign-in and the shell need.
 
 use super::{is_unique_violation, Db};
+use crate::i18n::t;
 use crate::{error::AppError, model::auth::CurrentUser};
 use sqlx::Row;
 
@@ -26,7 +27,7 @@ pub async fn create(db: &Db, user: NewUser<'_>, now: i64) -> Result<(), AppError
         Err(e) if is_unique_violation(&e) => {
             return Err(AppError::field(
                 "email",
-                "An account with this email already exists. Sign in instead.",
+                t("An account with this email already exists. Sign in instead."),
             ))
         }
         other => other?,

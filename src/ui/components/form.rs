@@ -5,7 +5,10 @@
 //! a field named `x` is `#field-x`, its hint `#field-x-hint`, its error `#field-x-error`, and a
 //! form's alert is the `[role=alert]` inside it.
 
-use crate::error::AppError;
+use crate::{
+    error::AppError,
+    i18n::{t, tr},
+};
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 
@@ -42,11 +45,7 @@ pub fn percent_encode(value: &str) -> String {
 }
 
 fn field_message(error: &Option<AppError>, name: &str) -> Option<String> {
-    error
-        .as_ref()?
-        .field_errors()?
-        .get(name)
-        .map(str::to_string)
+    error.as_ref()?.field_errors()?.get(name).map(tr)
 }
 
 /// `aria-describedby` for a field: its hint and, when there is one, its error.
@@ -59,7 +58,7 @@ fn described_by(name: &str, has_hint: bool, has_error: bool) -> Option<String> {
     (!ids.is_empty()).then(|| ids.join(" "))
 }
 
-/// A labelled input whose error is announced with it (`aria-describedby`, `aria-invalid`).
+/// A labelled input (label and hint are English, shown translated) whose error is announced with it (`aria-describedby`, `aria-invalid`).
 #[component]
 pub fn Field(
     label: &'static str,
@@ -75,8 +74,8 @@ pub fn Field(
     let message = field_message(&error, name);
     view! {
         <div class="field">
-            <label for=format!("field-{name}")>{label}</label>
-            {hint.map(|h| view! { <p class="hint" id=format!("field-{name}-hint")>{h}</p> })}
+            <label for=format!("field-{name}")>{t(label)}</label>
+            {hint.map(|h| view! { <p class="hint" id=format!("field-{name}-hint")>{t(h)}</p> })}
             <input
                 id=format!("field-{name}")
                 name=name
@@ -105,8 +104,8 @@ pub fn Select(
     let message = field_message(&error, name);
     view! {
         <div class="field">
-            <label for=format!("field-{name}")>{label}</label>
-            {hint.map(|h| view! { <p class="hint" id=format!("field-{name}-hint")>{h}</p> })}
+            <label for=format!("field-{name}")>{t(label)}</label>
+            {hint.map(|h| view! { <p class="hint" id=format!("field-{name}-hint")>{t(h)}</p> })}
             <select
                 id=format!("field-{name}")
                 name=name
@@ -130,6 +129,7 @@ pub fn SubmitButton(
     #[prop(optional, into)]
     aria_label: Option<String>,
 ) -> impl IntoView {
+    let (label, pending_label) = (t(label), t(pending_label));
     view! {
         <button type="submit" class=class data-label=label data-pending-label=pending_label aria-label=aria_label>
             {label}
@@ -163,7 +163,7 @@ pub fn RowAction(
 pub fn FormAlert(#[prop(default = None)] error: Option<AppError>) -> impl IntoView {
     let text = error
         .filter(|e| !matches!(e, AppError::Validation(f) if f.is_empty()))
-        .map(|e| e.to_string());
+        .map(|e| tr(&e.to_string()));
     view! { <div class="alert" role="alert" hidden=text.is_none()>{text.clone()}</div> }
 }
 

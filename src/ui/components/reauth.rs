@@ -4,6 +4,7 @@
 use crate::{
     api::sessions::ConfirmPassword,
     error::AppError,
+    i18n::t,
     ui::components::{
         enhance::Enhanced,
         form::{Field, FormAlert, SubmitButton},
@@ -27,10 +28,11 @@ pub fn ConfirmPasswordForm(
     view! {
         <Enhanced>
             <form method="post" action=ConfirmPassword::url() class="stack" novalidate>
-                <h3>"Confirm it is you"</h3>
+                <h3>{t("Confirm it is you")}</h3>
                 <p class="hint">
-                    {purpose}", enter your password (or, with two-factor sign-in on, a code from your authenticator app). "
-                    "You will not be asked again for 10 minutes."
+                    {t(purpose)}
+                    {t(", enter your password (or, with two-factor sign-in on, a code from your authenticator app). ")}
+                    {t("You will not be asked again for 10 minutes.")}
                 </p>
                 <FormAlert error=form_error/>
                 <Field label=label name="password" input_type="password" autocomplete="current-password" required=true error=error/>

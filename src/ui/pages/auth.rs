@@ -2,6 +2,7 @@
 //! place when JavaScript runs. On success the server function returns (or, without JavaScript,
 //! redirects to) the page to go to next.
 
+use crate::i18n::t;
 use crate::{
     api::auth::{SignIn, SignUp, VerifySignInCode},
     ui::components::{
@@ -30,9 +31,9 @@ pub fn SignInPage() -> impl IntoView {
     };
     let error = url_error::<SignIn>();
     view! {
-        <Title text="Sign in · Profile Center"/>
+        <Title text=t("Sign in · Profile Center")/>
         <main id="main" class="narrow">
-            <h1>"Sign in to Profile Center"</h1>
+            <h1>{t("Sign in to Profile Center")}</h1>
             <Enhanced>
                 <form method="post" action=SignIn::url() class="stack" novalidate>
                     <FormAlert error=error.clone()/>
@@ -42,7 +43,7 @@ pub fn SignInPage() -> impl IntoView {
                     <SubmitButton label="Sign in" pending_label="Signing in…"/>
                 </form>
             </Enhanced>
-            <p>"New here? " <a href=signup_href>"Create an account"</a></p>
+            <p>{t("New here? ")} <a href=signup_href>{t("Create an account")}</a></p>
         </main>
     }
 }
@@ -51,9 +52,9 @@ pub fn SignInPage() -> impl IntoView {
 pub fn SignUpPage() -> impl IntoView {
     let error = url_error::<SignUp>();
     view! {
-        <Title text="Create your account · Profile Center"/>
+        <Title text=t("Create your account · Profile Center")/>
         <main id="main" class="narrow">
-            <h1>"Create your account"</h1>
+            <h1>{t("Create your account")}</h1>
             <Enhanced>
                 <form method="post" action=SignUp::url() class="stack" novalidate>
                     <FormAlert error=error.clone()/>
@@ -73,7 +74,7 @@ pub fn SignUpPage() -> impl IntoView {
                     <SubmitButton label="Create account" pending_label="Creating account…"/>
                 </form>
             </Enhanced>
-            <p>"Already have an account? " <a href="/signin">"Sign in"</a></p>
+            <p>{t("Already have an account? ")} <a href="/signin">{t("Sign in")}</a></p>
         </main>
     }
 }
@@ -83,9 +84,9 @@ pub fn SignUpPage() -> impl IntoView {
 pub fn SignInCodePage() -> impl IntoView {
     let error = url_error::<VerifySignInCode>();
     view! {
-        <Title text="Two-factor sign-in · Profile Center"/>
+        <Title text=t("Two-factor sign-in · Profile Center")/>
         <main id="main" class="narrow">
-            <h1>"Enter your authentication code"</h1>
+            <h1>{t("Enter your authentication code")}</h1>
             <Enhanced>
                 <form method="post" action=VerifySignInCode::url() class="stack" novalidate>
                     <FormAlert error=error.clone()/>
@@ -101,7 +102,7 @@ pub fn SignInCodePage() -> impl IntoView {
                     <SubmitButton label="Verify" pending_label="Verifying…"/>
                 </form>
             </Enhanced>
-            <p><a href="/signin">"Start again"</a></p>
+            <p><a href="/signin">{t("Start again")}</a></p>
         </main>
     }
 }

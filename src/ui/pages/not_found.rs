@@ -1,3 +1,4 @@
+use crate::i18n::t;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -8,11 +9,11 @@ pub fn NotFound() -> impl IntoView {
         options.set_status(http::StatusCode::NOT_FOUND);
     }
     view! {
-        <Title text="Page not found · Profile Center"/>
+        <Title text=t("Page not found · Profile Center")/>
         <main id="main" class="narrow">
-            <h1>"Page not found"</h1>
-            <p>"There is nothing at this address."</p>
-            <p><a href="/settings/profile">"Go to your profile"</a></p>
+            <h1>{t("Page not found")}</h1>
+            <p>{t("There is nothing at this address.")}</p>
+            <p><a href="/settings/profile">{t("Go to your profile")}</a></p>
         </main>
     }
 }

@@ -1,6 +1,7 @@
 //! `/verify-email?token=…`: where the link in a verification e-mail leads. Opening it changes
 //! nothing (mail scanners open links too); the button posts the token, once.
 
+use crate::i18n::t;
 use crate::{
     api::contacts::VerifyEmail,
     ui::components::{
@@ -19,20 +20,20 @@ pub fn VerifyEmailPage() -> impl IntoView {
     let token = query.get("token").unwrap_or_default();
     let error = url_error::<VerifyEmail>();
     view! {
-        <Title text="Verify your e-mail address · Profile Center"/>
+        <Title text=t("Verify your e-mail address · Profile Center")/>
         <main id="main" class="narrow">
-            <h1>"Verify your e-mail address"</h1>
+            <h1>{t("Verify your e-mail address")}</h1>
             {if done {
                 view! {
-                    <p class="status" role="status">"Thank you: the address is verified."</p>
-                    <p><a href="/settings/profile#emails">"Go to your profile"</a></p>
+                    <p class="status" role="status">{t("Thank you: the address is verified.")}</p>
+                    <p><a href="/settings/profile#emails">{t("Go to your profile")}</a></p>
                 }.into_any()
             } else {
                 view! {
                     <Enhanced>
                         <form method="post" action=VerifyEmail::url() class="stack">
                             <FormAlert error=error/>
-                            <p>"Confirm that this address belongs to you."</p>
+                            <p>{t("Confirm that this address belongs to you.")}</p>
                             <input type="hidden" name="token" value=token/>
                             <SubmitButton label="Verify address" pending_label="Verifying…"/>
                         </form>

@@ -2,6 +2,7 @@
 //! verified, adding one (a link goes to it), resending, removing, and making a verified one the
 //! primary (after confirming it is you).
 
+use crate::i18n::{fill, t, tr};
 use crate::{
     api::contacts::{list_emails, AddEmail, MakeEmailPrimary, RemoveEmail, ResendEmailLink},
     error::AppError,
@@ -21,11 +22,11 @@ pub fn EmailAddresses() -> impl IntoView {
         .get_untracked()
         .get("email")
         .and_then(|d| match d.as_str() {
-            "sent" => Some(
+            "sent" => Some(t(
                 "We sent a link to the address. Open it within 24 hours to verify the address.",
-            ),
-            "removed" => Some("Address removed."),
-            "primary" => Some("Primary address changed. We told your previous address."),
+            )),
+            "removed" => Some(t("Address removed.")),
+            "primary" => Some(t("Primary address changed. We told your previous address.")),
             _ => None,
         });
     let errors = (
@@ -38,7 +39,7 @@ pub fn EmailAddresses() -> impl IntoView {
     let page = Resource::new_blocking(|| (), |_| list_emails());
     view! {
         <section id="emails" aria-labelledby="emails-heading">
-            <h2 id="emails-heading">"E-mail addresses"</h2>
+            <h2 id="emails-heading">{t("E-mail addresses")}</h2>
             {done.map(|text| view! { <p class="status" role="status">{text}</p> })}
             <Suspense fallback=|| ()>
                 {move || {
@@ -46,7 +47,7 @@ pub fn EmailAddresses() -> impl IntoView {
                     Suspend::new(async move {
                         match page.await {
                             Ok(page) => view! { <Addresses page=page errors=errors/> }.into_any(),
-                            Err(e) => view! { <div class="alert" role="alert">{e.to_string()}</div> }.into_any(),
+                            Err(e) => view! { <div class="alert" role="alert">{tr(&e.to_string())}</div> }.into_any(),
                         }
                     })
                 }}
@@ -64,11 +65,11 @@ fn Addresses(
     let sudo = page.reauth_until.is_some();
     let any_verified = page.others.iter().any(|a| a.verified);
     view! {
-        {action_error.map(|e| view! { <div class="alert" role="alert">{e.to_string()}</div> })}
-        <ul class="key-list" aria-label="Your e-mail addresses">
+        {action_error.map(|e| view! { <div class="alert" role="alert">{tr(&e.to_string())}</div> })}
+        <ul class="key-list" aria-label=t("Your e-mail addresses")>
             <li class="key">
-                <h3>{page.primary.clone()}<span class="badge">"Primary"</span></h3>
-                <p class="hint">"You sign in with it; mail goes there."</p>
+                <h3>{page.primary.clone()}<span class="badge">{t("Primary")}</span></h3>
+                <p class="hint">{t("You sign in with it; mail goes there.")}</p>
             </li>
             {page.others.into_iter().map(|a| view! { <AddressItem address=a sudo=sudo/> }).collect_view()}
         </ul>
@@ -77,7 +78,7 @@ fn Addresses(
         })}
         <Enhanced>
             <form method="post" action=AddEmail::url() class="stack" novalidate>
-                <h3>"Add an address"</h3>
+                <h3>{t("Add an address")}</h3>
                 <FormAlert error=add_error.clone().filter(|e| e.field_errors().is_none())/>
                 <Field label="New e-mail address" name="email" input_type="email" autocomplete="email" required=true
                     hint="We send a link to it; the address works once you open the link." error=add_error/>
@@ -94,19 +95,19 @@ fn AddressItem(address: EmailAddress, sudo: bool) -> impl IntoView {
         <li class="key">
             <h3>
                 {address.email.clone()}
-                <span class="badge" class:badge-muted=!address.verified>{if address.verified { "Verified" } else { "Not verified" }}</span>
+                <span class="badge" class:badge-muted=!address.verified>{if address.verified { t("Verified") } else { t("Not verified") }}</span>
             </h3>
             <div class="actions">
                 {match (address.verified, sudo) {
                     (true, true) => Some(view! {
-                        <RowAction action=MakeEmailPrimary::url() id=address.id.clone() label="Make primary" pending="Changing…" aria_label=format!("Make {email} primary")/>
+                        <RowAction action=MakeEmailPrimary::url() id=address.id.clone() label="Make primary" pending="Changing…" aria_label=fill(t("Make primary: {}"), &[&email])/>
                     }.into_any()),
                     (false, _) => Some(view! {
-                        <RowAction action=ResendEmailLink::url() id=address.id.clone() label="Send link again" pending="Sending…" aria_label=format!("Send link again to {email}")/>
+                        <RowAction action=ResendEmailLink::url() id=address.id.clone() label="Send link again" pending="Sending…" aria_label=fill(t("Send link again: {}"), &[&email])/>
                     }.into_any()),
                     _ => None,
                 }}
-                <RowAction action=RemoveEmail::url() id=address.id.clone() label="Remove" pending="Removing…" aria_label=format!("Remove {email}")/>
+                <RowAction action=RemoveEmail::url() id=address.id.clone() label="Remove" pending="Removing…" aria_label=fill(t("Remove: {}"), &[&email])/>
             </div>
         </li>
     }

@@ -2,6 +2,7 @@
 //! channel and the topic's own options, saved with one button), test sends, and the in-app
 //! inbox with mark-as-read.
 
+use crate::i18n::{fill, t, tr};
 use crate::ui::time::show as show_time;
 use crate::{
     api::notifications::{
@@ -29,11 +30,11 @@ pub fn NotificationsTab() -> impl IntoView {
     let error = url_error::<SaveNotificationSettings>();
     let page = Resource::new_blocking(move || page_number, get_notifications_page);
     view! {
-        <Title text="Notifications · Settings · Profile Center"/>
-        <h1>"Notifications"</h1>
-        <p class="lead">"Choose what you hear about and where. E-mails go to your primary address."</p>
+        <Title text=t("Notifications · Settings · Profile Center")/>
+        <h1>{t("Notifications")}</h1>
+        <p class="lead">{t("Choose what you hear about and where. E-mails go to your primary address.")}</p>
         {done.map(|text| view! { <p class="status" role="status">{text}</p> })}
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+        <Suspense fallback=|| view! { <p>{t("Loading…")}</p> }>
             {move || {
                 let error = error.clone();
                 Suspend::new(async move {
@@ -42,7 +43,7 @@ pub fn NotificationsTab() -> impl IntoView {
                             let emails = page.emails.clone();
                             view! { <Subscriptions subscriptions=page.subscriptions.clone() error=error/> <Inbox page=page/> <Emails emails=emails/> }.into_any()
                         }
-                        Err(e) => view! { <div class="alert" role="alert">{e.to_string()}</div> }.into_any(),
+                        Err(e) => view! { <div class="alert" role="alert">{tr(&e.to_string())}</div> }.into_any(),
                     }
                 })
             }}
@@ -52,10 +53,10 @@ pub fn NotificationsTab() -> impl IntoView {
 
 fn done_message(done: &str) -> Option<&'static str> {
     match done {
-        "saved" => Some("Notification settings saved."),
-        "test_email" => Some("Test e-mail sent. It should arrive in a minute."),
-        "test_in_app" => Some("Test notification added to your inbox below."),
-        "read" => Some("Marked as read."),
+        "saved" => Some(t("Notification settings saved.")),
+        "test_email" => Some(t("Test e-mail sent. It should arrive in a minute.")),
+        "test_in_app" => Some(t("Test notification added to your inbox below.")),
+        "read" => Some(t("Marked as read.")),
         _ => None,
     }
 }
@@ -65,7 +66,7 @@ fn Subscriptions(subscriptions: Vec<Subscription>, error: Option<AppError>) -> i
     let find = move |key: &str| subscriptions.iter().find(|s| s.topic == key).cloned();
     view! {
         <section aria-labelledby="subscriptions-heading">
-            <h2 id="subscriptions-heading">"What you hear about"</h2>
+            <h2 id="subscriptions-heading">{t("What you hear about")}</h2>
             <Enhanced>
                 <form method="post" action=SaveNotificationSettings::url() class="stack" novalidate>
                     <FormAlert error=error/>
@@ -81,7 +82,7 @@ fn Subscriptions(subscriptions: Vec<Subscription>, error: Option<AppError>) -> i
                     <SubmitButton label="Save notification settings" pending_label="Saving…"/>
                 </form>
             </Enhanced>
-            <h3>"Check that it works"</h3>
+            <h3>{t("Check that it works")}</h3>
             <div class="actions">
                 <TestButton channel="email" label="Send me a test e-mail"/>
                 <TestButton channel="in_app" label="Send me a test in-app notification"/>
@@ -99,7 +100,7 @@ fn TopicChoice(topic: crate::model::notifications::Topic, sub: Subscription) -> 
     let options = match key {
         "cost_anomalies" => Some(view! {
             <div class="field">
-                <label for="field-min_severity">"Minimum severity"</label>
+                <label for="field-min_severity">{t("Minimum severity")}</label>
                 <select id="field-min_severity" name="min_severity">
                     {Severity::ALL.into_iter().map(|s| view! {
                         <option value=s.key() selected=s == sub.min_severity>{s.label()}</option>
@@ -110,7 +111,7 @@ fn TopicChoice(topic: crate::model::notifications::Topic, sub: Subscription) -> 
         }.into_any()),
         "builds" => Some(view! {
             <div class="field">
-                <label for="field-build_outcomes">"Which builds"</label>
+                <label for="field-build_outcomes">{t("Which builds")}</label>
                 <select id="field-build_outcomes" name="build_outcomes">
                     {BuildOutcomes::ALL.into_iter().map(|o| view! {
                         <option value=o.key() selected=o == sub.build_outcomes>{o.label()}</option>
@@ -120,35 +121,35 @@ fn TopicChoice(topic: crate::model::notifications::Topic, sub: Subscription) -> 
             </div>
             <div class="check">
                 <input type="checkbox" id="field-include_manual" name="include_manual" value="on" checked=sub.include_manual/>
-                <label for="field-include_manual">"Also builds I start by hand"</label>
+                <label for="field-include_manual">{t("Also builds I start by hand")}</label>
             </div>
         }.into_any()),
         _ => None,
     };
     view! {
         <fieldset class="topic" aria-describedby=described_by>
-            <legend>{topic.label}</legend>
-            <p class="hint" id=hint_id>{topic.description}</p>
+            <legend>{t(topic.label)}</legend>
+            <p class="hint" id=hint_id>{t(topic.description)}</p>
             <div class="channels">
                 {if topic.locked_email {
                     view! {
                         <div class="check">
                             <input type="checkbox" id=format!("email-{key}") checked=true disabled=true aria-describedby=format!("email-{key}-locked")/>
-                            <label for=format!("email-{key}")>"E-mail"</label>
-                            <span class="badge badge-muted" id=format!("email-{key}-locked")>"Always on"</span>
+                            <label for=format!("email-{key}")>{t("E-mail")}</label>
+                            <span class="badge badge-muted" id=format!("email-{key}-locked")>{t("Always on")}</span>
                         </div>
                     }.into_any()
                 } else {
                     view! {
                         <div class="check">
                             <input type="checkbox" id=format!("email-{key}") name="email[]" value=key checked=sub.email/>
-                            <label for=format!("email-{key}")>"E-mail"</label>
+                            <label for=format!("email-{key}")>{t("E-mail")}</label>
                         </div>
                     }.into_any()
                 }}
                 <div class="check">
                     <input type="checkbox" id=format!("in_app-{key}") name="in_app[]" value=key checked=sub.in_app/>
-                    <label for=format!("in_app-{key}")>"In-app"</label>
+                    <label for=format!("in_app-{key}")>{t("In-app")}</label>
                 </div>
             </div>
             {options}
@@ -172,8 +173,8 @@ fn TestButton(channel: &'static str, label: &'static str) -> impl IntoView {
 #[component]
 fn Inbox(page: NotificationsPage) -> impl IntoView {
     let heading = match page.unread {
-        0 => "Inbox".to_string(),
-        n => format!("Inbox ({n} unread)"),
+        0 => t("Inbox").to_string(),
+        n => tr(&format!("Inbox ({n} unread)")),
     };
     let prev =
         (page.page > 1).then(|| format!("/settings/notifications?page={}#inbox", page.page - 1));
@@ -192,7 +193,7 @@ fn Inbox(page: NotificationsPage) -> impl IntoView {
                 </Enhanced>
             })}
             {if page.inbox.is_empty() {
-                view! { <p>"Nothing here yet."</p> }.into_any()
+                view! { <p>{t("Nothing here yet.")}</p> }.into_any()
             } else {
                 view! {
                     <ul class="inbox">
@@ -200,9 +201,9 @@ fn Inbox(page: NotificationsPage) -> impl IntoView {
                     </ul>
                 }.into_any()
             }}
-            <nav class="pager" aria-label="Inbox pages">
-                {prev.map(|href| view! { <a href=href>"Newer"</a> })}
-                {next.map(|href| view! { <a href=href>"Older"</a> })}
+            <nav class="pager" aria-label=t("Inbox pages")>
+                {prev.map(|href| view! { <a href=href>{t("Newer")}</a> })}
+                {next.map(|href| view! { <a href=href>{t("Older")}</a> })}
             </nav>
         </section>
     }
@@ -212,10 +213,10 @@ fn Inbox(page: NotificationsPage) -> impl IntoView {
 fn InboxItem(n: NotificationView) -> impl IntoView {
     let email = match n.email_status.as_str() {
         "" => None,
-        "sent" => Some("E-mail sent"),
-        "queued" => Some("E-mail queued"),
-        "retrying" => Some("E-mail waiting to retry"),
-        _ => Some("E-mail failed"),
+        "sent" => Some(t("E-mail sent")),
+        "queued" => Some(t("E-mail queued")),
+        "retrying" => Some(t("E-mail waiting to retry")),
+        _ => Some(t("E-mail failed")),
     };
     let title = n.title.clone();
     view! {
@@ -226,7 +227,7 @@ fn InboxItem(n: NotificationView) -> impl IntoView {
                 } else {
                     view! { <a href=n.link.clone()>{n.title.clone()}</a> }.into_any()
                 }}
-                {(!n.read).then(|| view! { <span class="badge">"New"</span> })}
+                {(!n.read).then(|| view! { <span class="badge">{t("New")}</span> })}
             </h3>
             <p>{n.body.clone()}</p>
             <p class="hint">
@@ -238,7 +239,7 @@ fn InboxItem(n: NotificationView) -> impl IntoView {
                     <form method="post" action=MarkNotificationRead::url() class="inline">
                         <input type="hidden" name="id" value=n.id.clone()/>
                         <FormAlert/>
-                        <SubmitButton label="Mark as read" pending_label="Marking…" class="secondary" aria_label=format!("Mark as read: {title}")/>
+                        <SubmitButton label="Mark as read" pending_label="Marking…" class="secondary" aria_label=fill(t("Mark as read: {}"), &[&title])/>
                     </form>
                 </Enhanced>
             })}
@@ -251,22 +252,22 @@ fn InboxItem(n: NotificationView) -> impl IntoView {
 fn Emails(emails: Vec<(String, i64, String)>) -> impl IntoView {
     view! {
         <section aria-labelledby="emails-heading">
-            <h2 id="emails-heading">"Recent notification e-mails"</h2>
+            <h2 id="emails-heading">{t("Recent notification e-mails")}</h2>
             {if emails.is_empty() {
-                view! { <p>"None yet."</p> }.into_any()
+                view! { <p>{t("None yet.")}</p> }.into_any()
             } else {
                 view! {
-                    <div class="table-wrap" tabindex="0" role="region" aria-label="Recent notification e-mails table">
+                    <div class="table-wrap" tabindex="0" role="region" aria-label=t("Recent notification e-mails table")>
                         <table>
-                            <caption class="visually-hidden">"Recent notification e-mails and whether they were delivered"</caption>
-                            <thead><tr><th scope="col">"Subject"</th><th scope="col">"Queued"</th><th scope="col">"Status"</th></tr></thead>
+                            <caption class="visually-hidden">{t("Recent notification e-mails and whether they were delivered")}</caption>
+                            <thead><tr><th scope="col">{t("Subject")}</th><th scope="col">{t("Queued")}</th><th scope="col">{t("Status")}</th></tr></thead>
                             <tbody>
                                 {emails.into_iter().map(|(title, at, status)| {
                                     let label = match status.as_str() {
-                                        "sent" => "Sent",
-                                        "queued" => "Queued",
-                                        "retrying" => "Waiting to retry",
-                                        _ => "Failed",
+                                        "sent" => t("Sent"),
+                                        "queued" => t("Queued"),
+                                        "retrying" => t("Waiting to retry"),
+                                        _ => t("Failed"),
                                     };
                                     view! { <tr><td>{title}</td><td><time>{show_time(at)}</time></td><td>{label}</td></tr> }
                                 }).collect_view()}

@@ -2,6 +2,7 @@
 //! date and time formats, first day of the week, rows per page, theme and language. They apply
 //! to every page at once: times and lists are rendered on the server the person's way.
 
+use crate::i18n::{t, tr};
 use crate::{
     api::preferences::{get_preferences, SavePreferences},
     error::AppError,
@@ -24,17 +25,17 @@ pub fn PreferencesTab() -> impl IntoView {
     let error = url_error::<SavePreferences>();
     let prefs = Resource::new_blocking(|| (), |_| get_preferences());
     view! {
-        <Title text="Preferences · Settings · Profile Center"/>
-        <h1>"Preferences"</h1>
-        <p class="lead">"How times, dates and lists look for you, everywhere in Profile Center."</p>
-        {(saved && error.is_none()).then(|| view! { <p class="status" role="status">"Preferences saved."</p> })}
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+        <Title text=t("Preferences · Settings · Profile Center")/>
+        <h1>{t("Preferences")}</h1>
+        <p class="lead">{t("How times, dates and lists look for you, everywhere in Profile Center.")}</p>
+        {(saved && error.is_none()).then(|| view! { <p class="status" role="status">{t("Preferences saved.")}</p> })}
+        <Suspense fallback=|| view! { <p>{t("Loading…")}</p> }>
             {move || {
                 let error = error.clone();
                 Suspend::new(async move {
                     match prefs.await {
                         Ok(prefs) => view! { <PreferencesForm prefs=prefs error=error/> }.into_any(),
-                        Err(e) => view! { <div class="alert" role="alert">{e.to_string()}</div> }.into_any(),
+                        Err(e) => view! { <div class="alert" role="alert">{tr(&e.to_string())}</div> }.into_any(),
                     }
                 })
             }}
@@ -45,7 +46,7 @@ pub fn PreferencesTab() -> impl IntoView {
 /// `<option>`s for a select, with the current value selected.
 fn options(list: &'static [(&'static str, &'static str)], current: &str) -> impl IntoView {
     list.iter()
-        .map(|(value, label)| view! { <option value=*value selected=*value == current>{*label}</option> })
+        .map(|(value, label)| view! { <option value=*value selected=*value == current>{t(label)}</option> })
         .collect_view()
 }
 
@@ -57,9 +58,9 @@ fn PreferencesForm(prefs: Preferences, error: Option<AppError>) -> impl IntoView
         .and_then(|f| f.get("time_zone"))
         .map(str::to_string);
     let zone_hint = if prefs.zone_chosen {
-        "Type to search, e.g. Europe/Berlin or America/New_York."
+        t("Type to search, e.g. Europe/Berlin or America/New_York.")
     } else {
-        "Type to search, e.g. Europe/Berlin. Until you choose, your browser's time zone is used."
+        t("Type to search, e.g. Europe/Berlin. Until you choose, your browser's time zone is used.")
     };
     let now = crate::ui::time::show(now());
     view! {
@@ -67,7 +68,7 @@ fn PreferencesForm(prefs: Preferences, error: Option<AppError>) -> impl IntoView
             <form method="post" action=SavePreferences::url() class="stack" novalidate>
                 <FormAlert error=error.clone()/>
                 <div class="field">
-                    <label for="field-time_zone">"Time zone"</label>
+                    <label for="field-time_zone">{t("Time zone")}</label>
                     <p class="hint" id="field-time_zone-hint">{zone_hint}</p>
                     <input
                         id="field-time_zone"
@@ -100,7 +101,7 @@ fn PreferencesForm(prefs: Preferences, error: Option<AppError>) -> impl IntoView
                     <Select label="Theme" name="theme" error=error.clone()>{options(THEMES, &prefs.theme)}</Select>
                     <Select label="Language" name="language" error=error.clone()>{options(LANGUAGES, &prefs.language)}</Select>
                 </div>
-                <p class="hint">"Right now, with what is saved: "<time>{now}</time></p>
+                <p class="hint">{t("Right now, with what is saved: ")}<time>{now}</time></p>
                 <SubmitButton label="Save preferences" pending_label="Saving…"/>
             </form>
         </Enhanced>

@@ -6,7 +6,7 @@ use crate::{
         profile::{get_profile_page, UpdateProfile},
     },
     error::AppError,
-    i18n::t,
+    i18n::{t, tr},
     model::{
         avatar::{self, Problem},
         profile::{ProfilePage, JOB_FUNCTIONS},
@@ -29,10 +29,10 @@ pub fn ProfileTab() -> impl IntoView {
     let error = url_error::<UpdateProfile>();
     let saved = error.is_none() && use_query_map().get_untracked().get("saved").is_some();
     view! {
-        <Title text="Profile · Settings · Profile Center"/>
-        <h1>"Profile"</h1>
-        <p class="lead">"How you appear across the console, and where it takes you when you sign in."</p>
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+        <Title text=t("Profile · Settings · Profile Center")/>
+        <h1>{t("Profile")}</h1>
+        <p class="lead">{t("How you appear across the console, and where it takes you when you sign in.")}</p>
+        <Suspense fallback=|| view! { <p>{t("Loading…")}</p> }>
             {move || {
                 let error = error.clone();
                 Suspend::new(async move {
@@ -42,7 +42,7 @@ pub fn ProfileTab() -> impl IntoView {
                             <ProfileForm page=page error=error saved=saved/>
                         }
                             .into_any(),
-                        Err(e) => view! { <div class="alert" role="alert">{e.to_string()}</div> }.into_any(),
+                        Err(e) => view! { <div class="alert" role="alert">{tr(&e.to_string())}</div> }.into_any(),
                     }
                 })
             }}
@@ -60,22 +60,22 @@ fn ProfileForm(page: ProfilePage, error: Option<AppError>, saved: bool) -> impl 
         <Enhanced>
             <form method="post" action=UpdateProfile::url() class="stack" novalidate data-success=SAVED_URL>
                 <FormAlert error=error.clone()/>
-                <p class="status" role="status" hidden=!saved>"Your profile was saved."</p>
+                <p class="status" role="status" hidden=!saved>{t("Your profile was saved.")}</p>
                 <input type="hidden" name="version" value=p.version/>
                 <div class="field">
-                    <label for="primary-email">"Email"</label>
+                    <label for="primary-email">{t("Email")}</label>
                     <input id="primary-email" type="email" value=p.email readonly aria-describedby="primary-email-hint"/>
-                    <p class="hint" id="primary-email-hint">"Your sign-in address. Change it under E-mail addresses below."</p>
+                    <p class="hint" id="primary-email-hint">{t("Your sign-in address. Change it under E-mail addresses below.")}</p>
                 </div>
                 <div class="row">
                     <Field label="First name" name="first_name" value=p.first_name autocomplete="given-name" required=true maxlength=100 error=error.clone()/>
                     <Field label="Last name" name="last_name" value=p.last_name autocomplete="family-name" required=true maxlength=100 error=error.clone()/>
                 </div>
                 <Select label="Job function" name="job_function" error=error.clone()>
-                    <option value="" selected=job.is_empty()>"Not specified"</option>
+                    <option value="" selected=job.is_empty()>{t("Not specified")}</option>
                     {JOB_FUNCTIONS
                         .iter()
-                        .map(|(slug, label)| view! { <option value=*slug selected=job == *slug>{*label}</option> })
+                        .map(|(slug, label)| view! { <option value=*slug selected=job == *slug>{t(label)}</option> })
                         .collect_view()}
                 </Select>
                 <Field

@@ -1,5 +1,6 @@
 //! The Security tab: change the password, and read (or download) the security log.
 
+use crate::i18n::{fill, t, tr};
 use crate::ui::time::show as show_time;
 use crate::{
     api::{
@@ -40,9 +41,9 @@ pub fn SecurityTab() -> impl IntoView {
         disable: url_error::<DisableMfa>(),
     };
     view! {
-        <Title text="Security · Settings · Profile Center"/>
-        <h1>"Security"</h1>
-        <p class="lead">"How you sign in, and everything that happened to your account."</p>
+        <Title text=t("Security · Settings · Profile Center")/>
+        <h1>{t("Security")}</h1>
+        <p class="lead">{t("How you sign in, and everything that happened to your account.")}</p>
         <PasswordForm error=error changed=changed/>
         <Suspense fallback=|| ()>
             {move || {
@@ -50,16 +51,16 @@ pub fn SecurityTab() -> impl IntoView {
                 Suspend::new(async move {
                     match mfa.await {
                         Ok(status) => view! { <TwoFactor status=status errors=errors/> }.into_any(),
-                        Err(e) => view! { <div class="alert" role="alert">{e.to_string()}</div> }.into_any(),
+                        Err(e) => view! { <div class="alert" role="alert">{tr(&e.to_string())}</div> }.into_any(),
                     }
                 })
             }}
         </Suspense>
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+        <Suspense fallback=|| view! { <p>{t("Loading…")}</p> }>
             {move || Suspend::new(async move {
                 match log.await {
                     Ok(page) => view! { <SecurityLog page=page/> }.into_any(),
-                    Err(e) => view! { <div class="alert" role="alert">{e.to_string()}</div> }.into_any(),
+                    Err(e) => view! { <div class="alert" role="alert">{tr(&e.to_string())}</div> }.into_any(),
                 }
             })}
         </Suspense>
@@ -70,17 +71,17 @@ pub fn SecurityTab() -> impl IntoView {
 fn PasswordForm(error: Option<AppError>, changed: bool) -> impl IntoView {
     view! {
         <section aria-labelledby="password-heading">
-            <h2 id="password-heading">"Password"</h2>
+            <h2 id="password-heading">{t("Password")}</h2>
             <Enhanced>
                 <form method="post" action=ChangePassword::url() class="stack" novalidate data-success="/settings/security?changed=1">
                     <FormAlert error=error.clone()/>
                     <p class="status" role="status" hidden=!changed>
-                        "Your password was changed. Your other sessions were signed out."
+                        {t("Your password was changed. Your other sessions were signed out.")}
                     </p>
                     <Field label="Current password" name="current_password" input_type="password" autocomplete="current-password" required=true error=error.clone()/>
                     <div class="field">
-                        <label for="field-new_password">"New password"</label>
-                        <p class="hint" id="field-new_password-hint">"8 to 128 characters. Avoid common passwords and your email or name."</p>
+                        <label for="field-new_password">{t("New password")}</label>
+                        <p class="hint" id="field-new_password-hint">{t("8 to 128 characters. Avoid common passwords and your email or name.")}</p>
                         <input
                             id="field-new_password"
                             name="new_password"
@@ -124,25 +125,25 @@ fn SecurityLog(page: SecurityPage) -> impl IntoView {
         .then(|| format!("/settings/security?page={}", page.page + 1));
     view! {
         <section aria-labelledby="log-heading">
-            <h2 id="log-heading">"Security log"</h2>
-            <p class="hint">"Times in UTC. " <a href="/settings/security/events.csv" download="security-log.csv">"Download as CSV"</a></p>
+            <h2 id="log-heading">{t("Security log")}</h2>
+            <p class="hint">{t("The CSV file gives times in UTC. ")} <a href="/settings/security/events.csv" download="security-log.csv">{t("Download as CSV")}</a></p>
             {if page.events.is_empty() {
-                view! { <p>"Nothing recorded yet."</p> }.into_any()
+                view! { <p>{t("Nothing recorded yet.")}</p> }.into_any()
             } else {
                 view! {
                     // Scrolls sideways on narrow screens, so it must be reachable by keyboard.
-                    <div class="table-wrap" tabindex="0" role="region" aria-label="Security events table">
+                    <div class="table-wrap" tabindex="0" role="region" aria-label=t("Security events table")>
                         <table>
-                            <caption class="visually-hidden">"Security events, newest first"</caption>
+                            <caption class="visually-hidden">{t("Security events, newest first")}</caption>
                             <thead>
-                                <tr><th scope="col">"Time"</th><th scope="col">"Event"</th><th scope="col">"Outcome"</th><th scope="col">"IP address"</th><th scope="col">"Device"</th></tr>
+                                <tr><th scope="col">{t("Time")}</th><th scope="col">{t("Event")}</th><th scope="col">{t("Outcome")}</th><th scope="col">{t("IP address")}</th><th scope="col">{t("Device")}</th></tr>
                             </thead>
                             <tbody>
                                 {page.events.into_iter().map(|e| view! {
                                     <tr>
                                         <td><time>{show_time(e.at)}</time></td>
                                         <td>{event_label(&e.kind)}{(!e.detail.is_empty()).then(|| format!(" ({})", e.detail))}</td>
-                                        <td>{if e.success { "Success" } else { "Failure" }}</td>
+                                        <td>{if e.success { t("Success") } else { t("Failure") }}</td>
                                         <td>{e.ip}</td>
                                         <td>{e.device}</td>
                                     </tr>
@@ -152,9 +153,9 @@ fn SecurityLog(page: SecurityPage) -> impl IntoView {
                     </div>
                 }.into_any()
             }}
-            <nav class="pager" aria-label="Security log pages">
-                {newer.map(|href| view! { <a href=href>"Newer events"</a> })}
-                {older.map(|href| view! { <a href=href>"Older events"</a> })}
+            <nav class="pager" aria-label=t("Security log pages")>
+                {newer.map(|href| view! { <a href=href>{t("Newer events")}</a> })}
+                {older.map(|href| view! { <a href=href>{t("Older events")}</a> })}
             </nav>
         </section>
     }
@@ -181,14 +182,14 @@ fn TwoFactor(status: MfaStatus, errors: MfaErrors) -> impl IntoView {
     let other_error = errors.start.clone().or(errors.regenerate.clone());
     view! {
         <section aria-labelledby="mfa-heading">
-            <h2 id="mfa-heading">"Two-factor sign-in"</h2>
-            {other_error.map(|e| view! { <div class="alert" role="alert">{e.to_string()}</div> })}
-            {window.map(|left| view! { <p class="hint">{format!("Identity confirmed: changes here need no password for the next {left}.")}</p> })}
+            <h2 id="mfa-heading">{t("Two-factor sign-in")}</h2>
+            {other_error.map(|e| view! { <div class="alert" role="alert">{tr(&e.to_string())}</div> })}
+            {window.map(|left| view! { <p class="hint">{fill(t("Identity confirmed: changes here need no password for the next {}."), &[&left])}</p> })}
             {status.new_recovery_codes.map(|codes| view! { <RecoveryCodes codes=codes/> })}
             {match (status.enabled, status.enrolment, sudo) {
                 (true, _, _) => view! {
-                    <p class="status-line"><strong>"On."</strong>" You sign in with your password and a code from your authenticator app."</p>
-                    <p>{format!("Recovery codes left: {}.", status.recovery_codes_left)}</p>
+                    <p class="status-line"><strong>{t("On.")}</strong>{t(" You sign in with your password and a code from your authenticator app.")}</p>
+                    <p>{tr(&format!("Recovery codes left: {}.", status.recovery_codes_left))}</p>
                     {if sudo {
                         view! {
                             <Enhanced>
@@ -199,7 +200,7 @@ fn TwoFactor(status: MfaStatus, errors: MfaErrors) -> impl IntoView {
                             </Enhanced>
                             <Enhanced>
                                 <form method="post" action=DisableMfa::url() class="stack" novalidate>
-                                    <h3>"Turn off two-factor sign-in"</h3>
+                                    <h3>{t("Turn off two-factor sign-in")}</h3>
                                     <FormAlert error=errors.disable.clone()/>
                                     <Field label="Password" name="password" input_type="password" autocomplete="current-password" required=true error=errors.disable.clone()/>
                                     <Field label="Authentication code" name="code" autocomplete="one-time-code" required=true error=errors.disable.clone()/>
@@ -212,11 +213,11 @@ fn TwoFactor(status: MfaStatus, errors: MfaErrors) -> impl IntoView {
                     }}
                 }.into_any(),
                 (false, Some(enrolment), true) => view! {
-                    <p>"Scan this QR code with your authenticator app, or type the key in by hand. Then enter the 6-digit code the app shows."</p>
-                    <div class="qr" role="img" aria-label="QR code for your authenticator app" inner_html=enrolment.qr_svg></div>
-                    <p>"Key: "<code class="manual-key">{enrolment.manual_key}</code></p>
+                    <p>{t("Scan this QR code with your authenticator app, or type the key in by hand. Then enter the 6-digit code the app shows.")}</p>
+                    <div class="qr" role="img" aria-label=t("QR code for your authenticator app") inner_html=enrolment.qr_svg></div>
+                    <p>{t("Key: ")}<code class="manual-key">{enrolment.manual_key}</code></p>
                     <details>
-                        <summary>"Show the setup link"</summary>
+                        <summary>{t("Show the setup link")}</summary>
                         <p><code class="uri">{enrolment.otpauth_uri}</code></p>
                     </details>
                     <Enhanced>
@@ -228,7 +229,7 @@ fn TwoFactor(status: MfaStatus, errors: MfaErrors) -> impl IntoView {
                     </Enhanced>
                 }.into_any(),
                 (false, _, true) => view! {
-                    <p>"Off. Add a code from an authenticator app to every sign-in, so a stolen password is not enough."</p>
+                    <p>{t("Off. Add a code from an authenticator app to every sign-in, so a stolen password is not enough.")}</p>
                     <Enhanced>
                         <form method="post" action=StartMfaEnrolment::url() class="inline">
                             <FormAlert/>
@@ -237,7 +238,7 @@ fn TwoFactor(status: MfaStatus, errors: MfaErrors) -> impl IntoView {
                     </Enhanced>
                 }.into_any(),
                 (false, _, false) => view! {
-                    <p>"Off. Add a code from an authenticator app to every sign-in, so a stolen password is not enough."</p>
+                    <p>{t("Off. Add a code from an authenticator app to every sign-in, so a stolen password is not enough.")}</p>
                     <ConfirmPasswordForm error=errors.confirm.clone() purpose="To set up two-factor sign-in" label="Password to confirm"/>
                 }.into_any(),
             }}
@@ -254,15 +255,15 @@ fn RecoveryCodes(codes: Vec<String>) -> impl IntoView {
     );
     view! {
         <div class="recovery" role="region" aria-labelledby="recovery-heading">
-            <h3 id="recovery-heading">"Your recovery codes"</h3>
-            <p>"Each code signs you in once if you lose your authenticator. Keep them somewhere safe: they are not shown again."</p>
-            <ul class="codes" aria-label="Recovery codes" id="recovery-codes">
+            <h3 id="recovery-heading">{t("Your recovery codes")}</h3>
+            <p>{t("Each code signs you in once if you lose your authenticator. Keep them somewhere safe: they are not shown again.")}</p>
+            <ul class="codes" aria-label=t("Recovery codes") id="recovery-codes">
                 {codes.into_iter().map(|c| view! { <li><code>{c}</code>"\n"</li> }).collect_view()}
             </ul>
             <Enhanced>
                 <p class="actions">
-                    <a href=download download="profile-center-recovery-codes.txt">"Download as .txt"</a>
-                    <button type="button" class="secondary" data-copy="recovery-codes" hidden>"Copy codes"</button>
+                    <a href=download download="profile-center-recovery-codes.txt">{t("Download as .txt")}</a>
+                    <button type="button" class="secondary" data-copy="recovery-codes" hidden>{t("Copy codes")}</button>
                 </p>
             </Enhanced>
         </div>

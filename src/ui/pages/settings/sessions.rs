@@ -1,6 +1,7 @@
 //! The Sessions tab: where the user is signed in now (with "This device"), ending one or all
 //! other sessions after confirming their password, and the last 90 days of ended sessions.
 
+use crate::i18n::{fill, t, tr};
 use crate::ui::time::show as show_time;
 use crate::{
     api::sessions::{list_sessions, ConfirmPassword, EndOtherSessions, EndSession},
@@ -24,10 +25,10 @@ pub fn SessionsTab() -> impl IntoView {
         end_others: url_error::<EndOtherSessions>(),
     };
     view! {
-        <Title text="Sessions · Settings · Profile Center"/>
-        <h1>"Sessions"</h1>
-        <p class="lead">"Where you are signed in. If you do not recognise a session, end it and change your password."</p>
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+        <Title text=t("Sessions · Settings · Profile Center")/>
+        <h1>{t("Sessions")}</h1>
+        <p class="lead">{t("Where you are signed in. If you do not recognise a session, end it and change your password.")}</p>
+        <Suspense fallback=|| view! { <p>{t("Loading…")}</p> }>
             {move || {
                 let errors = errors.clone();
                 Suspend::new(async move {
@@ -40,7 +41,7 @@ pub fn SessionsTab() -> impl IntoView {
                             }
                                 .into_any()
                         }
-                        Err(e) => view! { <div class="alert" role="alert">{e.to_string()}</div> }.into_any(),
+                        Err(e) => view! { <div class="alert" role="alert">{tr(&e.to_string())}</div> }.into_any(),
                     }
                 })
             }}
@@ -64,24 +65,24 @@ fn ActiveSessions(page: SessionsPage, errors: UrlErrors) -> impl IntoView {
     let others = page.active.iter().filter(|s| !s.current).count();
     view! {
         <section aria-labelledby="active-heading">
-            <h2 id="active-heading">"Active sessions"</h2>
+            <h2 id="active-heading">{t("Active sessions")}</h2>
             {match page.reauth_until {
                 Some(until) => view! {
                     <p class="status" role="status">
-                        {format!("Confirmed. You can end sessions for the next {}.", minutes_left(until, page.now))}
+                        {fill(t("Confirmed. You can end sessions for the next {}."), &[&minutes_left(until, page.now)])}
                     </p>
                 }
                     .into_any(),
                 None => view! { <ConfirmPasswordForm error=errors.confirm.clone() purpose="To end sessions"/> }.into_any(),
             }}
-            {errors.end_one.clone().or(errors.end_others.clone()).map(|e| view! { <div class="alert" role="alert">{e.to_string()}</div> })}
+            {errors.end_one.clone().or(errors.end_others.clone()).map(|e| view! { <div class="alert" role="alert">{tr(&e.to_string())}</div> })}
             <ul class="session-list">
                 {page
                     .active
                     .into_iter()
                     .map(|s| {
                         let end = (sudo && !s.current).then(|| {
-                            let label = format!("End session: {} on {}, signed in {}", s.browser, s.os, show_time(s.created_at));
+                            let label = fill(t("End session: {} on {}, signed in {}"), &[&s.browser, &s.os, &show_time(s.created_at)]);
                             view! { <EndSessionForm id=s.id.clone() label=label/> }
                         });
                         view! {
@@ -94,7 +95,7 @@ fn ActiveSessions(page: SessionsPage, errors: UrlErrors) -> impl IntoView {
                     .collect_view()}
             </ul>
             {match (sudo, others) {
-                (_, 0) => view! { <p class="hint">"You are signed in on this device only."</p> }.into_any(),
+                (_, 0) => view! { <p class="hint">{t("You are signed in on this device only.")}</p> }.into_any(),
                 (true, _) => view! { <EndOtherSessionsForm/> }.into_any(),
                 (false, _) => ().into_any(),
             }}
@@ -132,24 +133,24 @@ fn EndOtherSessionsForm() -> impl IntoView {
 /// What a session is: device, place, and times (shared by active and ended lists).
 #[component]
 fn SessionSummary(session: SessionView) -> impl IntoView {
-    let title = format!("{} on {}", session.browser, session.os);
+    let title = fill(t("{} on {}"), &[&session.browser, &session.os]);
     view! {
         <div class="session-summary">
             <h3>
                 {title}
-                {session.current.then(|| view! { <span class="badge">"This device"</span> })}
+                {session.current.then(|| view! { <span class="badge">{t("This device")}</span> })}
             </h3>
             <dl>
-                <div><dt>"IP address"</dt><dd>{session.ip.clone()}</dd></div>
-                <div><dt>"Signed in"</dt><dd><time datetime=session.created_at.to_string()>{show_time(session.created_at)}</time></dd></div>
+                <div><dt>{t("IP address")}</dt><dd>{session.ip.clone()}</dd></div>
+                <div><dt>{t("Signed in")}</dt><dd><time datetime=session.created_at.to_string()>{show_time(session.created_at)}</time></dd></div>
                 {match session.ended_at {
                     None => view! {
-                        <div><dt>"Last active"</dt><dd><time>{show_time(session.last_seen_at)}</time></dd></div>
-                        <div><dt>"Expires"</dt><dd><time>{show_time(session.expires_at)}</time></dd></div>
+                        <div><dt>{t("Last active")}</dt><dd><time>{show_time(session.last_seen_at)}</time></dd></div>
+                        <div><dt>{t("Expires")}</dt><dd><time>{show_time(session.expires_at)}</time></dd></div>
                     }.into_any(),
                     Some(ended_at) => view! {
-                        <div><dt>"Ended"</dt><dd><time>{show_time(ended_at)}</time></dd></div>
-                        <div><dt>"How"</dt><dd>{end_reason_label(session.end_reason.as_deref())}</dd></div>
+                        <div><dt>{t("Ended")}</dt><dd><time>{show_time(ended_at)}</time></dd></div>
+                        <div><dt>{t("How")}</dt><dd>{end_reason_label(session.end_reason.as_deref())}</dd></div>
                     }.into_any(),
                 }}
             </dl>
@@ -161,10 +162,10 @@ fn SessionSummary(session: SessionView) -> impl IntoView {
 fn EndedSessions(sessions: Vec<SessionView>) -> impl IntoView {
     view! {
         <section aria-labelledby="ended-heading">
-            <h2 id="ended-heading">"Ended sessions"</h2>
-            <p class="hint">"The last 90 days."</p>
+            <h2 id="ended-heading">{t("Ended sessions")}</h2>
+            <p class="hint">{t("The last 90 days.")}</p>
             {if sessions.is_empty() {
-                view! { <p>"No ended sessions."</p> }.into_any()
+                view! { <p>{t("No ended sessions.")}</p> }.into_any()
             } else {
                 view! {
                     <ul class="session-list">
