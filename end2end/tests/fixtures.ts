@@ -83,6 +83,16 @@ export async function waitForMail(to: string, needle: string): Promise<string> {
   return found;
 }
 
+/** How many messages to `to` containing `needle` the test SMTP server has received. */
+export function mailCount(to: string, needle: string): number {
+  const dir = path.join(process.env.PC_E2E_MAILDIR!, 'new');
+  const files = fs.existsSync(dir) ? fs.readdirSync(dir) : [];
+  return files.filter((file) => {
+    const raw = fs.readFileSync(path.join(dir, file), 'utf8');
+    return raw.includes(`To: ${to}`) && raw.replace(/=\r?\n/g, '').includes(needle);
+  }).length;
+}
+
 export const jsEnabled = () => base.info().project.use.javaScriptEnabled !== false;
 
 /**

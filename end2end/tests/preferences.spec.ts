@@ -40,3 +40,39 @@ test('an unknown time zone gets a field error and changes nothing', async ({ pag
   await expect(prefs.timeZone()).not.toHaveValue('Mars/Olympus_Mons');
   await expect(page.locator('html')).toHaveAttribute('data-theme', 'system');
 });
+
+test('German, 24-hour, dark and a far time zone change the sessions list at once', async ({ page }, testInfo) => {
+  await new AuthPages(page).createAccount(uniqueEmail(testInfo));
+  const prefs = new PreferencesTab(page);
+  await prefs.open();
+  await prefs.timeZone().fill('Pacific/Kiritimati');
+  await page.getByLabel('Time format').selectOption('24h');
+  await page.getByLabel('Theme').selectOption('dark');
+  await page.getByLabel('Language').selectOption('de');
+  await prefs.save().click();
+
+  // The page comes back in German, dark, from the first byte.
+  await expect(page.getByRole('status').filter({ hasText: 'Einstellungen gespeichert.' })).toBeVisible();
+  await expect(page.locator('html')).toHaveAttribute('lang', 'de');
+  await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
+  await expect(page.getByLabel('Sprache')).toHaveValue('de');
+  await expectAccessible(page);
+
+  await page.getByRole('navigation', { name: 'Einstellungen' }).getByRole('link', { name: 'Sitzungen' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Sitzungen' })).toBeVisible();
+  const active = page.getByRole('region', { name: 'Aktive Sitzungen' }).getByRole('listitem');
+  await expect(active.first()).toContainText('Dieses Gerät');
+  await expect(active.first()).toContainText(/\d{4}-\d{2}-\d{2} \d{2}:\d{2} \+14/);
+  await expect(active.first()).not.toContainText(/AM|PM|UTC/);
+  await expect(page.getByRole('button', { name: 'Abmelden', includeHidden: true })).toBeAttached();
+  await expectAccessible(page);
+
+  // Errors speak German too, in place (JavaScript) and after a plain post.
+  await page.getByRole('navigation', { name: 'Einstellungen' }).getByRole('link', { name: 'Darstellung' }).click();
+  await ready(page);
+  await page.getByRole('combobox', { name: 'Zeitzone' }).fill('Mars/Olympus_Mons');
+  await page.getByRole('button', { name: 'Einstellungen speichern' }).click();
+  await expect(page.getByRole('alert')).toHaveText('Bitte korrigieren Sie die unten markierten Felder.');
+  await expect(page.getByText('Wählen Sie eine Zeitzone aus der Liste, etwa Europe/Berlin.')).toBeVisible();
+  await expectAccessible(page);
+});

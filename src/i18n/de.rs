@@ -1,7 +1,33 @@
-//! German. Sorted by the English text (byte order; the tests check), one entry per string the
-//! interface shows; `{n}` stands for a number, `{}` for a name or other text filled in at run
-//! time. Keep the visible label at the start of an accessible name (WCAG 2.5.3, label in name).
+//! German. Two tables, each sorted by the English text (byte order; the tests check): `BROWSER`
+//! holds what the island itself shows (error summaries, the strength hint, "Copied"), the only
+//! part compiled into the WASM; `DE` holds the rest, which only the server renders. `{n}` stands
+//! for a number, `{}` for a name or other text filled in at run time. Keep the visible label at
+//! the start of an accessible name (WCAG 2.5.3, label in name).
 
+#[rustfmt::skip]
+pub static BROWSER: &[(&str, &str)] = &[
+    ("Choose a picture to upload.", "Wählen Sie ein Bild zum Hochladen."),
+    ("Copied", "Kopiert"),
+    ("Incorrect email or password.", "E-Mail-Adresse oder Passwort ist falsch."),
+    ("Not found.", "Nicht gefunden."),
+    ("Please confirm it is you before doing this.", "Bitte bestätigen Sie zuerst, dass Sie es sind."),
+    ("Please correct the fields marked below.", "Bitte korrigieren Sie die unten markierten Felder."),
+    ("Please sign in to continue.", "Bitte melden Sie sich an, um fortzufahren."),
+    ("Something went wrong on our side (reference {}). Please try again.", "Bei uns ist etwas schiefgegangen (Referenz {}). Bitte versuchen Sie es erneut."),
+    ("Strength: fair.", "Stärke: mittel."),
+    ("Strength: good.", "Stärke: gut."),
+    ("Strength: strong.", "Stärke: stark."),
+    ("Strength: weak.", "Stärke: schwach."),
+    ("That file is larger than 5 MB. Choose a smaller picture.", "Diese Datei ist größer als 5 MB. Wählen Sie ein kleineres Bild."),
+    ("The request could not be understood.", "Die Anfrage war nicht verständlich."),
+    ("Too common: easy to guess.", "Zu verbreitet: leicht zu erraten."),
+    ("Too many attempts. Try again in {n} s.", "Zu viele Versuche. Versuchen Sie es in {n} s erneut."),
+    ("Too short: use at least 8 characters.", "Zu kurz: Verwenden Sie mindestens 8 Zeichen."),
+    ("You do not have access to this.", "Sie haben darauf keinen Zugriff."),
+];
+
+#[cfg(not(feature = "hydrate"))]
+#[rustfmt::skip]
 pub static DE: &[(&str, &str)] = &[
     (" You sign in with your password and a code from your authenticator app.", " Sie melden sich mit Ihrem Passwort und einem Code aus Ihrer Authenticator-App an."),
     (" as you, limited to the scopes you choose. ", " in Ihrem Namen nutzen, beschränkt auf die Berechtigungen, die Sie wählen. "),
@@ -54,7 +80,6 @@ pub static DE: &[(&str, &str)] = &[
     ("Choose a dashboard from the list.", "Wählen Sie ein Dashboard aus der Liste."),
     ("Choose a job function from the list.", "Wählen Sie eine Tätigkeit aus der Liste."),
     ("Choose a password different from your current one.", "Wählen Sie ein anderes Passwort als Ihr aktuelles."),
-    ("Choose a picture to upload.", "Wählen Sie ein Bild zum Hochladen."),
     ("Choose a time zone from the list, such as Europe/Berlin.", "Wählen Sie eine Zeitzone aus der Liste, etwa Europe/Berlin."),
     ("Choose at least one scope.", "Wählen Sie mindestens eine Berechtigung."),
     ("Choose e-mail or in-app.", "Wählen Sie E-Mail oder In-App."),
@@ -72,7 +97,6 @@ pub static DE: &[(&str, &str)] = &[
     ("Confirmed. You can create and change keys for the next {}.", "Bestätigt. Sie können in den nächsten {} Schlüssel erstellen und ändern."),
     ("Confirmed. You can end sessions for the next {}.", "Bestätigt. Sie können in den nächsten {} Sitzungen beenden."),
     ("Confirming…", "Wird bestätigt…"),
-    ("Copied", "Kopiert"),
     ("Copy codes", "Codes kopieren"),
     ("Copy it now. It will not be shown again", "Kopieren Sie ihn jetzt. Er wird nicht noch einmal angezeigt"),
     ("Copy key", "Schlüssel kopieren"),
@@ -152,7 +176,6 @@ pub static DE: &[(&str, &str)] = &[
     ("Inbox", "Posteingang"),
     ("Inbox ({n} unread)", "Posteingang ({n} ungelesen)"),
     ("Inbox pages", "Seiten des Posteingangs"),
-    ("Incorrect email or password.", "E-Mail-Adresse oder Passwort ist falsch."),
     ("Information", "Information"),
     ("International format with country code, e.g. +49 30 1234567.", "Internationales Format mit Landesvorwahl, z. B. +49 30 1234567."),
     ("International, 24/11/2026", "International, 24/11/2026"),
@@ -205,7 +228,6 @@ pub static DE: &[(&str, &str)] = &[
     ("No keys yet.", "Noch keine Schlüssel."),
     ("No picture: your initials are shown", "Kein Bild: Ihre Initialen werden angezeigt"),
     ("None yet.", "Noch keine."),
-    ("Not found.", "Nicht gefunden."),
     ("Not specified", "Keine Angabe"),
     ("Not verified", "Nicht bestätigt"),
     ("Nothing here yet.", "Hier ist noch nichts."),
@@ -231,9 +253,6 @@ pub static DE: &[(&str, &str)] = &[
     ("Phone number", "Telefonnummer"),
     ("Pipeline builds", "Pipeline-Builds"),
     ("Planned maintenance and outages.", "Geplante Wartung und Ausfälle."),
-    ("Please confirm it is you before doing this.", "Bitte bestätigen Sie zuerst, dass Sie es sind."),
-    ("Please correct the fields marked below.", "Bitte korrigieren Sie die unten markierten Felder."),
-    ("Please sign in to continue.", "Bitte melden Sie sich an, um fortzufahren."),
     ("Preferences", "Darstellung"),
     ("Preferences saved.", "Einstellungen gespeichert."),
     ("Preferences · Settings · Profile Center", "Darstellung · Einstellungen · Profile Center"),
@@ -317,14 +336,9 @@ pub static DE: &[(&str, &str)] = &[
     ("Signed in", "Angemeldet"),
     ("Signing in…", "Anmeldung läuft…"),
     ("Skip to content", "Zum Inhalt springen"),
-    ("Something went wrong on our side (reference {}). Please try again.", "Bei uns ist etwas schiefgegangen (Referenz {}). Bitte versuchen Sie es erneut."),
     ("Start again", "Neu beginnen"),
     ("Start the set-up again: it was not found.", "Beginnen Sie die Einrichtung neu: Sie wurde nicht gefunden."),
     ("Status", "Status"),
-    ("Strength: fair.", "Stärke: mittel."),
-    ("Strength: good.", "Stärke: gut."),
-    ("Strength: strong.", "Stärke: stark."),
-    ("Strength: weak.", "Stärke: schwach."),
     ("Subject", "Betreff"),
     ("Success", "Erfolg"),
     ("Successful builds", "Erfolgreiche Builds"),
@@ -334,7 +348,6 @@ pub static DE: &[(&str, &str)] = &[
     ("Thank you: the address is verified.", "Danke: Die Adresse ist bestätigt."),
     ("That code is not valid.", "Dieser Code ist nicht gültig."),
     ("That code is not valid. Enter the current 6-digit code from your app.", "Dieser Code ist nicht gültig. Geben Sie den aktuellen 6-stelligen Code aus Ihrer App ein."),
-    ("That file is larger than 5 MB. Choose a smaller picture.", "Diese Datei ist größer als 5 MB. Wählen Sie ein kleineres Bild."),
     ("That file is not a picture. Choose a JPEG, PNG, WebP or GIF file.", "Diese Datei ist kein Bild. Wählen Sie eine JPEG-, PNG-, WebP- oder GIF-Datei."),
     ("That is not your current password.", "Das ist nicht Ihr aktuelles Passwort."),
     ("That picture could not be read; the file may be damaged or incomplete.", "Dieses Bild ließ sich nicht lesen; die Datei ist vielleicht beschädigt oder unvollständig."),
@@ -345,7 +358,6 @@ pub static DE: &[(&str, &str)] = &[
     ("The database is unavailable. Please try again.", "Die Datenbank ist nicht erreichbar. Bitte versuchen Sie es erneut."),
     ("The last 90 days.", "Die letzten 90 Tage."),
     ("The page the console opens when you sign in.", "Die Seite, die die Konsole nach der Anmeldung öffnet."),
-    ("The request could not be understood.", "Die Anfrage war nicht verständlich."),
     ("The two new passwords do not match.", "Die beiden neuen Passwörter stimmen nicht überein."),
     ("Theme", "Farbschema"),
     ("There is nothing at this address.", "Unter dieser Adresse gibt es nichts."),
@@ -368,7 +380,6 @@ pub static DE: &[(&str, &str)] = &[
     ("To end sessions", "Um Sitzungen zu beenden"),
     ("To make another address your primary one", "Um eine andere Adresse zur primären zu machen"),
     ("To set up two-factor sign-in", "Um die Zwei-Faktor-Anmeldung einzurichten"),
-    ("Too many attempts. Try again in {n} s.", "Zu viele Versuche. Versuchen Sie es in {n} s erneut."),
     ("Top to bottom (percent)", "Von oben nach unten (Prozent)"),
     ("Turn off", "Ausschalten"),
     ("Turn off two-factor sign-in", "Zwei-Faktor-Anmeldung ausschalten"),
@@ -414,7 +425,6 @@ pub static DE: &[(&str, &str)] = &[
     ("Where you are signed in. If you do not recognise a session, end it and change your password.", "Wo Sie angemeldet sind. Wenn Sie eine Sitzung nicht erkennen, beenden Sie sie und ändern Sie Ihr Passwort."),
     ("Which builds", "Welche Builds"),
     ("You are signed in on this device only.", "Sie sind nur auf diesem Gerät angemeldet."),
-    ("You do not have access to this.", "Sie haben darauf keinen Zugriff."),
     ("You sign in with it; mail goes there.", "Damit melden Sie sich an; dorthin geht Ihre Post."),
     ("You will not be asked again for 10 minutes.", "Sie werden 10 Minuten lang nicht erneut gefragt."),
     ("Your e-mail addresses", "Ihre E-Mail-Adressen"),

@@ -187,11 +187,21 @@ fn numbers_out(text: &str) -> (String, Vec<String>) {
 fn lookup(lang: Lang, english: &str) -> Option<&'static str> {
     match lang {
         Lang::En => None,
-        Lang::De => de::DE
-            .binary_search_by(|(key, _)| (*key).cmp(english))
-            .ok()
-            .map(|i| de::DE[i].1),
+        Lang::De => {
+            #[cfg(not(feature = "hydrate"))]
+            if let Some(text) = search(de::DE, english) {
+                return Some(text);
+            }
+            search(de::BROWSER, english)
+        }
     }
+}
+
+fn search(table: &'static [(&'static str, &'static str)], english: &str) -> Option<&'static str> {
+    table
+        .binary_search_by(|(key, _)| (*key).cmp(english))
+        .ok()
+        .map(|i| table[i].1)
 }
 
 #[cfg(test)]
@@ -231,14 +241,22 @@ mod tests {
 
     #[test]
     fn the_catalogue_is_sorted_without_duplicates_and_keeps_placeholders() {
-        for pair in de::DE.windows(2) {
+        for table in [de::DE, de::BROWSER] {
+            for pair in table.windows(2) {
+                assert!(
+                    pair[0].0 < pair[1].0,
+                    "not sorted or duplicated: {:?}",
+                    pair[1].0
+                );
+            }
+        }
+        for (english, _) in de::BROWSER {
             assert!(
-                pair[0].0 < pair[1].0,
-                "not sorted or duplicated: {:?}",
-                pair[1].0
+                search(de::DE, english).is_none(),
+                "in both tables: {english}"
             );
         }
-        for (english, german) in de::DE {
+        for (english, german) in de::DE.iter().chain(de::BROWSER) {
             assert!(!german.trim().is_empty(), "{english}");
             for mark in ["{n}", "{}"] {
                 assert_eq!(
@@ -247,6 +265,50 @@ mod tests {
                     "placeholders differ: {english}"
                 );
             }
+        }
+    }
+
+    /// What the island shows in the browser has its German in the table compiled there: its
+    /// own literals, the strength hints, the picture checks it makes before uploading, and
+    /// every error summary.
+    #[test]
+    fn the_browser_table_has_what_the_island_shows() {
+        use crate::{error::AppError, model::avatar::Problem, model::security::password_strength};
+        let mut needed = calls(include_str!("../ui/components/enhance.rs"));
+        for password in [
+            "a",
+            "abcdefgh",
+            "abcdefgH1",
+            "abcdefgH1!xyzw",
+            "abcdefgH1!xyzwQRST12",
+        ] {
+            needed.push(password_strength(password).to_string());
+        }
+        needed.push(Problem::Empty.message().into());
+        needed.push(Problem::TooLarge.message().into());
+        for err in [
+            AppError::Unauthenticated,
+            AppError::ReauthRequired,
+            AppError::Forbidden,
+            AppError::NotFound,
+            AppError::Validation(Default::default()),
+            AppError::InvalidCredentials,
+            AppError::RateLimited(30),
+            AppError::BadRequest,
+            AppError::Internal("ref".into()),
+        ] {
+            needed.push(err.to_string());
+        }
+        for english in needed.iter().filter(|e| !e.is_empty()) {
+            let template = match reference_out(english) {
+                Some((_, template)) => template,
+                None if search(de::BROWSER, english).is_some() => english.clone(),
+                None => numbers_out(english).0,
+            };
+            assert!(
+                search(de::BROWSER, &template).is_some(),
+                "not in BROWSER: {english}"
+            );
         }
     }
 

@@ -59,10 +59,10 @@ pub fn password_strength(password: &str) -> &'static str {
         return "";
     }
     if chars < super::auth::PASSWORD_MIN_CHARS {
-        return "Too short: use at least 8 characters.";
+        return t("Too short: use at least 8 characters.");
     }
     if super::auth::is_common_password(&password.to_ascii_lowercase()) {
-        return "Too common: easy to guess.";
+        return t("Too common: easy to guess.");
     }
     let kinds = [
         password.chars().any(|c| c.is_ascii_lowercase()),

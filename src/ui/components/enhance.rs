@@ -229,8 +229,8 @@ mod browser {
     async fn upload(form: &HtmlFormElement) -> Result<String, AppError> {
         let limit = form
             .get_attribute("data-upload")
-            .and_then(|v| v.parse::<f64>().ok())
-            .unwrap_or(f64::MAX);
+            .and_then(|v| v.parse::<u64>().ok())
+            .unwrap_or(u64::MAX) as f64;
         let file = form
             .query_selector("input[type=file]")
             .ok()
@@ -313,26 +313,31 @@ mod browser {
             .collect();
         let place: Rc<dyn Fn()> = {
             let (image, frame, sliders) = (image.clone(), frame.clone(), sliders.clone());
+            // Whole pixels and integer percentages: formatting or parsing a float would pull
+            // several kilobytes of number code into the WASM.
             Rc::new(move || {
-                let value = |i: usize, default: f64| {
+                let value = |i: usize, default: i64| {
                     sliders
                         .get(i)
-                        .and_then(|s| s.value().parse().ok())
+                        .and_then(|s| s.value().parse::<i64>().ok())
                         .unwrap_or(default)
                 };
-                let (zoom, x, y) = (value(0, 100.0), value(1, 50.0), value(2, 50.0));
-                let (w, h) = (image.natural_width() as f64, image.natural_height() as f64);
-                let side = frame.client_width() as f64;
-                if w == 0.0 || h == 0.0 || side == 0.0 {
+                let (zoom, x, y) = (value(0, 100), value(1, 50), value(2, 50));
+                let (w, h) = (image.natural_width() as i64, image.natural_height() as i64);
+                let side = frame.client_width() as i64;
+                if w == 0 || h == 0 || side == 0 {
                     return;
                 }
-                let scale = side * zoom / 100.0 / w.min(h);
-                let (width, height) = (w * scale, h * scale);
+                let shorter = w.min(h);
+                let (width, height) = (
+                    w * side * zoom / 100 / shorter,
+                    h * side * zoom / 100 / shorter,
+                );
                 let style = image.style();
                 let _ = style.set_property("width", &format!("{width}px"));
                 let _ = style.set_property("height", &format!("{height}px"));
-                let _ = style.set_property("left", &format!("{}px", -(width - side) * x / 100.0));
-                let _ = style.set_property("top", &format!("{}px", -(height - side) * y / 100.0));
+                let _ = style.set_property("left", &format!("{}px", -(width - side) * x / 100));
+                let _ = style.set_property("top", &format!("{}px", -(height - side) * y / 100));
             })
         };
         let listen = |target: &web_sys::EventTarget, event: &str, f: Rc<dyn Fn()>| {
@@ -368,7 +373,7 @@ mod browser {
     }
 
     /// After success: the form's `data-success` URL, else a local path the server returned,
-    /// else a reload.
+    /// else a reload (also when the target is the page already shown).
     fn follow(form: &HtmlFormElement, body: &str) {
         let Some(location) = web_sys::window().map(|w| w.location()) else {
             return;
@@ -376,10 +381,26 @@ mod browser {
         let returned = serde_json::from_str::<String>(body)
             .ok()
             .filter(|p| p.starts_with('/') && !p.starts_with("//"));
-        let _ = match form.get_attribute("data-success").or(returned) {
-            Some(target) => location.assign(&target),
-            None => location.reload(),
+        let Some(target) = form.get_attribute("data-success").or(returned) else {
+            let _ = location.reload();
+            return;
         };
+        // Going to the page we are on, differing at most in its #fragment, would only scroll:
+        // load it again so it shows the new state (e.g. a second address added in a row).
+        let (page, fragment) = target.split_once('#').unwrap_or((&target, ""));
+        let here = format!(
+            "{}{}",
+            location.pathname().unwrap_or_default(),
+            location.search().unwrap_or_default()
+        );
+        if page == here {
+            if !fragment.is_empty() {
+                let _ = location.set_hash(fragment);
+            }
+            let _ = location.reload();
+        } else {
+            let _ = location.assign(&target);
+        }
     }
 
     fn set_pending(form: &HtmlFormElement, pending: bool) {
