@@ -97,6 +97,12 @@ pub fn t(english: &'static str) -> &'static str {
     lookup(current(), english).unwrap_or(english)
 }
 
+/// A literal in a given language: for messages to someone other than the request's reader,
+/// or made outside a request (e-mails and notifications, in their recipient's language).
+pub fn in_lang(lang: Lang, english: &'static str) -> &'static str {
+    lookup(lang, english).unwrap_or(english)
+}
+
 /// Text made at run time in the current language (see `translate`).
 pub fn tr(english: &str) -> String {
     translate(current(), english)
@@ -351,7 +357,7 @@ mod tests {
         found
     }
 
-    /// String literals that are arguments of `t(`/`tr(` or values of the form components'
+    /// String literals that are arguments of `t(`/`tr(`/`in_lang(lang, ` or values of the form components'
     /// translated props (`label=`, `hint=`, …), and the last literal of a line ending with
     /// `// i18n` (the label in a constant table such as `TABS`).
     fn calls(source: &str) -> Vec<String> {
@@ -366,7 +372,8 @@ mod tests {
                     break;
                 };
                 let literal = rest[start + 1..start + 1 + len].replace("\\\"", "\"");
-                let call = ["t(", "tr("].iter().any(|f| {
+                // `say(`: the notification router's sentence in its recipient's language.
+                let call = ["t(", "tr(", "in_lang(lang, ", "say("].iter().any(|f| {
                     before.strip_suffix(f).is_some_and(|b| {
                         b.chars()
                             .last()

@@ -159,11 +159,19 @@ impl Severity {
     }
 
     pub fn label(self) -> &'static str {
-        match self {
-            Severity::Information => t("Information"),
-            Severity::Warning => t("Warning"),
-            Severity::Critical => t("Critical"),
-        }
+        self.label_in(crate::i18n::current())
+    }
+
+    /// The label in a given language (for a notification written outside a request).
+    pub fn label_in(self, lang: crate::i18n::Lang) -> &'static str {
+        crate::i18n::in_lang(
+            lang,
+            match self {
+                Severity::Information => "Information", // i18n
+                Severity::Warning => "Warning",         // i18n
+                Severity::Critical => "Critical",       // i18n
+            },
+        )
     }
 
     pub fn parse(raw: &str) -> Option<Self> {

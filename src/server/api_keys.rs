@@ -110,8 +110,11 @@ pub async fn create(
     super::mfa::notify(
         state,
         &user.user_id,
-        "A new API key was created",
-        &format!("the API key \"{}\" (pc_{id}) was created", valid.name),
+        "A new API key was created", // i18n
+        (
+            "the API key “{}” ({}) was created",
+            &[&valid.name, &format!("pc_{id}")],
+        ), // i18n
         client,
     )
     .await?;
@@ -316,7 +319,9 @@ pub async fn sweep(state: &AppState) -> Result<usize, AppError> {
             continue;
         }
         if let Some(user) = users::current_user(&state.db, &user_id).await? {
+            let lang = super::mail::language_of(&state.db, &user_id).await?;
             let email = templates::key_expiring(
+                lang,
                 &user.email,
                 &user.display_name(),
                 &name,

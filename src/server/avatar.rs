@@ -105,7 +105,9 @@ pub async fn upload(State(state): State<AppState>, req: Request) -> Response {
         };
     };
     let outcome = receive(&state, &user, req).await;
-    match (outcome, json) {
+    // An oversize body may be cut off unread: the connection cannot carry another request.
+    let close = matches!(outcome, Err(Failure::Refused(Problem::TooLarge)));
+    let mut res = match (outcome, json) {
         (Ok(()), true) => axum::Json("/settings/profile?avatar=saved#avatar").into_response(),
         (Ok(()), false) => Redirect::to("/settings/profile?avatar=saved#avatar").into_response(),
         (Err(Failure::Refused(p)), true) => {
@@ -122,7 +124,12 @@ pub async fn upload(State(state): State<AppState>, req: Request) -> Response {
             translate(lang, &e.to_string()),
         )
             .into_response(),
+    };
+    if close {
+        res.headers_mut()
+            .insert(header::CONNECTION, HeaderValue::from_static("close"));
     }
+    res
 }
 
 enum Failure {

@@ -107,7 +107,11 @@ async fn send_link(
     let link = format!("{origin}/verify-email?token={token}");
     state
         .mailer
-        .enqueue(&state.db, &templates::verify_email(email, name, &link))
+        .enqueue(
+            &state.db,
+            // The person adding the address is its recipient: the request's language is theirs.
+            &templates::verify_email(crate::i18n::current(), email, name, &link),
+        )
         .await
 }
 
@@ -180,7 +184,8 @@ pub async fn make_primary(
         &detail,
     )
     .await?;
-    let notice = templates::primary_changed(&me.email, &me.display_name(), &address.email);
+    let lang = super::mail::language_of(&state.db, &user.user_id).await?;
+    let notice = templates::primary_changed(lang, &me.email, &me.display_name(), &address.email);
     state.mailer.enqueue(&state.db, &notice).await
 }
 

@@ -205,29 +205,33 @@ async fn log_and_notify(
     event: &str,
     detail: &str,
     client: &ClientInfo,
-    subject: &str,
-    what: &str,
+    subject: &'static str,
+    what: &'static str,
 ) -> Result<(), AppError> {
     security_events::record(&state.db, user_id, event, true, client, detail).await?;
-    notify(state, user_id, subject, what, client).await
+    notify(state, user_id, subject, (what, &[]), client).await
 }
 
-/// E-mails the user a security notice about something done from `client`.
+/// E-mails the user a security notice about something done from `client`, in their language:
+/// `subject` and `what` are English, `what` with `{}` for its values.
 pub(crate) async fn notify(
     state: &AppState,
     user_id: &str,
-    subject: &str,
-    what: &str,
+    subject: &'static str,
+    (what, values): (&'static str, &[&str]),
     client: &ClientInfo,
 ) -> Result<(), AppError> {
     if let Some(profile) = users::current_user(&state.db, user_id).await? {
+        let lang = super::mail::language_of(&state.db, user_id).await?;
+        let what = crate::i18n::fill(crate::i18n::in_lang(lang, what), values);
         let (browser, os) = super::sessions::describe_user_agent(&client.user_agent);
         let when = crate::model::sessions::format_utc(now());
         let email = templates::security_notice(
+            lang,
             &profile.email,
             &profile.display_name(),
-            subject,
-            what,
+            crate::i18n::in_lang(lang, subject),
+            &what,
             &when,
             &client.ip,
             &format!("{browser} on {os}"),
@@ -272,8 +276,8 @@ pub async fn confirm_enrolment(
         kind::MFA_ENABLED,
         "authenticator app",
         client,
-        "Two-factor sign-in was turned on",
-        "two-factor sign-in with an authenticator app was turned on",
+        "Two-factor sign-in was turned on", // i18n
+        "two-factor sign-in with an authenticator app was turned on", // i18n
     )
     .await
 }
@@ -345,8 +349,8 @@ pub async fn disable(
         kind::MFA_DISABLED,
         "",
         client,
-        "Two-factor sign-in was turned off",
-        "two-factor sign-in was turned off",
+        "Two-factor sign-in was turned off", // i18n
+        "two-factor sign-in was turned off", // i18n
     )
     .await
 }
@@ -401,8 +405,8 @@ pub async fn second_step(
         notify(
             state,
             &user_id,
-            "A recovery code was used",
-            "a recovery code was used to sign in",
+            "A recovery code was used",                   // i18n
+            ("a recovery code was used to sign in", &[]), // i18n
             client,
         )
         .await?;

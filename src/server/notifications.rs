@@ -14,9 +14,10 @@ use super::{
 };
 use crate::{
     error::{AppError, FieldErrors},
+    i18n::{fill, in_lang},
     model::notifications::{
-        build_wanted, credit_thresholds_reached, percent, Channel, Severity, PAYMENT_REMINDERS,
-        QUOTA_THRESHOLD,
+        build_wanted, credit_thresholds_reached, format_date, percent, Channel, Severity,
+        PAYMENT_REMINDERS, QUOTA_THRESHOLD,
     },
 };
 use serde::Deserialize;
@@ -321,6 +322,9 @@ async fn route_one(
     link: &str,
     user_id: &str,
 ) -> Result<(), AppError> {
+    // What we write ourselves is in the recipient's language; text the platform sent is not.
+    let lang = super::mail::language_of(&state.db, user_id).await?;
+    let say = |english: &'static str, values: &[&str]| fill(in_lang(lang, english), values);
     let send = |topic: &'static str, key: String, title: String, body: String| async move {
         let note = Note {
             topic,
@@ -341,34 +345,28 @@ async fn route_one(
             send(
                 "invoices",
                 format!("invoice:{invoice_id}:issued"),
-                format!("Invoice {number} issued"),
-                format!(
-                    "Amount {amount}, due {}.",
-                    crate::model::notifications::format_date(*due)
-                ),
+                say("Invoice {} issued", &[number]),
+                say("Amount {}, due {}.", &[amount, &format_date(*due)]),
             )
             .await?;
             for (stage, days) in PAYMENT_REMINDERS {
                 let (title, body) = match stage {
                     "due_in_7_days" => (
-                        format!("Invoice {number} is due in 7 days"),
-                        format!(
-                            "Amount {amount}, due {}.",
-                            crate::model::notifications::format_date(*due)
-                        ),
+                        say("Invoice {} is due in 7 days", &[number]),
+                        say("Amount {}, due {}.", &[amount, &format_date(*due)]),
                     ),
                     "overdue_4_days" => (
-                        format!("Invoice {number} is 4 days overdue"),
-                        format!(
-                            "Amount {amount} was due {}. Please pay it now.",
-                            crate::model::notifications::format_date(*due)
+                        say("Invoice {} is 4 days overdue", &[number]),
+                        say(
+                            "Amount {} was due {}. Please pay it now.",
+                            &[amount, &format_date(*due)],
                         ),
                     ),
                     _ => (
-                        format!("Invoice {number} is 10 days overdue"),
-                        format!(
-                            "Amount {amount} was due {}. Please pay it now to avoid interruptions.",
-                            crate::model::notifications::format_date(*due)
+                        say("Invoice {} is 10 days overdue", &[number]),
+                        say(
+                            "Amount {} was due {}. Please pay it now to avoid interruptions.",
+                            &[amount, &format_date(*due)],
                         ),
                     ),
                 };
@@ -401,8 +399,11 @@ async fn route_one(
                 send(
                     "credits",
                     format!("credits:{grant_id}:{threshold}"),
-                    format!("{threshold} % of your credits are used"),
-                    format!("{used} of {total} credits of grant {grant_id} are used."),
+                    say("{} % of your credits are used", &[&threshold.to_string()]),
+                    say(
+                        "{} of {} credits of grant {} are used.",
+                        &[&used.to_string(), &total.to_string(), grant_id],
+                    ),
                 )
                 .await?;
             }
@@ -420,8 +421,11 @@ async fn route_one(
                 send(
                     "quota",
                     format!("quota:{quota_id}:{crossings}"),
-                    format!("{name} is over {QUOTA_THRESHOLD} %"),
-                    format!("{name}: {used} of {limit} used ({p} %)."),
+                    say("{} is over {} %", &[name, &QUOTA_THRESHOLD.to_string()]),
+                    say(
+                        "{}: {} of {} used ({} %).",
+                        &[name, &used.to_string(), &limit.to_string(), &p.to_string()],
+                    ),
                 )
                 .await?;
             }
@@ -435,7 +439,7 @@ async fn route_one(
                 send(
                     "cost_anomalies",
                     format!("anomaly:{event_id}"),
-                    format!("Cost anomaly ({})", severity.label()),
+                    say("Cost anomaly ({})", &[severity.label_in(lang)]),
                     description.clone(),
                 )
                 .await?;
@@ -467,12 +471,15 @@ async fn route_one(
         } => {
             let sub = db::subscription(&state.db, user_id, "builds").await?;
             if build_wanted(&sub, *succeeded, trigger) {
-                let outcome = if *succeeded { "succeeded" } else { "failed" };
+                let title = match succeeded {
+                    true => say("Build {} of {} succeeded", &[build_id, pipeline]),
+                    false => say("Build {} of {} failed", &[build_id, pipeline]),
+                };
                 send(
                     "builds",
                     format!("build:{build_id}"),
-                    format!("Build {build_id} of {pipeline} {outcome}"),
-                    format!("Triggered by {trigger}."),
+                    title,
+                    say("Triggered by {}.", &[trigger]),
                 )
                 .await?;
             }
@@ -492,9 +499,9 @@ async fn route_one(
                         .await?
                         .unwrap_or_default()
                         .next_monday_morning(now()),
-                    title: &format!(
+                    title: &say(
                         "Your usage for the week of {}",
-                        crate::model::notifications::format_date(*week_start)
+                        &[&format_date(*week_start)],
                     ),
                     body: summary,
                     link,
@@ -554,9 +561,11 @@ async fn deliver(
         body,
         link,
     } = *note;
+    let lang = super::mail::language_of(&state.db, user_id).await?;
     let email = match by_email {
         true => users::current_user(&state.db, user_id).await?.map(|u| {
             templates::notification(
+                lang,
                 &u.email,
                 &u.display_name(),
                 title,
@@ -619,11 +628,15 @@ pub async fn send_test(state: &AppState, user_id: &str, channel: Channel) -> Res
         Channel::Email => (false, true),
         Channel::InApp => (true, false),
     };
+    let lang = super::mail::language_of(&state.db, user_id).await?;
     let note = Note {
         topic: "test",
         key: &key,
-        title: "Test notification",
-        body: "This is the test you asked for: notifications reach you here.",
+        title: in_lang(lang, "Test notification"),
+        body: in_lang(
+            lang,
+            "This is the test you asked for: notifications reach you here.",
+        ),
         link: "/settings/notifications",
     };
     deliver(state, user_id, &note, in_app, email).await?;
@@ -679,11 +692,15 @@ async fn month_end(state: &AppState, at: i64) -> Result<usize, AppError> {
     }
     let mut delivered = 0;
     for user_id in users::all_ids(&state.db).await? {
+        let lang = super::mail::language_of(&state.db, &user_id).await?;
         let note = Note {
             topic: "month_end",
             key: &mark,
-            title: "The month ends in 3 days",
-            body: "Check your usage and open invoices before the month closes.",
+            title: in_lang(lang, "The month ends in 3 days"),
+            body: in_lang(
+                lang,
+                "Check your usage and open invoices before the month closes.",
+            ),
             link: "",
         };
         if notify(state, &user_id, &note).await? {

@@ -116,7 +116,9 @@ pub async fn change_password(
     .await?;
 
     let (browser, os) = describe_user_agent(&client.user_agent);
+    let lang = super::mail::language_of(&state.db, &user.user_id).await?;
     let notice = templates::password_changed(
+        lang,
         &email,
         &profile.display_name(),
         &format_utc(at),

@@ -43,8 +43,60 @@ macro_rules! both {
 both!(
     a_link_verifies_once_and_is_stored_only_hashed,
     an_expired_link_does_not_verify,
-    only_a_verified_address_can_become_primary_and_the_old_one_is_told
+    only_a_verified_address_can_become_primary_and_the_old_one_is_told,
+    mail_and_notifications_are_written_in_the_recipients_language
 );
+
+async fn mail_and_notifications_are_written_in_the_recipients_language(app: TestApp) {
+    let bob = app.signed_in("bob@example.com").await;
+    let german = [
+        ("time_zone", "Europe/Berlin"),
+        ("date_format", "intl"),
+        ("time_format", "24h"),
+        ("week_start", "monday"),
+        ("rows_per_page", "25"),
+        ("theme", "system"),
+        ("language", "de"),
+    ];
+    assert_eq!(
+        app.call(&bob, "save_preferences", &german).await.status(),
+        200
+    );
+
+    // Verification links, test e-mails and the inbox speak German; an English reader's don't.
+    let res = app
+        .call(&bob, "add_email", &[("email", "bob.work@example.com")])
+        .await;
+    assert_eq!(res.status(), 200);
+    let mail = app.wait_for_mail("bob.work@example.com", "Hallo").await;
+    assert!(mail.contains("innerhalb von 24 Stunden"), "{mail}");
+    let res = app
+        .call(&bob, "send_test_notification", &[("channel", "email")])
+        .await;
+    assert_eq!(res.status(), 200);
+    app.wait_for_mail(
+        "bob@example.com",
+        "Das ist der Test, um den Sie gebeten haben",
+    )
+    .await;
+    let res = app
+        .call(&bob, "send_test_notification", &[("channel", "in_app")])
+        .await;
+    assert_eq!(res.status(), 200);
+    let inbox = app
+        .call(&bob, "get_notifications_page", &[("page", "1")])
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(inbox.contains("Test-Benachrichtigung"), "{inbox}");
+
+    let ada = app.signed_in("ada@example.com").await;
+    app.call(&ada, "send_test_notification", &[("channel", "email")])
+        .await;
+    app.wait_for_mail("ada@example.com", "This is the test you asked for")
+        .await;
+}
 
 async fn a_link_verifies_once_and_is_stored_only_hashed(app: TestApp) {
     let browser = app.signed_in("ada@example.com").await;

@@ -177,6 +177,18 @@ impl Mailer {
     }
 }
 
+/// The language to write to a person in: the one they chose on the Preferences tab, else the
+/// language of the request being served (their browser's), else English.
+pub async fn language_of(db: &super::db::Db, user_id: &str) -> Result<crate::i18n::Lang, AppError> {
+    let chosen = super::db::preferences::get(db, user_id)
+        .await?
+        .map(|p| p.language);
+    Ok(chosen
+        .as_deref()
+        .and_then(crate::i18n::Lang::from_code)
+        .unwrap_or_else(crate::i18n::current))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

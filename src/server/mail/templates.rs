@@ -1,7 +1,8 @@
-//! The messages Profile Center sends. Each has a plain-text and an HTML part; every value that
-//! comes from a person or a request is escaped in the HTML.
+//! The messages Profile Center sends, in their recipient's language. Each has a plain-text and
+//! an HTML part; every value that comes from a person or a request is escaped in the HTML.
 
 use super::Email;
+use crate::i18n::{fill, in_lang, Lang};
 
 /// Escapes text for HTML element content and attribute values.
 pub fn escape_html(text: &str) -> String {
@@ -20,10 +21,11 @@ pub fn escape_html(text: &str) -> String {
 }
 
 /// A short notice: a heading line and paragraphs, the same in both parts.
-fn notice(to: &str, subject: &str, paragraphs: &[String]) -> Email {
+fn notice(lang: Lang, to: &str, subject: &str, paragraphs: &[String]) -> Email {
     let text = paragraphs.join("\n\n") + "\n\n— Profile Center\n";
     let html = format!(
-        "<!doctype html><html><body style=\"font-family:system-ui,sans-serif;line-height:1.5\">{}<p>— Profile Center</p></body></html>",
+        "<!doctype html><html lang=\"{}\"><body style=\"font-family:system-ui,sans-serif;line-height:1.5\">{}<p>— Profile Center</p></body></html>",
+        lang.code(),
         paragraphs.iter().map(|p| format!("<p>{}</p>", escape_html(p))).collect::<String>()
     );
     Email {
@@ -35,21 +37,38 @@ fn notice(to: &str, subject: &str, paragraphs: &[String]) -> Email {
 }
 
 /// "Your password was changed", with when and from where, and what to do if it was not them.
-pub fn password_changed(to: &str, name: &str, when: &str, ip: &str, browser: &str) -> Email {
+pub fn password_changed(
+    lang: Lang,
+    to: &str,
+    name: &str,
+    when: &str,
+    ip: &str,
+    browser: &str,
+) -> Email {
     notice(
+        lang,
         to,
-        "Your Profile Center password was changed",
+        in_lang(lang, "Your Profile Center password was changed"),
         &[
-            format!("Hello {name},"),
-            format!("the password of your Profile Center account was changed on {when} from {browser} (IP address {ip})."),
-            "All your other sessions were signed out.".to_string(),
-            "If this was not you, reset your password right away and review your sessions and security log.".to_string(),
+            hello(lang, name),
+            fill(
+                in_lang(lang, "the password of your Profile Center account was changed on {} from {} (IP address {})."),
+                &[when, browser, ip],
+            ),
+            in_lang(lang, "All your other sessions were signed out.").to_string(),
+            in_lang(lang, "If this was not you, reset your password right away and review your sessions and security log.").to_string(),
         ],
     )
 }
 
+fn hello(lang: Lang, name: &str) -> String {
+    fill(in_lang(lang, "Hello {},"), &[name])
+}
+
 /// A security notice: what happened, when, from where, and what to do if it was not them.
+#[allow(clippy::too_many_arguments)]
 pub fn security_notice(
+    lang: Lang,
     to: &str,
     name: &str,
     subject: &str,
@@ -59,12 +78,16 @@ pub fn security_notice(
     browser: &str,
 ) -> Email {
     notice(
+        lang,
         to,
         subject,
         &[
-            format!("Hello {name},"),
-            format!("on your Profile Center account, {what} on {when} from {browser} (IP address {ip})."),
-            "If this was not you, change your password right away and review your sessions and security log.".to_string(),
+            hello(lang, name),
+            fill(
+                in_lang(lang, "on your Profile Center account, {} on {} from {} (IP address {})."),
+                &[what, when, browser, ip],
+            ),
+            in_lang(lang, "If this was not you, change your password right away and review your sessions and security log.").to_string(),
         ],
     )
 }
@@ -72,6 +95,7 @@ pub fn security_notice(
 /// A notification the person subscribed to: its title, text, where it leads, and where to
 /// change what they receive.
 pub fn notification(
+    lang: Lang,
     to: &str,
     name: &str,
     title: &str,
@@ -79,52 +103,72 @@ pub fn notification(
     link: &str,
     manage: &str,
 ) -> Email {
-    let mut paragraphs = vec![format!("Hello {name},"), body.to_string()];
+    let mut paragraphs = vec![hello(lang, name), body.to_string()];
     if !link.is_empty() {
-        paragraphs.push(format!("Details: {link}"));
+        paragraphs.push(fill(in_lang(lang, "Details: {}"), &[link]));
     }
-    paragraphs.push(format!(
-        "You get this e-mail because of your notification settings: {manage}"
+    paragraphs.push(fill(
+        in_lang(
+            lang,
+            "You get this e-mail because of your notification settings: {}",
+        ),
+        &[manage],
     ));
-    notice(to, title, &paragraphs)
+    notice(lang, to, title, &paragraphs)
 }
 
 /// The verification link for an address just added (the link carries a single-use token).
-pub fn verify_email(to: &str, name: &str, link: &str) -> Email {
+pub fn verify_email(lang: Lang, to: &str, name: &str, link: &str) -> Email {
     notice(
+        lang,
         to,
-        "Confirm your e-mail address for Profile Center",
+        in_lang(lang, "Confirm your e-mail address for Profile Center"),
         &[
-            format!("Hello {name},"),
-            "please confirm that this address belongs to you by opening this link within 24 hours:".to_string(),
+            hello(lang, name),
+            in_lang(lang, "please confirm that this address belongs to you by opening this link within 24 hours:").to_string(),
             link.to_string(),
-            "If you did not add this address to a Profile Center account, ignore this message: nothing will be sent to it.".to_string(),
+            in_lang(lang, "If you did not add this address to a Profile Center account, ignore this message: nothing will be sent to it.").to_string(),
         ],
     )
 }
 
 /// To the old primary address, when another became primary.
-pub fn primary_changed(to: &str, name: &str, new_primary: &str) -> Email {
+pub fn primary_changed(lang: Lang, to: &str, name: &str, new_primary: &str) -> Email {
     notice(
+        lang,
         to,
-        "Your Profile Center primary e-mail address was changed",
+        in_lang(lang, "Your Profile Center primary e-mail address was changed"),
         &[
-            format!("Hello {name},"),
-            format!("the primary e-mail address of your Profile Center account is now {new_primary}. You sign in with it, and mail goes there."),
-            "If this was not you, change your password right away and review your security log.".to_string(),
+            hello(lang, name),
+            fill(
+                in_lang(lang, "the primary e-mail address of your Profile Center account is now {}. You sign in with it, and mail goes there."),
+                &[new_primary],
+            ),
+            in_lang(lang, "If this was not you, change your password right away and review your security log.").to_string(),
         ],
     )
 }
 
 /// "Your API key expires in a week": which key, when, and what to do.
-pub fn key_expiring(to: &str, name: &str, key_name: &str, key_id: &str, when: &str) -> Email {
+pub fn key_expiring(
+    lang: Lang,
+    to: &str,
+    name: &str,
+    key_name: &str,
+    key_id: &str,
+    when: &str,
+) -> Email {
     notice(
+        lang,
         to,
-        "Your Profile Center API key expires in a week",
+        in_lang(lang, "Your Profile Center API key expires in a week"),
         &[
-            format!("Hello {name},"),
-            format!("your API key \"{key_name}\" ({key_id}) expires on {when}. Scripts that use it will then get 401 responses."),
-            "To keep them working, create a new key under Settings → API keys, put it in place of the old one, then revoke the old key.".to_string(),
+            hello(lang, name),
+            fill(
+                in_lang(lang, "your API key “{}” ({}) expires on {}. Scripts that use it will then get 401 responses."),
+                &[key_name, key_id, when],
+            ),
+            in_lang(lang, "To keep them working, create a new key under Settings → API keys, put it in place of the old one, then revoke the old key.").to_string(),
         ],
     )
 }
@@ -134,8 +178,32 @@ mod tests {
     use super::*;
 
     #[test]
+    fn messages_go_out_in_the_recipients_language() {
+        let email = verify_email(
+            Lang::De,
+            "a@example.com",
+            "Ada",
+            "https://x/verify-email?token=t",
+        );
+        assert_eq!(
+            email.subject,
+            "Bestätigen Sie Ihre E-Mail-Adresse für Profile Center"
+        );
+        assert!(email.text.starts_with("Hallo Ada,"));
+        assert!(email.html.contains("lang=\"de\""));
+        let email = verify_email(
+            Lang::En,
+            "a@example.com",
+            "Ada",
+            "https://x/verify-email?token=t",
+        );
+        assert!(email.text.starts_with("Hello Ada,"));
+    }
+
+    #[test]
     fn html_parts_escape_what_people_typed() {
         let email = password_changed(
+            Lang::En,
             "a@example.com",
             "<script>alert(1)</script>",
             "2026-11-24 10:00 UTC",
