@@ -159,6 +159,11 @@ on_both_databases! {
         let html = app.page(&ada, "/settings/profile").await;
         assert!(html.contains("Profilbild"));
         assert_eq!(page_language(&html), "de");
+        // Each language is offered in itself, marked for screen readers.
+        let form = app.page(&ada, "/settings/preferences").await;
+        let at = form.find("Deutsch").unwrap_or(0);
+        assert!(form.contains(r#"<option value="de" lang="de" selected>Deutsch</option>"#), "{}", &form[at.saturating_sub(300)..at + 20]);
+        assert!(form.contains(r#"<option value="en" lang="en">English</option>"#));
 
         // Field errors come back in the person's language.
         let mut bad = german.clone();

@@ -99,7 +99,16 @@ fn PreferencesForm(prefs: Preferences, error: Option<AppError>) -> impl IntoView
                 </div>
                 <div class="row">
                     <Select label="Theme" name="theme" error=error.clone()>{options(THEMES, &prefs.theme)}</Select>
-                    <Select label="Language" name="language" error=error.clone()>{options(LANGUAGES, &prefs.language)}</Select>
+                    <Select label="Language" name="language" error=error.clone()>
+                        // Each language is named in itself, marked as such for screen readers.
+                        {LANGUAGES
+                            .iter()
+                            .map(|(value, label)| {
+                                let lang = (*value != "auto").then_some(*value);
+                                view! { <option value=*value lang=lang selected=*value == prefs.language>{t(label)}</option> }
+                            })
+                            .collect_view()}
+                    </Select>
                 </div>
                 <p class="hint">{t("Right now, with what is saved: ")}<time>{now}</time></p>
                 <SubmitButton label="Save preferences" pending_label="Saving…"/>
