@@ -76,3 +76,15 @@ test('German, 24-hour, dark and a far time zone change the sessions list at once
   await expect(page.getByText('Wählen Sie eine Zeitzone aus der Liste, etwa Europe/Berlin.')).toBeVisible();
   await expectAccessible(page);
 });
+
+test.describe('with a browser set to German', () => {
+  test.use({ locale: 'de-DE' });
+
+  test('signed-out pages follow the browser language', async ({ page }) => {
+    await page.goto('/signin');
+    await expect(page.locator('html')).toHaveAttribute('lang', 'de');
+    await expect(page.getByRole('heading', { level: 1, name: 'Bei Profile Center anmelden' })).toBeVisible();
+    await expect(page.getByRole('link', { name: 'Ein Konto erstellen' })).toBeVisible();
+    await expectAccessible(page);
+  });
+});

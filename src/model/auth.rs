@@ -33,24 +33,26 @@ impl CurrentUser {
             .to_string()
     }
 
-    /// Up to two letters for the avatar shown until pictures exist.
+    /// Up to two letters for the avatar shown when there is no picture.
     pub fn initials(&self) -> String {
-        let first = self.first_name.chars().next();
-        let last = self.last_name.chars().next();
-        let initials: String = first
-            .into_iter()
-            .chain(last)
-            .flat_map(char::to_uppercase)
-            .collect();
-        if initials.is_empty() {
-            self.email
-                .chars()
-                .take(1)
-                .flat_map(char::to_uppercase)
-                .collect()
-        } else {
-            initials
-        }
+        initials(&self.first_name, &self.last_name, &self.email)
+    }
+}
+
+/// The first letters of first and last name, upper-cased; the e-mail's first letter when both
+/// names are empty.
+pub fn initials(first_name: &str, last_name: &str, email: &str) -> String {
+    let letters: String = first_name
+        .chars()
+        .next()
+        .into_iter()
+        .chain(last_name.chars().next())
+        .flat_map(char::to_uppercase)
+        .collect();
+    if letters.is_empty() {
+        email.chars().take(1).flat_map(char::to_uppercase).collect()
+    } else {
+        letters
     }
 }
 

@@ -160,22 +160,11 @@ async fn receive(state: &AppState, user: &Authed, req: Request) -> Result<(), Fa
     let mut file = Vec::new();
     let (mut zoom, mut x, mut y) = (None, None, None);
     loop {
-        let field = match form.next_field().await {
-            Ok(Some(field)) => field,
-            Ok(None) => break,
-            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                return Err(Failure::Refused(Problem::TooLarge))
-            }
-            Err(_) => return Err(Failure::Refused(Problem::Damaged)),
+        let Some(field) = form.next_field().await.map_err(refused)? else {
+            break;
         };
         let name = field.name().unwrap_or_default().to_string();
-        let value = match field.bytes().await {
-            Ok(value) => value,
-            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                return Err(Failure::Refused(Problem::TooLarge))
-            }
-            Err(_) => return Err(Failure::Refused(Problem::Damaged)),
-        };
+        let value = field.bytes().await.map_err(refused)?;
         let text = || String::from_utf8_lossy(&value).into_owned();
         match name.as_str() {
             "avatar" => file = value.to_vec(),
@@ -199,6 +188,14 @@ async fn receive(state: &AppState, user: &Authed, req: Request) -> Result<(), Fa
     db::avatars::save(&state.db, &user.user_id, &name, &picture, super::now()).await?;
     tracing::info!(user = %user.user_id, "profile picture changed");
     Ok(())
+}
+
+/// A body that broke off or ran past the limit.
+fn refused(e: axum::extract::multipart::MultipartError) -> Failure {
+    Failure::Refused(match e.status() {
+        StatusCode::PAYLOAD_TOO_LARGE => Problem::TooLarge,
+        _ => Problem::Damaged,
+    })
 }
 
 /// Reads and drops the rest of a refused body (up to 32 MB, for at most 30 s, never keeping

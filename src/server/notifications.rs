@@ -14,7 +14,7 @@ use super::{
 };
 use crate::{
     error::{AppError, FieldErrors},
-    i18n::{fill, in_lang},
+    i18n::{fill, in_lang, Lang},
     model::notifications::{
         build_wanted, credit_thresholds_reached, format_date, percent, Channel, Severity,
         PAYMENT_REMINDERS, QUOTA_THRESHOLD,
@@ -332,6 +332,7 @@ async fn route_one(
             title: &title,
             body: &body,
             link,
+            lang,
         };
         notify(state, user_id, &note).await
     };
@@ -531,6 +532,9 @@ pub struct Note<'a> {
     pub body: &'a str,
     /// Where it leads: a path, an https URL, or empty.
     pub link: &'a str,
+    /// The recipient's language, which the e-mail around it is written in (looked up once by
+    /// whoever wrote the title and body).
+    pub lang: Lang,
 }
 
 /// Delivers one notification to one person on the channels they chose for its topic (security
@@ -560,8 +564,8 @@ async fn deliver(
         title,
         body,
         link,
+        lang,
     } = *note;
-    let lang = super::mail::language_of(&state.db, user_id).await?;
     let email = match by_email {
         true => users::current_user(&state.db, user_id).await?.map(|u| {
             templates::notification(
@@ -638,6 +642,7 @@ pub async fn send_test(state: &AppState, user_id: &str, channel: Channel) -> Res
             "This is the test you asked for: notifications reach you here.",
         ),
         link: "/settings/notifications",
+        lang,
     };
     deliver(state, user_id, &note, in_app, email).await?;
     state.mailer.wake();
@@ -651,16 +656,18 @@ pub async fn tick(state: &AppState) -> Result<usize, AppError> {
     let mut delivered = 0;
     for row in db::due(&state.db, at).await? {
         // After downtime several stages of one invoice can be due at once: only the latest counts.
-        let superseded = db::later_due_exists(&state.db, &row, at).await?;
-        let note = Note {
-            topic: &row.topic,
-            key: &row.dedupe_key,
-            title: &row.title,
-            body: &row.body,
-            link: &row.link,
-        };
-        if !superseded && notify(state, &row.user_id, &note).await? {
-            delivered += 1;
+        if !db::later_due_exists(&state.db, &row, at).await? {
+            let note = Note {
+                topic: &row.topic,
+                key: &row.dedupe_key,
+                title: &row.title,
+                body: &row.body,
+                link: &row.link,
+                lang: super::mail::language_of(&state.db, &row.user_id).await?,
+            };
+            if notify(state, &row.user_id, &note).await? {
+                delivered += 1;
+            }
         }
         db::mark_scheduled_done(&state.db, &row.id, at).await?;
     }
@@ -702,6 +709,7 @@ async fn month_end(state: &AppState, at: i64) -> Result<usize, AppError> {
                 "Check your usage and open invoices before the month closes.",
             ),
             link: "",
+            lang,
         };
         if notify(state, &user_id, &note).await? {
             delivered += 1;

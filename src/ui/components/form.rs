@@ -44,7 +44,8 @@ pub fn percent_encode(value: &str) -> String {
         .collect()
 }
 
-fn field_message(error: &Option<AppError>, name: &str) -> Option<String> {
+/// The message for field `name` in a validation error, in the page's language.
+pub fn field_message(error: &Option<AppError>, name: &str) -> Option<String> {
     error.as_ref()?.field_errors()?.get(name).map(tr)
 }
 

@@ -12,7 +12,7 @@ use crate::{
     },
     ui::components::{
         enhance::Enhanced,
-        form::{url_error, FormAlert, Select, SubmitButton},
+        form::{field_message, url_error, FormAlert, Select, SubmitButton},
     },
 };
 use leptos::{prelude::*, server_fn::ServerFn};
@@ -52,11 +52,7 @@ fn options(list: &'static [(&'static str, &'static str)], current: &str) -> impl
 
 #[component]
 fn PreferencesForm(prefs: Preferences, error: Option<AppError>) -> impl IntoView {
-    let zone_error = error
-        .as_ref()
-        .and_then(|e| e.field_errors())
-        .and_then(|f| f.get("time_zone"))
-        .map(str::to_string);
+    let zone_error = field_message(&error, "time_zone");
     let zone_hint = if prefs.zone_chosen {
         t("Type to search, e.g. Europe/Berlin or America/New_York.")
     } else {

@@ -8,12 +8,13 @@ use crate::{
     error::AppError,
     i18n::{t, tr},
     model::{
+        auth::initials,
         avatar::{self, Problem},
         profile::{ProfilePage, JOB_FUNCTIONS},
     },
     ui::components::{
         enhance::Enhanced,
-        form::{url_error, Field, FormAlert, Select, SubmitButton},
+        form::{field_message, url_error, Field, FormAlert, Select, SubmitButton},
     },
 };
 use leptos::{prelude::*, server_fn::ServerFn};
@@ -38,7 +39,7 @@ pub fn ProfileTab() -> impl IntoView {
                 Suspend::new(async move {
                     match page.await {
                         Ok(page) => view! {
-                            <Picture name=page.avatar.clone() initials=initials(&page)/>
+                            <Picture name=page.avatar.clone() initials=initials(&page.profile.first_name, &page.profile.last_name, &page.profile.email)/>
                             <ProfileForm page=page error=error saved=saved/>
                         }
                             .into_any(),
@@ -103,19 +104,6 @@ fn ProfileForm(page: ProfilePage, error: Option<AppError>, saved: bool) -> impl 
     }
 }
 
-fn initials(page: &ProfilePage) -> String {
-    let p = &page.profile;
-    crate::model::auth::CurrentUser {
-        id: String::new(),
-        email: p.email.clone(),
-        first_name: p.first_name.clone(),
-        last_name: p.last_name.clone(),
-        unread: 0,
-        avatar: None,
-    }
-    .initials()
-}
-
 /// The picture, its upload form (file, crop sliders with a live preview once the script runs,
 /// progress bar) and "Remove picture".
 #[component]
@@ -130,14 +118,10 @@ fn Picture(name: Option<String>, initials: String) -> impl IntoView {
         Some("removed") => Some(t("Your picture was removed; your initials show instead.")),
         _ => None,
     };
-    let message = |field: &str| {
-        error
-            .as_ref()
-            .and_then(|e| e.field_errors())
-            .and_then(|f| f.get(field))
-            .map(str::to_string)
-    };
-    let (file_error, zoom_error) = (message("avatar"), message("zoom"));
+    let (file_error, zoom_error) = (
+        field_message(&error, "avatar"),
+        field_message(&error, "zoom"),
+    );
     let has_picture = name.is_some();
     view! {
         <section id="avatar" aria-labelledby="avatar-heading">

@@ -17,7 +17,7 @@ use crate::{
     },
     ui::components::{
         enhance::Enhanced,
-        form::{percent_encode, url_error, Field, FormAlert, SubmitButton},
+        form::{field_message, percent_encode, url_error, Field, FormAlert, SubmitButton},
         reauth::{confirm_error, ConfirmPasswordForm},
     },
 };
@@ -89,16 +89,16 @@ fn PasswordForm(error: Option<AppError>, changed: bool) -> impl IntoView {
                             autocomplete="new-password"
                             required
                             data-strength=""
-                            aria-invalid=message(&error, "new_password").is_some().then_some("true")
-                            aria-describedby=if message(&error, "new_password").is_some() {
+                            aria-invalid=field_message(&error, "new_password").is_some().then_some("true")
+                            aria-describedby=if field_message(&error, "new_password").is_some() {
                                 "field-new_password-hint field-new_password-error"
                             } else {
                                 "field-new_password-hint"
                             }
                         />
                         <p class="hint strength" id="field-new_password-strength" aria-live="polite"></p>
-                        <p class="field-error" id="field-new_password-error" hidden=message(&error, "new_password").is_none()>
-                            {message(&error, "new_password")}
+                        <p class="field-error" id="field-new_password-error" hidden=field_message(&error, "new_password").is_none()>
+                            {field_message(&error, "new_password")}
                         </p>
                     </div>
                     <Field label="Confirm new password" name="confirm_password" input_type="password" autocomplete="new-password" required=true error=error/>
@@ -107,14 +107,6 @@ fn PasswordForm(error: Option<AppError>, changed: bool) -> impl IntoView {
             </Enhanced>
         </section>
     }
-}
-
-fn message(error: &Option<AppError>, field: &str) -> Option<String> {
-    error
-        .as_ref()?
-        .field_errors()?
-        .get(field)
-        .map(str::to_string)
 }
 
 #[component]
