@@ -24,6 +24,16 @@ post() { curl -fsS -b "$jar" -c "$jar" -H 'Accept: application/json' "$base/api/
 password='a long and unusual fuzzing passphrase'
 post sign_up --data-urlencode email=fuzz@example.com --data-urlencode "password=$password" \
   --data-urlencode first_name=Fuzz --data-urlencode last_name=Tester
+# Without SMTP the server writes mail to DATA_DIR/mail; the sign-up link is in it.
+token=""
+for _ in $(seq 100); do
+  token="$(cat "$work"/mail/*.eml 2>/dev/null | sed 's/=3D/=/g' | tr -d '\r' | sed -e ':a' -e '/=$/N; s/=\n//; ta' \
+    | grep -o 'signup/verify?token=[A-Za-z0-9_-]*' | head -1 | cut -d= -f2)"
+  [ -n "$token" ] && break
+  sleep 0.1
+done
+[ -n "$token" ] || { echo "no sign-up link was mailed" >&2; exit 1; }
+post finish_sign_up --data-urlencode "token=$token" --data-urlencode "password=$password"
 post confirm_password --data-urlencode "password=$password"
 scopes=(profile:read profile:write preferences:read preferences:write notifications:read
   notifications:write sessions:read api_keys:read billing:read)
@@ -34,7 +44,7 @@ key="$(curl -fsS -b "$jar" -c "$jar" "$base/settings/api-keys" | grep -o 'pc_[0-
 
 # No test database of examples: every run starts from the same, fixed seed. The people's
 # endpoints get the user's key; the platform's event endpoint gets the platform key.
-checks=not_a_server_error,status_code_conformance,content_type_conformance,response_headers_conformance,response_schema_conformance
+checks=all
 st run "$base/api/v1/openapi.json" \
   --header "Authorization: Bearer fuzz-platform-key-0123456789abcdef0123" --include-path /api/v1/events \
   --checks "$checks" --max-examples 50 --seed 1 --generation-database none \

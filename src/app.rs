@@ -4,7 +4,7 @@
 //! are complete without JavaScript; islands then hydrate the forms.
 
 use crate::ui::pages::{
-    auth::{SignInCodePage, SignInPage, SignUpPage},
+    auth::{FinishSignUpPage, SignInCodePage, SignInPage, SignUpPage},
     not_found::NotFound,
     settings::{
         api_keys::ApiKeysTab, notifications::NotificationsTab, preferences::PreferencesTab,
@@ -26,6 +26,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
         .unwrap_or_else(|| "/pkg/profile-center.css".into());
     #[cfg(not(feature = "ssr"))]
     let css_href = String::new();
+    #[cfg(feature = "ssr")]
+    crate::server::middleware::set_page_csp();
     view! {
         <!DOCTYPE html>
         <html lang=crate::i18n::current().code()>
@@ -53,6 +55,7 @@ pub fn App() -> impl IntoView {
             <Routes fallback=NotFound>
                 <Route path=path!("/signin") view=SignInPage ssr=SsrMode::Async/>
                 <Route path=path!("/signup") view=SignUpPage ssr=SsrMode::Async/>
+                <Route path=path!("/signup/verify") view=FinishSignUpPage ssr=SsrMode::Async/>
                 <Route path=path!("/verify-email") view=VerifyEmailPage ssr=SsrMode::Async/>
                 <Route path=path!("/signin/mfa") view=SignInCodePage ssr=SsrMode::Async/>
                 <ParentRoute path=path!("/settings") view=SettingsLayout ssr=SsrMode::Async>

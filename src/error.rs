@@ -42,6 +42,10 @@ impl FieldErrors {
     }
 }
 
+/// What `Retry-After` says while the database is unreachable: long enough not to hammer it,
+/// short enough that people retry as soon as it is back.
+pub const UNAVAILABLE_RETRY_SECS: u64 = 5;
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 pub enum AppError {
     #[error("Please sign in to continue.")]
@@ -65,6 +69,12 @@ pub enum AppError {
     /// The request did not reach our code in a usable shape (bad encoding, missing argument).
     #[error("The request could not be understood.")]
     BadRequest,
+    /// The request body is larger than any form of ours (413).
+    #[error("The form is too large to be sent. Shorten what you entered and try again.")]
+    TooLarge,
+    /// A dependency (the database) is down or saturated: try again shortly (503, `Retry-After`).
+    #[error("The service is briefly unavailable. Please try again in a moment.")]
+    Unavailable,
     #[error("Something went wrong on our side (reference {0}). Please try again.")]
     Internal(String),
 }
@@ -84,6 +94,15 @@ impl AppError {
         }
     }
 
+    /// Seconds a client should wait before trying again (`Retry-After`), for 429 and 503.
+    pub fn retry_after(&self) -> Option<u64> {
+        match self {
+            AppError::RateLimited(secs) => Some(*secs),
+            AppError::Unavailable => Some(UNAVAILABLE_RETRY_SECS),
+            _ => None,
+        }
+    }
+
     /// The HTTP status a JSON client (or the REST API) sees for this error.
     pub fn status(&self) -> u16 {
         match self {
@@ -94,6 +113,8 @@ impl AppError {
             AppError::Validation(_) => 422,
             AppError::RateLimited(_) => 429,
             AppError::BadRequest => 400,
+            AppError::TooLarge => 413,
+            AppError::Unavailable => 503,
             AppError::Internal(_) => 500,
         }
     }

@@ -3,7 +3,11 @@
 use crate::{error::AppError, model::auth::CurrentUser};
 use leptos::prelude::*;
 
-/// Creates an account and signs it in. Returns where the browser should go next.
+/// Where a sign-up lands: the page that says to check the inbox (the same for every address).
+pub const SIGNUP_SENT: &str = "/signup?sent=1";
+
+/// Takes a sign-up and e-mails the link that finishes it. Returns where the browser goes next
+/// (the same answer whether or not the address has an account).
 #[server(endpoint = "sign_up")]
 pub async fn sign_up(
     email: String,
@@ -13,15 +17,36 @@ pub async fn sign_up(
     next: Option<String>,
 ) -> Result<String, AppError> {
     use crate::server::{accounts, auth::Password, context::*};
-    let state = state()?;
+    let _ = next;
     let form = accounts::SignUp {
         email,
         password: Password(password),
         first_name,
         last_name,
     };
-    let token = accounts::sign_up(&state, &client_info(), form).await?;
-    Ok(finish_sign_in(&state, &token, next.as_deref()))
+    accounts::sign_up(&state()?, &client_info(), form).await?;
+    land_on(SIGNUP_SENT.into())
+}
+
+/// Finishes a sign-up from its e-mailed link with the password chosen: signs the new account in.
+#[server(endpoint = "finish_sign_up")]
+pub async fn finish_sign_up(token: String, password: String) -> Result<String, AppError> {
+    use crate::server::{accounts, auth, auth::Password, context::*};
+    let state = state()?;
+    let device = request_cookie(auth::device_cookie_name(state.config.production));
+    let signed_in = accounts::finish_sign_up(
+        &state,
+        &client_info(),
+        &token,
+        &Password(password),
+        device.as_deref(),
+    )
+    .await?;
+    Ok(finish_sign_in(
+        &state,
+        &signed_in,
+        Some("/settings/profile?welcome=1"),
+    ))
 }
 
 /// Signs in with e-mail and password. Returns where the browser should go next.
@@ -31,13 +56,21 @@ pub async fn sign_in(
     password: String,
     next: Option<String>,
 ) -> Result<String, AppError> {
-    use crate::server::{accounts, auth::Password, context::*};
+    use crate::server::{accounts, auth, auth::Password, context::*};
     let state = state()?;
-    let token = match accounts::sign_in(&state, &client_info(), &email, &Password(password)).await?
-    {
-        accounts::SignInStep::SignedIn(token) => token,
+    let device = request_cookie(auth::device_cookie_name(state.config.production));
+    let step = accounts::sign_in(
+        &state,
+        &client_info(),
+        &email,
+        &Password(password),
+        device.as_deref(),
+    )
+    .await?;
+    let signed_in = match step {
+        accounts::SignInStep::SignedIn(signed_in) => signed_in,
         accounts::SignInStep::SecondFactor(pending) => {
-            set_cookie(&crate::server::auth::pending_cookie(
+            set_cookie(&auth::pending_cookie(
                 state.config.production,
                 Some(&pending),
             ));
@@ -46,23 +79,11 @@ pub async fn sign_in(
                 "/signin/mfa?next={}",
                 url::form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>()
             );
-            if is_form_post() {
-                leptos_axum::redirect(&target);
-            }
-            return Ok(target);
+            return land_on(target);
         }
     };
-    if let Some(old) = current_session() {
-        // The browser had a session already: replace it rather than leave it dangling.
-        crate::server::db::sessions::end(
-            &state.db,
-            &old.session_id,
-            "signed_in_again",
-            crate::server::now(),
-        )
-        .await?;
-    }
-    Ok(finish_sign_in(&state, &token, next.as_deref()))
+    end_previous_session(&state).await?;
+    Ok(finish_sign_in(&state, &signed_in, next.as_deref()))
 }
 
 /// The second step of a sign-in with two-factor sign-in on: an authenticator or recovery code
@@ -77,16 +98,47 @@ pub async fn verify_sign_in_code(code: String, next: Option<String>) -> Result<S
                 crate::i18n::t("This sign-in has expired. Please sign in again.").into(),
             )
         })?;
-    let token = accounts::finish_second_step(&state, &client_info(), &pending, &code).await?;
+    let device = request_cookie(auth::device_cookie_name(state.config.production));
+    let signed_in =
+        accounts::finish_second_step(&state, &client_info(), &pending, &code, device.as_deref())
+            .await?;
     set_cookie(&auth::pending_cookie(state.config.production, None));
-    Ok(finish_sign_in(&state, &token, next.as_deref()))
+    end_previous_session(&state).await?;
+    Ok(finish_sign_in(&state, &signed_in, next.as_deref()))
 }
 
-/// Sets the session cookie and, for a form post without JavaScript, redirects to `next`.
+/// The browser had a session already: replace it rather than leave it dangling.
 #[cfg(feature = "ssr")]
-fn finish_sign_in(app: &crate::server::state::AppState, token: &str, next: Option<&str>) -> String {
-    use crate::server::{accounts::safe_next, auth::session_cookie, context::*};
-    set_cookie(&session_cookie(app.config.production, Some(token)));
+async fn end_previous_session(app: &crate::server::state::AppState) -> Result<(), AppError> {
+    if let Some(old) = crate::server::context::current_session() {
+        crate::server::db::sessions::end(
+            &app.db,
+            &old.session_id,
+            "signed_in_again",
+            crate::server::now(),
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// Sets the session and device cookies and, for a form post without JavaScript, redirects to
+/// `next`.
+#[cfg(feature = "ssr")]
+fn finish_sign_in(
+    app: &crate::server::state::AppState,
+    signed_in: &crate::server::accounts::SignedIn,
+    next: Option<&str>,
+) -> String {
+    use crate::server::{accounts::safe_next, auth, context::*};
+    set_cookie(&auth::session_cookie(
+        app.config.production,
+        Some(&signed_in.session),
+    ));
+    set_cookie(&auth::device_cookie(
+        app.config.production,
+        &signed_in.device,
+    ));
     let target = safe_next(next);
     if is_form_post() {
         leptos_axum::redirect(&target);

@@ -15,7 +15,7 @@ pub async fn list_emails() -> Result<ContactsPage, AppError> {
 pub async fn add_email(email: String) -> Result<String, AppError> {
     use crate::server::context::*;
     let user = require_user()?;
-    crate::server::contacts::add(&state()?, &user, &client_info(), &email, &origin()).await?;
+    crate::server::contacts::add(&state()?, &user, &client_info(), &email).await?;
     land_on("/settings/profile?email=sent#emails".into())
 }
 
@@ -23,7 +23,7 @@ pub async fn add_email(email: String) -> Result<String, AppError> {
 pub async fn resend_email_link(id: String) -> Result<String, AppError> {
     use crate::server::context::*;
     let user = require_user()?;
-    crate::server::contacts::resend(&state()?, &user, &id, &origin()).await?;
+    crate::server::contacts::resend(&state()?, &user, &id).await?;
     land_on("/settings/profile?email=sent#emails".into())
 }
 

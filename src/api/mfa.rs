@@ -27,11 +27,13 @@ pub async fn confirm_mfa_enrolment(code: String) -> Result<(), AppError> {
     crate::server::mfa::confirm_enrolment(&state()?, &user, &client_info(), &code).await
 }
 
+/// New recovery codes: needs a recent sign-in proof and a current code (see the flow).
 #[server(endpoint = "regenerate_recovery_codes")]
-pub async fn regenerate_recovery_codes() -> Result<(), AppError> {
+pub async fn regenerate_recovery_codes(confirm_code: String) -> Result<(), AppError> {
     use crate::server::context::*;
     let user = require_recent_auth()?;
-    crate::server::mfa::regenerate_recovery_codes(&state()?, &user, &client_info()).await
+    crate::server::mfa::regenerate_recovery_codes(&state()?, &user, &client_info(), &confirm_code)
+        .await
 }
 
 /// Turns two-factor sign-in off: needs the password and a current code.

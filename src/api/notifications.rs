@@ -9,11 +9,12 @@ pub async fn get_notifications_page(page: usize) -> Result<NotificationsPage, Ap
     use crate::server::{context::*, db::notifications as db};
     let user = require_user()?;
     let state = state()?;
-    let page = page.max(1);
+    let page = crate::model::paging::page(page);
     let per_page = preferences().rows_per_page as usize;
     let (inbox, has_next) = db::inbox(&state.db, &user.user_id, page, per_page).await?;
     Ok(NotificationsPage {
         subscriptions: db::subscriptions(&state.db, &user.user_id).await?,
+        version: db::subscriptions_version(&state.db, &user.user_id).await?,
         emails: db::recent_emails(&state.db, &user.user_id, 10).await?,
         inbox,
         unread: db::unread_count(&state.db, &user.user_id).await?,
@@ -30,6 +31,9 @@ pub async fn save_notification_settings(
     min_severity: String,
     build_outcomes: String,
     #[server(default)] include_manual: Option<String>,
+    /// The version the form was made from; without it, the save applies regardless.
+    #[server(default)]
+    version: Option<i64>,
 ) -> Result<String, AppError> {
     use crate::{model::notifications::subscriptions_from_form, server::context::*};
     let user = require_user()?;
@@ -46,6 +50,7 @@ pub async fn save_notification_settings(
         &state.db,
         &user.user_id,
         &subs,
+        version,
         crate::server::now(),
     )
     .await?;

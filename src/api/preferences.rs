@@ -21,6 +21,9 @@ pub async fn save_preferences(
     rows_per_page: String,
     theme: String,
     language: String,
+    /// The version the form was made from; without it (scripts), the save applies regardless.
+    #[server(default)]
+    version: Option<i64>,
 ) -> Result<String, AppError> {
     use crate::{model::preferences::validate, server::context::*};
     let user = require_user()?;
@@ -34,9 +37,11 @@ pub async fn save_preferences(
         rows_per_page: rows_per_page.trim().parse().unwrap_or(0),
         theme,
         language,
+        version: 0,
     };
     validate(&prefs).map_err(AppError::Validation)?;
     let db = &state()?.db;
-    crate::server::db::preferences::save(db, &user.user_id, &prefs, crate::server::now()).await?;
+    crate::server::db::preferences::save(db, &user.user_id, &prefs, version, crate::server::now())
+        .await?;
     land_on("/settings/preferences?done=saved".into())
 }

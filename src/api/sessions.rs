@@ -11,13 +11,17 @@ pub async fn list_sessions() -> Result<SessionsPage, AppError> {
     crate::server::sessions::page(&state()?, &user).await
 }
 
-/// Confirms the signed-in user's password; opens the ten-minute window for sensitive actions.
-/// Returns until when it is open (unix seconds).
+/// Confirms the signed-in user's password; opens the ten-minute window for sensitive actions
+/// and gives the session a new token. Returns until when it is open (unix seconds).
 #[server(endpoint = "confirm_password")]
 pub async fn confirm_password(password: String) -> Result<i64, AppError> {
-    use crate::server::{accounts, auth::Password, context::*};
+    use crate::server::{accounts, auth, auth::Password, context::*};
     let user = require_user()?;
-    accounts::reauthenticate(&state()?, &user, &client_info(), &Password(password)).await
+    let state = state()?;
+    let (until, token) =
+        accounts::reauthenticate(&state, &user, &client_info(), &Password(password)).await?;
+    set_cookie(&auth::session_cookie(state.config.production, Some(&token)));
+    Ok(until)
 }
 
 /// Ends another of the user's sessions. Needs a recent sign-in proof. Returns the ended id.

@@ -301,6 +301,8 @@ mod tests {
             AppError::InvalidCredentials,
             AppError::RateLimited(30),
             AppError::BadRequest,
+            AppError::TooLarge,
+            AppError::Unavailable,
             AppError::Internal("ref".into()),
         ] {
             needed.push(err.to_string());

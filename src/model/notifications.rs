@@ -63,8 +63,8 @@ pub const TOPICS: &[Topic] = &[
     ),
     topic(
         "month_end",
-        "Invoice reminder before month end", // i18n
-        "3 days before the end of each month.",
+        "Invoice reminder before month end",    // i18n
+        "3 days before the end of each month.", // i18n
         false,
         true,
     ),
@@ -431,6 +431,8 @@ pub struct NotificationView {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NotificationsPage {
     pub subscriptions: Vec<Subscription>,
+    /// Saves of the subscriptions so far, sent back with the form (see `save_subscriptions`).
+    pub version: i64,
     /// The latest notification e-mails: title, queued at, delivery status.
     pub emails: Vec<(String, i64, String)>,
     pub inbox: Vec<NotificationView>,

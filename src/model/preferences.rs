@@ -49,6 +49,9 @@ pub struct Preferences {
     pub rows_per_page: u32,
     pub theme: String,
     pub language: String,
+    /// Saves so far (0: never saved): a save from an older copy of the form is refused.
+    #[serde(default)]
+    pub version: i64,
 }
 
 impl Default for Preferences {
@@ -62,6 +65,7 @@ impl Default for Preferences {
             rows_per_page: 25,
             theme: "system".into(),
             language: "auto".into(),
+            version: 0,
         }
     }
 }
@@ -295,6 +299,7 @@ mod tests {
             theme: "neon".into(),
             language: "tlh".into(),
             zone_chosen: true,
+            version: 0,
         };
         let errors = validate(&bad).unwrap_err();
         for field in [

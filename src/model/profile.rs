@@ -71,13 +71,15 @@ pub struct ValidProfile {
     pub default_dashboard: String,
 }
 
-/// A name is 1–100 characters after trimming and holds no control characters.
+/// A name is 1–100 characters after trimming (counted as the form's `maxlength` counts, see
+/// `text::length`), holds no control or invisible format characters, and is stored composed
+/// (NFC).
 pub fn validate_name(raw: &str) -> Result<String, &'static str> {
-    let name = raw.trim();
+    let name = super::text::nfc(raw.trim());
     if name.is_empty() {
         return Err(t("This field is required."));
     }
-    if name.chars().count() > NAME_MAX_CHARS {
+    if super::text::length(&name) > NAME_MAX_CHARS {
         return Err(t("Use at most 100 characters."));
     }
     if name.chars().any(char::is_control) {
@@ -85,7 +87,12 @@ pub fn validate_name(raw: &str) -> Result<String, &'static str> {
             "Remove the control characters (such as tabs or line breaks).",
         ));
     }
-    Ok(name.to_string())
+    if name.chars().any(super::text::is_format_char) {
+        return Err(t(
+            "Remove the invisible characters (such as zero-width spaces or direction marks).",
+        ));
+    }
+    Ok(name)
 }
 
 /// Normalises an international phone number to E.164 (`+` and 8–15 digits, no leading zero
@@ -206,6 +213,16 @@ mod tests {
         assert!(validate_name(&"ß".repeat(100)).is_ok());
         assert!(validate_name("Ada\u{0007}").is_err());
         assert!(validate_name("Ada\nLovelace").is_err());
+        assert!(validate_name("Ada\u{200B}").is_err(), "zero-width space");
+        assert!(
+            validate_name("\u{202E}ecalevoL").is_err(),
+            "right-to-left override"
+        );
+        assert!(
+            validate_name(&"😀".repeat(50)).is_ok(),
+            "100 UTF-16 units, as maxlength counts"
+        );
+        assert!(validate_name(&"😀".repeat(51)).is_err());
     }
 
     #[test]

@@ -35,6 +35,7 @@ pub fn event_label(kind: &str) -> &'static str {
         "mfa_enabled" => t("Two-factor sign-in turned on"),
         "mfa_disabled" => t("Two-factor sign-in turned off"),
         "mfa_challenge" => t("Two-factor code"),
+        "mfa_throttled" => t("Two-factor codes throttled"),
         "recovery_code_used" => t("Recovery code used"),
         "recovery_codes_regenerated" => t("Recovery codes regenerated"),
         "api_key_created" => t("API key created"),

@@ -1,14 +1,30 @@
 //! Sign-up and sign-in: the flows behind the forms, kept out of the server functions so tests
-//! and (later) the REST API call the same code.
+//! and the REST API call the same code.
+//!
+//! Sign-up reveals nothing about which addresses have accounts: every valid sign-up answers
+//! "check your inbox" after the same work. A new address gets a link that finishes the sign-up
+//! (with the password chosen, so a stranger who signed up with someone's address cannot hand
+//! them an account whose password the stranger knows); an address that already belongs to a
+//! verified account gets a "someone tried to sign up with your address" message instead.
+//!
+//! Throttling is shaped so that nobody's failures lock out somebody else: wrong passwords count
+//! per address, per account *from that address*, and per account from all unknown places; a
+//! browser that signed in to the account before (its device cookie) is counted on its own and
+//! is not held to the others. Inside a signed-in session, confirming it is you counts only the
+//! session's own failures.
 
 use super::{
     auth::{self, Password},
     context::Authed,
     context::ClientInfo,
     db::{
+        devices, rate,
         security_events::{self, kind},
-        sessions, throttle, users,
+        sessions,
+        throttle::{self, key, Limit},
+        users,
     },
+    mail::templates,
     now, random_id,
     state::AppState,
 };
@@ -18,6 +34,16 @@ use crate::{
     model::auth::{normalize_email, validate_signup},
 };
 
+/// How long a sign-up link works.
+pub const SIGNUP_LINK_SECS: i64 = 24 * 3600;
+/// Unverified accounts are deleted this long after sign-up.
+pub const UNVERIFIED_KEEP_SECS: i64 = 7 * 24 * 3600;
+/// Sign-ups from one address per hour: enough for an office, too few to probe addresses.
+const SIGNUPS_PER_IP: rate::Budget = rate::Budget {
+    max: 10,
+    window_secs: 3600,
+};
+
 pub struct SignUp {
     pub email: String,
     pub password: Password,
@@ -25,31 +51,161 @@ pub struct SignUp {
     pub last_name: String,
 }
 
-/// Creates the account and signs it in; returns the new session token.
+/// What a finished sign-in gives the browser: its session token, and its device cookie.
+pub struct SignedIn {
+    pub session: String,
+    pub device: String,
+}
+
+/// Takes a sign-up. The same answer (and the same work: one argon2 hash, one queued message)
+/// whether the address is new, unverified or taken; see the module docs.
 #[tracing::instrument(skip_all)]
-pub async fn sign_up(
-    state: &AppState,
-    client: &ClientInfo,
-    form: SignUp,
-) -> Result<String, AppError> {
+pub async fn sign_up(state: &AppState, client: &ClientInfo, form: SignUp) -> Result<(), AppError> {
     let email = normalize_email(&form.email);
     validate_signup(&email, &form.password.0, &form.first_name, &form.last_name).into_result()?;
+    if let Err(secs) = rate::hit(
+        &state.db,
+        &format!("signup:{}", client.ip),
+        SIGNUPS_PER_IP,
+        now(),
+    )
+    .await?
+    {
+        tracing::warn!(ip = %client.ip, "sign-ups throttled");
+        return Err(AppError::RateLimited(secs));
+    }
     let password_hash = state.hasher.hash(&form.password).await?;
-    let id = random_id(16);
+    let lang = crate::i18n::current();
+    if users::address_taken(&state.db, &email, None).await? {
+        tracing::info!(ip = %client.ip, "sign-up for an address that has an account: its owner is told");
+        let notice = templates::signup_attempt(lang, &email, &state.link("/signin"));
+        super::mail::send_requested(state, None, &notice).await?;
+        return Ok(());
+    }
+    use crate::model::profile::validate_name;
+    let (first_name, last_name) = (
+        validate_name(&form.first_name).unwrap_or_default(),
+        validate_name(&form.last_name).unwrap_or_default(),
+    );
+    let (first_name, last_name) = (first_name.as_str(), last_name.as_str());
+    let id = match users::by_email(&state.db, &email).await? {
+        Some(unverified) => unverified.id,
+        None => random_id(16),
+    };
     let user = users::NewUser {
         id: &id,
         email: &email,
         password_hash: &password_hash,
-        first_name: form.first_name.trim(),
-        last_name: form.last_name.trim(),
+        first_name,
+        last_name,
     };
-    users::create(&state.db, user, now()).await?;
-    security_events::record(&state.db, &id, kind::ACCOUNT_CREATED, true, client, "").await?;
-    tracing::info!(user_id = %id, "account created");
-    start_session(state, &id, client).await
+    if !users::replace_unverified(&state.db, user, now()).await? {
+        users::create(&state.db, user, now()).await?;
+    }
+    tracing::info!(user_id = %id, ip = %client.ip, "sign-up: verification link sent");
+    send_signup_link(state, &id, &email, &format!("{first_name} {last_name}")).await
 }
 
-/// Checks the credentials (throttled per IP and per account) and starts a session.
+/// A fresh sign-up link to an unverified account's address (earlier links stop working).
+async fn send_signup_link(
+    state: &AppState,
+    user_id: &str,
+    email: &str,
+    name: &str,
+) -> Result<(), AppError> {
+    let token = random_id(32);
+    users::new_signup_token(
+        &state.db,
+        user_id,
+        &auth::token_hash(&token),
+        now() + SIGNUP_LINK_SECS,
+    )
+    .await?;
+    let link = state.link(&format!("/signup/verify?token={token}"));
+    let message = templates::confirm_signup(crate::i18n::current(), email, name.trim(), &link);
+    super::mail::send_requested(state, None, &message).await
+}
+
+/// Finishes a sign-up from its link: the password chosen at sign-up proves it is the same
+/// person; the account becomes verified and signed in.
+#[tracing::instrument(skip_all)]
+pub async fn finish_sign_up(
+    state: &AppState,
+    client: &ClientInfo,
+    token: &str,
+    password: &Password,
+    device: Option<&str>,
+) -> Result<SignedIn, AppError> {
+    let token_hash = auth::token_hash(token.trim());
+    let expired = || {
+        AppError::Conflict(
+            t("This link was already used or has expired. Sign up again to get a new one.").into(),
+        )
+    };
+    let Some((account, email)) = users::signup_token_owner(&state.db, &token_hash, now()).await?
+    else {
+        return Err(expired());
+    };
+    let keys = [
+        (key::ip(&client.ip), throttle::IP),
+        (key::source(&email, &client.ip), throttle::SOURCE),
+    ];
+    check_locks(state, &keys).await?;
+    if !state
+        .hasher
+        .verify(Some(&account.password_hash), password)
+        .await?
+    {
+        record_failures(state, &keys).await?;
+        return Err(AppError::field(
+            "password",
+            t("That is not the password you chose when you signed up."),
+        ));
+    }
+    if users::address_taken(&state.db, &email, Some(&account.id)).await? {
+        return Err(AppError::Conflict(
+            t("This address now belongs to another account. Sign in there, or sign up with another address.").into(),
+        ));
+    }
+    if !users::finish_signup(&state.db, &token_hash, &account.id, now()).await? {
+        return Err(expired());
+    }
+    throttle::clear(&state.db, &keys[1].0).await?;
+    security_events::record(
+        &state.db,
+        &account.id,
+        kind::ACCOUNT_CREATED,
+        true,
+        client,
+        "",
+    )
+    .await?;
+    tracing::info!(user_id = %account.id, ip = %client.ip, "account created and verified");
+    start_session(state, &account.id, client, device).await
+}
+
+/// Refused with `RateLimited` while any of `keys` is locked.
+async fn check_locks(state: &AppState, keys: &[(String, Limit)]) -> Result<(), AppError> {
+    let names: Vec<&str> = keys.iter().map(|(k, _)| k.as_str()).collect();
+    match throttle::locked_for(&state.db, &names, now()).await? {
+        Some(secs) => Err(AppError::RateLimited(secs)),
+        None => Ok(()),
+    }
+}
+
+/// Counts a failure against every key; true when any of them is now locked.
+async fn record_failures(state: &AppState, keys: &[(String, Limit)]) -> Result<bool, AppError> {
+    let mut locked = false;
+    for (name, limit) in keys {
+        locked |= throttle::record_failure(&state.db, name, *limit, now())
+            .await?
+            .locked;
+    }
+    Ok(locked)
+}
+
+/// Checks the credentials (throttled, see the module docs) and starts a session, or the second
+/// step when two-factor sign-in is on.
 ///
 /// Every failure — unknown e-mail, wrong password, empty fields — returns the same
 /// `InvalidCredentials` after the same argon2 work, so responses reveal nothing about which
@@ -60,30 +216,41 @@ pub async fn sign_in(
     client: &ClientInfo,
     email: &str,
     password: &Password,
+    device: Option<&str>,
 ) -> Result<SignInStep, AppError> {
     let email = normalize_email(email);
-    let account_key = format!("account:{email}");
-    let ip_key = format!("ip:{}", client.ip);
-    let now = now();
-    if let Some(secs) = throttle::locked_for(&state.db, &[&account_key, &ip_key], now).await? {
-        return Err(AppError::RateLimited(secs));
+    let account = users::by_email(&state.db, &email).await?;
+    let device_hash = device.map(auth::token_hash);
+    let known_device = match (&account, &device_hash) {
+        (Some(a), Some(hash)) => devices::is_known(&state.db, hash, &a.id).await?,
+        _ => false,
+    };
+    // The first key is this source's own: it is cleared by a correct password.
+    let keys = match (&device_hash, known_device) {
+        (Some(hash), true) => vec![(key::device(&email, hash), throttle::SOURCE)],
+        _ => vec![
+            (key::source(&email, &client.ip), throttle::SOURCE),
+            (key::ip(&client.ip), throttle::IP),
+            (key::account(&email), throttle::ACCOUNT),
+        ],
+    };
+    if let Err(e) = check_locks(state, &keys).await {
+        tracing::warn!(user_id = account.as_ref().map(|a| a.id.as_str()), ip = %client.ip, "sign-in refused: throttled");
+        return Err(e);
     }
-    let credentials = users::credentials_by_email(&state.db, &email).await?;
     let verified = state
         .hasher
-        .verify(
-            credentials.as_ref().map(|(_, hash)| hash.as_str()),
-            password,
-        )
+        .verify(account.as_ref().map(|a| a.password_hash.as_str()), password)
         .await?;
-    let user_id = match credentials {
-        Some((user_id, _)) if verified => user_id,
-        credentials => {
-            let locked = record_failure(state, &account_key, &ip_key, now).await?;
-            if let Some((user_id, _)) = credentials {
+    let account = match account {
+        Some(account) if verified => account,
+        account => {
+            let locked = record_failures(state, &keys).await?;
+            tracing::info!(user_id = account.as_ref().map(|a| a.id.as_str()), ip = %client.ip, locked, "sign-in failed");
+            if let Some(account) = account.filter(|a| a.verified) {
                 security_events::record(
                     &state.db,
-                    &user_id,
+                    &account.id,
                     kind::SIGN_IN,
                     false,
                     client,
@@ -91,29 +258,56 @@ pub async fn sign_in(
                 )
                 .await?;
                 if locked {
-                    security_events::record(&state.db, &user_id, kind::THROTTLED, true, client, "")
-                        .await?;
+                    security_events::record(
+                        &state.db,
+                        &account.id,
+                        kind::THROTTLED,
+                        true,
+                        client,
+                        "",
+                    )
+                    .await?;
                 }
             }
             return Err(AppError::InvalidCredentials);
         }
     };
-    throttle::clear(&state.db, &account_key).await?;
-    security_events::record(&state.db, &user_id, kind::SIGN_IN, true, client, "password").await?;
-    if super::mfa::is_enabled(state, &user_id).await? {
-        return Ok(SignInStep::SecondFactor(
-            super::mfa::begin_second_step(state, &user_id).await?,
+    throttle::clear(&state.db, &keys[0].0).await?;
+    if !account.verified {
+        // Only someone who knows the password learns that the account waits for its link.
+        let name = users::current_user(&state.db, &account.id)
+            .await?
+            .map(|u| u.display_name())
+            .unwrap_or_default();
+        send_signup_link(state, &account.id, &email, &name).await?;
+        return Err(AppError::Conflict(
+            t("Confirm your e-mail address first: we sent you a new link. Open it to finish signing up.").into(),
         ));
     }
+    security_events::record(
+        &state.db,
+        &account.id,
+        kind::SIGN_IN,
+        true,
+        client,
+        "password",
+    )
+    .await?;
+    if super::mfa::is_enabled(state, &account.id).await? {
+        tracing::info!(user_id = %account.id, ip = %client.ip, "password accepted: second step");
+        return Ok(SignInStep::SecondFactor(
+            super::mfa::begin_second_step(state, &account.id).await?,
+        ));
+    }
+    tracing::info!(user_id = %account.id, ip = %client.ip, "signed in");
     Ok(SignInStep::SignedIn(
-        start_session(state, &user_id, client).await?,
+        start_session(state, &account.id, client, device).await?,
     ))
 }
 
 /// What a correct password leads to.
 pub enum SignInStep {
-    /// A session token: signed in.
-    SignedIn(String),
+    SignedIn(SignedIn),
     /// Two-factor sign-in is on: a pending sign-in token for the second step.
     SecondFactor(String),
 }
@@ -124,47 +318,63 @@ pub async fn finish_second_step(
     client: &ClientInfo,
     pending_token: &str,
     code: &str,
-) -> Result<String, AppError> {
+    device: Option<&str>,
+) -> Result<SignedIn, AppError> {
     let user_id = super::mfa::second_step(state, client, pending_token, code).await?;
-    start_session(state, &user_id, client).await
+    tracing::info!(user_id = %user_id, ip = %client.ip, "signed in with a second factor");
+    start_session(state, &user_id, client, device).await
 }
 
-/// Counts a failed password against the account and the IP; true when either is now locked.
-async fn record_failure(
+/// Counts a wrong password or code inside a session (only the session's own attempts) and
+/// records it; returns whether the session is now locked for such attempts.
+pub async fn session_failure(
     state: &AppState,
-    account_key: &str,
-    ip_key: &str,
-    now: i64,
-) -> Result<bool, AppError> {
-    let account_locked =
-        throttle::record_failure(&state.db, account_key, throttle::ACCOUNT_LIMIT, now).await?;
-    let ip_locked = throttle::record_failure(&state.db, ip_key, throttle::IP_LIMIT, now).await?;
-    if account_locked || ip_locked {
-        tracing::warn!(account_locked, ip_locked, "password attempts throttled");
+    user: &Authed,
+    client: &ClientInfo,
+    event: &str,
+    detail: &str,
+) -> Result<(), AppError> {
+    let failure = throttle::record_failure(
+        &state.db,
+        &key::session(&user.session_id),
+        throttle::SESSION,
+        now(),
+    )
+    .await?;
+    security_events::record(&state.db, &user.user_id, event, false, client, detail).await?;
+    if failure.locked {
+        tracing::warn!(user_id = %user.user_id, ip = %client.ip, "confirmations in this session throttled");
+        security_events::record(&state.db, &user.user_id, kind::THROTTLED, true, client, "")
+            .await?;
     }
-    Ok(account_locked || ip_locked)
+    Ok(())
+}
+
+/// Refused while this session has had too many wrong passwords or codes of its own.
+pub async fn check_session_lock(state: &AppState, user: &Authed) -> Result<(), AppError> {
+    check_locks(
+        state,
+        &[(key::session(&user.session_id), throttle::SESSION)],
+    )
+    .await
 }
 
 /// Sudo mode: the signed-in user proves their identity again with their password (or, with
-/// two-factor sign-in on, a current authenticator code), which
-/// allows sensitive actions from this session for `REAUTH_WINDOW_SECS`. Wrong passwords count
-/// toward the same throttling as sign-in. Returns until when the window is open.
+/// two-factor sign-in on, a current authenticator code), which allows sensitive actions from
+/// this session for `REAUTH_WINDOW_SECS`. Only this session's own failures throttle it. The
+/// session gets a new token (returned, for the cookie), as after any proof of identity.
+/// Returns until when the window is open, and the new token.
 #[tracing::instrument(skip_all, fields(user_id = %user.user_id))]
 pub async fn reauthenticate(
     state: &AppState,
     user: &Authed,
     client: &ClientInfo,
     password: &Password,
-) -> Result<i64, AppError> {
-    let (email, hash) = users::credentials_by_id(&state.db, &user.user_id)
+) -> Result<(i64, String), AppError> {
+    let (_, hash) = users::credentials_by_id(&state.db, &user.user_id)
         .await?
         .ok_or(AppError::Unauthenticated)?;
-    let account_key = format!("account:{email}");
-    let ip_key = format!("ip:{}", client.ip);
-    let now = now();
-    if let Some(secs) = throttle::locked_for(&state.db, &[&account_key, &ip_key], now).await? {
-        return Err(AppError::RateLimited(secs));
-    }
+    check_session_lock(state, user).await?;
     // With two-factor sign-in on, a current code is proof too. Passwords have at least 8
     // characters, so a 6-digit input is never a password.
     let is_code =
@@ -175,27 +385,17 @@ pub async fn reauthenticate(
         state.hasher.verify(Some(&hash), password).await?
     };
     if !proved {
-        let locked = record_failure(state, &account_key, &ip_key, now).await?;
-        security_events::record(
-            &state.db,
-            &user.user_id,
-            kind::REAUTH,
-            false,
-            client,
-            "wrong password",
-        )
-        .await?;
-        if locked {
-            security_events::record(&state.db, &user.user_id, kind::THROTTLED, true, client, "")
-                .await?;
-        }
+        session_failure(state, user, client, kind::REAUTH, "wrong password").await?;
         return Err(AppError::field(
             "password",
             t("That is not your current password."),
         ));
     }
-    throttle::clear(&state.db, &account_key).await?;
-    sessions::mark_reauthenticated(&state.db, &user.session_id, now).await?;
+    let at = now();
+    throttle::clear(&state.db, &key::session(&user.session_id)).await?;
+    sessions::mark_reauthenticated(&state.db, &user.session_id, at).await?;
+    let (token, token_hash) = auth::new_session_token();
+    sessions::rotate_token(&state.db, &user.session_id, &token_hash).await?;
     security_events::record(
         &state.db,
         &user.user_id,
@@ -209,16 +409,18 @@ pub async fn reauthenticate(
         },
     )
     .await?;
-    Ok(now + crate::model::sessions::REAUTH_WINDOW_SECS)
+    Ok((at + crate::model::sessions::REAUTH_WINDOW_SECS, token))
 }
 
 /// A fresh session for `user_id`: a new random token every time, so a token planted before
-/// sign-in (session fixation) is never promoted.
+/// sign-in (session fixation) is never promoted. The browser's device cookie (`device`, or a
+/// new one) is remembered for this account.
 async fn start_session(
     state: &AppState,
     user_id: &str,
     client: &ClientInfo,
-) -> Result<String, AppError> {
+    device: Option<&str>,
+) -> Result<SignedIn, AppError> {
     let (token, token_hash) = auth::new_session_token();
     let session = sessions::NewSession {
         id: &random_id(16),
@@ -227,8 +429,25 @@ async fn start_session(
         ip: &client.ip,
         user_agent: &client.user_agent,
     };
-    sessions::create(&state.db, session, now()).await?;
-    Ok(token)
+    let at = now();
+    sessions::create(&state.db, session, at).await?;
+    let device = device
+        .filter(|d| auth::is_token_shaped(d))
+        .map(str::to_string)
+        .unwrap_or_else(|| random_id(32));
+    devices::remember(&state.db, &auth::token_hash(&device), user_id, at).await?;
+    Ok(SignedIn {
+        session: token,
+        device,
+    })
+}
+
+/// Housekeeping: unverified accounts past their week, devices unused for a year.
+pub async fn sweep(state: &AppState) -> Result<u64, AppError> {
+    let at = now();
+    let deleted = users::delete_unverified(&state.db, at - UNVERIFIED_KEEP_SECS, None).await?;
+    devices::sweep(&state.db, at).await?;
+    Ok(deleted)
 }
 
 /// Where to go after signing in: only our own settings pages, never another site.

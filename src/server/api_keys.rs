@@ -266,10 +266,7 @@ pub async fn authenticate(
     authorization: Option<&str>,
     client: &ClientInfo,
 ) -> Result<Option<Caller>, AppError> {
-    let Some((id, secret)) = authorization
-        .and_then(|h| h.strip_prefix("Bearer "))
-        .and_then(|k| parse(k.trim()))
-    else {
+    let Some((id, secret)) = authorization.and_then(super::rest::bearer).and_then(parse) else {
         return Ok(None);
     };
     let at = now();
@@ -297,20 +294,18 @@ pub async fn authenticate(
 
 /// Counts a request against the key's per-minute budget; `Err(seconds)` until the next window.
 pub async fn rate_limit(state: &AppState, key_id: &str) -> Result<Result<(), u64>, AppError> {
-    let at = now();
-    let window = at - at.rem_euclid(60);
-    let hits = db::count_hit(&state.db, &format!("key:{key_id}"), window).await?;
-    if hits > state.config.api_rate_limit {
-        return Ok(Err((window + 60 - at).max(1) as u64));
-    }
-    Ok(Ok(()))
+    let budget = super::db::rate::Budget {
+        max: state.config.api_rate_limit,
+        window_secs: 60,
+    };
+    super::db::rate::hit(&state.db, &format!("key:{key_id}"), budget, now()).await
 }
 
 /// Housekeeping: e-mails owners of keys that expire within a week (once per key, whichever
 /// instance claims it first) and drops old rate counters.
 pub async fn sweep(state: &AppState) -> Result<usize, AppError> {
     let at = now();
-    db::sweep_windows(&state.db, at - 120).await?;
+    super::db::rate::sweep(&state.db, at - super::db::rate::KEEP_SECS).await?;
     let mut sent = 0;
     for (id, user_id, name, expires_at) in
         db::expiring_unnoticed(&state.db, at, EXPIRY_NOTICE_SECS).await?

@@ -26,7 +26,12 @@ pub async fn run() -> Result<(), String> {
         leptos_options.output_name = "profile-center".into();
     }
     let addr = leptos_options.site_addr;
-    let state = build_state(config, leptos_options).await?;
+    // Bound first, so that links in development can name the real port (also with port 0).
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+    let local = listener.local_addr().map_err(|e| e.to_string())?;
+    let state = build_state(config, leptos_options, local).await?;
     super::sessions::spawn_sweeper(state.clone());
     super::notifications::spawn_scheduler(
         state.clone(),
@@ -36,25 +41,19 @@ pub async fn run() -> Result<(), String> {
     if state.config.production && state.config.smtp_url.is_none() {
         tracing::warn!("APP_ENV=production without SMTP_URL: mail is only written to files under DATA_DIR/mail");
     }
-    let listener = tokio::net::TcpListener::bind(addr)
-        .await
-        .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
-    let local = listener.local_addr().map_err(|e| e.to_string())?;
     // Tests and scripts read this line to find the port when started on port 0.
     tracing::info!(address = %format!("http://{local}"), backend = ?state.backend, "listening");
     println!("profile-center listening on http://{local}");
-    axum::serve(
-        listener,
-        router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown_signal())
-    .await
-    .map_err(|e| e.to_string())
+    let config = state.config.clone();
+    super::serve::serve(listener, router(state), &config, shutdown_signal()).await;
+    tracing::info!("stopped");
+    Ok(())
 }
 
 pub async fn build_state(
     config: Config,
     leptos_options: LeptosOptions,
+    local: std::net::SocketAddr,
 ) -> Result<AppState, String> {
     let (db, backend) = db::connect(&config.database_url).await?;
     let css_href = css_href(&leptos_options);
@@ -65,6 +64,10 @@ pub async fn build_state(
         config.mail_retry_secs,
         config.secret_key.clone(),
     )?;
+    let origin = config
+        .public_origin
+        .clone()
+        .unwrap_or_else(|| super::serve::local_origin(local));
     Ok(AppState {
         db,
         backend,
@@ -73,6 +76,7 @@ pub async fn build_state(
         mailer,
         leptos_options,
         css_href: css_href.into(),
+        origin: origin.into(),
     })
 }
 
@@ -150,10 +154,17 @@ pub fn router(state: AppState) -> Router {
         })
         .nest(&format!("/{}", options.site_pkg_dir), pkg)
         .fallback_service(assets)
-        .layer(axum::middleware::from_fn(middleware::server_fn_status))
+        .layer(from_fn_with_state(
+            state.clone(),
+            middleware::server_fn_status,
+        ))
+        .layer(axum::middleware::from_fn(middleware::server_fn_body_limit))
         .layer(from_fn_with_state(state.clone(), middleware::session))
         .layer(from_fn_with_state(state.clone(), middleware::same_origin))
-        .layer(axum::middleware::from_fn(middleware::security_headers))
+        .layer(from_fn_with_state(
+            state.clone(),
+            middleware::security_headers,
+        ))
         .layer(tower_http::compression::CompressionLayer::new())
         .with_state(state)
 }
@@ -164,7 +175,15 @@ async fn readyz(State(state): State<AppState>) -> Response {
         Ok(_) => (StatusCode::OK, "ready").into_response(),
         Err(e) => {
             tracing::warn!(error = %e, "readiness check failed");
-            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response()
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                [(
+                    header::RETRY_AFTER,
+                    HeaderValue::from(crate::error::UNAVAILABLE_RETRY_SECS),
+                )],
+                "database unavailable",
+            )
+                .into_response()
         }
     }
 }
@@ -208,7 +227,11 @@ async fn security_csv(State(state): State<AppState>, req: axum::extract::Request
             csv,
         )
             .into_response(),
-        Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
+        Err(e) => (
+            StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+            e.to_string(),
+        )
+            .into_response(),
     }
 }
 

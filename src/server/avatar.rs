@@ -151,7 +151,7 @@ async fn receive(state: &AppState, user: &Authed, req: Request) -> Result<(), Fa
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<usize>().ok());
     if announced.is_some_and(|n| n > BODY_LIMIT) {
-        drain(req.into_body()).await;
+        super::middleware::drain(req.into_body().into_data_stream()).await;
         return Err(Failure::Refused(Problem::TooLarge));
     }
     let mut form = <Multipart as axum::extract::FromRequest<()>>::from_request(req, &())
@@ -196,23 +196,6 @@ fn refused(e: axum::extract::multipart::MultipartError) -> Failure {
         StatusCode::PAYLOAD_TOO_LARGE => Problem::TooLarge,
         _ => Problem::Damaged,
     })
-}
-
-/// Reads and drops the rest of a refused body (up to 32 MB, for at most 30 s, never keeping
-/// it): a browser that is cut off mid-upload shows a connection error instead of our message.
-async fn drain(body: axum::body::Body) {
-    use futures_util::StreamExt;
-    let mut stream = body.into_data_stream();
-    let mut read = 0usize;
-    let _ = tokio::time::timeout(std::time::Duration::from_secs(30), async {
-        while let Some(Ok(chunk)) = stream.next().await {
-            read += chunk.len();
-            if read > 32 * 1024 * 1024 {
-                break;
-            }
-        }
-    })
-    .await;
 }
 
 fn wants_json(headers: &HeaderMap) -> bool {

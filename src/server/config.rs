@@ -21,10 +21,30 @@ pub struct Config {
     /// Production mode: `Secure` + `__Host-` cookies, a secret key must be configured.
     pub production: bool,
     pub secret_key: SecretKey,
-    /// The origin browsers use to reach us (behind a proxy that rewrites `Host`).
+    /// The origin browsers use to reach us: links in e-mails are built from it, and behind a
+    /// proxy that rewrites `Host` the cross-origin check compares with it. Required in
+    /// production; in development the listen address stands in for links.
     pub public_origin: Option<String>,
-    /// Take the client IP from `X-Forwarded-For` (only behind a proxy that sets it).
-    pub trust_proxy: bool,
+    /// How many proxies in front of us append to `X-Forwarded-For` (0: the header is ignored).
+    /// The client is the entry that many places from the right: entries further left were
+    /// written by the client itself and prove nothing.
+    pub proxy_hops: usize,
+    /// A connection that sends no complete request head for this long is closed: it bounds both
+    /// idle keep-alive connections and headers trickled byte by byte.
+    pub idle_timeout: std::time::Duration,
+    /// A request (body included) that takes longer than this is answered 408 and closed.
+    pub request_timeout: std::time::Duration,
+    /// Open connections at most; more are closed as soon as they are accepted.
+    pub max_connections: usize,
+    /// Open connections per client address at most (not applied behind a proxy, where every
+    /// connection comes from the proxy).
+    pub max_connections_per_ip: usize,
+    /// On SIGTERM, how long in-flight requests may take to finish before the process exits.
+    pub shutdown_grace: std::time::Duration,
+    /// The cloud console people come from: its name for "Back to …", its URL for that link and
+    /// for notifications about invoices and billing (`{CONSOLE_URL}/billing/invoices/<id>`).
+    pub console_name: String,
+    pub console_url: Option<String>,
     /// SMTP server for outgoing mail; `None` writes `.eml` files under `data/mail/`.
     pub smtp_url: Option<String>,
     /// The sender of every message.
@@ -48,7 +68,7 @@ impl fmt::Debug for Config {
             .field("production", &self.production)
             .field("data_dir", &self.data_dir)
             .field("public_origin", &self.public_origin)
-            .field("trust_proxy", &self.trust_proxy)
+            .field("proxy_hops", &self.proxy_hops)
             .field("smtp", &self.smtp_url.as_ref().map(|_| "[configured]"))
             .field("mail_from", &self.mail_from)
             .finish_non_exhaustive()
@@ -57,10 +77,6 @@ impl fmt::Debug for Config {
 
 fn var(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.trim().is_empty())
-}
-
-fn flag(name: &str) -> bool {
-    matches!(var(name).as_deref(), Some("1" | "true" | "yes" | "on"))
 }
 
 impl Config {
@@ -77,13 +93,49 @@ impl Config {
             }
             None => dev_key(&data_dir)?,
         };
+        let public_origin = match var("PUBLIC_ORIGIN") {
+            Some(origin) => Some(parse_origin(&origin).ok_or(
+                "PUBLIC_ORIGIN must be an origin like https://profile.example.com (scheme and host, no path)",
+            )?),
+            None if production => {
+                return Err("PUBLIC_ORIGIN is required when APP_ENV=production: links in e-mails are built from it".into())
+            }
+            None => None,
+        };
+        let proxy_hops = match var("TRUST_PROXY_HEADERS") {
+            None => 0,
+            Some(v) if matches!(v.as_str(), "1" | "true" | "yes" | "on") => 1,
+            Some(v) if matches!(v.as_str(), "0" | "false" | "no" | "off") => 0,
+            Some(v) => v.trim().parse().map_err(|_| {
+                "TRUST_PROXY_HEADERS must be true, false or the number of proxies in front of the app"
+            })?,
+        };
+        let secs = |name: &str, default: u64| -> Result<std::time::Duration, String> {
+            let n: u64 = number(name, default)?;
+            if n == 0 {
+                return Err(format!("{name} must be at least 1"));
+            }
+            Ok(std::time::Duration::from_secs(n))
+        };
         Ok(Config {
             database_url,
             data_dir,
             production,
             secret_key,
-            public_origin: var("PUBLIC_ORIGIN").map(|o| o.trim_end_matches('/').to_string()),
-            trust_proxy: flag("TRUST_PROXY_HEADERS"),
+            public_origin,
+            proxy_hops,
+            idle_timeout: secs("HTTP_IDLE_TIMEOUT_SECS", 10)?,
+            request_timeout: secs("HTTP_REQUEST_TIMEOUT_SECS", 30)?,
+            max_connections: number("MAX_CONNECTIONS", default_max_connections())?,
+            max_connections_per_ip: number("MAX_CONNECTIONS_PER_IP", 256)?,
+            shutdown_grace: secs("SHUTDOWN_GRACE_SECS", 20)?,
+            console_name: var("CONSOLE_NAME").unwrap_or_else(|| "Console".into()),
+            console_url: match var("CONSOLE_URL") {
+                Some(url) => Some(parse_base_url(&url).ok_or(
+                    "CONSOLE_URL must be an http(s) URL like https://console.example.com",
+                )?),
+                None => None,
+            },
             smtp_url: var("SMTP_URL"),
             mail_from: var("MAIL_FROM")
                 .unwrap_or_else(|| "Profile Center <no-reply@localhost>".into()),
@@ -105,6 +157,42 @@ impl Config {
             scheduler_secs: number("SCHEDULER_INTERVAL_SECS", 60)?,
         })
     }
+}
+
+/// `scheme://host[:port]` without a trailing slash, or `None` when it is not an http(s) origin.
+fn parse_origin(raw: &str) -> Option<String> {
+    let trimmed = raw.trim().trim_end_matches('/');
+    let (scheme, rest) = trimmed.split_once("://")?;
+    let ok = matches!(scheme, "http" | "https")
+        && !rest.is_empty()
+        && !rest.contains(['/', '?', '#', '@', ' ']);
+    ok.then(|| trimmed.to_string())
+}
+
+/// An http(s) URL without a trailing slash (paths allowed: a console may live under one).
+fn parse_base_url(raw: &str) -> Option<String> {
+    let trimmed = raw.trim().trim_end_matches('/');
+    let (scheme, rest) = trimmed.split_once("://")?;
+    let ok = matches!(scheme, "http" | "https")
+        && !rest.is_empty()
+        && !rest.contains(['?', '#', ' ', '"', '<', '>']);
+    ok.then(|| trimmed.to_string())
+}
+
+/// Three quarters of the open-file limit (the rest is for the database, mail and files), at
+/// most 10,000: connections past that would fail on `accept` and starve health checks.
+fn default_max_connections() -> usize {
+    let mut limit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit only writes the struct we pass.
+    let soft = if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) } == 0 {
+        limit.rlim_cur as usize
+    } else {
+        1024
+    };
+    (soft / 4 * 3).clamp(64, 10_000)
 }
 
 fn number<T: std::str::FromStr>(name: &str, default: T) -> Result<T, String> {
@@ -156,6 +244,27 @@ mod tests {
     fn the_secret_key_never_shows_in_debug_output() {
         let key = SecretKey([7u8; 32]);
         assert_eq!(format!("{key:?}"), "SecretKey([redacted])");
+    }
+
+    #[test]
+    fn a_public_origin_is_a_scheme_and_a_host_only() {
+        assert_eq!(
+            parse_origin("https://pc.example.com/").as_deref(),
+            Some("https://pc.example.com")
+        );
+        assert_eq!(
+            parse_origin("http://127.0.0.1:3000").as_deref(),
+            Some("http://127.0.0.1:3000")
+        );
+        for bad in [
+            "pc.example.com",
+            "ftp://x",
+            "https://",
+            "https://x/path",
+            "https://u@x",
+        ] {
+            assert_eq!(parse_origin(bad), None, "{bad}");
+        }
     }
 
     #[test]

@@ -31,12 +31,15 @@ pub async fn page(state: &AppState, user: &Authed) -> Result<ContactsPage, AppEr
 }
 
 /// Adds an address and sends its verification link to it.
+///
+/// An address that already belongs to another (verified) account is listed like any other new
+/// address, but its owner gets a "someone tried to use your address" message instead of a link,
+/// so it can never be verified here, and the answer tells nobody whose address it is.
 pub async fn add(
     state: &AppState,
     user: &Authed,
     client: &ClientInfo,
     raw: &str,
-    origin: &str,
 ) -> Result<(), AppError> {
     let email = normalize_email(raw);
     validate_email(&email).map_err(|m| AppError::field("email", m))?;
@@ -52,12 +55,6 @@ pub async fn add(
             t("This address is already on your account."),
         ));
     }
-    if db::is_someones_primary(&state.db, &email).await? {
-        return Err(AppError::field(
-            "email",
-            t("Another account signs in with this address."),
-        ));
-    }
     let id = random_id(12);
     db::insert(&state.db, &id, &user.user_id, &email, now()).await?;
     security_events::record(
@@ -69,16 +66,11 @@ pub async fn add(
         &email,
     )
     .await?;
-    send_link(state, &me.display_name(), &id, &email, origin).await
+    send_link(state, user, &me.display_name(), &id, &email).await
 }
 
 /// Sends a fresh link for an unverified address (the earlier one stops working).
-pub async fn resend(
-    state: &AppState,
-    user: &Authed,
-    id: &str,
-    origin: &str,
-) -> Result<(), AppError> {
+pub async fn resend(state: &AppState, user: &Authed, id: &str) -> Result<(), AppError> {
     let address = db::get(&state.db, &user.user_id, id).await?;
     if address.verified {
         return Err(AppError::Conflict(
@@ -86,33 +78,35 @@ pub async fn resend(
         ));
     }
     let me = me(state, user).await?;
-    send_link(state, &me.display_name(), id, &address.email, origin).await
+    send_link(state, user, &me.display_name(), id, &address.email).await
 }
 
+/// The verification link, within the requested-mail budgets; for an address another account
+/// has verified, the "someone tried" message to its owner instead (see `add`).
 async fn send_link(
     state: &AppState,
+    user: &Authed,
     name: &str,
     address_id: &str,
     email: &str,
-    origin: &str,
 ) -> Result<(), AppError> {
-    let token = random_id(32);
-    db::new_token(
-        &state.db,
-        address_id,
-        &super::auth::token_hash(&token),
-        now() + VERIFY_SECS,
-    )
-    .await?;
-    let link = format!("{origin}/verify-email?token={token}");
-    state
-        .mailer
-        .enqueue(
+    // The person adding the address is its recipient: the request's language is theirs.
+    let lang = crate::i18n::current();
+    let message = if users::address_taken(&state.db, email, Some(&user.user_id)).await? {
+        templates::signup_attempt(lang, email, &state.link("/signin"))
+    } else {
+        let token = random_id(32);
+        db::new_token(
             &state.db,
-            // The person adding the address is its recipient: the request's language is theirs.
-            &templates::verify_email(crate::i18n::current(), email, name, &link),
+            address_id,
+            &super::auth::token_hash(&token),
+            now() + VERIFY_SECS,
         )
-        .await
+        .await?;
+        let link = state.link(&format!("/verify-email?token={token}"));
+        templates::verify_email(lang, email, name, &link)
+    };
+    super::mail::send_requested(state, Some(&user.user_id), &message).await
 }
 
 /// Uses a verification link (single use, 24 hours). Returns the verified address.
@@ -121,13 +115,26 @@ pub async fn verify(
     client: &ClientInfo,
     token: &str,
 ) -> Result<String, AppError> {
-    let Some((user_id, email)) =
-        db::use_token(&state.db, &super::auth::token_hash(token.trim()), now()).await?
-    else {
-        return Err(AppError::Conflict(
+    let token_hash = super::auth::token_hash(token.trim());
+    let expired = || {
+        AppError::Conflict(
             t("This link was already used or has expired. Add the address again from your profile to get a new one.").into(),
-        ));
+        )
     };
+    // Verified on another account since the link was sent: it cannot be verified twice.
+    if let Some((owner, email)) = db::token_address(&state.db, &token_hash, now()).await? {
+        if users::address_taken(&state.db, &email, Some(&owner)).await? {
+            return Err(AppError::Conflict(
+                t("This address now belongs to another account, so it cannot be added to yours.")
+                    .into(),
+            ));
+        }
+    }
+    let Some((user_id, email)) = db::use_token(&state.db, &token_hash, now()).await? else {
+        return Err(expired());
+    };
+    // A sign-up that was never finished for this address can now never be: remove it.
+    users::delete_unverified(&state.db, 0, Some(&email)).await?;
     security_events::record(
         &state.db,
         &user_id,
@@ -173,6 +180,7 @@ pub async fn make_primary(
         ));
     }
     let me = me(state, user).await?;
+    users::delete_unverified(&state.db, 0, Some(&address.email)).await?;
     db::swap_primary(&state.db, &user.user_id, id, &me.email, &address.email).await?;
     let detail = format!("{} → {}", me.email, address.email);
     security_events::record(

@@ -39,16 +39,16 @@ pub fn state() -> Result<AppState, AppError> {
     use_context::<AppState>().ok_or_else(|| internal("AppState missing from context"))
 }
 
-fn parts() -> Result<Parts, AppError> {
-    use_context::<Parts>().ok_or_else(|| internal("request parts missing from context"))
+/// The request being served, when there is one: server functions and pages have it; REST
+/// handlers, background jobs and tests do not, and that is not an error (so nothing is logged).
+fn parts() -> Option<Parts> {
+    use_context::<Parts>()
 }
 
 /// The signed-in user, or `Unauthenticated`. The first line of every protected server function.
 pub fn require_user() -> Result<Authed, AppError> {
-    parts()?
-        .extensions
-        .get::<Authed>()
-        .cloned()
+    parts()
+        .and_then(|p| p.extensions.get::<Authed>().cloned())
         .ok_or(AppError::Unauthenticated)
 }
 
@@ -64,12 +64,11 @@ pub fn require_recent_auth() -> Result<Authed, AppError> {
 
 /// The signed-in user if there is one (for pages that show either state).
 pub fn current_session() -> Option<Authed> {
-    parts().ok()?.extensions.get::<Authed>().cloned()
+    parts()?.extensions.get::<Authed>().cloned()
 }
 
 pub fn client_info() -> ClientInfo {
     parts()
-        .ok()
         .and_then(|p| p.extensions.get::<ClientInfo>().cloned())
         .unwrap_or(ClientInfo {
             ip: "unknown".into(),
@@ -80,7 +79,6 @@ pub fn client_info() -> ClientInfo {
 /// How this request shows times and pages lists (set by the session middleware).
 pub fn preferences() -> crate::model::preferences::Preferences {
     parts()
-        .ok()
         .and_then(|p| {
             p.extensions
                 .get::<crate::model::preferences::Preferences>()
@@ -92,32 +90,13 @@ pub fn preferences() -> crate::model::preferences::Preferences {
 /// The language this request is shown in (set by the session middleware).
 pub fn request_language() -> crate::i18n::Lang {
     parts()
-        .ok()
         .and_then(|p| p.extensions.get::<crate::i18n::Lang>().copied())
         .unwrap_or_default()
 }
 
-/// Our origin for links in e-mails: `PUBLIC_ORIGIN`, else the request's host.
-pub fn origin() -> String {
-    if let Some(origin) = state().ok().and_then(|s| s.config.public_origin.clone()) {
-        return origin;
-    }
-    let host = parts()
-        .ok()
-        .and_then(|p| {
-            p.headers
-                .get(http::header::HOST)
-                .and_then(|h| h.to_str().ok())
-                .map(str::to_string)
-        })
-        .unwrap_or_else(|| "localhost".into());
-    let production = state().map(|s| s.config.production).unwrap_or(false);
-    format!("{}://{host}", if production { "https" } else { "http" })
-}
-
 /// A cookie of this request.
 pub fn request_cookie(name: &str) -> Option<String> {
-    let parts = parts().ok()?;
+    let parts = parts()?;
     let header = parts.headers.get(http::header::COOKIE)?.to_str().ok()?;
     super::auth::cookie_value(header, name)
 }
@@ -125,7 +104,6 @@ pub fn request_cookie(name: &str) -> Option<String> {
 /// Whether this call is a plain HTML form post (JavaScript off) rather than a `fetch`.
 pub fn is_form_post() -> bool {
     parts()
-        .ok()
         .and_then(|p| {
             p.headers
                 .get(http::header::ACCEPT)

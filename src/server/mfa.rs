@@ -61,13 +61,43 @@ pub fn matching_step(secret: &[u8], code: &str, now: u64) -> Option<u64> {
         })
 }
 
-fn recovery_hash(code: &str) -> String {
-    let normalised: String = code
-        .chars()
+fn normalise_recovery_code(code: &str) -> String {
+    code.chars()
         .filter(|c| c.is_ascii_alphanumeric())
         .map(|c| c.to_ascii_lowercase())
-        .collect();
-    hex::encode(Sha256::digest(normalised.as_bytes()))
+        .collect()
+}
+
+/// How a recovery code is stored: HMAC-SHA-256 under the app key, so a copy of the table alone
+/// (a backup, a leaked dump) cannot be checked against guesses.
+fn recovery_hash(key: &super::config::SecretKey, code: &str) -> String {
+    use hmac::Mac;
+    let mut mac = hmac::Hmac::<Sha256>::new_from_slice(&key.0).expect("HMAC takes any key length");
+    mac.update(b"recovery-code:");
+    mac.update(normalise_recovery_code(code).as_bytes());
+    hex::encode(mac.finalize().into_bytes())
+}
+
+/// How codes made before keyed hashing were stored (plain SHA-256): still accepted, once each,
+/// until the person makes new codes.
+fn legacy_recovery_hash(code: &str) -> String {
+    hex::encode(Sha256::digest(normalise_recovery_code(code).as_bytes()))
+}
+
+/// Uses up one of the user's recovery codes, if `code` is one.
+async fn use_recovery_code(state: &AppState, user_id: &str, code: &str) -> Result<bool, AppError> {
+    let at = now();
+    if mfa::use_recovery_code(
+        &state.db,
+        user_id,
+        &recovery_hash(&state.config.secret_key, code),
+        at,
+    )
+    .await?
+    {
+        return Ok(true);
+    }
+    mfa::use_recovery_code(&state.db, user_id, &legacy_recovery_hash(code), at).await
 }
 
 /// Ten codes like `k3m9-x2qp-7hwd`, drawn from an alphabet without look-alikes (60 bits each).
@@ -188,7 +218,10 @@ pub(crate) async fn accept_totp(
 /// Makes and stores a new set of recovery codes, and keeps them for this session's next page.
 async fn issue_recovery_codes(state: &AppState, user: &Authed) -> Result<(), AppError> {
     let codes = new_recovery_codes();
-    let hashes: Vec<String> = codes.iter().map(|c| recovery_hash(c)).collect();
+    let hashes: Vec<String> = codes
+        .iter()
+        .map(|c| recovery_hash(&state.config.secret_key, c))
+        .collect();
     mfa::replace_recovery_codes(&state.db, &user.user_id, &hashes).await?;
     let sealed = crypto::encrypt(
         &state.config.secret_key,
@@ -282,11 +315,14 @@ pub async fn confirm_enrolment(
     .await
 }
 
-/// New recovery codes; the old ones stop working. Needs a recent sign-in proof.
+/// New recovery codes; the old ones stop working. Needs a recent sign-in proof and, since
+/// the codes are a way in without the authenticator, a current code from it (or one of the
+/// remaining recovery codes, for someone who lost the authenticator).
 pub async fn regenerate_recovery_codes(
     state: &AppState,
     user: &Authed,
     client: &ClientInfo,
+    code: &str,
 ) -> Result<(), AppError> {
     if !mfa::totp(&state.db, &user.user_id)
         .await?
@@ -294,6 +330,23 @@ pub async fn regenerate_recovery_codes(
     {
         return Err(AppError::Conflict(
             t("Turn on two-factor sign-in first.").into(),
+        ));
+    }
+    super::accounts::check_session_lock(state, user).await?;
+    let proved = accept_totp(state, &user.user_id, code).await?
+        || use_recovery_code(state, &user.user_id, code).await?;
+    if !proved {
+        super::accounts::session_failure(
+            state,
+            user,
+            client,
+            kind::RECOVERY_CODES_REGENERATED,
+            "wrong code",
+        )
+        .await?;
+        return Err(AppError::field(
+            "confirm_code",
+            t("That code is not valid. Enter the current 6-digit code from your app, or a recovery code."),
         ));
     }
     issue_recovery_codes(state, user).await?;
@@ -320,6 +373,7 @@ pub async fn disable(
     let (_, hash) = users::credentials_by_id(&state.db, &user.user_id)
         .await?
         .ok_or(AppError::Unauthenticated)?;
+    super::accounts::check_session_lock(state, user).await?;
     let mut errors = crate::error::FieldErrors::new();
     if !state.hasher.verify(Some(&hash), password).await? {
         errors.add("password", t("That is not your current password."));
@@ -331,18 +385,18 @@ pub async fn disable(
         );
     }
     if !errors.is_empty() {
-        security_events::record(
-            &state.db,
-            &user.user_id,
-            kind::MFA_DISABLED,
-            false,
+        super::accounts::session_failure(
+            state,
+            user,
             client,
+            kind::MFA_DISABLED,
             "wrong password or code",
         )
         .await?;
         return Err(AppError::Validation(errors));
     }
     mfa::disable(&state.db, &user.user_id).await?;
+    mfa::drop_pending_signins(&state.db, &user.user_id).await?;
     log_and_notify(
         state,
         &user.user_id,
@@ -363,12 +417,17 @@ pub async fn is_enabled(state: &AppState, user_id: &str) -> Result<bool, AppErro
 
 /// The second step of a sign-in: an authenticator code or a recovery code, for the pending
 /// sign-in whose token the browser holds. Returns the user to start a session for.
+///
+/// Wrong codes count per account across every pending sign-in for a day
+/// (`throttle::SECOND_FACTOR`): signing in again with the password opens a new challenge but
+/// buys no new guesses. When the count first reaches the limit, the owner is e-mailed.
 pub async fn second_step(
     state: &AppState,
     client: &ClientInfo,
     pending_token: &str,
     code: &str,
 ) -> Result<String, AppError> {
+    use super::db::throttle::{self, key};
     let token_hash = super::auth::token_hash(pending_token);
     let Some(user_id) =
         mfa::attempt_pending_signin(&state.db, &token_hash, PENDING_ATTEMPTS, now()).await?
@@ -377,14 +436,28 @@ pub async fn second_step(
             t("This sign-in has expired or had too many attempts. Please sign in again.").into(),
         ));
     };
+    let throttle_key = key::second_factor(&user_id);
+    if let Some(secs) = throttle::locked_for(&state.db, &[&throttle_key], now()).await? {
+        tracing::warn!(user_id = %user_id, ip = %client.ip, "second step refused: throttled");
+        return Err(AppError::RateLimited(secs));
+    }
     let by_app = accept_totp(state, &user_id, code).await?;
-    let by_recovery =
-        !by_app && mfa::use_recovery_code(&state.db, &user_id, &recovery_hash(code), now()).await?;
+    let by_recovery = !by_app && use_recovery_code(state, &user_id, code).await?;
     if !(by_app || by_recovery) {
         security_events::record(&state.db, &user_id, kind::MFA_CHALLENGE, false, client, "")
             .await?;
+        let failure =
+            throttle::record_failure(&state.db, &throttle_key, throttle::SECOND_FACTOR, now())
+                .await?;
+        tracing::info!(user_id = %user_id, ip = %client.ip, failures = failure.count, "wrong second factor");
+        if failure.count == throttle::SECOND_FACTOR.failures {
+            security_events::record(&state.db, &user_id, kind::MFA_THROTTLED, true, client, "")
+                .await?;
+            warn_of_guessing(state, &user_id, client).await?;
+        }
         return Err(AppError::field("code", t("That code is not valid.")));
     }
+    throttle::clear(&state.db, &throttle_key).await?;
     mfa::finish_pending_signin(&state.db, &token_hash).await?;
     let how = if by_app {
         "authenticator app"
@@ -412,6 +485,27 @@ pub async fn second_step(
         .await?;
     }
     Ok(user_id)
+}
+
+/// Tells the owner that someone with their password is guessing their second factor.
+async fn warn_of_guessing(
+    state: &AppState,
+    user_id: &str,
+    client: &ClientInfo,
+) -> Result<(), AppError> {
+    let Some(profile) = users::current_user(&state.db, user_id).await? else {
+        return Ok(());
+    };
+    let lang = super::mail::language_of(&state.db, user_id).await?;
+    let (browser, os) = super::sessions::describe_user_agent(&client.user_agent);
+    let email = templates::second_factor_failures(
+        lang,
+        &profile.email,
+        &profile.display_name(),
+        &client.ip,
+        &crate::i18n::fill(crate::i18n::in_lang(lang, "{} on {}"), &[&browser, &os]),
+    );
+    super::notifications::security_notice(state, user_id, &email).await
 }
 
 /// Starts a pending sign-in for a user whose password checked out; returns its token.
@@ -469,9 +563,19 @@ mod tests {
         assert!(codes
             .iter()
             .all(|c| c.len() == 14 && c.matches('-').count() == 2));
+        let key = super::super::config::SecretKey([9; 32]);
         assert_eq!(
-            recovery_hash("K3M9-X2QP-7HWD"),
-            recovery_hash(" k3m9x2qp7hwd ")
+            recovery_hash(&key, "K3M9-X2QP-7HWD"),
+            recovery_hash(&key, " k3m9x2qp7hwd ")
+        );
+        assert_ne!(
+            recovery_hash(&key, "k3m9x2qp7hwd"),
+            recovery_hash(&super::super::config::SecretKey([8; 32]), "k3m9x2qp7hwd"),
+            "keyed: another key, another hash"
+        );
+        assert_ne!(
+            recovery_hash(&key, "k3m9x2qp7hwd"),
+            legacy_recovery_hash("k3m9x2qp7hwd")
         );
     }
 

@@ -25,6 +25,11 @@ pub async fn session(State(state): State<AppState>, mut req: Request, next: Next
         return next.run(req).await;
     }
     let client = client_info(&state, &req);
+    if req.uri().path().starts_with("/api/v1/") {
+        // The REST API authenticates by key only (a browser's cookie does not open it).
+        req.extensions_mut().insert(client);
+        return next.run(req).await;
+    }
     let token = req
         .headers()
         .get(header::COOKIE)
@@ -46,7 +51,7 @@ pub async fn session(State(state): State<AppState>, mut req: Request, next: Next
                 });
             }
             Ok(None) => {}
-            Err(_) => return unavailable(),
+            Err(_) => return unavailable(req.uri().path()),
         }
     }
     let path = req.uri().path().to_string();
@@ -67,12 +72,12 @@ pub async fn session(State(state): State<AppState>, mut req: Request, next: Next
             return Redirect::to("/settings/profile").into_response();
         }
     }
-    if !path.starts_with("/api/v1/") {
+    {
         // Pages and their server functions show times and lists the person's way.
         let saved = match &authed {
             Some(a) => match preferences::get(&state.db, &a.user_id).await {
                 Ok(saved) => saved,
-                Err(_) => return unavailable(),
+                Err(_) => return unavailable(req.uri().path()),
             },
             None => None,
         };
@@ -112,10 +117,32 @@ fn effective_preferences(saved: Option<Preferences>, browser_zone: Option<&str>)
     prefs
 }
 
-fn unavailable() -> Response {
+/// 503 while the database cannot be reached: the `AppError` a server function's caller
+/// expects, or a small page a browser can show.
+fn unavailable(path: &str) -> Response {
+    let retry = (
+        header::RETRY_AFTER,
+        HeaderValue::from(crate::error::UNAVAILABLE_RETRY_SECS),
+    );
+    if path.starts_with("/api/") {
+        let body = serde_json::to_string(&crate::error::AppError::Unavailable).unwrap_or_default();
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            [
+                retry,
+                (
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static("application/json"),
+                ),
+            ],
+            body,
+        )
+            .into_response();
+    }
     (
         StatusCode::SERVICE_UNAVAILABLE,
-        "The database is unavailable. Please try again.",
+        [retry, (header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"))],
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>Unavailable · Profile Center</title></head><body><main><h1>Profile Center is briefly unavailable</h1><p>Please try again in a moment.</p></main></body></html>",
     )
         .into_response()
 }
@@ -137,18 +164,14 @@ fn needs_session(path: &str, pkg_dir: &str) -> bool {
 }
 
 fn client_info(state: &AppState, req: &Request) -> ClientInfo {
-    let forwarded = state
-        .config
-        .trust_proxy
-        .then(|| {
-            req.headers()
-                .get("x-forwarded-for")
-                .and_then(|v| v.to_str().ok())
-        })
-        .flatten()
-        .and_then(|v| v.split(',').next())
-        .map(|ip| ip.trim().to_string());
-    let ip = forwarded
+    let forwarded = req
+        .headers()
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .collect::<Vec<_>>()
+        .join(",");
+    let ip = forwarded_client(&forwarded, state.config.proxy_hops)
         .or_else(|| {
             req.extensions()
                 .get::<ConnectInfo<SocketAddr>>()
@@ -164,6 +187,25 @@ fn client_info(state: &AppState, req: &Request) -> ClientInfo {
         .take(512)
         .collect();
     ClientInfo { ip, user_agent }
+}
+
+/// The client's address in an `X-Forwarded-For` chain that `hops` trusted proxies appended to:
+/// the entry `hops` places from the right. Entries further left were sent by the client and
+/// could say anything; with `hops = 0` the header is not trusted at all.
+fn forwarded_client(header: &str, hops: usize) -> Option<String> {
+    if hops == 0 {
+        return None;
+    }
+    let entries: Vec<&str> = header
+        .split(',')
+        .map(str::trim)
+        .filter(|e| !e.is_empty())
+        .collect();
+    let at = entries.len().checked_sub(hops).unwrap_or(0);
+    entries
+        .get(at)
+        .and_then(|e| e.parse::<std::net::IpAddr>().ok())
+        .map(|ip| ip.to_string())
 }
 
 /// Refuses state-changing requests that a browser marks as coming from another site.
@@ -208,21 +250,124 @@ fn is_same_origin(req: &Request, public_origin: Option<&str>) -> bool {
     !host.is_empty() && origin_host == host
 }
 
+/// Server function bodies are small forms: anything larger is refused with 413 before a byte
+/// of it reaches a function (which would see it only as "could not be understood").
+pub const SERVER_FN_BODY_LIMIT: usize = 64 * 1024;
+
+/// Enforces `SERVER_FN_BODY_LIMIT` on `/api/…` server functions (the REST API and the picture
+/// upload have limits of their own), with a page a browser can show for a plain form post.
+pub async fn server_fn_body_limit(req: Request, next: Next) -> Response {
+    let path = req.uri().path();
+    if !path.starts_with("/api/") || path.starts_with("/api/v1/") || req.method() != Method::POST {
+        return next.run(req).await;
+    }
+    let lang = req
+        .extensions()
+        .get::<crate::i18n::Lang>()
+        .copied()
+        .unwrap_or_default();
+    let form_post = req
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("text/html"));
+    // Back to the page the form was on (a path of ours only).
+    let back = req
+        .headers()
+        .get(header::REFERER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|r| url::Url::parse(r).ok())
+        .map(|u| u.path().to_string())
+        .filter(|p| p.starts_with('/') && !p.starts_with("//"))
+        .unwrap_or_else(|| "/settings/profile".into());
+    use futures_util::StreamExt;
+    let (parts, body) = req.into_parts();
+    let mut stream = body.into_data_stream();
+    let mut bytes = Vec::new();
+    while let Some(chunk) = stream.next().await {
+        let Ok(chunk) = chunk else {
+            return (
+                StatusCode::BAD_REQUEST,
+                "The request body could not be read.",
+            )
+                .into_response();
+        };
+        if bytes.len() + chunk.len() > SERVER_FN_BODY_LIMIT {
+            drain(stream).await;
+            return too_large(form_post, &back, lang);
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    next.run(Request::from_parts(parts, axum::body::Body::from(bytes)))
+        .await
+}
+
+/// Reads and drops the rest of a refused body (up to 32 MB, for at most 30 s, never keeping
+/// it): a browser that is cut off mid-upload shows a connection error instead of our message.
+pub async fn drain(mut stream: axum::body::BodyDataStream) {
+    use futures_util::StreamExt;
+    let mut read = 0usize;
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(30), async {
+        while let Some(Ok(chunk)) = stream.next().await {
+            read += chunk.len();
+            if read > 32 * 1024 * 1024 {
+                break;
+            }
+        }
+    })
+    .await;
+}
+
+fn too_large(form_post: bool, back: &str, lang: crate::i18n::Lang) -> Response {
+    use crate::i18n::{in_lang, translate};
+    let err = crate::error::AppError::TooLarge;
+    if form_post {
+        let text = translate(lang, &err.to_string());
+        let page = format!(
+            "<!doctype html><html lang=\"{}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{}</title></head><body><main><h1>{}</h1><p><a href=\"{}\">{}</a></p></main></body></html>",
+            lang.code(),
+            in_lang(lang, "Too large"),
+            super::mail::templates::escape_html(&text),
+            super::mail::templates::escape_html(back),
+            in_lang(lang, "Back"),
+        );
+        return (
+            StatusCode::PAYLOAD_TOO_LARGE,
+            [
+                (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+                (header::CONNECTION, "close"),
+            ],
+            page,
+        )
+            .into_response();
+    }
+    (
+        StatusCode::PAYLOAD_TOO_LARGE,
+        [
+            (header::CONTENT_TYPE, "application/json"),
+            (header::CONNECTION, "close"),
+        ],
+        serde_json::to_string(&err).unwrap_or_default(),
+    )
+        .into_response()
+}
+
 /// Gives a failed server function the HTTP status of its `AppError`: server_fn answers every
 /// error with 500. (Form posts without JavaScript are redirects back to the form instead, since
 /// a browser cannot show a JSON body; those are left alone.)
-pub async fn server_fn_status(req: Request, next: Next) -> Response {
+pub async fn server_fn_status(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let mut res = next.run(req).await;
-    // Leptos leaves a bare `?` when it strips an old error from the form's URL.
     if res.status().is_redirection() {
-        if let Some(tidy) = res
+        let location = res
             .headers()
             .get(header::LOCATION)
             .and_then(|l| l.to_str().ok())
-            .and_then(|l| l.strip_suffix('?'))
-            .and_then(|l| HeaderValue::from_str(l).ok())
-        {
-            res.headers_mut().insert(header::LOCATION, tidy);
+            .map(|l| seal_url_error(&state, l))
+            // Leptos leaves a bare `?` when it strips an old error from the form's URL.
+            .map(|l| l.strip_suffix('?').map(str::to_string).unwrap_or(l))
+            .and_then(|l| HeaderValue::from_str(&l).ok());
+        if let Some(location) = location {
+            res.headers_mut().insert(header::LOCATION, location);
         }
         return res;
     }
@@ -241,7 +386,7 @@ pub async fn server_fn_status(req: Request, next: Next) -> Response {
     if let Ok(err) = serde_json::from_slice::<crate::error::AppError>(&bytes) {
         parts.status =
             StatusCode::from_u16(err.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        if let crate::error::AppError::RateLimited(secs) = err {
+        if let Some(secs) = err.retry_after() {
             parts
                 .headers
                 .insert(header::RETRY_AFTER, HeaderValue::from(secs));
@@ -250,8 +395,88 @@ pub async fn server_fn_status(req: Request, next: Next) -> Response {
     Response::from_parts(parts, axum::body::Body::from(bytes))
 }
 
-/// Headers every response carries: no sniffing, no framing, no referrer leakage off-site.
-pub async fn security_headers(req: Request, next: Next) -> Response {
+/// How long a form's error in its URL is shown (a reload soon after still shows it; an old
+/// bookmarked URL does not).
+const URL_ERROR_SECS: i64 = 600;
+
+/// A form posted without JavaScript comes back to its page with its error in the URL
+/// (`__err`, written by Leptos). Left as it is, anyone could write a link that shows their own
+/// text in our red alert box. So the error is sealed here (AES-GCM under the app key, bound to
+/// the server function's path, with the time), and pages show only errors that unseal.
+fn seal_url_error(state: &AppState, location: &str) -> String {
+    let Ok(url) = url::Url::options()
+        .base_url(Some(
+            &url::Url::parse("http://local.invalid/").expect("a valid base"),
+        ))
+        .parse(location)
+    else {
+        return location.to_string();
+    };
+    let pairs: Vec<(String, String)> = url.query_pairs().into_owned().collect();
+    let path = pairs
+        .iter()
+        .find(|(k, _)| k == "__path")
+        .map(|(_, v)| v.clone());
+    let (Some(path), Some(err)) = (path, pairs.iter().find(|(k, _)| k == "__err")) else {
+        return location.to_string();
+    };
+    use base64::Engine;
+    let Ok(json) = base64::engine::general_purpose::URL_SAFE.decode(&err.1) else {
+        return location.to_string();
+    };
+    let mut payload = super::now().to_be_bytes().to_vec();
+    payload.extend_from_slice(&json);
+    let sealed = super::crypto::encrypt(
+        &state.config.secret_key,
+        &format!("form-error:{path}"),
+        &payload,
+    );
+    let mut out = url.clone();
+    out.query_pairs_mut()
+        .clear()
+        .extend_pairs(pairs.iter().map(|(k, v)| {
+            (
+                k.as_str(),
+                if k == "__err" {
+                    sealed.as_str()
+                } else {
+                    v.as_str()
+                },
+            )
+        }));
+    if location.starts_with('/') {
+        let query = out.query().map(|q| format!("?{q}")).unwrap_or_default();
+        format!("{}{query}", out.path())
+    } else {
+        out.to_string()
+    }
+}
+
+/// The error a sealed `__err` holds, if it was sealed by us for server function `path` within
+/// the last `URL_ERROR_SECS`; anything else shows nothing.
+pub fn unseal_url_error(
+    state: &AppState,
+    path: &str,
+    sealed: &str,
+) -> Option<crate::error::AppError> {
+    let payload = super::crypto::decrypt(
+        &state.config.secret_key,
+        &format!("form-error:{path}"),
+        sealed,
+    )?;
+    let (at, json) = payload.split_at_checked(8)?;
+    let at = i64::from_be_bytes(at.try_into().ok()?);
+    if super::now() - at > URL_ERROR_SECS {
+        return None;
+    }
+    serde_json::from_slice(json).ok()
+}
+
+/// Headers every response carries: no sniffing, no framing, no referrer leakage off-site, a
+/// browsing context of our own (COOP), HTTPS only from the first visit on (HSTS, production),
+/// and a Content-Security-Policy: pages set theirs with the response's nonce (`page_csp`);
+/// everything else gets one that allows nothing to run.
+pub async fn security_headers(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let mut res = next.run(req).await;
     let h = res.headers_mut();
     h.insert(
@@ -260,9 +485,47 @@ pub async fn security_headers(req: Request, next: Next) -> Response {
     );
     h.insert("x-frame-options", HeaderValue::from_static("DENY"));
     h.insert("referrer-policy", HeaderValue::from_static("same-origin"));
+    h.insert(
+        "cross-origin-opener-policy",
+        HeaderValue::from_static("same-origin"),
+    );
+    if state.config.production {
+        h.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+        );
+    }
+    h.entry(header::CONTENT_SECURITY_POLICY)
+        .or_insert(HeaderValue::from_static(
+            "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+        ));
     h.entry(header::CACHE_CONTROL)
         .or_insert(HeaderValue::from_static("no-store"));
     res
+}
+
+/// The policy of a rendered page: scripts only with this response's nonce (the hydration
+/// script, which then loads our module and WASM: `'strict-dynamic'`, `'wasm-unsafe-eval'`),
+/// styles, pictures and requests only from here, no plugins, no framing, forms only to us.
+pub fn page_csp(nonce: &str) -> String {
+    format!(
+        "default-src 'self'; script-src 'nonce-{nonce}' 'strict-dynamic' 'wasm-unsafe-eval'; \
+         style-src 'self'; img-src 'self' blob:; connect-src 'self'; object-src 'none'; \
+         base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    )
+}
+
+/// Puts the page's policy on the response being rendered (called by the HTML shell).
+pub fn set_page_csp() {
+    let (Some(nonce), Some(options)) = (
+        leptos::nonce::use_nonce(),
+        leptos::prelude::use_context::<leptos_axum::ResponseOptions>(),
+    ) else {
+        return;
+    };
+    if let Ok(value) = HeaderValue::from_str(&page_csp(&nonce)) {
+        options.insert_header(header::CONTENT_SECURITY_POLICY, value);
+    }
 }
 
 #[cfg(test)]
@@ -299,6 +562,30 @@ mod tests {
         ] {
             assert!(needs_session(path, "pkg"), "{path}");
         }
+    }
+
+    #[test]
+    fn the_client_is_the_address_the_trusted_proxy_added() {
+        // The client wrote "1.2.3.4"; our one proxy appended the address it saw.
+        assert_eq!(
+            forwarded_client("1.2.3.4, 203.0.113.9", 1).as_deref(),
+            Some("203.0.113.9")
+        );
+        assert_eq!(
+            forwarded_client("1.2.3.4, 203.0.113.9, 10.0.0.2", 2).as_deref(),
+            Some("203.0.113.9")
+        );
+        assert_eq!(
+            forwarded_client("203.0.113.9", 2).as_deref(),
+            Some("203.0.113.9")
+        );
+        assert_eq!(
+            forwarded_client("1.2.3.4", 0),
+            None,
+            "not behind a proxy: ignored"
+        );
+        assert_eq!(forwarded_client("1.2.3.4, not-an-ip", 1), None);
+        assert_eq!(forwarded_client("", 1), None);
     }
 
     #[test]

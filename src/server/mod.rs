@@ -21,6 +21,7 @@ pub mod notifications;
 pub mod profile;
 pub mod rest;
 pub mod security;
+pub mod serve;
 pub mod sessions;
 pub mod state;
 

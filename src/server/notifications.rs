@@ -23,6 +23,31 @@ use crate::{
 use serde::Deserialize;
 use serde_json::Value;
 
+/// The event types the platform may send (the OpenAPI document's enum for `type`).
+#[derive(Debug, Clone, Copy, serde::Serialize, utoipa::ToSchema)]
+pub enum EventType {
+    #[serde(rename = "invoice.issued")]
+    InvoiceIssued,
+    #[serde(rename = "invoice.paid")]
+    InvoicePaid,
+    #[serde(rename = "credits.usage")]
+    CreditsUsage,
+    #[serde(rename = "quota.usage")]
+    QuotaUsage,
+    #[serde(rename = "cost.anomaly")]
+    CostAnomaly,
+    #[serde(rename = "incident.known_issue")]
+    KnownIssue,
+    #[serde(rename = "maintenance.scheduled")]
+    Maintenance,
+    #[serde(rename = "build.finished")]
+    BuildFinished,
+    #[serde(rename = "usage.weekly")]
+    UsageWeekly,
+    #[serde(rename = "news.published")]
+    NewsPublished,
+}
+
 /// An event as the platform posts it to `POST /api/v1/events`.
 #[derive(Debug, Clone, Deserialize, serde::Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -30,10 +55,9 @@ pub struct EventIn {
     /// The platform's id for this event: sending the same id again does nothing.
     #[schema(min_length = 1, max_length = 200)]
     pub id: String,
-    /// `invoice.issued`, `invoice.paid`, `credits.usage`, `quota.usage`, `cost.anomaly`,
-    /// `incident.known_issue`, `maintenance.scheduled`, `build.finished`, `usage.weekly`,
-    /// `news.published`.
+    /// What happened; `data` holds the fields of that type.
     #[serde(rename = "type")]
+    #[schema(value_type = EventType)]
     pub kind: String,
     /// Who it concerns: user ids or primary e-mail addresses.
     #[serde(default)]
@@ -46,14 +70,32 @@ pub struct EventIn {
     pub data: Value,
 }
 
-fn opt_link(data: &Value) -> String {
-    data.get("link")
-        .and_then(Value::as_str)
+/// Where a notification about `event` leads: the event's own `link` (or, for news, its
+/// `url`) when it is a path or an https URL; else what the event is about in the console
+/// (`CONSOLE_URL`): the invoice, or the billing pages for credits and quotas.
+fn link_for(state: &AppState, event: &EventIn) -> String {
+    let given = ["link", "url"]
+        .iter()
+        .find_map(|field| event.data.get(*field).and_then(Value::as_str))
         .filter(|l| l.starts_with('/') || l.starts_with("https://"))
-        .unwrap_or("")
-        .chars()
-        .take(500)
-        .collect()
+        .filter(|l| !l.chars().any(|c| c.is_control() || c.is_whitespace()));
+    if let Some(link) = given {
+        return link.chars().take(500).collect();
+    }
+    let Some(console) = state.config.console_url.as_deref() else {
+        return String::new();
+    };
+    let id = |field: &str| {
+        let raw = event.data.get(field).and_then(Value::as_str).unwrap_or("");
+        url::form_urlencoded::byte_serialize(raw.as_bytes()).collect::<String>()
+    };
+    match event.kind.as_str() {
+        "invoice.issued" | "invoice.paid" => {
+            format!("{console}/billing/invoices/{}", id("invoice_id"))
+        }
+        "credits.usage" | "quota.usage" => format!("{console}/billing"),
+        _ => String::new(),
+    }
 }
 
 /// A text field of `data`: present, non-empty, at most `max` characters, no control characters.
@@ -80,6 +122,17 @@ fn number(data: &Value, field: &str, errors: &mut FieldErrors) -> f64 {
         _ => {
             errors.add(&format!("data.{field}"), "Required: a number, 0 or more.");
             0.0
+        }
+    }
+}
+
+/// A number above 0 (a total or a limit: a share of nothing is no share).
+fn positive(data: &Value, field: &str, errors: &mut FieldErrors) -> f64 {
+    match data.get(field).and_then(Value::as_f64) {
+        Some(v) if v.is_finite() && v > 0.0 => v,
+        _ => {
+            errors.add(&format!("data.{field}"), "Required: a number above 0.");
+            1.0
         }
     }
 }
@@ -214,13 +267,13 @@ pub fn parse(event: &EventIn) -> Result<Event, AppError> {
         "credits.usage" => Event::CreditsUsage {
             grant_id: text(d, "grant_id", 100, &mut errors),
             used: number(d, "used", &mut errors),
-            total: number(d, "total", &mut errors),
+            total: positive(d, "total", &mut errors),
         },
         "quota.usage" => Event::QuotaUsage {
             quota_id: text(d, "quota_id", 100, &mut errors),
             name: text(d, "name", 200, &mut errors),
             used: number(d, "used", &mut errors),
-            limit: number(d, "limit", &mut errors),
+            limit: positive(d, "limit", &mut errors),
         },
         "cost.anomaly" => Event::CostAnomaly {
             severity: Severity::parse(one_of(
@@ -272,13 +325,24 @@ pub async fn ingest(state: &AppState, event: &EventIn) -> Result<bool, AppError>
     let recipients = recipients(state, event).await?;
     let payload = serde_json::to_string(event).map_err(super::context::internal)?;
     if !db::insert_event(&state.db, event.id.trim(), &event.kind, &payload, now()).await? {
+        // A retry of the same event is a duplicate; another event under a used id is a mistake
+        // the platform must hear about, not a silent "duplicate".
+        let stored = db::event_payload(&state.db, event.id.trim()).await?;
+        let same = stored
+            .and_then(|s| serde_json::from_str::<Value>(&s).ok())
+            .is_some_and(|s| serde_json::to_value(event).is_ok_and(|e| e == s));
+        if !same {
+            return Err(AppError::Conflict(
+                "An event with this id was received before with different content. Use a new id for a new event.".into(),
+            ));
+        }
         return Ok(false);
     }
     route(
         state,
         event.id.trim(),
         &parsed,
-        &opt_link(&event.data),
+        &link_for(state, event),
         &recipients,
     )
     .await?;
@@ -593,11 +657,12 @@ async fn deliver(
     db::deliver(&state.db, &state.config.secret_key, delivery, now()).await
 }
 
-/// A link for an e-mail: absolute when `PUBLIC_ORIGIN` is known, else left as the path.
+/// A link for an e-mail: a path on this site made absolute (from configuration, never from a
+/// request), an external https link as it is.
 fn absolute(state: &AppState, link: &str) -> String {
-    match (&state.config.public_origin, link.starts_with('/')) {
-        (Some(origin), true) => format!("{origin}{link}"),
-        _ => link.to_string(),
+    match link.starts_with('/') {
+        true => state.link(link),
+        false => link.to_string(),
     }
 }
 
@@ -632,6 +697,13 @@ pub async fn send_test(state: &AppState, user_id: &str, channel: Channel) -> Res
         Channel::Email => (false, true),
         Channel::InApp => (true, false),
     };
+    if email {
+        let to = users::current_user(&state.db, user_id)
+            .await?
+            .ok_or(AppError::Unauthenticated)?
+            .email;
+        super::mail::allow_requested(state, Some(user_id), &to).await?;
+    }
     let lang = super::mail::language_of(&state.db, user_id).await?;
     let note = Note {
         topic: "test",
@@ -677,7 +749,7 @@ pub async fn tick(state: &AppState) -> Result<usize, AppError> {
             continue;
         };
         if let (Ok(parsed), Ok(recipients)) = (parse(&event), recipients(state, &event).await) {
-            route(state, &id, &parsed, &opt_link(&event.data), &recipients).await?;
+            route(state, &id, &parsed, &link_for(state, &event), &recipients).await?;
         }
         db::mark_processed(&state.db, &id, at).await?;
     }

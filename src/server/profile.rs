@@ -6,6 +6,13 @@ use crate::{
     model::profile::{validate, ProfileInput, ProfileView},
 };
 
+/// Validates every field without saving (the REST API checks a body before its precondition).
+pub async fn check(state: &AppState, input: &ProfileInput) -> Result<(), AppError> {
+    validate(input, &profile::dashboards(&state.db).await?)
+        .map(|_| ())
+        .map_err(AppError::Validation)
+}
+
 /// Validates every field and saves only if the profile is still at `input.version`.
 pub async fn save(
     state: &AppState,

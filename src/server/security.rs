@@ -59,23 +59,15 @@ pub async fn change_password(
     }
     errors.into_result()?;
 
-    let (account_key, ip_key, at) = (
-        format!("account:{email}"),
-        format!("ip:{}", client.ip),
-        now(),
-    );
-    if let Some(secs) = throttle::locked_for(&state.db, &[&account_key, &ip_key], at).await? {
-        return Err(AppError::RateLimited(secs));
-    }
+    // Only this session's own wrong passwords throttle it (see `accounts`).
+    super::accounts::check_session_lock(state, user).await?;
+    let at = now();
     if !state.hasher.verify(Some(&hash), &form.current).await? {
-        throttle::record_failure(&state.db, &account_key, throttle::ACCOUNT_LIMIT, at).await?;
-        throttle::record_failure(&state.db, &ip_key, throttle::IP_LIMIT, at).await?;
-        security_events::record(
-            &state.db,
-            &user.user_id,
-            kind::PASSWORD_CHANGED,
-            false,
+        super::accounts::session_failure(
+            state,
+            user,
             client,
+            kind::PASSWORD_CHANGED,
             "wrong current password",
         )
         .await?;
@@ -104,7 +96,8 @@ pub async fn change_password(
     let (token, token_hash) = auth::new_session_token();
     sessions::rotate_token(&state.db, &user.session_id, &token_hash).await?;
     sessions::mark_reauthenticated(&state.db, &user.session_id, at).await?;
-    throttle::clear(&state.db, &account_key).await?;
+    throttle::clear(&state.db, &throttle::key::session(&user.session_id)).await?;
+    super::db::mfa::drop_pending_signins(&state.db, &user.user_id).await?;
     security_events::record(
         &state.db,
         &user.user_id,
@@ -129,6 +122,9 @@ pub async fn change_password(
     Ok(token)
 }
 
+/// An event as the log shows it, in the reader's language: the device as "Firefox 128 on
+/// Linux", and the fixed details ("password", "wrong password", …) translated (details that
+/// name something — an address, a key — stay as they are).
 fn view(row: security_events::EventRow) -> SecurityEventView {
     let (browser, os) = describe_user_agent(&row.user_agent);
     SecurityEventView {
@@ -136,8 +132,8 @@ fn view(row: security_events::EventRow) -> SecurityEventView {
         kind: row.kind,
         success: row.success,
         ip: row.ip,
-        device: format!("{browser} on {os}"),
-        detail: row.detail,
+        device: crate::i18n::fill(t("{} on {}"), &[&browser, &os]),
+        detail: crate::i18n::tr(&row.detail),
     }
 }
 
@@ -148,10 +144,9 @@ pub async fn log_page(
     page: usize,
     per_page: usize,
 ) -> Result<SecurityPage, AppError> {
-    // Far beyond any real log, small enough that the offset cannot overflow.
-    let page = page.clamp(1, 1_000_000);
-    let per_page = per_page.clamp(1, 100);
-    let offset = ((page - 1) * per_page) as i64;
+    let page = crate::model::paging::page(page);
+    let per_page = per_page.clamp(1, crate::model::paging::MAX_ROWS);
+    let offset = crate::model::paging::offset(page, per_page);
     let mut rows =
         security_events::list(&state.db, &user.user_id, offset, Some(per_page as i64 + 1)).await?;
     let has_next = rows.len() > per_page;
@@ -169,7 +164,7 @@ pub async fn log_csv(state: &AppState, user: &Authed) -> Result<String, AppError
     let mut out = String::from("time_utc,event,outcome,ip,device,detail\r\n");
     for e in rows.into_iter().map(view) {
         let cells = [
-            format_utc(e.at),
+            crate::model::sessions::rfc3339(e.at),
             crate::model::security::event_label(&e.kind).to_string(),
             (if e.success { "success" } else { "failure" }).to_string(),
             e.ip,

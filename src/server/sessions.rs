@@ -19,7 +19,12 @@ use std::time::Duration;
 
 /// "Firefox 128" and "Windows 10" from a user-agent string.
 pub fn describe_user_agent(ua: &str) -> (String, String) {
-    let unknown = || ("Unknown browser".to_string(), "unknown system".to_string());
+    let unknown = || {
+        (
+            t("Unknown browser").to_string(),
+            t("unknown system").to_string(),
+        )
+    };
     let Some(parsed) = woothee::parser::Parser::new().parse(ua) else {
         return unknown();
     };
@@ -42,7 +47,7 @@ pub fn describe_user_agent(ua: &str) -> (String, String) {
             format!("{} {}", parsed.os, parsed.os_version)
         }
         (true, _) => parsed.os.to_string(),
-        _ => "unknown system".to_string(),
+        _ => t("unknown system").to_string(),
     };
     (browser, os)
 }
@@ -151,6 +156,13 @@ pub fn spawn_sweeper(state: AppState) {
                 Ok(0) => {}
                 Ok(sent) => tracing::info!(sent, "API key expiry notices queued"),
                 Err(e) => tracing::warn!(error = %e, "API key sweep failed"),
+            }
+            match super::accounts::sweep(&state).await {
+                Ok(0) => {}
+                Ok(deleted) => {
+                    tracing::info!(deleted, "unverified sign-ups past their week deleted")
+                }
+                Err(e) => tracing::warn!(error = %e, "sign-up sweep failed"),
             }
             match sessions::sweep(&state.db, now()).await {
                 Ok((expired, deleted)) if expired + deleted > 0 => {

@@ -20,6 +20,16 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     /// The stylesheet's URL (with its content hash when the site was built with hashes).
     pub css_href: Arc<str>,
+    /// Where links in e-mails point: `PUBLIC_ORIGIN`, or in development the listen address;
+    /// never a request's `Host` header, which the sender of the request chooses.
+    pub origin: Arc<str>,
+}
+
+impl AppState {
+    /// An absolute URL on this site for a path (`/verify-email?…`), for e-mails.
+    pub fn link(&self, path: &str) -> String {
+        format!("{}{path}", self.origin)
+    }
 }
 
 impl axum::extract::FromRef<AppState> for LeptosOptions {

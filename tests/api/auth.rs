@@ -24,10 +24,16 @@ fn token_of(cookie: &str) -> String {
 }
 
 on_both_databases! {
-    async fn signing_up_starts_a_session_with_a_safe_cookie(app: TestApp) {
+    async fn finishing_a_sign_up_starts_a_session_with_a_safe_cookie(app: TestApp) {
         let client = app.browser();
-        let res = app.sign_up(&client, "ada@example.com").await;
+        let signup = app.sign_up(&client, "ada@example.com").await;
+        assert_eq!(signup.status(), 200);
+        assert!(session_cookie(&signup).is_none(), "the address is not proven yet: no session");
+        assert_eq!(app.call(&client, "get_profile_page", &[]).await.status(), 401);
+        let token = app.link_token("ada@example.com", "/signup/verify").await;
+        let res = app.call(&client, "finish_sign_up", &[("token", &token), ("password", PASSWORD)]).await;
         assert_eq!(res.status(), 200);
+        assert_eq!(res.headers().get_all(header::SET_COOKIE).iter().count(), 2, "session and device cookies");
         let cookie = session_cookie(&res).expect("a session cookie");
         for attribute in ["HttpOnly", "SameSite=Lax", "Path=/"] {
             assert!(cookie.contains(attribute), "{cookie} lacks {attribute}");
@@ -38,11 +44,16 @@ on_both_databases! {
         assert_eq!(profile.status(), 200);
     }
 
-    async fn signing_up_twice_with_one_email_is_refused(app: TestApp) {
+    async fn signing_up_again_with_a_taken_address_creates_nothing_and_tells_its_owner(app: TestApp) {
         app.signed_in("ada@example.com").await;
-        let res = app.sign_up(&app.browser(), " ADA@example.com ").await;
-        assert_eq!(res.status(), 422);
-        assert!(error_of(res).await.field_errors().unwrap().get("email").is_some());
+        let fields = [("email", " ADA@example.com "), ("password", "another long passphrase"), ("first_name", "Eve"), ("last_name", "X")];
+        let res = app.call(&app.browser(), "sign_up", &fields).await;
+        assert_eq!(res.status(), 200);
+        assert!(session_cookie(&res).is_none());
+        app.wait_for_mail("ada@example.com", "Someone tried to use your e-mail address").await;
+        let (_, res) = app.sign_in("ada@example.com", "another long passphrase").await;
+        assert_eq!(res.status(), 401, "the second sign-up made no account and changed no password");
+        assert_eq!(app.sign_in("ada@example.com", PASSWORD).await.1.status(), 200);
     }
 
     async fn a_weak_password_or_bad_email_is_refused_with_field_errors(app: TestApp) {
@@ -135,8 +146,7 @@ on_both_databases! {
         assert_eq!(res.status(), 303);
         assert_eq!(res.headers()[header::LOCATION], "/signin?next=%2Fsettings%2Fprofile");
 
-        let client = app.browser();
-        app.sign_up(&client, "ada@example.com").await;
+        app.signed_in("ada@example.com").await;
         let fields = [("email", "ada@example.com"), ("password", PASSWORD), ("next", "/settings/profile?x=1")];
         let res = app.call(&app.browser(), "sign_in", &fields).await;
         assert_eq!(res.json::<String>().await.unwrap(), "/settings/profile?x=1");
@@ -217,7 +227,7 @@ on_both_databases! {
 
     async fn no_token_or_password_is_stored_or_logged_in_plaintext(app: TestApp) {
         let client = app.browser();
-        let res = app.sign_up(&client, "ada@example.com").await;
+        let res = app.sign_up_and_verify(&client, "ada@example.com").await;
         let token = token_of(&session_cookie(&res).unwrap());
         let logs = app.logs();
         assert!(!logs.contains(&token) && !logs.contains(PASSWORD));

@@ -48,6 +48,8 @@ pub struct TestApp {
     smtp_sink: Option<SmtpSink>,
     postgres_db: Option<String>,
     logs: Arc<Mutex<String>>,
+    /// Between the server and Postgres, when started with `spawn_behind_db_proxy`.
+    pub db_proxy: Option<DbProxy>,
 }
 
 const PG_ADMIN: &[&str] = &[
@@ -132,7 +134,59 @@ impl TestApp {
             smtp_sink: None,
             postgres_db,
             logs,
+            db_proxy: None,
         }
+    }
+
+    /// A Postgres-backed server that reaches its database through a TCP proxy the test can cut
+    /// (as if the database went down) and restore.
+    pub async fn spawn_behind_db_proxy(extra_env: &[(&str, &str)]) -> TestApp {
+        let proxy = DbProxy::start().await;
+        let mut app = Self::spawn_with(Backend::Postgres, extra_env).await;
+        let db = app.postgres_db.clone().unwrap();
+        let url = format!("postgres://postgres@127.0.0.1:{}/{db}", proxy.port);
+        for (k, v) in app.env.iter_mut() {
+            if k == "DATABASE_URL" {
+                *v = url.clone();
+            }
+        }
+        app.db_proxy = Some(proxy);
+        app.restart().await;
+        app
+    }
+
+    /// The server process's resident memory now, in bytes (from /proc).
+    pub fn rss_bytes(&self) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap();
+        let kb: u64 = status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmRSS:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            .unwrap();
+        kb * 1024
+    }
+
+    /// The address the server listens on.
+    pub fn addr(&self) -> std::net::SocketAddr {
+        self.base.trim_start_matches("http://").parse().unwrap()
+    }
+
+    /// A browser whose requests come, as far as the server can tell, from `ip` (the server
+    /// must trust one proxy hop: `TRUST_PROXY_HEADERS=true`).
+    pub fn browser_from(&self, ip: &str) -> Client {
+        Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .default_headers(
+                [(
+                    header::HeaderName::from_static("x-forwarded-for"),
+                    header::HeaderValue::from_str(ip).unwrap(),
+                )]
+                .into_iter()
+                .collect(),
+            )
+            .build()
+            .unwrap()
     }
 
     /// Stops the server (like a crash: no graceful shutdown) and starts it again on the same
@@ -169,22 +223,102 @@ impl TestApp {
         app
     }
 
-    /// How many messages to `to` containing `needle` the SMTP sink holds now.
-    pub fn mail_count(&self, to: &str, needle: &str) -> usize {
-        self.smtp_sink
-            .as_ref()
-            .expect("spawned with spawn_with_mail")
-            .messages(to, needle)
-            .len()
+    /// Every message to `to` containing `needle` the server has sent so far: to the SMTP sink
+    /// when it has one, else as the `.eml` files it writes without SMTP (`DATA_DIR/mail`).
+    pub fn mails(&self, to: &str, needle: &str) -> Vec<String> {
+        match &self.smtp_sink {
+            Some(sink) => sink.messages(to, needle),
+            None => read_maildir(&self.dir.join("mail"), to, needle),
+        }
     }
 
-    /// Waits for a message to `to` containing `needle` (see `SmtpSink::wait_for`).
+    /// How many messages to `to` containing `needle` the server has sent so far.
+    pub fn mail_count(&self, to: &str, needle: &str) -> usize {
+        self.mails(to, needle).len()
+    }
+
+    /// Waits (up to 30 s) for a message to `to` containing `needle`; returns it with
+    /// quoted-printable soft line breaks undone.
     pub async fn wait_for_mail(&self, to: &str, needle: &str) -> String {
-        self.smtp_sink
-            .as_ref()
-            .expect("spawned with spawn_with_mail")
-            .wait_for(to, needle)
-            .await
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        loop {
+            if let Some(message) = self.mails(to, needle).into_iter().next() {
+                return message;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "no mail to {to} containing {needle:?} arrived"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+    }
+
+    /// The token of the newest link to `path` (e.g. `/signup/verify`) mailed to `to`, waiting for
+    /// the first such mail if there is none yet.
+    pub async fn link_token(&self, to: &str, path: &str) -> String {
+        let needle = format!("{path}?token=");
+        self.wait_for_mail(to, &needle).await;
+        // Mails come oldest first.
+        token_in(&self.mails(to, &needle).pop().unwrap(), path)
+    }
+
+    /// `signed_in` for a server whose SMTP server (`SMTP_URL` on `port`) is down: a sink listens
+    /// on `port` just long enough for the sign-up link.
+    pub async fn signed_in_while_smtp_is_briefly_up(&self, email: &str, port: u16) -> Client {
+        let sink = SmtpSink::start(port).await;
+        let client = self.browser();
+        assert_eq!(self.sign_up(&client, email).await.status(), 200);
+        let mail = sink.wait_for(email, "/signup/verify?token=").await;
+        let token = token_in(&mail, "/signup/verify");
+        let res = self
+            .call(
+                &client,
+                "finish_sign_up",
+                &[("token", &token), ("password", PASSWORD)],
+            )
+            .await;
+        assert_eq!(res.status(), 200);
+        drop(sink);
+        client
+    }
+
+    /// Signs up `email` on `client` and finishes the sign-up with the link mailed to it: the
+    /// client is then signed in. Returns the answer to the last step.
+    pub async fn sign_up_and_verify(&self, client: &Client, email: &str) -> Response {
+        let needle = "/signup/verify?token=";
+        let before = self.mails(email, needle);
+        let res = self.sign_up(client, email).await;
+        assert_eq!(
+            res.status(),
+            200,
+            "sign-up failed: {}",
+            res.text().await.unwrap()
+        );
+        // The link of this sign-up: the one mail that was not there before it.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        let mail = loop {
+            // Newest last: a link sent just before this sign-up may arrive after `before`.
+            if let Some(new) = self
+                .mails(email, needle)
+                .into_iter()
+                .rev()
+                .find(|m| !before.contains(m))
+            {
+                break new;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "no sign-up link for {email} arrived"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        };
+        let token = token_in(&mail, "/signup/verify");
+        self.call(
+            client,
+            "finish_sign_up",
+            &[("token", &token), ("password", PASSWORD)],
+        )
+        .await
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -335,14 +469,14 @@ impl TestApp {
         (client, res)
     }
 
-    /// A browser already signed in as a new user with this e-mail.
+    /// A browser already signed in as a new (verified) user with this e-mail.
     pub async fn signed_in(&self, email: &str) -> Client {
         let client = self.browser();
-        let res = self.sign_up(&client, email).await;
+        let res = self.sign_up_and_verify(&client, email).await;
         assert_eq!(
             res.status(),
             200,
-            "sign-up failed: {}",
+            "finishing the sign-up failed: {}",
             res.text().await.unwrap()
         );
         client
@@ -358,6 +492,70 @@ impl Drop for TestApp {
             let _ = psql(&format!("drop database if exists {db} with (force)"));
         }
         let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// A TCP proxy on loopback in front of Postgres. `cut` drops every connection and refuses new
+/// ones until `restore`, which looks to the server like the database going down and back up.
+pub struct DbProxy {
+    pub port: u16,
+    down: Arc<std::sync::atomic::AtomicBool>,
+    connections: Arc<Mutex<Vec<tokio::task::AbortHandle>>>,
+    accept: tokio::task::JoinHandle<()>,
+}
+
+impl DbProxy {
+    async fn start() -> DbProxy {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let down = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let connections: Arc<Mutex<Vec<tokio::task::AbortHandle>>> = Arc::default();
+        let accept = {
+            let (down, connections) = (down.clone(), connections.clone());
+            tokio::spawn(async move {
+                loop {
+                    let Ok((mut client, _)) = listener.accept().await else {
+                        continue;
+                    };
+                    if down.load(std::sync::atomic::Ordering::SeqCst) {
+                        drop(client);
+                        continue;
+                    }
+                    let task = tokio::spawn(async move {
+                        if let Ok(mut server) =
+                            tokio::net::TcpStream::connect("127.0.0.1:5432").await
+                        {
+                            let _ = tokio::io::copy_bidirectional(&mut client, &mut server).await;
+                        }
+                    });
+                    connections.lock().unwrap().push(task.abort_handle());
+                }
+            })
+        };
+        DbProxy {
+            port,
+            down,
+            connections,
+            accept,
+        }
+    }
+
+    pub fn cut(&self) {
+        self.down.store(true, std::sync::atomic::Ordering::SeqCst);
+        for task in self.connections.lock().unwrap().drain(..) {
+            task.abort();
+        }
+    }
+
+    pub fn restore(&self) {
+        self.down.store(false, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+impl Drop for DbProxy {
+    fn drop(&mut self) {
+        self.cut();
+        self.accept.abort();
     }
 }
 
@@ -401,17 +599,7 @@ impl SmtpSink {
     /// Every message to `to` whose text contains `needle`, with quoted-printable soft line
     /// breaks undone.
     pub fn messages(&self, to: &str, needle: &str) -> Vec<String> {
-        let maildir = self.dir.join("maildir").join("new");
-        let Ok(entries) = std::fs::read_dir(&maildir) else {
-            return Vec::new();
-        };
-        entries
-            .flatten()
-            .map(|entry| std::fs::read_to_string(entry.path()).unwrap_or_default())
-            .filter(|raw| raw.contains(&format!("To: {to}")))
-            .map(|raw| raw.replace("=\r\n", "").replace("=\n", ""))
-            .filter(|unfolded| unfolded.contains(needle))
-            .collect()
+        read_maildir(&self.dir.join("maildir").join("new"), to, needle)
     }
 
     /// Waits (up to 30 s) for a message to `to` whose text contains `needle`; returns it with
@@ -437,6 +625,44 @@ impl Drop for SmtpSink {
         let _ = self.process.wait();
         let _ = std::fs::remove_dir_all(&self.dir);
     }
+}
+
+/// The token of the link to `path` in a mail.
+pub fn token_in(mail: &str, path: &str) -> String {
+    // Quoted-printable writes "=" as "=3D".
+    let mail = mail.replace("=3D", "=");
+    let needle = format!("{path}?token=");
+    let start = mail.find(&needle).expect("a link with a token") + needle.len();
+    mail[start..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .collect()
+}
+
+/// The messages in a folder of mail files to `to` whose text contains `needle`, oldest first
+/// (by when their file was written), with quoted-printable soft line breaks undone.
+fn read_maildir(dir: &std::path::Path, to: &str, needle: &str) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut found: Vec<(std::time::SystemTime, String)> = entries
+        .flatten()
+        .map(|entry| {
+            let written = entry
+                .metadata()
+                .and_then(|m| m.modified())
+                .unwrap_or(std::time::UNIX_EPOCH);
+            (
+                written,
+                std::fs::read_to_string(entry.path()).unwrap_or_default(),
+            )
+        })
+        .filter(|(_, raw)| raw.contains(&format!("To: {to}")))
+        .map(|(at, raw)| (at, raw.replace("=\r\n", "").replace("=\n", "")))
+        .filter(|(_, unfolded)| unfolded.contains(needle))
+        .collect();
+    found.sort();
+    found.into_iter().map(|(_, mail)| mail).collect()
 }
 
 /// Decodes a server function's error body.

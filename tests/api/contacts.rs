@@ -183,10 +183,23 @@ async fn only_a_verified_address_can_become_primary_and_the_old_one_is_told(app:
     assert_eq!(list["others"][0]["email"], "ada@example.com");
     let (_, res) = app.sign_in("new@example.com", PASSWORD).await;
     assert_eq!(res.status(), 200, "signs in with the new primary");
-    // Someone else's sign-in address cannot be added.
+    // Someone else's sign-in address cannot be added: the same answer as for any address (so
+    // nobody learns whose it is), but its owner is told and no link goes out.
     let eve = app.signed_in("eve@example.com").await;
+    let links_before = app.mail_count("new@example.com", "verify-email?token=");
     let res = app
         .call(&eve, "add_email", &[("email", "new@example.com")])
         .await;
-    assert_eq!(res.status(), 422);
+    assert_eq!(res.status(), 200);
+    app.wait_for_mail(
+        "new@example.com",
+        "Someone tried to use your e-mail address",
+    )
+    .await;
+    assert_eq!(
+        app.mail_count("new@example.com", "verify-email?token="),
+        links_before,
+        "no link to verify it with"
+    );
+    assert_eq!(emails(&app, &eve).await["others"][0]["verified"], false);
 }

@@ -310,7 +310,9 @@ async fn notification_mail_waits_for_smtp_and_goes_out_when_it_is_back() {
         &[("SMTP_URL", url.as_str()), ("MAIL_RETRY_SECS", "1")],
     )
     .await;
-    let browser = app.signed_in("ada@example.com").await;
+    let browser = app
+        .signed_in_while_smtp_is_briefly_up("ada@example.com", port)
+        .await;
     accepted(&app, event("inv", "invoice.issued", "ada@example.com", json!({ "invoice_id": "9", "number": "B-9", "amount": "5 EUR", "due_date": "2099-12-31" }))).await;
     let status = || async {
         inbox(&app, &browser).await["inbox"][0]["email_status"]

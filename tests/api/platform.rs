@@ -108,15 +108,33 @@ async fn production_cookies_are_secure_and_host_prefixed() {
     let key = "ab".repeat(32);
     let app = TestApp::spawn_with(
         Backend::Sqlite,
-        &[("APP_ENV", "production"), ("SECRET_KEY", key.as_str())],
+        &[
+            ("APP_ENV", "production"),
+            ("SECRET_KEY", key.as_str()),
+            ("PUBLIC_ORIGIN", "https://profile.example.com"),
+        ],
     )
     .await;
-    let res = app.sign_up(&app.browser(), "ada@example.com").await;
+    let res = app
+        .sign_up_and_verify(&app.browser(), "ada@example.com")
+        .await;
     assert_eq!(res.status(), 200);
-    let cookie = res.headers()[header::SET_COOKIE]
-        .to_str()
+    let cookies: Vec<String> = res
+        .headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .map(|c| c.to_str().unwrap().to_string())
+        .collect();
+    let cookie = cookies
+        .iter()
+        .find(|c| c.contains("pc_session"))
         .unwrap()
-        .to_string();
+        .clone();
+    let device = cookies.iter().find(|c| c.contains("pc_device")).unwrap();
+    assert!(
+        device.starts_with("__Host-pc_device=") && device.contains("; Secure"),
+        "{device}"
+    );
     assert!(cookie.starts_with("__Host-pc_session="), "{cookie}");
     assert!(
         cookie.contains("; Secure") && cookie.contains("HttpOnly") && cookie.contains("Path=/")

@@ -64,7 +64,7 @@ on_both_databases! {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .unwrap();
-        assert_eq!(app.sign_up(&browser, "ada@example.com").await.status(), 200);
+        assert_eq!(app.sign_up_and_verify(&browser, "ada@example.com").await.status(), 200);
         let html = app.page(&browser, "/settings/sessions").await;
         assert!(html.contains(" JST</time>"), "the browser's zone");
         app.call(&browser, "save_preferences", &prefs("Europe/Berlin", "iso", "24h", "25", "system")).await;
@@ -112,7 +112,7 @@ async fn german_browser(app: &TestApp, email: &str) -> reqwest::Client {
         )
         .build()
         .unwrap();
-    let res = app.sign_up(&client, email).await;
+    let res = app.sign_up_and_verify(&client, email).await;
     assert!(
         res.status().is_success() || res.status().is_redirection(),
         "{}",

@@ -40,7 +40,7 @@ async fn confirm(app: &TestApp, client: &reqwest::Client) {
 on_both_databases! {
     async fn the_list_marks_this_device_and_never_shows_tokens(app: TestApp) {
         let laptop = app.browser();
-        let signup = app.sign_up(&laptop, "ada@example.com").await;
+        let signup = app.sign_up_and_verify(&laptop, "ada@example.com").await;
         let cookie = signup.headers()["set-cookie"].to_str().unwrap().to_string();
         let token = cookie.trim_start_matches("pc_session=").split(';').next().unwrap().to_string();
         let _phone = sign_in(&app, "ada@example.com").await;

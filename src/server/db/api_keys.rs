@@ -204,27 +204,3 @@ pub async fn claim_expiry_notice(db: &Db, id: &str, now: i64) -> Result<bool, Ap
     .await?;
     Ok(done.rows_affected() == 1)
 }
-
-/// Counts one request in `bucket`'s current window and returns the count so far (this one
-/// included). One statement, so concurrent requests on any instance count exactly.
-pub async fn count_hit(db: &Db, bucket: &str, window_start: i64) -> Result<i64, AppError> {
-    let row = sqlx::query(
-        "insert into rate_windows (bucket, window_start, hits) values ($1, $2, 1)
-         on conflict (bucket, window_start) do update set hits = rate_windows.hits + 1
-         returning hits",
-    )
-    .bind(bucket)
-    .bind(window_start)
-    .fetch_one(db)
-    .await?;
-    Ok(row.get(0))
-}
-
-/// Drops counters of windows that ended before `before`.
-pub async fn sweep_windows(db: &Db, before: i64) -> Result<u64, AppError> {
-    let done = sqlx::query("delete from rate_windows where window_start < $1")
-        .bind(before)
-        .execute(db)
-        .await?;
-    Ok(done.rows_affected())
-}

@@ -74,6 +74,23 @@ pub async fn new_token(
     Ok(())
 }
 
+/// The owner and address of a live link, without using it.
+pub async fn token_address(
+    db: &Db,
+    token_hash: &str,
+    now: i64,
+) -> Result<Option<(String, String)>, AppError> {
+    let row = sqlx::query(
+        "select a.user_id, a.email from email_verifications v join email_addresses a on a.id = v.address_id
+         where v.token_hash = $1 and v.used_at is null and v.expires_at > $2",
+    )
+    .bind(token_hash)
+    .bind(now)
+    .fetch_optional(db)
+    .await?;
+    Ok(row.map(|r| (r.get(0), r.get(1))))
+}
+
 /// Uses a link: marks it used (once) and its address verified. Returns (user id, e-mail), or
 /// `None` for an unknown, used or expired link.
 pub async fn use_token(
@@ -132,11 +149,19 @@ pub async fn swap_primary(
     new_primary: &str,
 ) -> Result<(), AppError> {
     let mut tx = db.begin().await?;
-    sqlx::query("update users set email = $2 where id = $1")
+    let moved = sqlx::query("update users set email = $2 where id = $1")
         .bind(user_id)
         .bind(new_primary)
         .execute(&mut *tx)
-        .await?;
+        .await;
+    match moved {
+        Err(e) if super::is_unique_violation(&e) => {
+            return Err(AppError::Conflict(
+                crate::i18n::t("Another account signs in with this address, so it cannot become your primary address. Remove it here, or sign in to that account.").into(),
+            ))
+        }
+        other => other?,
+    };
     sqlx::query("update email_addresses set email = $3 where user_id = $1 and id = $2 and verified_at is not null")
         .bind(user_id)
         .bind(id)
@@ -145,13 +170,4 @@ pub async fn swap_primary(
         .await?;
     tx.commit().await?;
     Ok(())
-}
-
-/// Whether another account uses this address as its primary (sign-in) address.
-pub async fn is_someones_primary(db: &Db, email: &str) -> Result<bool, AppError> {
-    let row = sqlx::query("select 1 from users where email = $1")
-        .bind(email)
-        .fetch_optional(db)
-        .await?;
-    Ok(row.is_some())
 }

@@ -165,6 +165,16 @@ pub async fn attempt_pending_signin(
     Ok(row.map(|r| r.get(0)))
 }
 
+/// Ends every sign-in of the user waiting for its second step (after a password change or when
+/// two-factor sign-in is turned off): a password step taken before must not complete after.
+pub async fn drop_pending_signins(db: &Db, user_id: &str) -> Result<(), AppError> {
+    sqlx::query("delete from pending_signins where user_id = $1")
+        .bind(user_id)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
 pub async fn finish_pending_signin(db: &Db, token_hash: &str) -> Result<(), AppError> {
     sqlx::query("delete from pending_signins where token_hash = $1")
         .bind(token_hash)

@@ -7,11 +7,13 @@
 pub mod api_keys;
 pub mod avatars;
 pub mod contacts;
+pub mod devices;
 pub mod mfa;
 pub mod notifications;
 pub mod outbox;
 pub mod preferences;
 pub mod profile;
+pub mod rate;
 pub mod security_events;
 pub mod sessions;
 pub mod throttle;
@@ -24,6 +26,9 @@ use sqlx::{
 use std::borrow::Cow;
 
 pub type Db = AnyPool;
+
+/// How long a request waits for a database connection before it answers 503.
+const ACQUIRE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(3);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -59,10 +64,10 @@ macro_rules! migrations {
 fn migrator(backend: Backend) -> Migrator {
     let migrations = match backend {
         Backend::Sqlite => {
-            migrations!("sqlite": 1 "0001_foundation", 2 "0002_sessions_and_security_log", 3 "0003_outbox", 4 "0004_mfa", 5 "0005_api_keys", 6 "0006_notifications", 7 "0007_preferences", 8 "0008_email_addresses", 9 "0009_avatars")
+            migrations!("sqlite": 1 "0001_foundation", 2 "0002_sessions_and_security_log", 3 "0003_outbox", 4 "0004_mfa", 5 "0005_api_keys", 6 "0006_notifications", 7 "0007_preferences", 8 "0008_email_addresses", 9 "0009_avatars", 10 "0010_hardening")
         }
         Backend::Postgres => {
-            migrations!("postgres": 1 "0001_foundation", 2 "0002_sessions_and_security_log", 3 "0003_outbox", 4 "0004_mfa", 5 "0005_api_keys", 6 "0006_notifications", 7 "0007_preferences", 8 "0008_email_addresses", 9 "0009_avatars")
+            migrations!("postgres": 1 "0001_foundation", 2 "0002_sessions_and_security_log", 3 "0003_outbox", 4 "0004_mfa", 5 "0005_api_keys", 6 "0006_notifications", 7 "0007_preferences", 8 "0008_email_addresses", 9 "0009_avatars", 10 "0010_hardening")
         }
     };
     Migrator {
@@ -102,6 +107,9 @@ pub async fn connect(url: &str) -> Result<(Db, Backend), String> {
     let pool = AnyPoolOptions::new()
         // SQLite has one writer at a time; a few connections serve reads while it writes.
         .max_connections(if backend == Backend::Sqlite { 8 } else { 16 })
+        // Fail fast when the database is down: a request answers 503 within seconds instead of
+        // waiting the default 30 s for a connection that will not come.
+        .acquire_timeout(ACQUIRE_TIMEOUT)
         .after_connect(move |conn, _meta| {
             Box::pin(async move {
                 if backend == Backend::Sqlite {
@@ -132,8 +140,35 @@ pub fn is_unique_violation(err: &sqlx::Error) -> bool {
     matches!(err, sqlx::Error::Database(db) if db.kind() == sqlx::error::ErrorKind::UniqueViolation)
 }
 
+/// Whether an error means the database cannot be reached right now (down, restarting, the pool
+/// exhausted), as opposed to a bug in a query: the first is a 503 to retry, the second a 500.
+pub fn is_unavailable(err: &sqlx::Error) -> bool {
+    match err {
+        sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::WorkerCrashed => true,
+        // Postgres: connection exceptions (08…), shutting down or restarting (57P…), the
+        // database gone (3D000); SQLite: the database busy or locked past the busy timeout.
+        sqlx::Error::Database(db) => db.code().is_some_and(|code| {
+            code.starts_with("08")
+                || code.starts_with("57P")
+                || code == "3D000"
+                || code == "5"
+                || code == "6"
+                || code == "517"
+        }),
+        _ => false,
+    }
+}
+
 impl From<sqlx::Error> for AppError {
     fn from(err: sqlx::Error) -> Self {
+        if is_unavailable(&err) {
+            tracing::warn!(error = %err, "database unavailable");
+            return AppError::Unavailable;
+        }
         crate::server::context::internal(err)
     }
 }

@@ -48,13 +48,37 @@ pub async fn subscription(db: &Db, user_id: &str, topic: &str) -> Result<Subscri
 }
 
 /// Stores every subscription in one transaction.
+/// The version of a person's subscriptions (0: never saved).
+pub async fn subscriptions_version(db: &Db, user_id: &str) -> Result<i64, AppError> {
+    let row = sqlx::query("select version from subscription_versions where user_id = $1")
+        .bind(user_id)
+        .fetch_optional(db)
+        .await?;
+    Ok(row.map(|r| r.get(0)).unwrap_or(0))
+}
+
+/// Saves every subscription at once. With `expected` (the version the form was made from), only
+/// if the subscriptions are still at that version; `Conflict` otherwise.
 pub async fn save_subscriptions(
     db: &Db,
     user_id: &str,
     subs: &[Subscription],
+    expected: Option<i64>,
     now: i64,
 ) -> Result<(), AppError> {
     let mut tx = db.begin().await?;
+    let bumped = sqlx::query(
+        "insert into subscription_versions (user_id, version) values ($1, 1)
+         on conflict (user_id) do update set version = subscription_versions.version + 1
+         where $2 < 0 or subscription_versions.version = $2",
+    )
+    .bind(user_id)
+    .bind(expected.unwrap_or(-1))
+    .execute(&mut *tx)
+    .await?;
+    if bumped.rows_affected() == 0 {
+        return Err(super::preferences::stale_form());
+    }
     for s in subs {
         let locked = topic_by_key(&s.topic).is_some_and(|t| t.locked_email);
         sqlx::query(
@@ -98,6 +122,15 @@ pub async fn insert_event(
     .execute(db)
     .await?;
     Ok(done.rows_affected() == 1)
+}
+
+/// The payload stored for an event id, if it was received.
+pub async fn event_payload(db: &Db, id: &str) -> Result<Option<String>, AppError> {
+    let row = sqlx::query("select payload from platform_events where id = $1")
+        .bind(id)
+        .fetch_optional(db)
+        .await?;
+    Ok(row.map(|r| r.get(0)))
 }
 
 /// Events whose routing has not finished (received more than `older_than` seconds ago, so a
@@ -192,7 +225,7 @@ pub async fn inbox(
     )
     .bind(user_id)
     .bind(per_page as i64 + 1)
-    .bind(((page.max(1) - 1) * per_page) as i64)
+    .bind(crate::model::paging::offset(page, per_page))
     .fetch_all(db)
     .await?;
     let has_next = rows.len() > per_page;

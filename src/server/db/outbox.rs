@@ -41,7 +41,8 @@ pub async fn enqueue<'e, E>(
 where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
-    let id = crate::server::random_id(16);
+    // Ids sort by creation time, so that mail queued together goes out in the order it was queued.
+    let id = crate::server::ordered_id();
     let seal = |body: &str| format!("enc:{}", crypto::encrypt(key, &id, body.as_bytes()));
     sqlx::query(
         "insert into outbox (id, to_addr, subject, text_body, html_body, created_at, next_attempt_at)
@@ -64,7 +65,7 @@ pub async fn claim_next(db: &Db, key: &SecretKey, now: i64) -> Result<Option<Que
     loop {
         let candidate = sqlx::query(
             "select id from outbox where status = 'pending' and next_attempt_at <= $1 and locked_until <= $1
-             order by next_attempt_at, created_at limit 1",
+             order by next_attempt_at, created_at, id limit 1",
         )
         .bind(now)
         .fetch_optional(db)

@@ -7,7 +7,7 @@ use sqlx::Row;
 /// The saved preferences, if any (`zone_chosen` false when no zone was saved).
 pub async fn get(db: &Db, user_id: &str) -> Result<Option<Preferences>, AppError> {
     let row = sqlx::query(
-        "select time_zone, date_format, time_format, week_start, rows_per_page, theme, language
+        "select time_zone, date_format, time_format, week_start, rows_per_page, theme, language, version
          from user_preferences where user_id = $1",
     )
     .bind(user_id)
@@ -24,17 +24,28 @@ pub async fn get(db: &Db, user_id: &str) -> Result<Option<Preferences>, AppError
             rows_per_page: r.get::<i64, _>(4) as u32,
             theme: r.get(5),
             language: r.get(6),
+            version: r.get(7),
         }
     }))
 }
 
-pub async fn save(db: &Db, user_id: &str, p: &Preferences, now: i64) -> Result<(), AppError> {
-    sqlx::query(
+/// Saves the preferences. With `expected` (the version the form was made from), only if the
+/// saved ones are still at that version (0: none saved yet); `Conflict` otherwise.
+pub async fn save(
+    db: &Db,
+    user_id: &str,
+    p: &Preferences,
+    expected: Option<i64>,
+    now: i64,
+) -> Result<(), AppError> {
+    let done = sqlx::query(
         "insert into user_preferences
-             (user_id, time_zone, date_format, time_format, week_start, rows_per_page, theme, language, updated_at)
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+             (user_id, time_zone, date_format, time_format, week_start, rows_per_page, theme, language, updated_at, version)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1)
          on conflict (user_id) do update set time_zone = $2, date_format = $3, time_format = $4,
-             week_start = $5, rows_per_page = $6, theme = $7, language = $8, updated_at = $9",
+             week_start = $5, rows_per_page = $6, theme = $7, language = $8, updated_at = $9,
+             version = user_preferences.version + 1
+         where $10 < 0 or user_preferences.version = $10",
     )
     .bind(user_id)
     .bind(&p.time_zone)
@@ -45,7 +56,19 @@ pub async fn save(db: &Db, user_id: &str, p: &Preferences, now: i64) -> Result<(
     .bind(&p.theme)
     .bind(&p.language)
     .bind(now)
+    .bind(expected.unwrap_or(-1))
     .execute(db)
     .await?;
+    // Nothing written: the saved version was not the form's.
+    if done.rows_affected() == 0 {
+        return Err(stale_form());
+    }
     Ok(())
+}
+
+/// The answer to a form saved from an older copy (another tab saved in between).
+pub fn stale_form() -> AppError {
+    AppError::Conflict(
+        crate::i18n::t("These settings were changed in another tab or window since this page was opened. Reload the page to see them, then make your change again.").into(),
+    )
 }

@@ -16,6 +16,7 @@ pub mod kind {
     pub const MFA_ENABLED: &str = "mfa_enabled";
     pub const MFA_DISABLED: &str = "mfa_disabled";
     pub const MFA_CHALLENGE: &str = "mfa_challenge";
+    pub const MFA_THROTTLED: &str = "mfa_throttled";
     pub const RECOVERY_CODE_USED: &str = "recovery_code_used";
     pub const RECOVERY_CODES_REGENERATED: &str = "recovery_codes_regenerated";
     pub const API_KEY_CREATED: &str = "api_key_created";

@@ -5,6 +5,7 @@ use crate::i18n::t;
 use crate::{error::AppError, model::auth::CurrentUser};
 use sqlx::Row;
 
+#[derive(Clone, Copy)]
 pub struct NewUser<'a> {
     pub id: &'a str,
     pub email: &'a str,
@@ -13,7 +14,8 @@ pub struct NewUser<'a> {
     pub last_name: &'a str,
 }
 
-/// Creates the user and their profile in one transaction.
+/// Creates an unverified user and their profile in one transaction (see `accounts::sign_up`:
+/// the caller has made sure the address is not someone's verified address).
 pub async fn create(db: &Db, user: NewUser<'_>, now: i64) -> Result<(), AppError> {
     let mut tx = db.begin().await?;
     let inserted = sqlx::query("insert into users (id, email, password_hash, created_at, updated_at) values ($1, $2, $3, $4, $4)")
@@ -24,11 +26,9 @@ pub async fn create(db: &Db, user: NewUser<'_>, now: i64) -> Result<(), AppError
         .execute(&mut *tx)
         .await;
     match inserted {
+        // Two sign-ups for one address at the same moment: the same answer as any other.
         Err(e) if is_unique_violation(&e) => {
-            return Err(AppError::field(
-                "email",
-                t("An account with this email already exists. Sign in instead."),
-            ))
+            return Err(AppError::Conflict(t("Please try again.").into()))
         }
         other => other?,
     };
@@ -46,16 +46,165 @@ pub async fn create(db: &Db, user: NewUser<'_>, now: i64) -> Result<(), AppError
     Ok(())
 }
 
-/// The id and password hash of the account with this (normalised) e-mail.
-pub async fn credentials_by_email(
+/// Someone signed up again for an address whose account was never verified: their password
+/// and names replace the earlier ones (whoever proves the mailbox gets the account).
+pub async fn replace_unverified(db: &Db, user: NewUser<'_>, now: i64) -> Result<bool, AppError> {
+    let mut tx = db.begin().await?;
+    let done = sqlx::query(
+        "update users set password_hash = $2, updated_at = $3 where id = $1 and email_verified_at is null",
+    )
+    .bind(user.id)
+    .bind(user.password_hash)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    if done.rows_affected() != 1 {
+        return Ok(false);
+    }
+    sqlx::query("update profiles set first_name = $2, last_name = $3, updated_at = $4, version = version + 1 where user_id = $1")
+        .bind(user.id)
+        .bind(user.first_name)
+        .bind(user.last_name)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// An account as sign-in sees it.
+pub struct Account {
+    pub id: String,
+    pub password_hash: String,
+    /// Whether the sign-in address was proven (unverified accounts cannot sign in).
+    pub verified: bool,
+}
+
+/// The account whose sign-in address is this (normalised) e-mail.
+pub async fn by_email(db: &Db, email: &str) -> Result<Option<Account>, AppError> {
+    let row =
+        sqlx::query("select id, password_hash, email_verified_at from users where email = $1")
+            .bind(email)
+            .fetch_optional(db)
+            .await?;
+    Ok(row.map(|r| Account {
+        id: r.get(0),
+        password_hash: r.get(1),
+        verified: r.get::<Option<i64>, _>(2).is_some(),
+    }))
+}
+
+/// Whether a verified account uses this address: as its sign-in address, or as a verified
+/// further address. Such an address cannot be signed up with or added elsewhere.
+pub async fn address_taken(
     db: &Db,
     email: &str,
-) -> Result<Option<(String, String)>, AppError> {
-    let row = sqlx::query("select id, password_hash from users where email = $1")
-        .bind(email)
-        .fetch_optional(db)
+    except_user: Option<&str>,
+) -> Result<bool, AppError> {
+    let row = sqlx::query(
+        "select 1 from users where email = $1 and email_verified_at is not null and id <> $2
+         union all
+         select 1 from email_addresses where email = $1 and verified_at is not null and user_id <> $2
+         limit 1",
+    )
+    .bind(email)
+    .bind(except_user.unwrap_or(""))
+    .fetch_optional(db)
+    .await?;
+    Ok(row.is_some())
+}
+
+/// A new sign-up link for an unverified user; earlier unused links stop working.
+pub async fn new_signup_token(
+    db: &Db,
+    user_id: &str,
+    token_hash: &str,
+    expires_at: i64,
+) -> Result<(), AppError> {
+    let mut tx = db.begin().await?;
+    sqlx::query("delete from signup_verifications where user_id = $1 and used_at is null")
+        .bind(user_id)
+        .execute(&mut *tx)
         .await?;
-    Ok(row.map(|r| (r.get(0), r.get(1))))
+    sqlx::query(
+        "insert into signup_verifications (token_hash, user_id, expires_at) values ($1, $2, $3)",
+    )
+    .bind(token_hash)
+    .bind(user_id)
+    .bind(expires_at)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The unverified account a live (unused, unexpired) sign-up link is for.
+pub async fn signup_token_owner(
+    db: &Db,
+    token_hash: &str,
+    now: i64,
+) -> Result<Option<(Account, String)>, AppError> {
+    let row = sqlx::query(
+        "select u.id, u.password_hash, u.email from signup_verifications v join users u on u.id = v.user_id
+         where v.token_hash = $1 and v.used_at is null and v.expires_at > $2 and u.email_verified_at is null",
+    )
+    .bind(token_hash)
+    .bind(now)
+    .fetch_optional(db)
+    .await?;
+    Ok(row.map(|r| {
+        (
+            Account {
+                id: r.get(0),
+                password_hash: r.get(1),
+                verified: false,
+            },
+            r.get(2),
+        )
+    }))
+}
+
+/// Uses a sign-up link (once) and marks its account verified; false if someone was faster.
+pub async fn finish_signup(
+    db: &Db,
+    token_hash: &str,
+    user_id: &str,
+    now: i64,
+) -> Result<bool, AppError> {
+    let mut tx = db.begin().await?;
+    let claimed = sqlx::query(
+        "update signup_verifications set used_at = $3 where token_hash = $1 and user_id = $2 and used_at is null and expires_at > $3",
+    )
+    .bind(token_hash)
+    .bind(user_id)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected()
+        == 1;
+    if !claimed {
+        return Ok(false);
+    }
+    sqlx::query("update users set email_verified_at = $2, updated_at = $2 where id = $1 and email_verified_at is null")
+        .bind(user_id)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// Deletes unverified accounts made before `before` (nobody proved their address in time), and
+/// the unverified account that holds `email` once another account has verified it.
+pub async fn delete_unverified(db: &Db, before: i64, email: Option<&str>) -> Result<u64, AppError> {
+    let done = sqlx::query(
+        "delete from users where email_verified_at is null and (created_at < $1 or email = $2)",
+    )
+    .bind(before)
+    .bind(email.unwrap_or(""))
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected())
 }
 
 /// The e-mail and password hash of a user, for re-authentication.
@@ -104,25 +253,30 @@ pub async fn current_user(db: &Db, user_id: &str) -> Result<Option<CurrentUser>,
     }))
 }
 
-/// Every user's id (for platform-wide notifications).
+/// Every verified user's id (for platform-wide notifications).
 pub async fn all_ids(db: &Db) -> Result<Vec<String>, AppError> {
-    let rows = sqlx::query("select id from users order by created_at, id")
-        .fetch_all(db)
-        .await?;
+    let rows = sqlx::query(
+        "select id from users where email_verified_at is not null order by created_at, id",
+    )
+    .fetch_all(db)
+    .await?;
     Ok(rows.into_iter().map(|r| r.get(0)).collect())
 }
 
-/// The ids of the users named by id or by e-mail, each once, and the names nobody has.
+/// The ids of the (verified) users named by id or by e-mail, each once, and the names nobody
+/// has.
 pub async fn ids_for(db: &Db, names: &[String]) -> Result<(Vec<String>, Vec<String>), AppError> {
     let mut ids: Vec<String> = Vec::new();
     let mut unknown = Vec::new();
     for name in names {
         let email = crate::model::auth::normalize_email(name);
-        let row = sqlx::query("select id from users where id = $1 or email = $2")
-            .bind(name.trim())
-            .bind(&email)
-            .fetch_optional(db)
-            .await?;
+        let row = sqlx::query(
+            "select id from users where (id = $1 or email = $2) and email_verified_at is not null",
+        )
+        .bind(name.trim())
+        .bind(&email)
+        .fetch_optional(db)
+        .await?;
         match row.map(|r| r.get::<String, _>(0)) {
             Some(id) if !ids.contains(&id) => ids.push(id),
             Some(_) => {}

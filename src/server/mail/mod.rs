@@ -177,6 +177,65 @@ impl Mailer {
     }
 }
 
+/// Mail that someone asks for — a verification link to an address they typed, a test message,
+/// a sign-up — goes at most this often to one recipient…
+const PER_RECIPIENT: super::db::rate::Budget = super::db::rate::Budget {
+    max: 5,
+    window_secs: 3600,
+};
+/// …and at most this often for one signed-in person, whatever the recipients.
+const PER_PERSON: super::db::rate::Budget = super::db::rate::Budget {
+    max: 20,
+    window_secs: 3600,
+};
+
+/// Queues mail that someone asked for, within the budgets above. For a signed-in `person` an
+/// exhausted budget is an error they see (429); for anonymous flows (sign-up) the message is
+/// dropped silently, so that the answer stays the same whoever the address belongs to.
+pub async fn send_requested(
+    state: &super::state::AppState,
+    person: Option<&str>,
+    email: &Email,
+) -> Result<(), AppError> {
+    match allow_requested(state, person, &email.to).await {
+        Ok(()) => state.mailer.enqueue(&state.db, email).await,
+        Err(e) if person.is_none() => {
+            tracing::warn!("requested mail dropped: recipient over the hourly budget");
+            let _ = e;
+            Ok(())
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// Counts one requested message to `recipient` (and for `person`) against the budgets;
+/// `RateLimited` when either is used up.
+pub async fn allow_requested(
+    state: &super::state::AppState,
+    person: Option<&str>,
+    recipient: &str,
+) -> Result<(), AppError> {
+    use super::db::rate;
+    let at = now();
+    let bucket = format!("mail_to:{}", recipient.to_lowercase());
+    let mut over = rate::hit(&state.db, &bucket, PER_RECIPIENT, at)
+        .await?
+        .err();
+    if let Some(person) = person {
+        let sender = rate::hit(&state.db, &format!("mail_by:{person}"), PER_PERSON, at).await?;
+        over = over.max(sender.err());
+    }
+    match over {
+        None => Ok(()),
+        Some(secs) => {
+            if let Some(person) = person {
+                tracing::warn!(user_id = %person, "requested mail refused: over the hourly budget");
+            }
+            Err(AppError::RateLimited(secs))
+        }
+    }
+}
+
 /// The language to write to a person in: the one they chose on the Preferences tab, else the
 /// language of the request being served (their browser's), else English.
 pub async fn language_of(db: &super::db::Db, user_id: &str) -> Result<crate::i18n::Lang, AppError> {

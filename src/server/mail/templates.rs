@@ -20,13 +20,26 @@ pub fn escape_html(text: &str) -> String {
     out
 }
 
-/// A short notice: a heading line and paragraphs, the same in both parts.
+/// A paragraph that is only a link (a URL on its own) is shown as a link in the HTML part.
+fn is_link(paragraph: &str) -> bool {
+    (paragraph.starts_with("https://") || paragraph.starts_with("http://"))
+        && !paragraph.contains(char::is_whitespace)
+}
+
+/// A short notice: a heading line and paragraphs, the same in both parts. Long words (addresses,
+/// links) may break anywhere in the HTML part, so nothing is wider than a phone's screen.
 fn notice(lang: Lang, to: &str, subject: &str, paragraphs: &[String]) -> Email {
     let text = paragraphs.join("\n\n") + "\n\n— Profile Center\n";
     let html = format!(
-        "<!doctype html><html lang=\"{}\"><body style=\"font-family:system-ui,sans-serif;line-height:1.5\">{}<p>— Profile Center</p></body></html>",
+        "<!doctype html><html lang=\"{}\"><body style=\"font-family:system-ui,sans-serif;line-height:1.5;overflow-wrap:anywhere\">{}<p>— Profile Center</p></body></html>",
         lang.code(),
-        paragraphs.iter().map(|p| format!("<p>{}</p>", escape_html(p))).collect::<String>()
+        paragraphs
+            .iter()
+            .map(|p| match is_link(p) {
+                true => format!("<p><a href=\"{0}\">{0}</a></p>", escape_html(p)),
+                false => format!("<p>{}</p>", escape_html(p)),
+            })
+            .collect::<String>()
     );
     Email {
         to: to.to_string(),
@@ -52,7 +65,7 @@ pub fn password_changed(
         &[
             hello(lang, name),
             fill(
-                in_lang(lang, "the password of your Profile Center account was changed on {} from {} (IP address {})."),
+                in_lang(lang, "The password of your Profile Center account was changed on {} from {} (IP address {})."),
                 &[when, browser, ip],
             ),
             in_lang(lang, "All your other sessions were signed out.").to_string(),
@@ -84,7 +97,7 @@ pub fn security_notice(
         &[
             hello(lang, name),
             fill(
-                in_lang(lang, "on your Profile Center account, {} on {} from {} (IP address {})."),
+                in_lang(lang, "On your Profile Center account: {} on {} from {} (IP address {})."),
                 &[what, when, browser, ip],
             ),
             in_lang(lang, "If this was not you, change your password right away and review your sessions and security log.").to_string(),
@@ -125,9 +138,58 @@ pub fn verify_email(lang: Lang, to: &str, name: &str, link: &str) -> Email {
         in_lang(lang, "Confirm your e-mail address for Profile Center"),
         &[
             hello(lang, name),
-            in_lang(lang, "please confirm that this address belongs to you by opening this link within 24 hours:").to_string(),
+            in_lang(lang, "Please confirm that this address belongs to you by opening this link within 24 hours:").to_string(),
             link.to_string(),
             in_lang(lang, "If you did not add this address to a Profile Center account, ignore this message: nothing will be sent to it.").to_string(),
+        ],
+    )
+}
+
+/// The link that finishes a sign-up (single use, 24 hours; the password chosen is asked for).
+pub fn confirm_signup(lang: Lang, to: &str, name: &str, link: &str) -> Email {
+    notice(
+        lang,
+        to,
+        in_lang(lang, "Finish creating your Profile Center account"),
+        &[
+            hello(lang, name),
+            in_lang(lang, "To finish creating your account, open this link within 24 hours and enter the password you chose:").to_string(),
+            link.to_string(),
+            in_lang(lang, "If you did not sign up for Profile Center, ignore this message: without the link, nobody can use the account, and it is deleted after a week.").to_string(),
+        ],
+    )
+}
+
+/// To the owner of an address someone tried to sign up (or add to another account) with.
+pub fn signup_attempt(lang: Lang, to: &str, signin: &str) -> Email {
+    notice(
+        lang,
+        to,
+        in_lang(lang, "Someone tried to use your e-mail address on Profile Center"),
+        &[
+            in_lang(lang, "Hello,").to_string(),
+            in_lang(lang, "Someone just tried to create a Profile Center account, or to add an address to one, with this e-mail address. It already belongs to your account, so nothing was changed.").to_string(),
+            in_lang(lang, "If it was you, sign in instead:").to_string(),
+            signin.to_string(),
+            in_lang(lang, "If it was not you, you need not do anything.").to_string(),
+        ],
+    )
+}
+
+/// To the owner after repeated wrong two-factor codes: someone who knows the password is
+/// guessing, and the second step is now locked for a while.
+pub fn second_factor_failures(lang: Lang, to: &str, name: &str, ip: &str, browser: &str) -> Email {
+    notice(
+        lang,
+        to,
+        in_lang(lang, "Wrong two-factor codes were entered for your Profile Center account"),
+        &[
+            hello(lang, name),
+            fill(
+                in_lang(lang, "Several wrong two-factor codes were just entered after a correct password for your account, most recently from {} (IP address {}). Two-factor sign-in is paused for a while after each further wrong code."),
+                &[browser, ip],
+            ),
+            in_lang(lang, "If this was not you, someone knows your password: change it right away and review your sessions and security log.").to_string(),
         ],
     )
 }
@@ -141,7 +203,7 @@ pub fn primary_changed(lang: Lang, to: &str, name: &str, new_primary: &str) -> E
         &[
             hello(lang, name),
             fill(
-                in_lang(lang, "the primary e-mail address of your Profile Center account is now {}. You sign in with it, and mail goes there."),
+                in_lang(lang, "The primary e-mail address of your Profile Center account is now {}. You sign in with it, and mail goes there."),
                 &[new_primary],
             ),
             in_lang(lang, "If this was not you, change your password right away and review your security log.").to_string(),
@@ -165,7 +227,7 @@ pub fn key_expiring(
         &[
             hello(lang, name),
             fill(
-                in_lang(lang, "your API key “{}” ({}) expires on {}. Scripts that use it will then get 401 responses."),
+                in_lang(lang, "Your API key “{}” ({}) expires on {}. Scripts that use it will then get 401 responses."),
                 &[key_name, key_id, when],
             ),
             in_lang(lang, "To keep them working, create a new key under Settings → API keys, put it in place of the old one, then revoke the old key.").to_string(),
@@ -198,6 +260,32 @@ mod tests {
             "https://x/verify-email?token=t",
         );
         assert!(email.text.starts_with("Hello Ada,"));
+    }
+
+    #[test]
+    fn a_link_on_its_own_is_a_link_in_the_html_part() {
+        let email = verify_email(
+            Lang::En,
+            "a@example.com",
+            "Ada",
+            "https://x.test/verify-email?token=t&x=1",
+        );
+        assert!(
+            email
+                .html
+                .contains("<a href=\"https://x.test/verify-email?token=t&amp;x=1\">"),
+            "{}",
+            email.html
+        );
+        assert!(email
+            .text
+            .contains("https://x.test/verify-email?token=t&x=1"));
+        let every_sentence_starts_upper_case = email
+            .text
+            .split("\n\n")
+            .filter(|p| !is_link(p))
+            .all(|p| p.chars().next().is_some_and(|c| !c.is_lowercase()));
+        assert!(every_sentence_starts_upper_case, "{}", email.text);
     }
 
     #[test]

@@ -31,7 +31,7 @@ fn platform_key_ok(state: &AppState, headers: &HeaderMap) -> bool {
     let given = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
+        .and_then(super::bearer)
         .unwrap_or("");
     let (a, b) = (
         Sha256::digest(expected.as_bytes()),

@@ -98,7 +98,7 @@ impl Problem {
     fn unauthorized() -> Self {
         Problem::new(
             StatusCode::UNAUTHORIZED,
-            "Send a valid, active API key as `Authorization: Bearer pc_…`.",
+            "Send a valid, active API key as `Authorization: Bearer pc_…` (only in that header: a key sent in a URL is never accepted; if you sent a real key that way, revoke it).",
         )
     }
 }
@@ -108,6 +108,7 @@ impl From<AppError> for Problem {
         let status =
             StatusCode::from_u16(err.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let mut problem = Problem::new(status, err.to_string());
+        problem.retry_after = err.retry_after();
         match err {
             AppError::Validation(fields) => {
                 problem.errors = fields
@@ -116,7 +117,6 @@ impl From<AppError> for Problem {
                     .map(|(field, message)| FieldProblem { field, message })
                     .collect();
             }
-            AppError::RateLimited(secs) => problem.retry_after = Some(secs),
             _ => {}
         }
         problem
@@ -147,6 +147,16 @@ impl IntoResponse for Problem {
     }
 }
 
+/// The credentials of an `Authorization: Bearer …` header; the scheme is case-insensitive
+/// (RFC 9110), the credentials are not.
+pub fn bearer(header: &str) -> Option<&str> {
+    let (scheme, credentials) = header.trim().split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| credentials.trim())
+        .filter(|c| !c.is_empty())
+}
+
 /// The key's scopes must include `scope` (a write scope includes its read scope).
 pub fn require(caller: &Caller, scope: &str) -> Result<(), Problem> {
     if allows(&caller.scopes, scope) {
@@ -172,12 +182,10 @@ fn key_in_query(query: &str) -> bool {
 
 /// Recognises the key, applies its rate limit and hands the handler a `Caller`.
 async fn authenticate(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    // A key in the URL is never accepted (URLs end up in logs and browser history): the same
+    // 401 as any key that does not work, so the answer teaches nothing else.
     if req.uri().query().is_some_and(key_in_query) {
-        return Problem::new(
-            StatusCode::BAD_REQUEST,
-            "API keys are accepted only in the Authorization header: a key in a URL ends up in logs and browser history. If you sent a real key this way, revoke it.",
-        )
-        .into_response();
+        return Problem::unauthorized().into_response();
     }
     let client = req
         .extensions()
@@ -293,7 +301,7 @@ pub fn json_read<T: Serialize>(headers: &HeaderMap, value: &T) -> Response {
         description = "Your profile, sessions and API keys, for scripts. Authenticate with a personal API key from Settings → API keys: `Authorization: Bearer pc_<id>.<secret>`. Each endpoint names the scope it needs; a `…:write` scope includes `…:read`. Reads carry an `ETag`; send it back as `If-Match` on writes to avoid overwriting someone else's change (412 when stale) and as `If-None-Match` to revalidate a copy (304). Errors are `application/problem+json`. Each key may make `API_RATE_LIMIT` requests per minute (600 by default); beyond that, 429 with `Retry-After`."
     ),
     paths(v1::get_me, v1::patch_me, v1::list_sessions, v1::list_api_keys, events::list_notifications, events::post_event),
-    components(schemas(Problem, FieldProblem)),
+    components(schemas(Problem, FieldProblem, crate::server::notifications::EventType)),
     modifiers(&Conventions),
     tags(
         (name = "profile", description = "Who you are"),
@@ -360,13 +368,10 @@ impl utoipa::Modify for Conventions {
                         .entry(code.to_string())
                         .or_insert_with(|| response.into());
                 };
-                add(
-                    "400",
-                    problem("Malformed request, or an API key in the URL"),
-                );
+                add("400", problem("Malformed request"));
                 add(
                     "401",
-                    problem("Missing, malformed, unknown, revoked or expired API key"),
+                    problem("Missing, malformed, unknown, revoked or expired API key, or a key in the URL"),
                 );
                 add(
                     "403",
@@ -377,6 +382,11 @@ impl utoipa::Modify for Conventions {
                     "500",
                     problem("Unexpected failure; `detail` carries a reference for the operator"),
                 );
+                let mut unavailable = problem(
+                    "The database is briefly unavailable; retry after `Retry-After` seconds.",
+                );
+                unavailable.headers = rate_limited.headers.clone();
+                add("503", unavailable);
             }
         }
     }
@@ -390,9 +400,15 @@ async fn openapi_json() -> Response {
 }
 
 /// The Swagger UI page: vendored files under `/swagger/` (see `public/swagger/VERSION`), no CDN.
-async fn docs_page() -> Html<&'static str> {
-    Html(
-        r#"<!doctype html>
+/// Swagger UI styles its widgets with inline style attributes and shows SVG icons as data
+/// URLs; its scripts are our own files. Nothing else is allowed.
+const DOCS_CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; font-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+async fn docs_page() -> impl IntoResponse {
+    (
+        [(header::CONTENT_SECURITY_POLICY, DOCS_CSP)],
+        Html(
+            r#"<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -407,12 +423,22 @@ async fn docs_page() -> Html<&'static str> {
 <script src="/swagger/init.js"></script>
 </body>
 </html>"#,
+        ),
     )
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_bearer_scheme_is_case_insensitive() {
+        assert_eq!(bearer("Bearer abc"), Some("abc"));
+        assert_eq!(bearer("bearer abc"), Some("abc"));
+        assert_eq!(bearer("BEARER  abc "), Some("abc"));
+        assert_eq!(bearer("Basic abc"), None);
+        assert_eq!(bearer("Bearer"), None);
+    }
 
     #[test]
     fn keys_in_the_query_string_are_spotted() {

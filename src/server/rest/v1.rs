@@ -120,40 +120,57 @@ pub async fn patch_me(
     require(&caller, "profile:write")?;
     let (parts, body) = req.into_parts();
     let patch: MePatch = read_json(&parts.headers, body).await?;
-    let current = db::profile::get(&state.db, &caller.user_id).await?;
-    let current_etag = etag_of(
-        &serde_json::to_vec(&Me::from_view(&caller.user_id, current.clone())).unwrap_or_default(),
-    );
-    if let Some(wanted) = parts.headers.get(header::IF_MATCH) {
-        let wanted = wanted.to_str().unwrap_or("");
-        if !etag_listed(wanted, &current_etag) {
-            return Err(stale());
+    let wanted = parts
+        .headers
+        .get(header::IF_MATCH)
+        .map(|v| v.to_str().unwrap_or("").to_string());
+    // Without If-Match the change applies to whatever the profile is now: a write that lands
+    // between our read and our write only makes us read again.
+    for _ in 0..3 {
+        let current = db::profile::get(&state.db, &caller.user_id).await?;
+        let current_etag = etag_of(
+            &serde_json::to_vec(&Me::from_view(&caller.user_id, current.clone()))
+                .unwrap_or_default(),
+        );
+        let input = ProfileInput {
+            first_name: patch.first_name.clone().unwrap_or(current.first_name),
+            last_name: patch.last_name.clone().unwrap_or(current.last_name),
+            job_function: patch
+                .job_function
+                .clone()
+                .map(Option::unwrap_or_default)
+                .unwrap_or(current.job_function),
+            phone: patch
+                .phone
+                .clone()
+                .map(Option::unwrap_or_default)
+                .unwrap_or(current.phone),
+            default_dashboard: patch
+                .default_dashboard
+                .clone()
+                .unwrap_or(current.default_dashboard),
+            version: current.version,
+        };
+        // A bad body is a bad body whatever the precondition says: 422 before 412.
+        crate::server::profile::check(&state, &input).await?;
+        if let Some(wanted) = &wanted {
+            if !etag_listed(wanted, &current_etag) {
+                return Err(stale());
+            }
+        }
+        match crate::server::profile::save(&state, &caller.user_id, &input).await {
+            Ok(saved) => {
+                return Ok(json_read(
+                    &HeaderMap::new(),
+                    &Me::from_view(&caller.user_id, saved),
+                ))
+            }
+            Err(crate::error::AppError::Conflict(_)) if wanted.is_some() => return Err(stale()),
+            Err(crate::error::AppError::Conflict(_)) => continue,
+            Err(e) => return Err(e.into()),
         }
     }
-    let input = ProfileInput {
-        first_name: patch.first_name.unwrap_or(current.first_name),
-        last_name: patch.last_name.unwrap_or(current.last_name),
-        job_function: patch
-            .job_function
-            .map(Option::unwrap_or_default)
-            .unwrap_or(current.job_function),
-        phone: patch
-            .phone
-            .map(Option::unwrap_or_default)
-            .unwrap_or(current.phone),
-        default_dashboard: patch.default_dashboard.unwrap_or(current.default_dashboard),
-        version: current.version,
-    };
-    let saved = match crate::server::profile::save(&state, &caller.user_id, &input).await {
-        Ok(saved) => saved,
-        // Changed between our read and our write: the same answer as a stale If-Match.
-        Err(crate::error::AppError::Conflict(_)) => return Err(stale()),
-        Err(e) => return Err(e.into()),
-    };
-    Ok(json_read(
-        &HeaderMap::new(),
-        &Me::from_view(&caller.user_id, saved),
-    ))
+    Err(crate::error::AppError::Unavailable.into())
 }
 
 fn stale() -> Problem {

@@ -13,21 +13,29 @@ use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 
 /// The error a form post without JavaScript came back with (`?__err=…&__path=…`), if it was
-/// for server function `S`.
+/// for server function `S` and sealed by this server (see `middleware::seal_url_error`): text
+/// someone else put in a URL is never shown.
 pub fn url_error<S: ServerFn>() -> Option<AppError> {
     let query = leptos_router::hooks::use_query_map().get_untracked();
     let (err, path) = (query.get("__err")?, query.get("__path")?);
-    (path == S::PATH)
-        .then(|| leptos::server_fn::error::ServerFnUrlError::<AppError>::decode_err(&err))
+    if path != S::PATH {
+        return None;
+    }
+    #[cfg(feature = "ssr")]
+    {
+        let state = use_context::<crate::server::state::AppState>()?;
+        crate::server::middleware::unseal_url_error(&state, &path, &err)
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        let _ = err;
+        None
+    }
 }
 
-/// The 1-based `?page=` of a paged list (1 when missing or not a number).
+/// The 1-based `?page=` of a paged list (1 when missing or not a number; bounded).
 pub fn page_number(query: &leptos_router::params::ParamsMap) -> usize {
-    query
-        .get("page")
-        .and_then(|p| p.parse().ok())
-        .unwrap_or(1)
-        .max(1)
+    crate::model::paging::page(query.get("page").and_then(|p| p.parse().ok()).unwrap_or(1))
 }
 
 /// Percent-encodes a value for a URL query or a `data:` URL (this code also compiles for the

@@ -41,7 +41,7 @@ pub fn NotificationsTab() -> impl IntoView {
                     match page.await {
                         Ok(page) => {
                             let emails = page.emails.clone();
-                            view! { <Subscriptions subscriptions=page.subscriptions.clone() error=error/> <Inbox page=page/> <Emails emails=emails/> }.into_any()
+                            view! { <Subscriptions subscriptions=page.subscriptions.clone() version=page.version error=error/> <Inbox page=page/> <Emails emails=emails/> }.into_any()
                         }
                         Err(e) => view! { <div class="alert" role="alert">{tr(&e.to_string())}</div> }.into_any(),
                     }
@@ -62,7 +62,11 @@ fn done_message(done: &str) -> Option<&'static str> {
 }
 
 #[component]
-fn Subscriptions(subscriptions: Vec<Subscription>, error: Option<AppError>) -> impl IntoView {
+fn Subscriptions(
+    subscriptions: Vec<Subscription>,
+    version: i64,
+    error: Option<AppError>,
+) -> impl IntoView {
     let find = move |key: &str| subscriptions.iter().find(|s| s.topic == key).cloned();
     view! {
         <section aria-labelledby="subscriptions-heading">
@@ -70,6 +74,7 @@ fn Subscriptions(subscriptions: Vec<Subscription>, error: Option<AppError>) -> i
             <Enhanced>
                 <form method="post" action=SaveNotificationSettings::url() class="stack" novalidate>
                     <FormAlert error=error/>
+                    <input type="hidden" name="version" value=version/>
                     <div class="topics">
                         {TOPICS
                             .iter()

@@ -63,6 +63,7 @@ fn PreferencesForm(prefs: Preferences, error: Option<AppError>) -> impl IntoView
         <Enhanced>
             <form method="post" action=SavePreferences::url() class="stack" novalidate>
                 <FormAlert error=error.clone()/>
+                <input type="hidden" name="version" value=prefs.version/>
                 <div class="field">
                     <label for="field-time_zone">{t("Time zone")}</label>
                     <p class="hint" id="field-time_zone-hint">{zone_hint}</p>

@@ -28,10 +28,15 @@ const SAVED_URL: &str = "/settings/profile?saved=1";
 pub fn ProfileTab() -> impl IntoView {
     let page = Resource::new_blocking(|| (), |_| get_profile_page());
     let error = url_error::<UpdateProfile>();
-    let saved = error.is_none() && use_query_map().get_untracked().get("saved").is_some();
+    let query = use_query_map().get_untracked();
+    let saved = error.is_none() && query.get("saved").is_some();
+    let welcome = query.get("welcome").is_some();
     view! {
         <Title text=t("Profile · Settings · Profile Center")/>
         <h1>{t("Profile")}</h1>
+        {welcome.then(|| view! {
+            <p class="status" role="status">{t("Welcome to Profile Center: your account is ready. Start with your profile, or look around the other tabs.")}</p>
+        })}
         <p class="lead">{t("How you appear across the console, and where it takes you when you sign in.")}</p>
         <Suspense fallback=|| view! { <p>{t("Loading…")}</p> }>
             {move || {
@@ -94,7 +99,7 @@ fn ProfileForm(page: ProfilePage, error: Option<AppError>, saved: bool) -> impl 
                         .into_iter()
                         .map(|d| {
                             let selected = d.id == dash;
-                            view! { <option value=d.id selected=selected>{d.name}</option> }
+                            view! { <option value=d.id selected=selected>{tr(&d.name)}</option> }
                         })
                         .collect_view()}
                 </Select>

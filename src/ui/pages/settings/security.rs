@@ -171,7 +171,7 @@ fn TwoFactor(status: MfaStatus, errors: MfaErrors) -> impl IntoView {
     let window = status
         .reauth_until
         .map(|until| crate::model::sessions::minutes_left(until, status.now));
-    let other_error = errors.start.clone().or(errors.regenerate.clone());
+    let other_error = errors.start.clone();
     view! {
         <section aria-labelledby="mfa-heading">
             <h2 id="mfa-heading">{t("Two-factor sign-in")}</h2>
@@ -185,8 +185,12 @@ fn TwoFactor(status: MfaStatus, errors: MfaErrors) -> impl IntoView {
                     {if sudo {
                         view! {
                             <Enhanced>
-                                <form method="post" action=RegenerateRecoveryCodes::url() class="inline">
-                                    <FormAlert/>
+                                <form method="post" action=RegenerateRecoveryCodes::url() class="stack" novalidate>
+                                    <h3>{t("New recovery codes")}</h3>
+                                    <p class="hint">{t("The codes you have now stop working.")}</p>
+                                    <FormAlert error=errors.regenerate.clone()/>
+                                    <Field label="Authentication code" name="confirm_code" autocomplete="one-time-code" required=true
+                                        hint="The 6-digit code from your authenticator app, or one of your recovery codes." error=errors.regenerate.clone()/>
                                     <SubmitButton label="Make new recovery codes" pending_label="Making codes…" class="secondary"/>
                                 </form>
                             </Enhanced>
