@@ -11,6 +11,7 @@ mod api_keys;
 mod auth;
 mod avatar;
 mod contacts;
+mod defects;
 mod hardening;
 mod platform;
 mod preferences;
