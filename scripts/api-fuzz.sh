@@ -45,12 +45,12 @@ key="$(curl -fsS -b "$jar" -c "$jar" "$base/settings/api-keys" | grep -o 'pc_[0-
 # No test database of examples: every run starts from the same, fixed seed. The people's
 # endpoints get the user's key; the platform's event endpoint gets the platform key.
 checks=all
-st run "$base/api/v1/openapi.json" \
+st --config-file scripts/schemathesis.toml run "$base/api/v1/openapi.json" \
   --header "Authorization: Bearer fuzz-platform-key-0123456789abcdef0123" --include-path /api/v1/events \
   --checks "$checks" --max-examples 50 --seed 1 --generation-database none \
   --report-dir "$work/report-events" --no-color \
   || { echo "--- server log ---"; tail -50 "$work/server.log"; exit 1; }
-st run "$base/api/v1/openapi.json" \
+st --config-file scripts/schemathesis.toml run "$base/api/v1/openapi.json" \
   --header "Authorization: Bearer $key" --exclude-path /api/v1/events \
   --checks "$checks" \
   --max-examples 50 --seed 1 --generation-database none \

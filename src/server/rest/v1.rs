@@ -50,21 +50,57 @@ impl Me {
     }
 }
 
+
+/// The job functions a profile may name (the OpenAPI document's enum).
+#[derive(ToSchema)]
+#[schema(rename_all = "snake_case")]
+#[allow(dead_code)]
+pub enum JobFunction {
+    Engineering,
+    DevopsSre,
+    Finance,
+    Management,
+    Procurement,
+    Security,
+    Other,
+}
+
+/// The platform's dashboards (seeded by the migrations).
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub enum DashboardId {
+    #[schema(rename = "cost-overview")]
+    CostOverview,
+    #[schema(rename = "billing")]
+    Billing,
+    #[schema(rename = "quotas")]
+    Quotas,
+    #[schema(rename = "cost-anomalies")]
+    CostAnomalies,
+    #[schema(rename = "budgets")]
+    Budgets,
+}
+
 /// The fields to change (JSON merge patch): absent fields stay as they are; `null` or `""`
 /// clears an optional field. The same rules as the Profile tab apply.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MePatch {
-    #[schema(min_length = 1, max_length = 100)]
+    /// 1–100 characters, no control or invisible format characters (`model::text`), not
+    /// starting or ending with a space (the pattern says so for the OpenAPI document).
+    #[schema(min_length = 1, max_length = 100, pattern = "^[^\\s\\u0000-\\u001f\\u007f-\\u009f\\u00ad\\u0600-\\u0605\\u061c\\u06dd\\u070f\\u0890\\u0891\\u08e2\\u180e\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u206f\\ufeff\\ufff9-\\ufffb](?:[^\\u0000-\\u001f\\u007f-\\u009f\\u00ad\\u0600-\\u0605\\u061c\\u06dd\\u070f\\u0890\\u0891\\u08e2\\u180e\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u206f\\ufeff\\ufff9-\\ufffb]*[^\\s\\u0000-\\u001f\\u007f-\\u009f\\u00ad\\u0600-\\u0605\\u061c\\u06dd\\u070f\\u0890\\u0891\\u08e2\\u180e\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u206f\\ufeff\\ufff9-\\ufffb])?$")]
     pub first_name: Option<String>,
-    #[schema(min_length = 1, max_length = 100)]
+    #[schema(min_length = 1, max_length = 100, pattern = "^[^\\s\\u0000-\\u001f\\u007f-\\u009f\\u00ad\\u0600-\\u0605\\u061c\\u06dd\\u070f\\u0890\\u0891\\u08e2\\u180e\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u206f\\ufeff\\ufff9-\\ufffb](?:[^\\u0000-\\u001f\\u007f-\\u009f\\u00ad\\u0600-\\u0605\\u061c\\u06dd\\u070f\\u0890\\u0891\\u08e2\\u180e\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u206f\\ufeff\\ufff9-\\ufffb]*[^\\s\\u0000-\\u001f\\u007f-\\u009f\\u00ad\\u0600-\\u0605\\u061c\\u06dd\\u070f\\u0890\\u0891\\u08e2\\u180e\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u206f\\ufeff\\ufff9-\\ufffb])?$")]
     pub last_name: Option<String>,
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<JobFunction>)]
     pub job_function: Option<Option<String>>,
+    /// E.164: `+`, the country code and the number, 8 to 15 digits (the Profile tab also takes
+    /// spaces and dashes, and stores this form).
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, pattern = "^(\\+[1-9][0-9]{7,14})?$")]
     pub phone: Option<Option<String>>,
+    #[schema(value_type = Option<DashboardId>)]
     pub default_dashboard: Option<String>,
 }
 
