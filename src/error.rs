@@ -5,18 +5,19 @@
 //! redirect URL, and database or library messages must never reach a browser or a log line
 //! outside the server. `server::error` logs the details under that reference.
 
+use crate::i18n::{Msg, Text};
 use serde::{Deserialize, Serialize};
 
 /// Field name → messages, in the order the form shows its fields.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct FieldErrors(pub Vec<(String, String)>);
+pub struct FieldErrors(pub Vec<(String, Text)>);
 
 impl FieldErrors {
     pub fn new() -> Self {
         Self::default()
     }
 
-    pub fn add(&mut self, field: &str, message: impl Into<String>) {
+    pub fn add(&mut self, field: &str, message: impl Into<Text>) {
         self.0.push((field.to_string(), message.into()));
     }
 
@@ -25,11 +26,8 @@ impl FieldErrors {
     }
 
     /// The first message for a field, if any.
-    pub fn get(&self, field: &str) -> Option<&str> {
-        self.0
-            .iter()
-            .find(|(f, _)| f == field)
-            .map(|(_, m)| m.as_str())
+    pub fn get(&self, field: &str) -> Option<&Text> {
+        self.0.iter().find(|(f, _)| f == field).map(|(_, m)| m)
     }
 
     /// `Ok(())` when nothing was added, so validators can end with `errors.into_result()?`.
@@ -46,51 +44,78 @@ impl FieldErrors {
 /// short enough that people retry as soon as it is back.
 pub const UNAVAILABLE_RETRY_SECS: u64 = 5;
 
+/// `Display` is the English message (for logs and the REST API); what a person sees is
+/// `message()`, rendered in their language.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 pub enum AppError {
-    #[error("Please sign in to continue.")]
+    #[error("{}", self.message())]
     Unauthenticated,
-    #[error("Please confirm it is you before doing this.")]
+    #[error("{}", self.message())]
     ReauthRequired,
-    #[error("You do not have access to this.")]
+    #[error("{}", self.message())]
     Forbidden,
-    #[error("Not found.")]
+    #[error("{}", self.message())]
     NotFound,
     /// A request that was well-formed but clashes with the current state (stale form, taken e-mail).
     #[error("{0}")]
-    Conflict(String),
-    #[error("Please correct the fields marked below.")]
+    Conflict(Text),
+    #[error("{}", self.message())]
     Validation(FieldErrors),
     /// The one message for every sign-in failure, so nobody learns which e-mails exist.
-    #[error("Incorrect email or password.")]
+    #[error("{}", self.message())]
     InvalidCredentials,
-    #[error("Too many attempts. Try again in {0} s.")]
+    #[error("{}", self.message())]
     RateLimited(u64),
     /// The request did not reach our code in a usable shape (bad encoding, missing argument).
-    #[error("The request could not be understood.")]
+    #[error("{}", self.message())]
     BadRequest,
     /// The request body is larger than any form of ours (413).
-    #[error("The form is too large to be sent. Shorten what you entered and try again.")]
+    #[error("{}", self.message())]
     TooLarge,
     /// A dependency (the database) is down or saturated: try again shortly (503, `Retry-After`).
-    #[error("The service is briefly unavailable. Please try again in a moment.")]
+    #[error("{}", self.message())]
     Unavailable,
-    #[error("Something went wrong on our side (reference {0}). Please try again.")]
+    #[error("{}", self.message())]
     Internal(String),
 }
 
 impl AppError {
     /// One field's validation error, for checks that find a single problem.
-    pub fn field(field: &str, message: impl Into<String>) -> Self {
+    pub fn field(field: &str, message: impl Into<Text>) -> Self {
         let mut errors = FieldErrors::new();
         errors.add(field, message);
         AppError::Validation(errors)
+    }
+
+    /// A conflict, told by a message.
+    pub fn conflict(message: impl Into<Text>) -> Self {
+        AppError::Conflict(message.into())
     }
 
     pub fn field_errors(&self) -> Option<&FieldErrors> {
         match self {
             AppError::Validation(errors) => Some(errors),
             _ => None,
+        }
+    }
+
+    /// What to tell a person (for validation, a summary of what to fix).
+    pub fn message(&self) -> Text {
+        match self {
+            AppError::Unauthenticated => Msg::PleaseSignInToContinue.into(),
+            AppError::ReauthRequired => Msg::PleaseConfirmItIsYouBefore.into(),
+            AppError::Forbidden => Msg::YouDoNotHaveAccessTo.into(),
+            AppError::NotFound => Msg::NotFound.into(),
+            AppError::Conflict(text) => text.clone(),
+            AppError::Validation(_) => Msg::PleaseCorrectTheFieldsMarkedBelow.into(),
+            AppError::InvalidCredentials => Msg::IncorrectEmailOrPassword.into(),
+            AppError::RateLimited(secs) => {
+                Msg::TooManyAttemptsTryAgainIn.with(&[&secs.to_string()])
+            }
+            AppError::BadRequest => Msg::TheRequestCouldNotBeUnderstood.into(),
+            AppError::TooLarge => Msg::TheFormIsTooLargeTo.into(),
+            AppError::Unavailable => Msg::TheServiceIsBrieflyUnavailablePlease.into(),
+            AppError::Internal(reference) => Msg::SomethingWentWrongOnOurSide.with(&[reference]),
         }
     }
 
@@ -145,11 +170,11 @@ mod tests {
     fn field_errors_become_a_validation_error_only_when_present() {
         assert_eq!(FieldErrors::new().into_result(), Ok(()));
         let mut errors = FieldErrors::new();
-        errors.add("first_name", "Required");
+        errors.add("first_name", Msg::ThisFieldIsRequired);
         let err = errors.into_result().unwrap_err();
         assert_eq!(
             err.field_errors().unwrap().get("first_name"),
-            Some("Required")
+            Some(&Msg::ThisFieldIsRequired.into())
         );
         assert_eq!(err.status(), 422);
     }

@@ -92,12 +92,8 @@ pub async fn sign_in(
 pub async fn verify_sign_in_code(code: String, next: Option<String>) -> Result<String, AppError> {
     use crate::server::{accounts, auth, context::*};
     let state = state()?;
-    let pending =
-        request_cookie(auth::pending_cookie_name(state.config.production)).ok_or_else(|| {
-            AppError::Conflict(
-                crate::i18n::t("This sign-in has expired. Please sign in again.").into(),
-            )
-        })?;
+    let pending = request_cookie(auth::pending_cookie_name(state.config.production))
+        .ok_or_else(|| AppError::conflict(crate::i18n::Msg::ThisSignInHasExpiredPlease))?;
     let device = request_cookie(auth::device_cookie_name(state.config.production));
     let signed_in =
         accounts::finish_second_step(&state, &client_info(), &pending, &code, device.as_deref())

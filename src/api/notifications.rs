@@ -68,7 +68,7 @@ pub async fn send_test_notification(channel: String) -> Result<String, AppError>
         _ => {
             return Err(AppError::field(
                 "channel",
-                crate::i18n::t("Choose e-mail or in-app."),
+                crate::i18n::Msg::ChooseEMailOrInApp,
             ))
         }
     };

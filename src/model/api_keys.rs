@@ -5,28 +5,29 @@
 
 use crate::error::FieldErrors;
 use crate::i18n::t;
+use crate::i18n::Msg;
 use serde::{Deserialize, Serialize};
 
 pub const NAME_MAX_CHARS: usize = 60;
 
 /// Every scope a key can carry, with what it allows. Later tabs add theirs here; the REST API
 /// names the scope each endpoint needs. `…:write` includes `…:read` of the same resource.
-pub const SCOPES: &[(&str, &str)] = &[
-    ("profile:read", "Read your profile"),            // i18n
-    ("profile:write", "Change your profile"),         // i18n
-    ("preferences:read", "Read your preferences"),    // i18n
-    ("preferences:write", "Change your preferences"), // i18n
+pub const SCOPES: &[(&str, Msg)] = &[
+    ("profile:read", Msg::ReadYourProfile),
+    ("profile:write", Msg::ChangeYourProfile),
+    ("preferences:read", Msg::ReadYourPreferences),
+    ("preferences:write", Msg::ChangeYourPreferences),
     (
         "notifications:read",
-        "Read your notifications and subscriptions", // i18n
+        Msg::ReadYourNotificationsAndSubscriptions,
     ),
     (
         "notifications:write",
-        "Change your notification subscriptions", // i18n
+        Msg::ChangeYourNotificationSubscriptions,
     ),
-    ("sessions:read", "List your active sessions"), // i18n
-    ("api_keys:read", "List your API keys (never their secrets)"), // i18n
-    ("billing:read", "Read your credits and invoices"), // i18n
+    ("sessions:read", Msg::ListYourActiveSessions),
+    ("api_keys:read", Msg::ListYourAPIKeysNeverTheir),
+    ("billing:read", Msg::ReadYourCreditsAndInvoices),
 ];
 
 /// Expiry choices in days; `None` is "never". The default is 90 days.
@@ -68,9 +69,9 @@ impl KeyStatus {
 
     pub fn label(self) -> &'static str {
         match self {
-            KeyStatus::Active => t("Active"),
-            KeyStatus::Expired => t("Expired"),
-            KeyStatus::Revoked => t("Revoked"),
+            KeyStatus::Active => t(Msg::Active),
+            KeyStatus::Expired => t(Msg::Expired),
+            KeyStatus::Revoked => t(Msg::Revoked),
         }
     }
 }
@@ -138,22 +139,16 @@ pub fn validate(name: &str, scopes: &[String]) -> Result<ValidKey, FieldErrors> 
     let mut errors = FieldErrors::new();
     let name = name.trim();
     if name.is_empty() {
-        errors.add(
-            "name",
-            t("Give the key a name, such as the script or machine that uses it."),
-        );
+        errors.add("name", Msg::GiveTheKeyANameSuch);
     } else if name.chars().count() > NAME_MAX_CHARS {
-        errors.add("name", t("Use at most 60 characters."));
+        errors.add("name", Msg::UseAtMost60Characters);
     } else if name.chars().any(char::is_control) {
-        errors.add(
-            "name",
-            t("Remove the control characters (such as tabs or line breaks)."),
-        );
+        errors.add("name", Msg::RemoveTheControlCharactersSuchAs);
     }
     let mut valid: Vec<String> = Vec::new();
     for scope in scopes {
         if !SCOPES.iter().any(|(s, _)| s == scope) {
-            errors.add("scopes", format!("Unknown scope: {scope}."));
+            errors.add("scopes", Msg::UnknownScope.with(&[scope.as_str()]));
             break;
         }
         if !valid.contains(scope) {
@@ -161,7 +156,7 @@ pub fn validate(name: &str, scopes: &[String]) -> Result<ValidKey, FieldErrors> 
         }
     }
     if scopes.is_empty() {
-        errors.add("scopes", t("Choose at least one scope."));
+        errors.add("scopes", Msg::ChooseAtLeastOneScope);
     }
     valid.sort();
     if !errors.is_empty() {
@@ -185,7 +180,7 @@ pub fn parse_expiry(raw: &str) -> Result<Option<i64>, FieldErrors> {
     };
     choice.ok_or_else(|| {
         let mut errors = FieldErrors::new();
-        errors.add("expires_in", t("Choose 30, 90 or 365 days, or no expiry."));
+        errors.add("expires_in", Msg::Choose3090Or365Days);
         errors
     })
 }
@@ -219,7 +214,10 @@ mod tests {
         let err = validate("", &s(&[])).unwrap_err();
         assert!(err.get("name").is_some() && err.get("scopes").is_some());
         let err = validate("x", &s(&["admin:all"])).unwrap_err();
-        assert_eq!(err.get("scopes"), Some("Unknown scope: admin:all."));
+        assert_eq!(
+            err.get("scopes").map(|t| t.to_string()).as_deref(),
+            Some("Unknown scope: admin:all.")
+        );
         assert!(validate(&"a".repeat(61), &s(&["profile:read"])).is_err());
         assert!(validate("a\tb", &s(&["profile:read"])).is_err());
     }

@@ -4,7 +4,7 @@
 //! early feedback.
 
 use crate::error::FieldErrors;
-use crate::i18n::t;
+use crate::i18n::Msg;
 use serde::{Deserialize, Serialize};
 
 pub const PASSWORD_MIN_CHARS: usize = 8;
@@ -63,20 +63,20 @@ pub fn normalize_email(raw: &str) -> String {
 
 /// A pragmatic address check: one `@`, a non-empty local part, a dotted domain, no spaces or
 /// control characters. Deliverability is proven later by verification mail, not by a regex.
-pub fn validate_email(email: &str) -> Result<(), &'static str> {
+pub fn validate_email(email: &str) -> Result<(), Msg> {
     if email.is_empty() {
-        return Err(t("Enter your email address."));
+        return Err(Msg::EnterYourEmailAddress);
     }
     if email.chars().count() > EMAIL_MAX_CHARS {
-        return Err(t("This email address is too long."));
+        return Err(Msg::ThisEmailAddressIsTooLong);
     }
     let Some((local, domain)) = email.split_once('@') else {
-        return Err(t("Enter an email address like name@example.com."));
+        return Err(Msg::EnterAnEmailAddressLikeName);
     };
     // Mail to such an address needs SMTPUTF8 all the way, which mail relays often lack: it
     // would wait in the outbox for ever instead of arriving.
     if !email.is_ascii() {
-        return Err(t("Use an address with only Latin letters, digits and punctuation: addresses with other characters cannot be delivered to reliably."));
+        return Err(Msg::UseAnAddressWithOnlyLatin);
     }
     let bad_char =
         |c: char| c.is_whitespace() || c.is_control() || c == '@' || c == '<' || c == '>';
@@ -91,25 +91,23 @@ pub fn validate_email(email: &str) -> Result<(), &'static str> {
         || !domain_ok
         || domain.chars().any(bad_char)
     {
-        return Err(t("Enter an email address like name@example.com."));
+        return Err(Msg::EnterAnEmailAddressLikeName);
     }
     Ok(())
 }
 
 /// Checks a new password. `personal` holds values the password must not equal (e-mail, names).
-pub fn check_password(password: &str, personal: &[&str]) -> Result<(), &'static str> {
+pub fn check_password(password: &str, personal: &[&str]) -> Result<(), Msg> {
     let chars = password.chars().count();
     if chars < PASSWORD_MIN_CHARS {
-        return Err(t("Use at least 8 characters."));
+        return Err(Msg::UseAtLeast8Characters);
     }
     if chars > PASSWORD_MAX_CHARS {
-        return Err(t("Use at most 128 characters."));
+        return Err(Msg::UseAtMost128Characters);
     }
     let lowered = password.to_lowercase();
     if is_common_password(&lowered) {
-        return Err(t(
-            "This password is too common. Choose one that is harder to guess.",
-        ));
+        return Err(Msg::ThisPasswordIsTooCommonChoose);
     }
     let local_part = |s: &str| s.split('@').next().unwrap_or("").to_lowercase();
     for value in personal {
@@ -117,7 +115,7 @@ pub fn check_password(password: &str, personal: &[&str]) -> Result<(), &'static 
         if !value.is_empty()
             && (lowered == value || (value.contains('@') && lowered == local_part(&value)))
         {
-            return Err(t("Your password must not be your email address or name."));
+            return Err(Msg::YourPasswordMustNotBeYour);
         }
     }
     Ok(())

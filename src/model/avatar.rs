@@ -5,7 +5,7 @@
 //! same square out of the original, so the result never depends on client-side canvas code and
 //! the sliders also work without JavaScript.
 
-use crate::i18n::t;
+use crate::i18n::Msg;
 use serde::{Deserialize, Serialize};
 
 /// Largest file accepted, in bytes.
@@ -120,21 +120,15 @@ impl Problem {
         Problem::ALL.into_iter().find(|p| p.code() == code)
     }
 
-    pub fn message(self) -> &'static str {
+    pub fn message(self) -> Msg {
         match self {
-            Problem::Empty => t("Choose a picture to upload."),
-            Problem::TooLarge => t("That file is larger than 5 MB. Choose a smaller picture."),
-            Problem::Svg => {
-                t("SVG drawings are not accepted. Choose a JPEG, PNG, WebP or GIF picture.")
-            }
-            Problem::NotAnImage => {
-                t("That file is not a picture. Choose a JPEG, PNG, WebP or GIF file.")
-            }
-            Problem::Damaged => {
-                t("That picture could not be read; the file may be damaged or incomplete.")
-            }
-            Problem::TooManyPixels => t("That picture is too large: at most 6000 × 6000 pixels."),
-            Problem::BadCrop => t("Zoom must be 100–400 % and the position 0–100 %."),
+            Problem::Empty => Msg::ChooseAPictureToUpload,
+            Problem::TooLarge => Msg::ThatFileIsLargerThan5,
+            Problem::Svg => Msg::SVGDrawingsAreNotAcceptedChoose,
+            Problem::NotAnImage => Msg::ThatFileIsNotAPicture,
+            Problem::Damaged => Msg::ThatPictureCouldNotBeRead,
+            Problem::TooManyPixels => Msg::ThatPictureIsTooLargeAt,
+            Problem::BadCrop => Msg::ZoomMustBe100400Percent,
         }
     }
 
@@ -212,7 +206,7 @@ mod tests {
     fn every_problem_round_trips_through_its_url_code() {
         for p in Problem::ALL {
             assert_eq!(Problem::from_code(p.code()), Some(p));
-            assert!(!p.message().is_empty());
+            assert!(!p.message().en().is_empty());
         }
         assert_eq!(Problem::from_code("<script>"), None);
     }

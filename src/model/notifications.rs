@@ -5,6 +5,7 @@
 
 use crate::error::FieldErrors;
 use crate::i18n::t;
+use crate::i18n::Msg;
 use serde::{Deserialize, Serialize};
 
 /// Where a notification is delivered.
@@ -19,8 +20,8 @@ pub enum Channel {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Topic {
     pub key: &'static str,
-    pub label: &'static str,
-    pub description: &'static str,
+    pub label: Msg,
+    pub description: Msg,
     pub email: bool,
     pub in_app: bool,
     /// Security notices: always e-mailed; the e-mail switch is shown locked.
@@ -29,8 +30,8 @@ pub struct Topic {
 
 const fn topic(
     key: &'static str,
-    label: &'static str,
-    description: &'static str,
+    label: Msg,
+    description: Msg,
     email: bool,
     in_app: bool,
 ) -> Topic {
@@ -49,86 +50,85 @@ const fn topic(
 pub const TOPICS: &[Topic] = &[
     topic(
         "invoices",
-        "New invoices",               // i18n
-        "When an invoice is issued.", // i18n
+        Msg::NewInvoices,
+        Msg::WhenAnInvoiceIsIssued,
         true,
         true,
     ),
     topic(
         "payment_reminders",
-        "Payment reminders", // i18n
-        "An invoice due in 7 days, and overdue by 4 and by 10 days. Stops once it is paid.", // i18n
+        Msg::PaymentReminders,
+        Msg::AnInvoiceDueIn7Days,
         true,
         true,
     ),
     topic(
         "month_end",
-        "Invoice reminder before month end",    // i18n
-        "3 days before the end of each month.", // i18n
+        Msg::InvoiceReminderBeforeMonthEnd,
+        Msg::N3DaysBeforeTheEndOf,
         false,
         true,
     ),
     topic(
         "credits",
-        "Credits utilization",                                  // i18n
-        "When 75 % and when 100 % of a credit grant are used.", // i18n
+        Msg::CreditsUtilization,
+        Msg::When75PercentAndWhen100,
         false,
         true,
     ),
     topic(
         "quota",
-        "Cloud quota utilization",   // i18n
-        "When a quota passes 50 %.", // i18n
+        Msg::CloudQuotaUtilization,
+        Msg::WhenAQuotaPasses50Percent,
         false,
         true,
     ),
     topic(
         "cost_anomalies",
-        "Cost anomalies",                                  // i18n
-        "Unusual spending, from the severity you choose.", // i18n
+        Msg::CostAnomalies,
+        Msg::UnusualSpendingFromTheSeverityYou,
         false,
         true,
     ),
     topic(
         "known_issues",
-        "Known infrastructure issues",                   // i18n
-        "Problems on the platform that may affect you.", // i18n
+        Msg::KnownInfrastructureIssues,
+        Msg::ProblemsOnThePlatformThatMay,
         false,
         true,
     ),
     topic(
         "maintenance",
-        "Maintenance and outages",          // i18n
-        "Planned maintenance and outages.", // i18n
+        Msg::MaintenanceAndOutages,
+        Msg::PlannedMaintenanceAndOutages,
         false,
         true,
     ),
     topic(
         "builds",
-        "Pipeline builds",                                // i18n
-        "Builds triggered by your pushes and schedules.", // i18n
+        Msg::PipelineBuilds,
+        Msg::BuildsTriggeredByYourPushesAnd,
         false,
         false,
     ),
     topic(
         "weekly_summary",
-        "Weekly usage summary",              // i18n
-        "Monday morning in your time zone.", // i18n
+        Msg::WeeklyUsageSummary,
+        Msg::MondayMorningInYourTimeZone,
         false,
         true,
     ),
     topic(
         "news",
-        "News and announcements", // i18n
-        "Product news.",          // i18n
+        Msg::NewsAndAnnouncements,
+        Msg::ProductNews,
         false,
         true,
     ),
     Topic {
         key: "security",
-        label: "Security notices", // i18n
-        description:
-            "Password changed, two-factor sign-in changed, new API key, … Always sent by e-mail.", // i18n
+        label: Msg::SecurityNotices,
+        description: Msg::PasswordChangedTwoFactorSignIn,
         email: true,
         in_app: true,
         locked_email: true,
@@ -167,9 +167,9 @@ impl Severity {
         crate::i18n::in_lang(
             lang,
             match self {
-                Severity::Information => "Information", // i18n
-                Severity::Warning => "Warning",         // i18n
-                Severity::Critical => "Critical",       // i18n
+                Severity::Information => Msg::Information,
+                Severity::Warning => Msg::Warning,
+                Severity::Critical => Msg::Critical,
             },
         )
     }
@@ -205,9 +205,9 @@ impl BuildOutcomes {
 
     pub fn label(self) -> &'static str {
         match self {
-            BuildOutcomes::Successful => t("Successful builds"),
-            BuildOutcomes::Failed => t("Failed builds"),
-            BuildOutcomes::Both => t("Both"),
+            BuildOutcomes::Successful => t(Msg::SuccessfulBuilds),
+            BuildOutcomes::Failed => t(Msg::FailedBuilds),
+            BuildOutcomes::Both => t(Msg::Both),
         }
     }
 
@@ -265,20 +265,17 @@ pub fn subscriptions_from_form(
     let mut errors = FieldErrors::new();
     for topic in email.iter().chain(in_app) {
         if topic_by_key(topic).is_none() {
-            errors.add("topics", format!("Unknown topic: {topic}."));
+            errors.add("topics", Msg::UnknownTopic.with(&[topic.as_str()]));
             break;
         }
     }
     let severity = Severity::parse(min_severity);
     if severity.is_none() {
-        errors.add(
-            "min_severity",
-            t("Choose Information, Warning or Critical."),
-        );
+        errors.add("min_severity", Msg::ChooseInformationWarningOrCritical);
     }
     let outcomes = BuildOutcomes::parse(build_outcomes);
     if outcomes.is_none() {
-        errors.add("build_outcomes", t("Choose failed, successful or both."));
+        errors.add("build_outcomes", Msg::ChooseFailedSuccessfulOrBoth);
     }
     if !errors.is_empty() {
         return Err(errors);

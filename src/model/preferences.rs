@@ -6,35 +6,32 @@
 //! rendered on the server and the browser never formats a time, so the WASM carries no zone data.
 
 use crate::error::FieldErrors;
-use crate::i18n::t;
+use crate::i18n::Msg;
 use serde::{Deserialize, Serialize};
 
-pub const DATE_FORMATS: &[(&str, &str)] = &[
-    ("iso", "ISO, 2026-11-24"),            // i18n
-    ("intl", "International, 24/11/2026"), // i18n
-    ("us", "US, 11/24/2026"),              // i18n
+pub const DATE_FORMATS: &[(&str, Msg)] = &[
+    ("iso", Msg::ISO20261124),
+    ("intl", Msg::International24112026),
+    ("us", Msg::US11242026),
 ];
-pub const TIME_FORMATS: &[(&str, &str)] = &[
-    ("24h", "24-hour, 14:05"),   // i18n
-    ("12h", "12-hour, 2:05 PM"), // i18n
-];
-pub const WEEK_STARTS: &[(&str, &str)] = &[
-    ("monday", "Monday"),     // i18n
-    ("sunday", "Sunday"),     // i18n
-    ("saturday", "Saturday"), // i18n
+pub const TIME_FORMATS: &[(&str, Msg)] = &[("24h", Msg::N24Hour1405), ("12h", Msg::N12Hour205PM)];
+pub const WEEK_STARTS: &[(&str, Msg)] = &[
+    ("monday", Msg::Monday),
+    ("sunday", Msg::Sunday),
+    ("saturday", Msg::Saturday),
 ];
 pub const ROWS_PER_PAGE: &[u32] = &[10, 25, 50, 100];
-pub const THEMES: &[(&str, &str)] = &[
-    ("system", "Same as my system"), // i18n
-    ("light", "Light"),              // i18n
-    ("dark", "Dark"),                // i18n
+pub const THEMES: &[(&str, Msg)] = &[
+    ("system", Msg::SameAsMySystem),
+    ("light", Msg::Light),
+    ("dark", Msg::Dark),
 ];
 /// `auto` follows the browser's `Accept-Language` (see `i18n::Lang::resolve`). The languages
 /// are named in themselves, as language pickers do.
-pub const LANGUAGES: &[(&str, &str)] = &[
-    ("auto", "Same as my browser"), // i18n
-    ("en", "English"),
-    ("de", "Deutsch"),
+pub const LANGUAGES: &[(&str, Msg)] = &[
+    ("auto", Msg::SameAsMyBrowser),
+    ("en", Msg::LanguageEnglish),
+    ("de", Msg::LanguageDeutsch),
 ];
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -70,7 +67,7 @@ impl Default for Preferences {
     }
 }
 
-fn offered(list: &[(&str, &str)], value: &str) -> bool {
+fn offered(list: &[(&str, Msg)], value: &str) -> bool {
     list.iter().any(|(k, _)| *k == value)
 }
 
@@ -79,28 +76,25 @@ fn offered(list: &[(&str, &str)], value: &str) -> bool {
 pub fn validate(p: &Preferences) -> Result<(), FieldErrors> {
     let mut errors = FieldErrors::new();
     if !known_zone(&p.time_zone) {
-        errors.add(
-            "time_zone",
-            t("Choose a time zone from the list, such as Europe/Berlin."),
-        );
+        errors.add("time_zone", Msg::ChooseATimeZoneFromThe);
     }
     if !offered(DATE_FORMATS, &p.date_format) {
-        errors.add("date_format", t("Choose one of the date formats."));
+        errors.add("date_format", Msg::ChooseOneOfTheDateFormats);
     }
     if !offered(TIME_FORMATS, &p.time_format) {
-        errors.add("time_format", t("Choose 12-hour or 24-hour."));
+        errors.add("time_format", Msg::Choose12HourOr24Hour);
     }
     if !offered(WEEK_STARTS, &p.week_start) {
-        errors.add("week_start", t("Choose Monday, Sunday or Saturday."));
+        errors.add("week_start", Msg::ChooseMondaySundayOrSaturday);
     }
     if !ROWS_PER_PAGE.contains(&p.rows_per_page) {
-        errors.add("rows_per_page", t("Choose 10, 25, 50 or 100."));
+        errors.add("rows_per_page", Msg::Choose102550Or100);
     }
     if !offered(THEMES, &p.theme) {
-        errors.add("theme", t("Choose system, light or dark."));
+        errors.add("theme", Msg::ChooseSystemLightOrDark);
     }
     if !offered(LANGUAGES, &p.language) {
-        errors.add("language", t("Choose one of the languages offered."));
+        errors.add("language", Msg::ChooseOneOfTheLanguagesOffered);
     }
     if errors.is_empty() {
         Ok(())

@@ -5,20 +5,20 @@
 //! passes.
 
 use crate::error::FieldErrors;
-use crate::i18n::t;
+use crate::i18n::Msg;
 use serde::{Deserialize, Serialize};
 
 pub const NAME_MAX_CHARS: usize = 100;
 
 /// Job functions offered in the select; stored by slug so labels can be translated later.
-pub const JOB_FUNCTIONS: &[(&str, &str)] = &[
-    ("engineering", "Engineering"), // i18n
-    ("devops_sre", "DevOps / SRE"), // i18n
-    ("finance", "Finance"),         // i18n
-    ("management", "Management"),   // i18n
-    ("procurement", "Procurement"), // i18n
-    ("security", "Security"),       // i18n
-    ("other", "Other"),             // i18n
+pub const JOB_FUNCTIONS: &[(&str, Msg)] = &[
+    ("engineering", Msg::Engineering),
+    ("devops_sre", Msg::DevOpsSRE),
+    ("finance", Msg::Finance),
+    ("management", Msg::Management),
+    ("procurement", Msg::Procurement),
+    ("security", Msg::Security),
+    ("other", Msg::Other),
 ];
 
 /// One of the platform's dashboards, from the `dashboards` table.
@@ -74,23 +74,19 @@ pub struct ValidProfile {
 /// A name is 1–100 characters after trimming (counted as the form's `maxlength` counts, see
 /// `text::length`), holds no control or invisible format characters, and is stored composed
 /// (NFC).
-pub fn validate_name(raw: &str) -> Result<String, &'static str> {
+pub fn validate_name(raw: &str) -> Result<String, Msg> {
     let name = super::text::nfc(raw.trim());
     if name.is_empty() {
-        return Err(t("This field is required."));
+        return Err(Msg::ThisFieldIsRequired);
     }
     if super::text::length(&name) > NAME_MAX_CHARS {
-        return Err(t("Use at most 100 characters."));
+        return Err(Msg::UseAtMost100Characters);
     }
     if name.chars().any(char::is_control) {
-        return Err(t(
-            "Remove the control characters (such as tabs or line breaks).",
-        ));
+        return Err(Msg::RemoveTheControlCharactersSuchAs);
     }
     if name.chars().any(super::text::is_format_char) {
-        return Err(t(
-            "Remove the invisible characters (such as zero-width spaces or direction marks).",
-        ));
+        return Err(Msg::RemoveTheInvisibleCharactersSuchAs);
     }
     Ok(name)
 }
@@ -98,7 +94,7 @@ pub fn validate_name(raw: &str) -> Result<String, &'static str> {
 /// Normalises an international phone number to E.164 (`+` and 8–15 digits, no leading zero
 /// in the country code). Spaces, dashes, dots and parentheses are accepted as separators, and
 /// a leading `00` is read as `+`.
-pub fn normalize_phone(raw: &str) -> Result<Option<String>, &'static str> {
+pub fn normalize_phone(raw: &str) -> Result<Option<String>, Msg> {
     let trimmed = raw.trim();
     if trimmed.is_empty() {
         return Ok(None);
@@ -108,27 +104,21 @@ pub fn normalize_phone(raw: &str) -> Result<Option<String>, &'static str> {
     } else if let Some(rest) = trimmed.strip_prefix("00") {
         rest
     } else {
-        return Err(t("Use the international format, starting with + and the country code, e.g. +49 30 1234567."));
+        return Err(Msg::UseTheInternationalFormatStartingWith);
     };
     let mut digits = String::new();
     for c in rest.chars() {
         match c {
             '0'..='9' => digits.push(c),
             ' ' | '-' | '.' | '(' | ')' => {}
-            _ => {
-                return Err(
-                    "A phone number may contain only digits, spaces, dashes, dots and parentheses.",
-                )
-            }
+            _ => return Err(Msg::APhoneNumberMayContainOnly),
         }
     }
     if digits.starts_with('0') {
-        return Err(t("The country code cannot start with 0."));
+        return Err(Msg::TheCountryCodeCannotStartWith);
     }
     if !(8..=15).contains(&digits.len()) {
-        return Err(t(
-            "An international number has 8 to 15 digits including the country code.",
-        ));
+        return Err(Msg::AnInternationalNumberHas8To);
     }
     Ok(Some(format!("+{digits}")))
 }
@@ -149,7 +139,7 @@ pub fn validate(
         "" => Some(None),
         slug if JOB_FUNCTIONS.iter().any(|(s, _)| *s == slug) => Some(Some(slug.to_string())),
         _ => {
-            errors.add("job_function", t("Choose a job function from the list."));
+            errors.add("job_function", Msg::ChooseAJobFunctionFromThe);
             None
         }
     };
@@ -158,7 +148,7 @@ pub fn validate(
         .ok();
     let dashboard = input.default_dashboard.trim();
     if !dashboards.iter().any(|d| d.id == dashboard) {
-        errors.add("default_dashboard", t("Choose a dashboard from the list."));
+        errors.add("default_dashboard", Msg::ChooseADashboardFromTheList);
     }
     match (first_name, last_name, job_function, phone) {
         (Some(first_name), Some(last_name), Some(job_function), Some(phone))

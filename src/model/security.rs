@@ -1,6 +1,7 @@
 //! The Security tab's data: the user's security log, and the password-strength hint.
 
 use crate::i18n::t;
+use crate::i18n::Msg;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -25,28 +26,28 @@ pub struct SecurityPage {
 /// How the log names each kind of event.
 pub fn event_label(kind: &str) -> &'static str {
     match kind {
-        "account_created" => t("Account created"),
-        "sign_in" => t("Sign-in"),
-        "sign_in_throttled" => t("Sign-in attempts throttled"),
-        "reauthenticated" => t("Identity confirmed"),
-        "session_ended" => t("Session ended"),
-        "other_sessions_ended" => t("All other sessions ended"),
-        "password_changed" => t("Password changed"),
-        "mfa_enabled" => t("Two-factor sign-in turned on"),
-        "mfa_disabled" => t("Two-factor sign-in turned off"),
-        "mfa_challenge" => t("Two-factor code"),
-        "mfa_throttled" => t("Two-factor codes throttled"),
-        "recovery_code_used" => t("Recovery code used"),
-        "recovery_codes_regenerated" => t("Recovery codes regenerated"),
-        "api_key_created" => t("API key created"),
-        "api_key_changed" => t("API key changed"),
-        "api_key_revoked" => t("API key revoked"),
-        "api_key_deleted" => t("API key deleted"),
-        "email_added" => t("E-mail address added"),
-        "email_verified" => t("E-mail address verified"),
-        "email_removed" => t("E-mail address removed"),
-        "primary_email_changed" => t("Primary e-mail address changed"),
-        _ => t("Security event"),
+        "account_created" => t(Msg::AccountCreated),
+        "sign_in" => t(Msg::SignIn2),
+        "sign_in_throttled" => t(Msg::SignInAttemptsThrottled),
+        "reauthenticated" => t(Msg::IdentityConfirmed),
+        "session_ended" => t(Msg::SessionEnded),
+        "other_sessions_ended" => t(Msg::AllOtherSessionsEnded),
+        "password_changed" => t(Msg::PasswordChanged),
+        "mfa_enabled" => t(Msg::TwoFactorSignInTurnedOn),
+        "mfa_disabled" => t(Msg::TwoFactorSignInTurnedOff),
+        "mfa_challenge" => t(Msg::TwoFactorCode),
+        "mfa_throttled" => t(Msg::TwoFactorCodesThrottled),
+        "recovery_code_used" => t(Msg::RecoveryCodeUsed),
+        "recovery_codes_regenerated" => t(Msg::RecoveryCodesRegenerated),
+        "api_key_created" => t(Msg::APIKeyCreated),
+        "api_key_changed" => t(Msg::APIKeyChanged),
+        "api_key_revoked" => t(Msg::APIKeyRevoked),
+        "api_key_deleted" => t(Msg::APIKeyDeleted),
+        "email_added" => t(Msg::EMailAddressAdded),
+        "email_verified" => t(Msg::EMailAddressVerified),
+        "email_removed" => t(Msg::EMailAddressRemoved),
+        "primary_email_changed" => t(Msg::PrimaryEMailAddressChanged),
+        _ => t(Msg::SecurityEvent),
     }
 }
 
@@ -54,16 +55,16 @@ pub fn event_label(kind: &str) -> &'static str {
 /// mixing kinds of characters helps. The server's policy (`auth::check_password`) decides.
 /// ASCII-only classification on purpose: this runs in the browser, and Unicode case tables
 /// would add kilobytes to the WASM for a hint (non-ASCII characters count as "other").
-pub fn password_strength(password: &str) -> &'static str {
+pub fn password_strength(password: &str) -> Option<Msg> {
     let chars = password.chars().count();
     if chars == 0 {
-        return "";
+        return None;
     }
     if chars < super::auth::PASSWORD_MIN_CHARS {
-        return t("Too short: use at least 8 characters.");
+        return Some(Msg::TooShortUseAtLeast8);
     }
     if super::auth::is_common_password(&password.to_ascii_lowercase()) {
-        return t("Too common: easy to guess.");
+        return Some(Msg::TooCommonEasyToGuess);
     }
     let kinds = [
         password.chars().any(|c| c.is_ascii_lowercase()),
@@ -75,10 +76,10 @@ pub fn password_strength(password: &str) -> &'static str {
     .filter(|k| **k)
     .count();
     match chars + 2 * kinds {
-        0..=13 => t("Strength: weak."),
-        14..=17 => t("Strength: fair."),
-        18..=23 => t("Strength: good."),
-        _ => t("Strength: strong."),
+        0..=13 => Some(Msg::StrengthWeak),
+        14..=17 => Some(Msg::StrengthFair),
+        18..=23 => Some(Msg::StrengthGood),
+        _ => Some(Msg::StrengthStrong),
     }
 }
 
@@ -88,17 +89,17 @@ mod tests {
 
     #[test]
     fn the_strength_hint_grows_with_length_and_variety() {
-        assert_eq!(password_strength(""), "");
+        assert_eq!(password_strength(""), None);
+        assert_eq!(password_strength("abc"), Some(Msg::TooShortUseAtLeast8));
         assert_eq!(
-            password_strength("abc"),
-            "Too short: use at least 8 characters."
+            password_strength("Password1"),
+            Some(Msg::TooCommonEasyToGuess)
         );
-        assert_eq!(password_strength("Password1"), "Too common: easy to guess.");
-        assert_eq!(password_strength("qzmxnvbc"), "Strength: weak.");
-        assert_eq!(password_strength("qzmxnvbcQ7"), "Strength: fair.");
+        assert_eq!(password_strength("qzmxnvbc"), Some(Msg::StrengthWeak));
+        assert_eq!(password_strength("qzmxnvbcQ7"), Some(Msg::StrengthFair));
         assert_eq!(
             password_strength("a long and unusual passphrase"),
-            "Strength: strong."
+            Some(Msg::StrengthStrong)
         );
     }
 }

@@ -1,6 +1,7 @@
 //! The Sessions tab's data: where the user is signed in, and where they were.
 
 use crate::i18n::t;
+use crate::i18n::Msg;
 use serde::{Deserialize, Serialize};
 
 /// How long a sign-in proof opens the door to sensitive actions ("sudo mode").
@@ -35,20 +36,21 @@ pub struct SessionsPage {
 }
 
 /// Stored end reasons and how the history names them.
-pub const END_REASONS: &[(&str, &str)] = &[
-    ("signed_out", "Signed out"),
-    ("signed_in_again", "Replaced by a new sign-in"),
-    ("ended_by_user", "Ended by you"),
-    ("expired", "Expired"),
-    ("password_changed", "Ended by password change"),
-    ("ended_by_admin", "Ended by an administrator"),
+pub const END_REASONS: &[(&str, Msg)] = &[
+    ("signed_out", Msg::SignedOut),
+    ("signed_in_again", Msg::ReplacedByANewSignIn),
+    ("ended_by_user", Msg::EndedByYou),
+    ("expired", Msg::Expired),
+    ("password_changed", Msg::EndedByPasswordChange),
+    ("ended_by_admin", Msg::EndedByAnAdministrator),
 ];
 
 pub fn end_reason_label(reason: Option<&str>) -> &'static str {
-    reason
+    let msg = reason
         .and_then(|r| END_REASONS.iter().find(|(key, _)| *key == r))
         .map(|(_, label)| *label)
-        .unwrap_or("Ended")
+        .unwrap_or(Msg::Ended);
+    crate::i18n::t(msg)
 }
 
 /// A UTC timestamp as "2026-11-24 14:05 UTC". (Per-user zones and formats come with the
@@ -94,9 +96,9 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
 /// "9 minutes", "1 minute", "less than a minute" — for how long the sudo window stays open.
 pub fn minutes_left(until: i64, now: i64) -> String {
     match (until - now + 59) / 60 {
-        n if n <= 1 && until - now < 60 => t("less than a minute").into(),
-        1 => t("1 minute").into(),
-        n => crate::i18n::tr(&format!("{n} minutes")),
+        n if n <= 1 && until - now < 60 => t(Msg::LessThanAMinute).into(),
+        1 => t(Msg::N1Minute).into(),
+        n => crate::i18n::tf(Msg::NMinutes, &[&n.to_string()]),
     }
 }
 

@@ -28,7 +28,7 @@ use super::{
     now, random_id,
     state::AppState,
 };
-use crate::i18n::t;
+use crate::i18n::Msg;
 use crate::{
     error::AppError,
     model::auth::{normalize_email, validate_signup},
@@ -137,11 +137,7 @@ pub async fn finish_sign_up(
     device: Option<&str>,
 ) -> Result<SignedIn, AppError> {
     let token_hash = auth::token_hash(token.trim());
-    let expired = || {
-        AppError::Conflict(
-            t("This link was already used or has expired. Sign up again to get a new one.").into(),
-        )
-    };
+    let expired = || AppError::conflict(Msg::ThisLinkWasAlreadyUsedOr2);
     let Some((account, email)) = users::signup_token_owner(&state.db, &token_hash, now()).await?
     else {
         return Err(expired());
@@ -157,15 +153,10 @@ pub async fn finish_sign_up(
         .await?
     {
         record_failures(state, &keys).await?;
-        return Err(AppError::field(
-            "password",
-            t("That is not the password you chose when you signed up."),
-        ));
+        return Err(AppError::field("password", Msg::ThatIsNotThePasswordYou));
     }
     if users::address_taken(&state.db, &email, Some(&account.id)).await? {
-        return Err(AppError::Conflict(
-            t("This address now belongs to another account. Sign in there, or sign up with another address.").into(),
-        ));
+        return Err(AppError::conflict(Msg::ThisAddressNowBelongsToAnother2));
     }
     if !users::finish_signup(&state.db, &token_hash, &account.id, now()).await? {
         return Err(expired());
@@ -280,9 +271,7 @@ pub async fn sign_in(
             .map(|u| u.display_name())
             .unwrap_or_default();
         send_signup_link(state, &account.id, &email, &name).await?;
-        return Err(AppError::Conflict(
-            t("Confirm your e-mail address first: we sent you a new link. Open it to finish signing up.").into(),
-        ));
+        return Err(AppError::conflict(Msg::ConfirmYourEMailAddressFirst));
     }
     security_events::record(
         &state.db,
@@ -388,7 +377,7 @@ pub async fn reauthenticate(
         session_failure(state, user, client, kind::REAUTH, "wrong password").await?;
         return Err(AppError::field(
             "password",
-            t("That is not your current password."),
+            Msg::ThatIsNotYourCurrentPassword,
         ));
     }
     let at = now();

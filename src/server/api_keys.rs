@@ -17,7 +17,7 @@ use super::{
     now, random_id,
     state::AppState,
 };
-use crate::i18n::t;
+use crate::i18n::Msg;
 use crate::{
     error::AppError,
     model::api_keys::{
@@ -110,11 +110,11 @@ pub async fn create(
     super::mfa::notify(
         state,
         &user.user_id,
-        "A new API key was created", // i18n
+        Msg::ANewAPIKeyWasCreated,
         (
-            "the API key “{}” ({}) was created",
+            Msg::TheAPIKeyWasCreated,
             &[&valid.name, &format!("pc_{id}")],
-        ), // i18n
+        ),
         client,
     )
     .await?;
@@ -138,9 +138,7 @@ pub async fn update(
     let at = now();
     let before = db::get(&state.db, &user.user_id, id, at).await?;
     if !db::update(&state.db, &user.user_id, id, &valid.name, &valid.scopes, at).await? {
-        return Err(AppError::Conflict(
-            t("Revoked and expired keys cannot be changed. Create a new key instead.").into(),
-        ));
+        return Err(AppError::conflict(Msg::RevokedAndExpiredKeysCannotBe));
     }
     let detail = format!(
         "{} ({id}): {} → {}",
@@ -169,7 +167,7 @@ pub async fn revoke(
 ) -> Result<(), AppError> {
     let key = db::get(&state.db, &user.user_id, id, now()).await?;
     if !db::revoke(&state.db, &user.user_id, id, now()).await? {
-        return Err(AppError::Conflict(t("This key is already revoked.").into()));
+        return Err(AppError::conflict(Msg::ThisKeyIsAlreadyRevoked));
     }
     let detail = format!("{} ({id})", key.name);
     security_events::record(

@@ -9,7 +9,7 @@
 use super::{context::Authed, db, state::AppState};
 use crate::{
     error::AppError,
-    i18n::{translate, Lang},
+    i18n::Lang,
     model::avatar::{Crop, Problem, LARGE, MAX_BYTES, MAX_SIDE, SMALL},
 };
 use axum::{
@@ -110,9 +110,7 @@ pub async fn upload(State(state): State<AppState>, req: Request) -> Response {
     let mut res = match (outcome, json) {
         (Ok(()), true) => axum::Json("/settings/profile?avatar=saved#avatar").into_response(),
         (Ok(()), false) => Redirect::to("/settings/profile?avatar=saved#avatar").into_response(),
-        (Err(Failure::Refused(p)), true) => {
-            error_json(AppError::field(p.field(), translate(lang, p.message())))
-        }
+        (Err(Failure::Refused(p)), true) => error_json(AppError::field(p.field(), p.message())),
         (Err(Failure::Refused(p)), false) => Redirect::to(&format!(
             "/settings/profile?avatar_error={}#avatar",
             p.code()
@@ -121,7 +119,7 @@ pub async fn upload(State(state): State<AppState>, req: Request) -> Response {
         (Err(Failure::App(e)), true) => error_json(e),
         (Err(Failure::App(e)), false) => (
             StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
-            translate(lang, &e.to_string()),
+            e.message().render(lang),
         )
             .into_response(),
     };

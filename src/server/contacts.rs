@@ -12,7 +12,7 @@ use super::{
     now, random_id,
     state::AppState,
 };
-use crate::i18n::t;
+use crate::i18n::Msg;
 use crate::{
     error::AppError,
     model::{
@@ -50,10 +50,7 @@ pub async fn add(
             .iter()
             .any(|a| a.email == email)
     {
-        return Err(AppError::field(
-            "email",
-            t("This address is already on your account."),
-        ));
+        return Err(AppError::field("email", Msg::ThisAddressIsAlreadyOnYour));
     }
     let id = random_id(12);
     db::insert(&state.db, &id, &user.user_id, &email, now()).await?;
@@ -73,9 +70,7 @@ pub async fn add(
 pub async fn resend(state: &AppState, user: &Authed, id: &str) -> Result<(), AppError> {
     let address = db::get(&state.db, &user.user_id, id).await?;
     if address.verified {
-        return Err(AppError::Conflict(
-            t("This address is already verified.").into(),
-        ));
+        return Err(AppError::conflict(Msg::ThisAddressIsAlreadyVerified));
     }
     let me = me(state, user).await?;
     send_link(state, user, &me.display_name(), id, &address.email).await
@@ -116,18 +111,11 @@ pub async fn verify(
     token: &str,
 ) -> Result<String, AppError> {
     let token_hash = super::auth::token_hash(token.trim());
-    let expired = || {
-        AppError::Conflict(
-            t("This link was already used or has expired. Add the address again from your profile to get a new one.").into(),
-        )
-    };
+    let expired = || AppError::conflict(Msg::ThisLinkWasAlreadyUsedOr);
     // Verified on another account since the link was sent: it cannot be verified twice.
     if let Some((owner, email)) = db::token_address(&state.db, &token_hash, now()).await? {
         if users::address_taken(&state.db, &email, Some(&owner)).await? {
-            return Err(AppError::Conflict(
-                t("This address now belongs to another account, so it cannot be added to yours.")
-                    .into(),
-            ));
+            return Err(AppError::conflict(Msg::ThisAddressNowBelongsToAnother));
         }
     }
     let Some((user_id, email)) = db::use_token(&state.db, &token_hash, now()).await? else {
@@ -175,9 +163,7 @@ pub async fn make_primary(
 ) -> Result<(), AppError> {
     let address = db::get(&state.db, &user.user_id, id).await?;
     if !address.verified {
-        return Err(AppError::Conflict(
-            t("Verify this address first: use the link we sent to it.").into(),
-        ));
+        return Err(AppError::conflict(Msg::VerifyThisAddressFirstUseThe));
     }
     let me = me(state, user).await?;
     users::delete_unverified(&state.db, 0, Some(&address.email)).await?;

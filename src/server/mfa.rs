@@ -18,7 +18,7 @@ use super::{
     now,
     state::AppState,
 };
-use crate::i18n::t;
+use crate::i18n::Msg;
 use crate::{
     error::AppError,
     model::mfa::{group_by_four, Enrolment, MfaStatus},
@@ -192,9 +192,7 @@ pub async fn start_enrolment(state: &AppState, user: &Authed) -> Result<(), AppE
     rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut secret);
     let sealed = crypto::encrypt(&state.config.secret_key, &user.user_id, &secret);
     if !mfa::begin_enrolment(&state.db, &user.user_id, &sealed, now()).await? {
-        return Err(AppError::Conflict(
-            t("Two-factor sign-in is already on.").into(),
-        ));
+        return Err(AppError::conflict(Msg::TwoFactorSignInIsAlready));
     }
     Ok(())
 }
@@ -238,20 +236,20 @@ async fn log_and_notify(
     event: &str,
     detail: &str,
     client: &ClientInfo,
-    subject: &'static str,
-    what: &'static str,
+    subject: Msg,
+    what: Msg,
 ) -> Result<(), AppError> {
     security_events::record(&state.db, user_id, event, true, client, detail).await?;
     notify(state, user_id, subject, (what, &[]), client).await
 }
 
 /// E-mails the user a security notice about something done from `client`, in their language:
-/// `subject` and `what` are English, `what` with `{}` for its values.
+/// `what` is completed by its values.
 pub(crate) async fn notify(
     state: &AppState,
     user_id: &str,
-    subject: &'static str,
-    (what, values): (&'static str, &[&str]),
+    subject: Msg,
+    (what, values): (Msg, &[&str]),
     client: &ClientInfo,
 ) -> Result<(), AppError> {
     if let Some(profile) = users::current_user(&state.db, user_id).await? {
@@ -267,7 +265,10 @@ pub(crate) async fn notify(
             &what,
             &when,
             &client.ip,
-            &format!("{browser} on {os}"),
+            &crate::i18n::fill(
+                crate::i18n::in_lang(lang, Msg::BrowserOnSystem),
+                &[&browser, &os],
+            ),
         );
         // Security notices go through notifications: always e-mailed, and in the inbox.
         super::notifications::security_notice(state, user_id, &email).await?;
@@ -284,22 +285,11 @@ pub async fn confirm_enrolment(
 ) -> Result<(), AppError> {
     match mfa::totp(&state.db, &user.user_id).await? {
         Some(row) if !row.enabled => {}
-        Some(_) => {
-            return Err(AppError::Conflict(
-                t("Two-factor sign-in is already on.").into(),
-            ))
-        }
-        None => {
-            return Err(AppError::Conflict(
-                t("Start the set-up again: it was not found.").into(),
-            ))
-        }
+        Some(_) => return Err(AppError::conflict(Msg::TwoFactorSignInIsAlready)),
+        None => return Err(AppError::conflict(Msg::StartTheSetUpAgainIt)),
     }
     if !accept_totp(state, &user.user_id, code).await? {
-        return Err(AppError::field(
-            "code",
-            t("That code is not valid. Enter the current 6-digit code from your app."),
-        ));
+        return Err(AppError::field("code", Msg::ThatCodeIsNotValidEnter2));
     }
     mfa::enable(&state.db, &user.user_id, now()).await?;
     issue_recovery_codes(state, user).await?;
@@ -309,8 +299,8 @@ pub async fn confirm_enrolment(
         kind::MFA_ENABLED,
         "authenticator app",
         client,
-        "Two-factor sign-in was turned on", // i18n
-        "two-factor sign-in with an authenticator app was turned on", // i18n
+        Msg::TwoFactorSignInWasTurned2,
+        Msg::TwoFactorSignInWithAn,
     )
     .await
 }
@@ -328,9 +318,7 @@ pub async fn regenerate_recovery_codes(
         .await?
         .is_some_and(|r| r.enabled)
     {
-        return Err(AppError::Conflict(
-            t("Turn on two-factor sign-in first.").into(),
-        ));
+        return Err(AppError::conflict(Msg::TurnOnTwoFactorSignIn));
     }
     super::accounts::check_session_lock(state, user).await?;
     let proved = accept_totp(state, &user.user_id, code).await?
@@ -346,7 +334,7 @@ pub async fn regenerate_recovery_codes(
         .await?;
         return Err(AppError::field(
             "confirm_code",
-            t("That code is not valid. Enter the current 6-digit code from your app, or a recovery code."),
+            Msg::ThatCodeIsNotValidEnter,
         ));
     }
     issue_recovery_codes(state, user).await?;
@@ -356,8 +344,8 @@ pub async fn regenerate_recovery_codes(
         kind::RECOVERY_CODES_REGENERATED,
         "",
         client,
-        "New recovery codes were made",
-        "new recovery codes were made; the old ones no longer work",
+        Msg::NewRecoveryCodesWereMade,
+        Msg::NewRecoveryCodesWereMadeOldOnesGone,
     )
     .await
 }
@@ -376,13 +364,10 @@ pub async fn disable(
     super::accounts::check_session_lock(state, user).await?;
     let mut errors = crate::error::FieldErrors::new();
     if !state.hasher.verify(Some(&hash), password).await? {
-        errors.add("password", t("That is not your current password."));
+        errors.add("password", Msg::ThatIsNotYourCurrentPassword);
     }
     if errors.is_empty() && !accept_totp(state, &user.user_id, code).await? {
-        errors.add(
-            "code",
-            t("That code is not valid. Enter the current 6-digit code from your app."),
-        );
+        errors.add("code", Msg::ThatCodeIsNotValidEnter2);
     }
     if !errors.is_empty() {
         super::accounts::session_failure(
@@ -403,8 +388,8 @@ pub async fn disable(
         kind::MFA_DISABLED,
         "",
         client,
-        "Two-factor sign-in was turned off", // i18n
-        "two-factor sign-in was turned off", // i18n
+        Msg::TwoFactorSignInWasTurned,
+        Msg::TwoFactorSignInWasTurned3,
     )
     .await
 }
@@ -432,9 +417,7 @@ pub async fn second_step(
     let Some(user_id) =
         mfa::attempt_pending_signin(&state.db, &token_hash, PENDING_ATTEMPTS, now()).await?
     else {
-        return Err(AppError::Conflict(
-            t("This sign-in has expired or had too many attempts. Please sign in again.").into(),
-        ));
+        return Err(AppError::conflict(Msg::ThisSignInHasExpiredOr));
     };
     let throttle_key = key::second_factor(&user_id);
     if let Some(secs) = throttle::locked_for(&state.db, &[&throttle_key], now()).await? {
@@ -455,7 +438,7 @@ pub async fn second_step(
                 .await?;
             warn_of_guessing(state, &user_id, client).await?;
         }
-        return Err(AppError::field("code", t("That code is not valid.")));
+        return Err(AppError::field("code", Msg::ThatCodeIsNotValid));
     }
     throttle::clear(&state.db, &throttle_key).await?;
     mfa::finish_pending_signin(&state.db, &token_hash).await?;
@@ -478,8 +461,8 @@ pub async fn second_step(
         notify(
             state,
             &user_id,
-            "A recovery code was used",                   // i18n
-            ("a recovery code was used to sign in", &[]), // i18n
+            Msg::ARecoveryCodeWasUsed,
+            (Msg::ARecoveryCodeWasUsedTo, &[]),
             client,
         )
         .await?;
@@ -503,7 +486,10 @@ async fn warn_of_guessing(
         &profile.email,
         &profile.display_name(),
         &client.ip,
-        &crate::i18n::fill(crate::i18n::in_lang(lang, "{} on {}"), &[&browser, &os]),
+        &crate::i18n::fill(
+            crate::i18n::in_lang(lang, Msg::BrowserOnSystem),
+            &[&browser, &os],
+        ),
     );
     super::notifications::security_notice(state, user_id, &email).await
 }

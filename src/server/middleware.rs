@@ -8,6 +8,7 @@ use super::{
     now,
     state::AppState,
 };
+use crate::i18n::Msg;
 use crate::model::preferences::{known_zone, Preferences};
 use axum::{
     extract::{ConnectInfo, Request, State},
@@ -319,17 +320,17 @@ pub async fn drain(mut stream: axum::body::BodyDataStream) {
 }
 
 fn too_large(form_post: bool, back: &str, lang: crate::i18n::Lang) -> Response {
-    use crate::i18n::{in_lang, translate};
+    use crate::i18n::in_lang;
     let err = crate::error::AppError::TooLarge;
     if form_post {
-        let text = translate(lang, &err.to_string());
+        let text = err.message().render(lang);
         let page = format!(
             "<!doctype html><html lang=\"{}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{}</title></head><body><main><h1>{}</h1><p><a href=\"{}\">{}</a></p></main></body></html>",
             lang.code(),
-            in_lang(lang, "Too large"),
+            in_lang(lang, Msg::TooLarge),
             super::mail::templates::escape_html(&text),
             super::mail::templates::escape_html(back),
-            in_lang(lang, "Back"),
+            in_lang(lang, Msg::Back),
         );
         return (
             StatusCode::PAYLOAD_TOO_LARGE,

@@ -12,6 +12,7 @@ use super::{
     now,
     state::AppState,
 };
+use crate::i18n::Msg;
 use crate::{
     error::{AppError, FieldErrors},
     i18n::{fill, in_lang, Lang},
@@ -109,7 +110,7 @@ fn text(data: &Value, field: &str, max: usize, errors: &mut FieldErrors) -> Stri
         _ => {
             errors.add(
                 &format!("data.{field}"),
-                format!("Required: text of 1 to {max} characters."),
+                Msg::RequiredTextOf1ToNCharacters.with(&[&max.to_string()]),
             );
             String::new()
         }
@@ -120,7 +121,7 @@ fn number(data: &Value, field: &str, errors: &mut FieldErrors) -> f64 {
     match data.get(field).and_then(Value::as_f64) {
         Some(v) if v.is_finite() && v >= 0.0 => v,
         _ => {
-            errors.add(&format!("data.{field}"), "Required: a number, 0 or more.");
+            errors.add(&format!("data.{field}"), Msg::RequiredANumber0OrMore);
             0.0
         }
     }
@@ -131,7 +132,7 @@ fn positive(data: &Value, field: &str, errors: &mut FieldErrors) -> f64 {
     match data.get(field).and_then(Value::as_f64) {
         Some(v) if v.is_finite() && v > 0.0 => v,
         _ => {
-            errors.add(&format!("data.{field}"), "Required: a number above 0.");
+            errors.add(&format!("data.{field}"), Msg::RequiredANumberAbove0);
             1.0
         }
     }
@@ -144,7 +145,7 @@ fn one_of<'a>(data: &Value, field: &str, allowed: &[&'a str], errors: &mut Field
         None => {
             errors.add(
                 &format!("data.{field}"),
-                format!("Required: one of {}.", allowed.join(", ")),
+                Msg::RequiredOneOf.with(&[&allowed.join(", ")]),
             );
             ""
         }
@@ -157,7 +158,7 @@ fn date(data: &Value, field: &str, errors: &mut FieldErrors) -> i64 {
     match crate::model::notifications::parse_date(raw) {
         Some(ts) => ts,
         None => {
-            errors.add(&format!("data.{field}"), "Required: a date as YYYY-MM-DD.");
+            errors.add(&format!("data.{field}"), Msg::RequiredADateAsYYYYMMDD);
             0
         }
     }
@@ -232,26 +233,20 @@ pub fn parse(event: &EventIn) -> Result<Event, AppError> {
     let mut errors = FieldErrors::new();
     let id = event.id.trim();
     if id.is_empty() || id.len() > 200 || id.chars().any(char::is_control) {
-        errors.add("id", "Required: 1 to 200 characters.");
+        errors.add("id", Msg::RequiredId);
     }
     let broadcast = matches!(
         event.kind.as_str(),
         "incident.known_issue" | "maintenance.scheduled" | "news.published"
     );
     if event.all_users && !broadcast {
-        errors.add(
-            "all_users",
-            "Only incidents, maintenance and news may go to all users.",
-        );
+        errors.add("all_users", Msg::OnlyIncidentsMaintenanceAndNewsToAll);
     }
     if event.users.is_empty() && !event.all_users {
-        errors.add(
-            "users",
-            "Name at least one user (id or e-mail), or set all_users.",
-        );
+        errors.add("users", Msg::NameAtLeastOneUser);
     }
     if event.users.len() > 1000 {
-        errors.add("users", "At most 1000 users per event.");
+        errors.add("users", Msg::AtMost1000UsersPerEvent);
     }
     let d = &event.data;
     let parsed = match event.kind.as_str() {
@@ -308,10 +303,7 @@ pub fn parse(event: &EventIn) -> Result<Event, AppError> {
             body: text(d, "body", 2000, &mut errors),
         },
         _ => {
-            errors.add(
-                "type",
-                format!("Unknown event type. Use one of {}.", KINDS.join(", ")),
-            );
+            errors.add("type", Msg::UnknownEventType.with(&[&KINDS.join(", ")]));
             return Err(AppError::Validation(errors));
         }
     };
@@ -332,9 +324,7 @@ pub async fn ingest(state: &AppState, event: &EventIn) -> Result<bool, AppError>
             .and_then(|s| serde_json::from_str::<Value>(&s).ok())
             .is_some_and(|s| serde_json::to_value(event).is_ok_and(|e| e == s));
         if !same {
-            return Err(AppError::Conflict(
-                "An event with this id was received before with different content. Use a new id for a new event.".into(),
-            ));
+            return Err(AppError::Conflict(Msg::AnEventWithThisIdWas.into()));
         }
         return Ok(false);
     }
@@ -358,7 +348,7 @@ async fn recipients(state: &AppState, event: &EventIn) -> Result<Vec<String>, Ap
     if !unknown.is_empty() {
         return Err(AppError::field(
             "users",
-            format!("No such user: {}.", unknown.join(", ")),
+            Msg::NoSuchUser.with(&[&unknown.join(", ")]),
         ));
     }
     Ok(found)
@@ -388,7 +378,7 @@ async fn route_one(
 ) -> Result<(), AppError> {
     // What we write ourselves is in the recipient's language; text the platform sent is not.
     let lang = super::mail::language_of(&state.db, user_id).await?;
-    let say = |english: &'static str, values: &[&str]| fill(in_lang(lang, english), values);
+    let say = |msg: Msg, values: &[&str]| fill(in_lang(lang, msg), values);
     let send = |topic: &'static str, key: String, title: String, body: String| async move {
         let note = Note {
             topic,
@@ -410,29 +400,23 @@ async fn route_one(
             send(
                 "invoices",
                 format!("invoice:{invoice_id}:issued"),
-                say("Invoice {} issued", &[number]),
-                say("Amount {}, due {}.", &[amount, &format_date(*due)]),
+                say(Msg::InvoiceIssued, &[number]),
+                say(Msg::AmountDue, &[amount, &format_date(*due)]),
             )
             .await?;
             for (stage, days) in PAYMENT_REMINDERS {
                 let (title, body) = match stage {
                     "due_in_7_days" => (
-                        say("Invoice {} is due in 7 days", &[number]),
-                        say("Amount {}, due {}.", &[amount, &format_date(*due)]),
+                        say(Msg::InvoiceIsDueIn7Days, &[number]),
+                        say(Msg::AmountDue, &[amount, &format_date(*due)]),
                     ),
                     "overdue_4_days" => (
-                        say("Invoice {} is 4 days overdue", &[number]),
-                        say(
-                            "Amount {} was due {}. Please pay it now.",
-                            &[amount, &format_date(*due)],
-                        ),
+                        say(Msg::InvoiceIs4DaysOverdue, &[number]),
+                        say(Msg::AmountWasDuePleasePayIt2, &[amount, &format_date(*due)]),
                     ),
                     _ => (
-                        say("Invoice {} is 10 days overdue", &[number]),
-                        say(
-                            "Amount {} was due {}. Please pay it now to avoid interruptions.",
-                            &[amount, &format_date(*due)],
-                        ),
+                        say(Msg::InvoiceIs10DaysOverdue, &[number]),
+                        say(Msg::AmountWasDuePleasePayIt, &[amount, &format_date(*due)]),
                     ),
                 };
                 db::schedule(
@@ -464,9 +448,9 @@ async fn route_one(
                 send(
                     "credits",
                     format!("credits:{grant_id}:{threshold}"),
-                    say("{} % of your credits are used", &[&threshold.to_string()]),
+                    say(Msg::PercentOfYourCreditsAreUsed, &[&threshold.to_string()]),
                     say(
-                        "{} of {} credits of grant {} are used.",
+                        Msg::OfCreditsOfGrantAreUsed,
                         &[&used.to_string(), &total.to_string(), grant_id],
                     ),
                 )
@@ -486,9 +470,9 @@ async fn route_one(
                 send(
                     "quota",
                     format!("quota:{quota_id}:{crossings}"),
-                    say("{} is over {} %", &[name, &QUOTA_THRESHOLD.to_string()]),
+                    say(Msg::IsOverPercent, &[name, &QUOTA_THRESHOLD.to_string()]),
                     say(
-                        "{}: {} of {} used ({} %).",
+                        Msg::OfUsedPercent,
                         &[name, &used.to_string(), &limit.to_string(), &p.to_string()],
                     ),
                 )
@@ -504,7 +488,7 @@ async fn route_one(
                 send(
                     "cost_anomalies",
                     format!("anomaly:{event_id}"),
-                    say("Cost anomaly ({})", &[severity.label_in(lang)]),
+                    say(Msg::CostAnomaly, &[severity.label_in(lang)]),
                     description.clone(),
                 )
                 .await?;
@@ -537,14 +521,14 @@ async fn route_one(
             let sub = db::subscription(&state.db, user_id, "builds").await?;
             if build_wanted(&sub, *succeeded, trigger) {
                 let title = match succeeded {
-                    true => say("Build {} of {} succeeded", &[build_id, pipeline]),
-                    false => say("Build {} of {} failed", &[build_id, pipeline]),
+                    true => say(Msg::BuildOfSucceeded, &[build_id, pipeline]),
+                    false => say(Msg::BuildOfFailed, &[build_id, pipeline]),
                 };
                 send(
                     "builds",
                     format!("build:{build_id}"),
                     title,
-                    say("Triggered by {}.", &[trigger]),
+                    say(Msg::TriggeredBy, &[trigger]),
                 )
                 .await?;
             }
@@ -564,10 +548,7 @@ async fn route_one(
                         .await?
                         .unwrap_or_default()
                         .next_monday_morning(now()),
-                    title: &say(
-                        "Your usage for the week of {}",
-                        &[&format_date(*week_start)],
-                    ),
+                    title: &say(Msg::YourUsageForTheWeekOf, &[&format_date(*week_start)]),
                     body: summary,
                     link,
                 },
@@ -708,11 +689,8 @@ pub async fn send_test(state: &AppState, user_id: &str, channel: Channel) -> Res
     let note = Note {
         topic: "test",
         key: &key,
-        title: in_lang(lang, "Test notification"),
-        body: in_lang(
-            lang,
-            "This is the test you asked for: notifications reach you here.",
-        ),
+        title: in_lang(lang, Msg::TestNotification),
+        body: in_lang(lang, Msg::ThisIsTheTestYouAsked),
         link: "/settings/notifications",
         lang,
     };
@@ -775,11 +753,8 @@ async fn month_end(state: &AppState, at: i64) -> Result<usize, AppError> {
         let note = Note {
             topic: "month_end",
             key: &mark,
-            title: in_lang(lang, "The month ends in 3 days"),
-            body: in_lang(
-                lang,
-                "Check your usage and open invoices before the month closes.",
-            ),
+            title: in_lang(lang, Msg::TheMonthEndsIn3Days),
+            body: in_lang(lang, Msg::CheckYourUsageAndOpenInvoices),
             link: "",
             lang,
         };

@@ -13,6 +13,7 @@ use super::{
     state::AppState,
 };
 use crate::i18n::t;
+use crate::i18n::Msg;
 use crate::{
     error::{AppError, FieldErrors},
     model::{
@@ -52,10 +53,10 @@ pub async fn change_password(
         errors.add("new_password", e);
     }
     if form.new.0 != form.confirm.0 {
-        errors.add("confirm_password", t("The two new passwords do not match."));
+        errors.add("confirm_password", Msg::TheTwoNewPasswordsDoNot);
     }
     if form.current.0.is_empty() {
-        errors.add("current_password", t("Enter your current password."));
+        errors.add("current_password", Msg::EnterYourCurrentPassword);
     }
     errors.into_result()?;
 
@@ -73,13 +74,13 @@ pub async fn change_password(
         .await?;
         return Err(AppError::field(
             "current_password",
-            t("That is not your current password."),
+            Msg::ThatIsNotYourCurrentPassword,
         ));
     }
     if form.new.0 == form.current.0 {
         return Err(AppError::field(
             "new_password",
-            t("Choose a password different from your current one."),
+            Msg::ChooseAPasswordDifferentFromYour,
         ));
     }
 
@@ -132,8 +133,10 @@ fn view(row: security_events::EventRow) -> SecurityEventView {
         kind: row.kind,
         success: row.success,
         ip: row.ip,
-        device: crate::i18n::fill(t("{} on {}"), &[&browser, &os]),
-        detail: crate::i18n::tr(&row.detail),
+        device: crate::i18n::fill(t(Msg::BrowserOnSystem), &[&browser, &os]),
+        detail: crate::i18n::Msg::find(&row.detail)
+            .map(|m| t(m).to_string())
+            .unwrap_or(row.detail),
     }
 }
 

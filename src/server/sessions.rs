@@ -11,6 +11,7 @@ use super::{
     state::AppState,
 };
 use crate::i18n::t;
+use crate::i18n::Msg;
 use crate::{
     error::AppError,
     model::sessions::{SessionView, SessionsPage},
@@ -21,8 +22,8 @@ use std::time::Duration;
 pub fn describe_user_agent(ua: &str) -> (String, String) {
     let unknown = || {
         (
-            t("Unknown browser").to_string(),
-            t("unknown system").to_string(),
+            t(Msg::UnknownBrowser).to_string(),
+            t(Msg::UnknownSystem).to_string(),
         )
     };
     let Some(parsed) = woothee::parser::Parser::new().parse(ua) else {
@@ -33,7 +34,7 @@ pub fn describe_user_agent(ua: &str) -> (String, String) {
     let browser = match (known(parsed.name), known(major)) {
         (true, true) => format!("{} {major}", parsed.name),
         (true, false) => parsed.name.to_string(),
-        _ => t("Unknown browser").to_string(),
+        _ => t(Msg::UnknownBrowser).to_string(),
     };
     let os = match (known(parsed.os), known(&parsed.os_version)) {
         (true, true)
@@ -47,7 +48,7 @@ pub fn describe_user_agent(ua: &str) -> (String, String) {
             format!("{} {}", parsed.os, parsed.os_version)
         }
         (true, _) => parsed.os.to_string(),
-        _ => t("unknown system").to_string(),
+        _ => t(Msg::UnknownSystem).to_string(),
     };
     (browser, os)
 }
@@ -100,9 +101,7 @@ pub async fn end_one(
     id: &str,
 ) -> Result<(), AppError> {
     if id == user.session_id {
-        return Err(AppError::Conflict(
-            t("This is the session you are using. To end it, sign out.").into(),
-        ));
+        return Err(AppError::conflict(Msg::ThisIsTheSessionYouAre));
     }
     if !sessions::end_own(&state.db, &user.user_id, id, "ended_by_user", now()).await? {
         return Err(AppError::NotFound);

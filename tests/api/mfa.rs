@@ -169,7 +169,7 @@ on_both_databases! {
         }
         let res = app.call(&client, "verify_sign_in_code", &[("code", "000000")]).await;
         assert_eq!(res.status(), 409);
-        assert!(matches!(error_of(res).await, AppError::Conflict(m) if m.contains("sign in again")));
+        assert!(matches!(error_of(res).await, AppError::Conflict(m) if m.to_string().contains("sign in again")));
     }
 
     async fn the_database_holds_no_totp_secret_or_recovery_code_in_plaintext(app: TestApp) {

@@ -171,8 +171,9 @@ on_both_databases! {
         let res = app.call(&ada, "save_preferences", &bad).await;
         assert_eq!(res.status(), 422);
         let err = error_of(res).await;
+        // The message travels as an id and is shown in the reader's language.
         assert_eq!(
-            err.field_errors().unwrap().get("time_zone"),
+            err.field_errors().unwrap().get("time_zone").map(|t| t.render(profile_center::i18n::Lang::De)).as_deref(),
             Some("Wählen Sie eine Zeitzone aus der Liste, etwa Europe/Berlin.")
         );
     }

@@ -83,7 +83,7 @@ on_both_databases! {
         second[1] = ("last_name", "Stale");
         let res = app.call(&client, "update_profile", &second).await;
         assert_eq!(res.status(), 409);
-        assert!(matches!(error_of(res).await, AppError::Conflict(m) if m.contains("Reload")));
+        assert!(matches!(error_of(res).await, AppError::Conflict(m) if m.to_string().contains("Reload")));
         assert_eq!(page(&app, &client).await["profile"]["last_name"], "Hopper");
     }
 

@@ -1,6 +1,7 @@
 //! Secondary e-mail addresses and their verification tokens (stored as SHA-256).
 
 use super::Db;
+use crate::i18n::Msg;
 use crate::{error::AppError, model::contacts::EmailAddress};
 use sqlx::Row;
 
@@ -156,9 +157,7 @@ pub async fn swap_primary(
         .await;
     match moved {
         Err(e) if super::is_unique_violation(&e) => {
-            return Err(AppError::Conflict(
-                crate::i18n::t("Another account signs in with this address, so it cannot become your primary address. Remove it here, or sign in to that account.").into(),
-            ))
+            return Err(AppError::conflict(Msg::AnotherAccountSignsInWithThis))
         }
         other => other?,
     };

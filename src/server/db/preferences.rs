@@ -68,7 +68,5 @@ pub async fn save(
 
 /// The answer to a form saved from an older copy (another tab saved in between).
 pub fn stale_form() -> AppError {
-    AppError::Conflict(
-        crate::i18n::t("These settings were changed in another tab or window since this page was opened. Reload the page to see them, then make your change again.").into(),
-    )
+    AppError::Conflict(crate::i18n::Msg::TheseSettingsWereChangedInAnother.into())
 }

@@ -65,10 +65,8 @@ pub async fn update(
     .execute(db)
     .await?;
     if updated.rows_affected() == 0 {
-        return Err(AppError::Conflict(
-            "Your profile was changed somewhere else (another tab or device) after you opened this form. \
-             Reload the page to see the latest version, then make your change again."
-                .into(),
+        return Err(AppError::conflict(
+            crate::i18n::Msg::YourProfileWasChangedSomewhereElse,
         ));
     }
     get(db, user_id).await

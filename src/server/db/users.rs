@@ -1,7 +1,7 @@
 //! People: creation at sign-up and the lookups sign-in and the shell need.
 
 use super::{is_unique_violation, Db};
-use crate::i18n::t;
+use crate::i18n::Msg;
 use crate::{error::AppError, model::auth::CurrentUser};
 use sqlx::Row;
 
@@ -27,9 +27,7 @@ pub async fn create(db: &Db, user: NewUser<'_>, now: i64) -> Result<(), AppError
         .await;
     match inserted {
         // Two sign-ups for one address at the same moment: the same answer as any other.
-        Err(e) if is_unique_violation(&e) => {
-            return Err(AppError::Conflict(t("Please try again.").into()))
-        }
+        Err(e) if is_unique_violation(&e) => return Err(AppError::conflict(Msg::PleaseTryAgain)),
         other => other?,
     };
     sqlx::query(

@@ -2,6 +2,7 @@
 //! an HTML part; every value that comes from a person or a request is escaped in the HTML.
 
 use super::Email;
+use crate::i18n::Msg;
 use crate::i18n::{fill, in_lang, Lang};
 
 /// Escapes text for HTML element content and attribute values.
@@ -61,21 +62,21 @@ pub fn password_changed(
     notice(
         lang,
         to,
-        in_lang(lang, "Your Profile Center password was changed"),
+        in_lang(lang, Msg::YourProfileCenterPasswordWasChanged),
         &[
             hello(lang, name),
             fill(
-                in_lang(lang, "The password of your Profile Center account was changed on {} from {} (IP address {})."),
+                in_lang(lang, Msg::ThePasswordOfYourProfileCenter),
                 &[when, browser, ip],
             ),
-            in_lang(lang, "All your other sessions were signed out.").to_string(),
-            in_lang(lang, "If this was not you, reset your password right away and review your sessions and security log.").to_string(),
+            in_lang(lang, Msg::AllYourOtherSessionsWereSigned).to_string(),
+            in_lang(lang, Msg::IfThisWasNotYouReset).to_string(),
         ],
     )
 }
 
 fn hello(lang: Lang, name: &str) -> String {
-    fill(in_lang(lang, "Hello {},"), &[name])
+    fill(in_lang(lang, Msg::Hello), &[name])
 }
 
 /// A security notice: what happened, when, from where, and what to do if it was not them.
@@ -97,10 +98,10 @@ pub fn security_notice(
         &[
             hello(lang, name),
             fill(
-                in_lang(lang, "On your Profile Center account: {} on {} from {} (IP address {})."),
+                in_lang(lang, Msg::OnYourProfileCenterAccountOn),
                 &[what, when, browser, ip],
             ),
-            in_lang(lang, "If this was not you, change your password right away and review your sessions and security log.").to_string(),
+            in_lang(lang, Msg::IfThisWasNotYouChange2).to_string(),
         ],
     )
 }
@@ -118,15 +119,9 @@ pub fn notification(
 ) -> Email {
     let mut paragraphs = vec![hello(lang, name), body.to_string()];
     if !link.is_empty() {
-        paragraphs.push(fill(in_lang(lang, "Details: {}"), &[link]));
+        paragraphs.push(fill(in_lang(lang, Msg::Details), &[link]));
     }
-    paragraphs.push(fill(
-        in_lang(
-            lang,
-            "You get this e-mail because of your notification settings: {}",
-        ),
-        &[manage],
-    ));
+    paragraphs.push(fill(in_lang(lang, Msg::YouGetThisEMailBecause), &[manage]));
     notice(lang, to, title, &paragraphs)
 }
 
@@ -135,12 +130,12 @@ pub fn verify_email(lang: Lang, to: &str, name: &str, link: &str) -> Email {
     notice(
         lang,
         to,
-        in_lang(lang, "Confirm your e-mail address for Profile Center"),
+        in_lang(lang, Msg::ConfirmYourEMailAddressFor),
         &[
             hello(lang, name),
-            in_lang(lang, "Please confirm that this address belongs to you by opening this link within 24 hours:").to_string(),
+            in_lang(lang, Msg::PleaseConfirmThatThisAddressBelongs).to_string(),
             link.to_string(),
-            in_lang(lang, "If you did not add this address to a Profile Center account, ignore this message: nothing will be sent to it.").to_string(),
+            in_lang(lang, Msg::IfYouDidNotAddThis).to_string(),
         ],
     )
 }
@@ -150,12 +145,12 @@ pub fn confirm_signup(lang: Lang, to: &str, name: &str, link: &str) -> Email {
     notice(
         lang,
         to,
-        in_lang(lang, "Finish creating your Profile Center account"),
+        in_lang(lang, Msg::FinishCreatingYourProfileCenterAccount),
         &[
             hello(lang, name),
-            in_lang(lang, "To finish creating your account, open this link within 24 hours and enter the password you chose:").to_string(),
+            in_lang(lang, Msg::ToFinishCreatingYourAccountOpen).to_string(),
             link.to_string(),
-            in_lang(lang, "If you did not sign up for Profile Center, ignore this message: without the link, nobody can use the account, and it is deleted after a week.").to_string(),
+            in_lang(lang, Msg::IfYouDidNotSignUp).to_string(),
         ],
     )
 }
@@ -165,13 +160,13 @@ pub fn signup_attempt(lang: Lang, to: &str, signin: &str) -> Email {
     notice(
         lang,
         to,
-        in_lang(lang, "Someone tried to use your e-mail address on Profile Center"),
+        in_lang(lang, Msg::SomeoneTriedToUseYourE),
         &[
-            in_lang(lang, "Hello,").to_string(),
-            in_lang(lang, "Someone just tried to create a Profile Center account, or to add an address to one, with this e-mail address. It already belongs to your account, so nothing was changed.").to_string(),
-            in_lang(lang, "If it was you, sign in instead:").to_string(),
+            in_lang(lang, Msg::Hello2).to_string(),
+            in_lang(lang, Msg::SomeoneJustTriedToCreateA).to_string(),
+            in_lang(lang, Msg::IfItWasYouSignIn).to_string(),
             signin.to_string(),
-            in_lang(lang, "If it was not you, you need not do anything.").to_string(),
+            in_lang(lang, Msg::IfItWasNotYouYou).to_string(),
         ],
     )
 }
@@ -182,14 +177,14 @@ pub fn second_factor_failures(lang: Lang, to: &str, name: &str, ip: &str, browse
     notice(
         lang,
         to,
-        in_lang(lang, "Wrong two-factor codes were entered for your Profile Center account"),
+        in_lang(lang, Msg::WrongTwoFactorCodesWereEntered),
         &[
             hello(lang, name),
             fill(
-                in_lang(lang, "Several wrong two-factor codes were just entered after a correct password for your account, most recently from {} (IP address {}). Two-factor sign-in is paused for a while after each further wrong code."),
+                in_lang(lang, Msg::SeveralWrongTwoFactorCodesWere),
                 &[browser, ip],
             ),
-            in_lang(lang, "If this was not you, someone knows your password: change it right away and review your sessions and security log.").to_string(),
+            in_lang(lang, Msg::IfThisWasNotYouSomeone).to_string(),
         ],
     )
 }
@@ -199,14 +194,11 @@ pub fn primary_changed(lang: Lang, to: &str, name: &str, new_primary: &str) -> E
     notice(
         lang,
         to,
-        in_lang(lang, "Your Profile Center primary e-mail address was changed"),
+        in_lang(lang, Msg::YourProfileCenterPrimaryEMail),
         &[
             hello(lang, name),
-            fill(
-                in_lang(lang, "The primary e-mail address of your Profile Center account is now {}. You sign in with it, and mail goes there."),
-                &[new_primary],
-            ),
-            in_lang(lang, "If this was not you, change your password right away and review your security log.").to_string(),
+            fill(in_lang(lang, Msg::ThePrimaryEMailAddressOf), &[new_primary]),
+            in_lang(lang, Msg::IfThisWasNotYouChange).to_string(),
         ],
     )
 }
@@ -223,14 +215,14 @@ pub fn key_expiring(
     notice(
         lang,
         to,
-        in_lang(lang, "Your Profile Center API key expires in a week"),
+        in_lang(lang, Msg::YourProfileCenterAPIKeyExpires),
         &[
             hello(lang, name),
             fill(
-                in_lang(lang, "Your API key “{}” ({}) expires on {}. Scripts that use it will then get 401 responses."),
+                in_lang(lang, Msg::YourAPIKeyExpiresOnScripts),
                 &[key_name, key_id, when],
             ),
-            in_lang(lang, "To keep them working, create a new key under Settings → API keys, put it in place of the old one, then revoke the old key.").to_string(),
+            in_lang(lang, Msg::ToKeepThemWorkingCreateA).to_string(),
         ],
     )
 }

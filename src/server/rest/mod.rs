@@ -114,7 +114,10 @@ impl From<AppError> for Problem {
                 problem.errors = fields
                     .0
                     .into_iter()
-                    .map(|(field, message)| FieldProblem { field, message })
+                    .map(|(field, message)| FieldProblem {
+                        field,
+                        message: message.to_string(),
+                    })
                     .collect();
             }
             _ => {}
@@ -418,7 +421,7 @@ async fn docs_page() -> impl IntoResponse {
 <link rel="stylesheet" href="/swagger/overrides.css">
 </head>
 <body>
-<main id="swagger-ui" aria-label="Profile Center API documentation"><noscript><p>The interactive documentation needs JavaScript. The OpenAPI document itself is at <a href="/api/v1/openapi.json">/api/v1/openapi.json</a>.</p></noscript></main>
+<main id="swagger-ui" aria-label=Msg::ProfileCenterAPIDocumentation><noscript><p>The interactive documentation needs JavaScript. The OpenAPI document itself is at <a href="/api/v1/openapi.json">/api/v1/openapi.json</a>.</p></noscript></main>
 <script src="/swagger/swagger-ui-bundle.js"></script>
 <script src="/swagger/init.js"></script>
 </body>

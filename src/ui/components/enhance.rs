@@ -34,7 +34,7 @@ mod browser {
 
 #[cfg(feature = "hydrate")]
 mod browser {
-    use crate::{error::AppError, i18n::tr, model::avatar::Problem};
+    use crate::{error::AppError, i18n::Msg, model::avatar::Problem};
     use std::rc::Rc;
     use wasm_bindgen::{prelude::*, JsCast};
     use wasm_bindgen_futures::JsFuture;
@@ -135,7 +135,7 @@ mod browser {
                         .and_then(|e| e.text_content())
                         .unwrap_or_default();
                     let _ = window.navigator().clipboard().write_text(&text);
-                    button.set_text_content(Some(crate::i18n::t("Copied")));
+                    button.set_text_content(Some(crate::i18n::t(Msg::Copied)));
                 })
             };
             let _ =
@@ -156,9 +156,8 @@ mod browser {
             let listener = {
                 let input = input.clone();
                 Closure::<dyn FnMut(Event)>::new(move |_: Event| {
-                    hint.set_text_content(Some(crate::i18n::t(
-                        crate::model::security::password_strength(&input.value()),
-                    )));
+                    let strength = crate::model::security::password_strength(&input.value());
+                    hint.set_text_content(Some(strength.map(crate::i18n::t).unwrap_or("")));
                 })
             };
             let _ =
@@ -448,7 +447,7 @@ mod browser {
                 ) else {
                     continue;
                 };
-                message.set_text_content(Some(&tr(text)));
+                message.set_text_content(Some(&text.show()));
                 let _ = message.remove_attribute("hidden");
                 let _ = input.set_attribute("aria-invalid", "true");
                 describe(&input, true);
@@ -456,7 +455,7 @@ mod browser {
             }
         }
         if let Some(alert) = all(form, "[role=alert]").into_iter().next() {
-            alert.set_text_content(Some(&tr(&err.to_string())));
+            alert.set_text_content(Some(&err.message().show()));
             let _ = alert.remove_attribute("hidden");
         }
         if let Some(input) = first_invalid.and_then(|i| i.dyn_into::<HtmlElement>().ok()) {

@@ -7,7 +7,7 @@
 
 use crate::{
     error::AppError,
-    i18n::{t, tr},
+    i18n::{t, Msg},
 };
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
@@ -54,7 +54,11 @@ pub fn percent_encode(value: &str) -> String {
 
 /// The message for field `name` in a validation error, in the page's language.
 pub fn field_message(error: &Option<AppError>, name: &str) -> Option<String> {
-    error.as_ref()?.field_errors()?.get(name).map(tr)
+    error
+        .as_ref()?
+        .field_errors()?
+        .get(name)
+        .map(|text| text.show())
 }
 
 /// `aria-describedby` for a field: its hint and, when there is one, its error.
@@ -70,13 +74,13 @@ fn described_by(name: &str, has_hint: bool, has_error: bool) -> Option<String> {
 /// A labelled input (label and hint are English, shown translated) whose error is announced with it (`aria-describedby`, `aria-invalid`).
 #[component]
 pub fn Field(
-    label: &'static str,
+    label: Msg,
     name: &'static str,
     #[prop(default = "text")] input_type: &'static str,
     #[prop(optional, into)] value: String,
     #[prop(optional)] autocomplete: Option<&'static str>,
     #[prop(optional)] required: bool,
-    #[prop(optional)] hint: Option<&'static str>,
+    #[prop(optional)] hint: Option<Msg>,
     #[prop(optional)] maxlength: Option<u32>,
     #[prop(default = None)] error: Option<AppError>,
 ) -> impl IntoView {
@@ -104,10 +108,10 @@ pub fn Field(
 /// A labelled select with its error, described like `Field`.
 #[component]
 pub fn Select(
-    label: &'static str,
+    label: Msg,
     name: &'static str,
     #[prop(default = None)] error: Option<AppError>,
-    #[prop(optional)] hint: Option<&'static str>,
+    #[prop(optional)] hint: Option<Msg>,
     children: Children,
 ) -> impl IntoView {
     let message = field_message(&error, name);
@@ -131,8 +135,8 @@ pub fn Select(
 /// A submit button; `Enhanced` swaps in `pending_label` (and disables it) while the request runs.
 #[component]
 pub fn SubmitButton(
-    label: &'static str,
-    pending_label: &'static str,
+    label: Msg,
+    pending_label: Msg,
     #[prop(default = "primary")] class: &'static str,
     /// A fuller accessible name (e.g. which session "End session" ends); starts with `label`.
     #[prop(optional, into)]
@@ -152,8 +156,8 @@ pub fn SubmitButton(
 pub fn RowAction(
     action: &'static str,
     id: String,
-    label: &'static str,
-    pending: &'static str,
+    label: Msg,
+    pending: Msg,
     aria_label: String,
 ) -> impl IntoView {
     view! {
@@ -172,7 +176,7 @@ pub fn RowAction(
 pub fn FormAlert(#[prop(default = None)] error: Option<AppError>) -> impl IntoView {
     let text = error
         .filter(|e| !matches!(e, AppError::Validation(f) if f.is_empty()))
-        .map(|e| tr(&e.to_string()));
+        .map(|e| e.message().show());
     view! { <div class="alert" role="alert" hidden=text.is_none()>{text.clone()}</div> }
 }
 

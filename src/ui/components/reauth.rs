@@ -4,7 +4,7 @@
 use crate::{
     api::sessions::ConfirmPassword,
     error::AppError,
-    i18n::t,
+    i18n::{t, Msg},
     ui::components::{
         enhance::Enhanced,
         form::{Field, FormAlert, SubmitButton},
@@ -21,22 +21,22 @@ pub fn confirm_error() -> Option<AppError> {
 pub fn ConfirmPasswordForm(
     error: Option<AppError>,
     /// What confirming allows, e.g. "To end sessions".
-    purpose: &'static str,
-    #[prop(default = "Current password")] label: &'static str,
+    purpose: Msg,
+    #[prop(default = Msg::CurrentPassword)] label: Msg,
 ) -> impl IntoView {
     let form_error = error.clone().filter(|e| e.field_errors().is_none());
     view! {
         <Enhanced>
             <form method="post" action=ConfirmPassword::url() class="stack" novalidate>
-                <h3>{t("Confirm it is you")}</h3>
+                <h3>{t(Msg::ConfirmItIsYou)}</h3>
                 <p class="hint">
                     {t(purpose)}
-                    {t(", enter your password (or, with two-factor sign-in on, a code from your authenticator app). ")}
-                    {t("You will not be asked again for 10 minutes.")}
+                    {t(Msg::EnterYourPasswordOrWithTwo)}
+                    {t(Msg::YouWillNotBeAskedAgain)}
                 </p>
                 <FormAlert error=form_error/>
                 <Field label=label name="password" input_type="password" autocomplete="current-password" required=true error=error/>
-                <SubmitButton label="Confirm" pending_label="Confirming…"/>
+                <SubmitButton label=Msg::Confirm pending_label=Msg::Confirming/>
             </form>
         </Enhanced>
     }

@@ -3,6 +3,7 @@
 //! redirects to) the page to go to next.
 
 use crate::i18n::t;
+use crate::i18n::Msg;
 use crate::{
     api::auth::{FinishSignUp, SignIn, SignUp, VerifySignInCode},
     ui::components::{
@@ -31,19 +32,19 @@ pub fn SignInPage() -> impl IntoView {
     };
     let error = url_error::<SignIn>();
     view! {
-        <Title text=t("Sign in · Profile Center")/>
+        <Title text=t(Msg::SignInProfileCenter)/>
         <main id="main" class="narrow">
-            <h1>{t("Sign in to Profile Center")}</h1>
+            <h1>{t(Msg::SignInToProfileCenter)}</h1>
             <Enhanced>
                 <form method="post" action=SignIn::url() class="stack" novalidate>
                     <FormAlert error=error.clone()/>
                     <input type="hidden" name="next" value=next/>
-                    <Field label="Email" name="email" input_type="email" autocomplete="username" required=true error=error.clone()/>
-                    <Field label="Password" name="password" input_type="password" autocomplete="current-password" required=true error=error/>
-                    <SubmitButton label="Sign in" pending_label="Signing in…"/>
+                    <Field label=Msg::Email name="email" input_type="email" autocomplete="username" required=true error=error.clone()/>
+                    <Field label=Msg::Password name="password" input_type="password" autocomplete="current-password" required=true error=error/>
+                    <SubmitButton label=Msg::SignIn pending_label=Msg::SigningIn/>
                 </form>
             </Enhanced>
-            <p>{t("New here? ")} <a href=signup_href>{t("Create an account")}</a></p>
+            <p>{t(Msg::NewHere)} <a href=signup_href>{t(Msg::CreateAnAccount)}</a></p>
         </main>
     }
 }
@@ -53,15 +54,15 @@ pub fn SignUpPage() -> impl IntoView {
     let error = url_error::<SignUp>();
     let sent = error.is_none() && use_query_map().get_untracked().get("sent").is_some();
     view! {
-        <Title text=t("Create your account · Profile Center")/>
+        <Title text=t(Msg::CreateYourAccountProfileCenter)/>
         <main id="main" class="narrow">
-            <h1>{t("Create your account")}</h1>
+            <h1>{t(Msg::CreateYourAccount)}</h1>
             {if sent {
                 view! {
                     <div class="status" role="status">
-                        <h2>{t("Check your inbox")}</h2>
-                        <p>{t("We sent a message to the address you entered. Open the link in it within 24 hours to finish creating your account.")}</p>
-                        <p class="hint">{t("Nothing arrived? Check your spam folder, or sign up again to get a new link.")}</p>
+                        <h2>{t(Msg::CheckYourInbox)}</h2>
+                        <p>{t(Msg::WeSentAMessageToThe)}</p>
+                        <p class="hint">{t(Msg::NothingArrivedCheckYourSpamFolder)}</p>
                     </div>
                 }
                     .into_any()
@@ -71,25 +72,25 @@ pub fn SignUpPage() -> impl IntoView {
                         <form method="post" action=SignUp::url() class="stack" novalidate>
                             <FormAlert error=error.clone()/>
                             <input type="hidden" name="next" value=next_param()/>
-                            <Field label="Email" name="email" input_type="email" autocomplete="email" required=true error=error.clone()/>
-                            <Field label="First name" name="first_name" autocomplete="given-name" required=true maxlength=100 error=error.clone()/>
-                            <Field label="Last name" name="last_name" autocomplete="family-name" required=true maxlength=100 error=error.clone()/>
+                            <Field label=Msg::Email name="email" input_type="email" autocomplete="email" required=true error=error.clone()/>
+                            <Field label=Msg::FirstName name="first_name" autocomplete="given-name" required=true maxlength=100 error=error.clone()/>
+                            <Field label=Msg::LastName name="last_name" autocomplete="family-name" required=true maxlength=100 error=error.clone()/>
                             <Field
-                                label="Password"
+                                label=Msg::Password
                                 name="password"
                                 input_type="password"
                                 autocomplete="new-password"
                                 required=true
-                                hint="8 to 128 characters. Avoid common passwords and your email or name."
+                                hint=Msg::N8To128CharactersAvoidCommon
                                 error=error
                             />
-                            <SubmitButton label="Create account" pending_label="Creating account…"/>
+                            <SubmitButton label=Msg::CreateAccount pending_label=Msg::CreatingAccount/>
                         </form>
                     </Enhanced>
                 }
                     .into_any()
             }}
-            <p>{t("Already have an account? ")} <a href="/signin">{t("Sign in")}</a></p>
+            <p>{t(Msg::AlreadyHaveAnAccount)} <a href="/signin">{t(Msg::SignIn)}</a></p>
         </main>
     }
 }
@@ -104,19 +105,19 @@ pub fn FinishSignUpPage() -> impl IntoView {
         .get("token")
         .unwrap_or_default();
     view! {
-        <Title text=t("Finish creating your account · Profile Center")/>
+        <Title text=t(Msg::FinishCreatingYourAccountProfileCenter)/>
         <main id="main" class="narrow">
-            <h1>{t("Finish creating your account")}</h1>
-            <p>{t("To confirm that this address is yours, enter the password you chose when you signed up.")}</p>
+            <h1>{t(Msg::FinishCreatingYourAccount)}</h1>
+            <p>{t(Msg::ToConfirmThatThisAddressIs)}</p>
             <Enhanced>
                 <form method="post" action=FinishSignUp::url() class="stack" novalidate>
                     <FormAlert error=error.clone()/>
                     <input type="hidden" name="token" value=token/>
-                    <Field label="Password" name="password" input_type="password" autocomplete="current-password" required=true error=error/>
-                    <SubmitButton label="Finish and sign in" pending_label="Finishing…"/>
+                    <Field label=Msg::Password name="password" input_type="password" autocomplete="current-password" required=true error=error/>
+                    <SubmitButton label=Msg::FinishAndSignIn pending_label=Msg::Finishing/>
                 </form>
             </Enhanced>
-            <p><a href="/signup">{t("Sign up again")}</a></p>
+            <p><a href="/signup">{t(Msg::SignUpAgain)}</a></p>
         </main>
     }
 }
@@ -126,25 +127,25 @@ pub fn FinishSignUpPage() -> impl IntoView {
 pub fn SignInCodePage() -> impl IntoView {
     let error = url_error::<VerifySignInCode>();
     view! {
-        <Title text=t("Two-factor sign-in · Profile Center")/>
+        <Title text=t(Msg::TwoFactorSignInProfileCenter)/>
         <main id="main" class="narrow">
-            <h1>{t("Enter your authentication code")}</h1>
+            <h1>{t(Msg::EnterYourAuthenticationCode)}</h1>
             <Enhanced>
                 <form method="post" action=VerifySignInCode::url() class="stack" novalidate>
                     <FormAlert error=error.clone()/>
                     <input type="hidden" name="next" value=next_param()/>
                     <Field
-                        label="Authentication code"
+                        label=Msg::AuthenticationCode
                         name="code"
                         autocomplete="one-time-code"
                         required=true
-                        hint="The 6-digit code from your authenticator app, or one of your recovery codes."
+                        hint=Msg::The6DigitCodeFromYour
                         error=error
                     />
-                    <SubmitButton label="Verify" pending_label="Verifying…"/>
+                    <SubmitButton label=Msg::Verify pending_label=Msg::Verifying/>
                 </form>
             </Enhanced>
-            <p><a href="/signin">{t("Start again")}</a></p>
+            <p><a href="/signin">{t(Msg::StartAgain)}</a></p>
         </main>
     }
 }

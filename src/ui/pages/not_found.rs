@@ -1,4 +1,5 @@
 use crate::i18n::t;
+use crate::i18n::Msg;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -9,11 +10,11 @@ pub fn NotFound() -> impl IntoView {
         options.set_status(http::StatusCode::NOT_FOUND);
     }
     view! {
-        <Title text=t("Page not found · Profile Center")/>
+        <Title text=t(Msg::PageNotFoundProfileCenter)/>
         <main id="main" class="narrow">
-            <h1>{t("Page not found")}</h1>
-            <p>{t("There is nothing at this address.")}</p>
-            <p><a href="/settings/profile">{t("Go to your profile")}</a></p>
+            <h1>{t(Msg::PageNotFound)}</h1>
+            <p>{t(Msg::ThereIsNothingAtThisAddress)}</p>
+            <p><a href="/settings/profile">{t(Msg::GoToYourProfile)}</a></p>
         </main>
     }
 }

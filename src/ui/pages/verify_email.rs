@@ -2,6 +2,7 @@
 //! nothing (mail scanners open links too); the button posts the token, once.
 
 use crate::i18n::t;
+use crate::i18n::Msg;
 use crate::{
     api::contacts::VerifyEmail,
     ui::components::{
@@ -20,22 +21,22 @@ pub fn VerifyEmailPage() -> impl IntoView {
     let token = query.get("token").unwrap_or_default();
     let error = url_error::<VerifyEmail>();
     view! {
-        <Title text=t("Verify your e-mail address · Profile Center")/>
+        <Title text=t(Msg::VerifyYourEMailAddressProfile)/>
         <main id="main" class="narrow">
-            <h1>{t("Verify your e-mail address")}</h1>
+            <h1>{t(Msg::VerifyYourEMailAddress)}</h1>
             {if done {
                 view! {
-                    <p class="status" role="status">{t("Thank you: the address is verified.")}</p>
-                    <p><a href="/settings/profile#emails">{t("Go to your profile")}</a></p>
+                    <p class="status" role="status">{t(Msg::ThankYouTheAddressIsVerified)}</p>
+                    <p><a href="/settings/profile#emails">{t(Msg::GoToYourProfile)}</a></p>
                 }.into_any()
             } else {
                 view! {
                     <Enhanced>
                         <form method="post" action=VerifyEmail::url() class="stack">
                             <FormAlert error=error/>
-                            <p>{t("Confirm that this address belongs to you.")}</p>
+                            <p>{t(Msg::ConfirmThatThisAddressBelongsTo)}</p>
                             <input type="hidden" name="token" value=token/>
-                            <SubmitButton label="Verify address" pending_label="Verifying…"/>
+                            <SubmitButton label=Msg::VerifyAddress pending_label=Msg::Verifying/>
                         </form>
                     </Enhanced>
                 }.into_any()

@@ -2,7 +2,8 @@
 //! scopes, expiry and last use, edit a key's name and scopes (`?edit=<id>`), revoke and delete.
 //! Creating and editing need a recent sign-in proof; revoking and deleting only take access away.
 
-use crate::i18n::{fill, t, tr};
+use crate::i18n::Msg;
+use crate::i18n::{fill, t};
 use crate::ui::time::show as show_time;
 use crate::{
     api::api_keys::{list_api_keys, CreateApiKey, DeleteApiKey, RevokeApiKey, UpdateApiKey},
@@ -34,19 +35,19 @@ pub fn ApiKeysTab() -> impl IntoView {
         revoke: url_error::<RevokeApiKey>().or(url_error::<DeleteApiKey>()),
     };
     view! {
-        <Title text=t("API keys · Settings · Profile Center")/>
-        <h1>{t("API keys")}</h1>
+        <Title text=t(Msg::APIKeysSettingsProfileCenter)/>
+        <h1>{t(Msg::APIKeys)}</h1>
         <p class="lead">
-            {t("Keys let your scripts use the ")}<a href="/api/docs">{t("REST API")}</a>{t(" as you, limited to the scopes you choose. ")}
-            {t("Send a key as ")}<code>"Authorization: Bearer pc_…"</code>"."
+            {t(Msg::KeysLetYourScriptsUseThe)}<a href="/api/docs">{t(Msg::RESTAPI)}</a>{t(Msg::AsYouLimitedToTheScopes)}
+            {t(Msg::SendAKeyAs)}<code>"Authorization: Bearer pc_…"</code>"."
         </p>
-        <Suspense fallback=|| view! { <p>{t("Loading…")}</p> }>
+        <Suspense fallback=|| view! { <p>{t(Msg::Loading)}</p> }>
             {move || {
                 let (errors, editing, done) = (errors.clone(), editing.clone(), done);
                 Suspend::new(async move {
                     match page.await {
                         Ok(page) => view! { <KeysPage page=page errors=errors editing=editing done=done/> }.into_any(),
-                        Err(e) => view! { <div class="alert" role="alert">{tr(&e.to_string())}</div> }.into_any(),
+                        Err(e) => view! { <div class="alert" role="alert">{e.message().show()}</div> }.into_any(),
                     }
                 })
             }}
@@ -56,9 +57,9 @@ pub fn ApiKeysTab() -> impl IntoView {
 
 fn done_message(done: &str) -> Option<&'static str> {
     match done {
-        "saved" => Some(t("Key saved.")),
-        "revoked" => Some(t("Key revoked. Requests with it now fail.")),
-        "deleted" => Some(t("Key deleted.")),
+        "saved" => Some(t(Msg::KeySaved)),
+        "revoked" => Some(t(Msg::KeyRevokedRequestsWithItNow)),
+        "deleted" => Some(t(Msg::KeyDeleted)),
         _ => None,
     }
 }
@@ -88,16 +89,16 @@ fn KeysPage(
     });
     let form = match (page.reauth_until, edit_key) {
         (None, _) => view! {
-            <ConfirmPasswordForm error=errors.confirm.clone() purpose="To create or change keys"/>
+            <ConfirmPasswordForm error=errors.confirm.clone() purpose=Msg::ToCreateOrChangeKeys/>
         }
         .into_any(),
         (Some(until), Some(key)) => view! {
-            <p class="status" role="status">{fill(t("Confirmed for the next {}."), &[&minutes_left(until, page.now)])}</p>
+            <p class="status" role="status">{fill(t(Msg::ConfirmedForTheNext), &[&minutes_left(until, page.now)])}</p>
             <EditKeyForm key=key error=errors.update.clone()/>
         }
         .into_any(),
         (Some(until), None) => view! {
-            <p class="status" role="status">{fill(t("Confirmed. You can create and change keys for the next {}."), &[&minutes_left(until, page.now)])}</p>
+            <p class="status" role="status">{fill(t(Msg::ConfirmedYouCanCreateAndChange), &[&minutes_left(until, page.now)])}</p>
             <CreateKeyForm error=errors.create.clone()/>
         }
         .into_any(),
@@ -106,14 +107,14 @@ fn KeysPage(
         {page.new_key.map(|key| view! { <ShowOnce key=key/> })}
         {done.map(|text| view! { <p class="status" role="status">{text}</p> })}
         <section aria-labelledby="generate-heading">
-            <h2 id="generate-heading">{t("Generate a key")}</h2>
+            <h2 id="generate-heading">{t(Msg::GenerateAKey)}</h2>
             {form}
         </section>
         <section aria-labelledby="keys-heading">
-            <h2 id="keys-heading">{t("Your keys")}</h2>
-            {errors.revoke.map(|e| view! { <div class="alert" role="alert">{tr(&e.to_string())}</div> })}
+            <h2 id="keys-heading">{t(Msg::YourKeys)}</h2>
+            {errors.revoke.map(|e| view! { <div class="alert" role="alert">{e.message().show()}</div> })}
             {if page.keys.is_empty() {
-                view! { <p>{t("No keys yet.")}</p> }.into_any()
+                view! { <p>{t(Msg::NoKeysYet)}</p> }.into_any()
             } else {
                 view! {
                     <ul class="key-list">
@@ -131,12 +132,12 @@ fn KeysPage(
 fn ShowOnce(key: NewKey) -> impl IntoView {
     view! {
         <div class="recovery" role="region" aria-labelledby="new-key-heading">
-            <h2 id="new-key-heading">{fill(t("Your new key “{}”"), &[&key.name])}</h2>
-            <p><strong>{t("Copy it now. It will not be shown again")}</strong>{t(": only a fingerprint of it is kept, so nobody, not even us, can show it later.")}</p>
+            <h2 id="new-key-heading">{fill(t(Msg::YourNewKey), &[&key.name])}</h2>
+            <p><strong>{t(Msg::CopyItNowItWillNot)}</strong>{t(Msg::OnlyAFingerprintOfItIs)}</p>
             <p><code class="secret" id="new-key">{key.key}</code></p>
             <Enhanced>
                 <p class="actions">
-                    <button type="button" class="secondary" data-copy="new-key" hidden>{t("Copy key")}</button>
+                    <button type="button" class="secondary" data-copy="new-key" hidden>{t(Msg::CopyKey)}</button>
                 </p>
             </Enhanced>
         </div>
@@ -150,7 +151,7 @@ fn ScopeChoices(checked: Vec<String>, error: Option<AppError>) -> impl IntoView 
         .as_ref()
         .and_then(|e| e.field_errors())
         .and_then(|f| f.get("scopes"))
-        .map(str::to_string);
+        .map(|text| text.show());
     view! {
         <fieldset
             id="field-scopes"
@@ -158,7 +159,7 @@ fn ScopeChoices(checked: Vec<String>, error: Option<AppError>) -> impl IntoView 
             aria-invalid=message.is_some().then_some("true")
             aria-describedby=message.is_some().then_some("field-scopes-error")
         >
-            <legend>{t("Scopes")}</legend>
+            <legend>{t(Msg::Scopes)}</legend>
             {SCOPES
                 .iter()
                 .map(|(scope, what)| {
@@ -166,7 +167,7 @@ fn ScopeChoices(checked: Vec<String>, error: Option<AppError>) -> impl IntoView 
                     view! {
                         <div class="check">
                             <input type="checkbox" id=id.clone() name="scopes[]" value=*scope checked=checked.iter().any(|c| c == scope)/>
-                            <label for=id><code>{*scope}</code>" "{t(what)}</label>
+                            <label for=id><code>{*scope}</code>" "{t(*what)}</label>
                         </div>
                     }
                 })
@@ -182,19 +183,19 @@ fn CreateKeyForm(error: Option<AppError>) -> impl IntoView {
         <Enhanced>
             <form method="post" action=CreateApiKey::url() class="stack" novalidate>
                 <FormAlert error=error.clone()/>
-                <Field label="Name" name="name" required=true maxlength=60 hint="What uses it, e.g. “Nightly backup script”." error=error.clone()/>
+                <Field label=Msg::Name name="name" required=true maxlength=60 hint=Msg::WhatUsesItEGNightly error=error.clone()/>
                 <ScopeChoices checked=vec![] error=error.clone()/>
                 <div class="field">
-                    <label for="field-expires_in">{t("Expires")}</label>
+                    <label for="field-expires_in">{t(Msg::Expires)}</label>
                     <select id="field-expires_in" name="expires_in">
-                        <option value="30">{t("In 30 days")}</option>
-                        <option value="90" selected=DEFAULT_EXPIRY == "90">{t("In 90 days")}</option>
-                        <option value="365">{t("In 365 days")}</option>
-                        <option value="never">{t("Never")}</option>
+                        <option value="30">{t(Msg::In30Days)}</option>
+                        <option value="90" selected=DEFAULT_EXPIRY == "90">{t(Msg::In90Days)}</option>
+                        <option value="365">{t(Msg::In365Days)}</option>
+                        <option value="never">{t(Msg::Never)}</option>
                     </select>
                     <p class="field-error" id="field-expires_in-error" hidden>""</p>
                 </div>
-                <SubmitButton label="Generate key" pending_label="Generating…"/>
+                <SubmitButton label=Msg::GenerateKey pending_label=Msg::Generating/>
             </form>
         </Enhanced>
     }
@@ -205,15 +206,15 @@ fn EditKeyForm(key: KeyView, error: Option<AppError>) -> impl IntoView {
     view! {
         <Enhanced>
             <form method="post" action=UpdateApiKey::url() class="stack" novalidate>
-                <h3>{fill(t("Edit “{}”"), &[&key.name])}</h3>
-                <p class="hint">{t("Key ")}<code>{key.masked()}</code>{t(". Changes apply to its next request.")}</p>
+                <h3>{fill(t(Msg::Edit2), &[&key.name])}</h3>
+                <p class="hint">{t(Msg::Key2)}<code>{key.masked()}</code>{t(Msg::ChangesApplyToItsNextRequest)}</p>
                 <input type="hidden" name="id" value=key.id.clone()/>
                 <FormAlert error=error.clone()/>
-                <Field label="Name" name="name" value=key.name.clone() required=true maxlength=60 error=error.clone()/>
+                <Field label=Msg::Name name="name" value=key.name.clone() required=true maxlength=60 error=error.clone()/>
                 <ScopeChoices checked=key.scopes.clone() error=error.clone()/>
                 <p class="actions">
-                    <SubmitButton label="Save key" pending_label="Saving…"/>
-                    <a href="/settings/api-keys">{t("Cancel")}</a>
+                    <SubmitButton label=Msg::SaveKey pending_label=Msg::Saving/>
+                    <a href="/settings/api-keys">{t(Msg::Cancel)}</a>
                 </p>
             </form>
         </Enhanced>
@@ -226,7 +227,7 @@ fn KeyItem(key: KeyView, sudo: bool) -> impl IntoView {
     let last_used = match (key.last_used_at, key.last_used_ip.clone()) {
         (Some(at), Some(ip)) => format!("{} from {ip}", show_time(at)),
         (Some(at), None) => show_time(at),
-        _ => t("Never").to_string(),
+        _ => t(Msg::Never).to_string(),
     };
     let expires = key
         .expires_at
@@ -236,13 +237,13 @@ fn KeyItem(key: KeyView, sudo: bool) -> impl IntoView {
     let actions = match status {
         KeyStatus::Active => view! {
             {sudo.then(|| view! {
-                <a class="button secondary" href=format!("/settings/api-keys?edit={}", key.id) aria-label=fill(t("Edit key {}"), &[&name])>{t("Edit")}</a>
+                <a class="button secondary" href=format!("/settings/api-keys?edit={}", key.id) aria-label=fill(t(Msg::EditKey), &[&name])>{t(Msg::Edit)}</a>
             })}
-            <RowAction action=RevokeApiKey::url() id=key.id.clone() label="Revoke" pending="Revoking…" aria_label=fill(t("Revoke key {}"), &[&name])/>
+            <RowAction action=RevokeApiKey::url() id=key.id.clone() label=Msg::Revoke pending=Msg::Revoking aria_label=fill(t(Msg::RevokeKey), &[&name])/>
         }
         .into_any(),
         _ => view! {
-            <RowAction action=DeleteApiKey::url() id=key.id.clone() label="Delete" pending="Deleting…" aria_label=fill(t("Delete key {}"), &[&name])/>
+            <RowAction action=DeleteApiKey::url() id=key.id.clone() label=Msg::Delete pending=Msg::Deleting aria_label=fill(t(Msg::DeleteKey), &[&name])/>
         }
         .into_any(),
     };
@@ -253,11 +254,11 @@ fn KeyItem(key: KeyView, sudo: bool) -> impl IntoView {
                 <span class="badge" class:badge-muted=status != KeyStatus::Active>{status.label()}</span>
             </h3>
             <dl>
-                <div><dt>{t("Key")}</dt><dd><code>{key.masked()}</code></dd></div>
-                <div><dt>{t("Scopes")}</dt><dd>{key.scopes.join(", ")}</dd></div>
-                <div><dt>{t("Created")}</dt><dd><time>{show_time(key.created_at)}</time></dd></div>
-                <div><dt>{t("Expires")}</dt><dd>{expires}</dd></div>
-                <div><dt>{t("Last used")}</dt><dd>{last_used}</dd></div>
+                <div><dt>{t(Msg::Key)}</dt><dd><code>{key.masked()}</code></dd></div>
+                <div><dt>{t(Msg::Scopes)}</dt><dd>{key.scopes.join(", ")}</dd></div>
+                <div><dt>{t(Msg::Created)}</dt><dd><time>{show_time(key.created_at)}</time></dd></div>
+                <div><dt>{t(Msg::Expires)}</dt><dd>{expires}</dd></div>
+                <div><dt>{t(Msg::LastUsed)}</dt><dd>{last_used}</dd></div>
             </dl>
             <div class="actions">{actions}</div>
         </li>

@@ -2,7 +2,8 @@
 //! verified, adding one (a link goes to it), resending, removing, and making a verified one the
 //! primary (after confirming it is you).
 
-use crate::i18n::{fill, t, tr};
+use crate::i18n::Msg;
+use crate::i18n::{fill, t};
 use crate::{
     api::contacts::{list_emails, AddEmail, MakeEmailPrimary, RemoveEmail, ResendEmailLink},
     error::AppError,
@@ -22,11 +23,9 @@ pub fn EmailAddresses() -> impl IntoView {
         .get_untracked()
         .get("email")
         .and_then(|d| match d.as_str() {
-            "sent" => Some(t(
-                "We sent a link to the address. Open it within 24 hours to verify the address.",
-            )),
-            "removed" => Some(t("Address removed.")),
-            "primary" => Some(t("Primary address changed. We told your previous address.")),
+            "sent" => Some(t(Msg::WeSentALinkToThe)),
+            "removed" => Some(t(Msg::AddressRemoved)),
+            "primary" => Some(t(Msg::PrimaryAddressChangedWeToldYour)),
             _ => None,
         });
     let errors = (
@@ -39,7 +38,7 @@ pub fn EmailAddresses() -> impl IntoView {
     let page = Resource::new_blocking(|| (), |_| list_emails());
     view! {
         <section id="emails" aria-labelledby="emails-heading">
-            <h2 id="emails-heading">{t("E-mail addresses")}</h2>
+            <h2 id="emails-heading">{t(Msg::EMailAddresses)}</h2>
             {done.map(|text| view! { <p class="status" role="status">{text}</p> })}
             <Suspense fallback=|| ()>
                 {move || {
@@ -47,7 +46,7 @@ pub fn EmailAddresses() -> impl IntoView {
                     Suspend::new(async move {
                         match page.await {
                             Ok(page) => view! { <Addresses page=page errors=errors/> }.into_any(),
-                            Err(e) => view! { <div class="alert" role="alert">{tr(&e.to_string())}</div> }.into_any(),
+                            Err(e) => view! { <div class="alert" role="alert">{e.message().show()}</div> }.into_any(),
                         }
                     })
                 }}
@@ -65,24 +64,24 @@ fn Addresses(
     let sudo = page.reauth_until.is_some();
     let any_verified = page.others.iter().any(|a| a.verified);
     view! {
-        {action_error.map(|e| view! { <div class="alert" role="alert">{tr(&e.to_string())}</div> })}
-        <ul class="key-list" aria-label=t("Your e-mail addresses")>
+        {action_error.map(|e| view! { <div class="alert" role="alert">{e.message().show()}</div> })}
+        <ul class="key-list" aria-label=t(Msg::YourEMailAddresses)>
             <li class="key">
-                <h3>{page.primary.clone()}<span class="badge">{t("Primary")}</span></h3>
-                <p class="hint">{t("You sign in with it; mail goes there.")}</p>
+                <h3>{page.primary.clone()}<span class="badge">{t(Msg::Primary)}</span></h3>
+                <p class="hint">{t(Msg::YouSignInWithItMail)}</p>
             </li>
             {page.others.into_iter().map(|a| view! { <AddressItem address=a sudo=sudo/> }).collect_view()}
         </ul>
         {(any_verified && !sudo).then(|| view! {
-            <ConfirmPasswordForm error=confirm purpose="To make another address your primary one"/>
+            <ConfirmPasswordForm error=confirm purpose=Msg::ToMakeAnotherAddressYourPrimary/>
         })}
         <Enhanced>
             <form method="post" action=AddEmail::url() class="stack" novalidate>
-                <h3>{t("Add an address")}</h3>
+                <h3>{t(Msg::AddAnAddress)}</h3>
                 <FormAlert error=add_error.clone().filter(|e| e.field_errors().is_none())/>
-                <Field label="New e-mail address" name="email" input_type="email" autocomplete="email" required=true
-                    hint="We send a link to it; the address works once you open the link." error=add_error/>
-                <SubmitButton label="Add address" pending_label="Adding…"/>
+                <Field label=Msg::NewEMailAddress name="email" input_type="email" autocomplete="email" required=true
+                    hint=Msg::WeSendALinkToIt error=add_error/>
+                <SubmitButton label=Msg::AddAddress pending_label=Msg::Adding/>
             </form>
         </Enhanced>
     }
@@ -95,19 +94,19 @@ fn AddressItem(address: EmailAddress, sudo: bool) -> impl IntoView {
         <li class="key">
             <h3>
                 {address.email.clone()}
-                <span class="badge" class:badge-muted=!address.verified>{if address.verified { t("Verified") } else { t("Not verified") }}</span>
+                <span class="badge" class:badge-muted=!address.verified>{if address.verified { t(Msg::Verified) } else { t(Msg::NotVerified) }}</span>
             </h3>
             <div class="actions">
                 {match (address.verified, sudo) {
                     (true, true) => Some(view! {
-                        <RowAction action=MakeEmailPrimary::url() id=address.id.clone() label="Make primary" pending="Changing…" aria_label=fill(t("Make primary: {}"), &[&email])/>
+                        <RowAction action=MakeEmailPrimary::url() id=address.id.clone() label=Msg::MakePrimary pending=Msg::Changing aria_label=fill(t(Msg::MakePrimary2), &[&email])/>
                     }.into_any()),
                     (false, _) => Some(view! {
-                        <RowAction action=ResendEmailLink::url() id=address.id.clone() label="Send link again" pending="Sending…" aria_label=fill(t("Send link again: {}"), &[&email])/>
+                        <RowAction action=ResendEmailLink::url() id=address.id.clone() label=Msg::SendLinkAgain pending=Msg::Sending aria_label=fill(t(Msg::SendLinkAgain2), &[&email])/>
                     }.into_any()),
                     _ => None,
                 }}
-                <RowAction action=RemoveEmail::url() id=address.id.clone() label="Remove" pending="Removing…" aria_label=fill(t("Remove: {}"), &[&email])/>
+                <RowAction action=RemoveEmail::url() id=address.id.clone() label=Msg::Remove pending=Msg::Removing aria_label=fill(t(Msg::Remove2), &[&email])/>
             </div>
         </li>
     }

@@ -11,9 +11,10 @@ pub mod profile;
 pub mod security;
 pub mod sessions;
 
+use crate::i18n::{tf, Msg};
 use crate::{
     api::auth::get_current_user,
-    i18n::{fill, t, tr},
+    i18n::{fill, t},
     model::auth::CurrentUser,
 };
 use leptos::prelude::*;
@@ -21,13 +22,13 @@ use leptos_meta::Html;
 use leptos_router::{components::Outlet, hooks::use_location};
 
 /// (route segment, label) of every tab that is built.
-pub const TABS: &[(&str, &str)] = &[
-    ("profile", "Profile"),             // i18n
-    ("preferences", "Preferences"),     // i18n
-    ("notifications", "Notifications"), // i18n
-    ("security", "Security"),           // i18n
-    ("sessions", "Sessions"),           // i18n
-    ("api-keys", "API keys"),           // i18n
+pub const TABS: &[(&str, Msg)] = &[
+    ("profile", Msg::Profile),
+    ("preferences", Msg::Preferences),
+    ("notifications", Msg::Notifications),
+    ("security", Msg::Security),
+    ("sessions", Msg::Sessions),
+    ("api-keys", Msg::APIKeys),
 ];
 
 #[component]
@@ -37,12 +38,12 @@ pub fn SettingsLayout() -> impl IntoView {
     let theme = crate::ui::time::preferences().theme;
     view! {
         <Html {..} data-theme=theme/>
-        <a class="skip-link" href="#main">{t("Skip to content")}</a>
+        <a class="skip-link" href="#main">{t(Msg::SkipToContent)}</a>
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
                 match user.await {
                     Ok(Some(user)) => view! { <Header user=user/> }.into_any(),
-                    _ => view! { <header class="site-header"><span class="brand">{t("Profile Center")}</span></header> }.into_any(),
+                    _ => view! { <header class="site-header"><span class="brand">{t(Msg::ProfileCenter)}</span></header> }.into_any(),
                 }
             })}
         </Suspense>
@@ -58,10 +59,10 @@ pub fn SettingsLayout() -> impl IntoView {
 #[component]
 fn Header(user: CurrentUser) -> impl IntoView {
     let name = user.display_name();
-    let menu_label = fill(t("Account menu for {}"), &[&name]);
+    let menu_label = fill(t(Msg::AccountMenuFor), &[&name]);
     view! {
         <header class="site-header">
-            <a class="brand" href="/settings/profile">{t("Profile Center")}</a>
+            <a class="brand" href="/settings/profile">{t(Msg::ProfileCenter)}</a>
             <Bell unread=user.unread/>
             <details class="avatar-menu">
                 <summary aria-label=menu_label>
@@ -78,9 +79,9 @@ fn Header(user: CurrentUser) -> impl IntoView {
                 </summary>
                 <div class="menu">
                     <p class="menu-email">{user.email.clone()}</p>
-                    <a href="/settings/profile">{t("Profile")}</a>
+                    <a href="/settings/profile">{t(Msg::Profile)}</a>
                     <form method="post" action="/signout">
-                        <button type="submit" class="link-button">{t("Sign out")}</button>
+                        <button type="submit" class="link-button">{t(Msg::SignOut)}</button>
                     </form>
                 </div>
             </details>
@@ -92,8 +93,8 @@ fn Header(user: CurrentUser) -> impl IntoView {
 #[component]
 fn Bell(unread: i64) -> impl IntoView {
     let label = match unread {
-        0 => t("Notifications: none unread").to_string(),
-        n => tr(&format!("Notifications: {n} unread")),
+        0 => t(Msg::NotificationsNoneUnread).to_string(),
+        n => tf(Msg::NotificationsNUnread, &[&n.to_string()]),
     };
     view! {
         <a class="bell" href="/settings/notifications#inbox" aria-label=label>
@@ -109,8 +110,8 @@ fn Bell(unread: i64) -> impl IntoView {
 fn TabBar() -> impl IntoView {
     let path = use_location().pathname.get_untracked();
     view! {
-        <nav class="tabs" aria-label=t("Settings")>
-            <h2 class="visually-hidden">{t("Settings")}</h2>
+        <nav class="tabs" aria-label=t(Msg::Settings)>
+            <h2 class="visually-hidden">{t(Msg::Settings)}</h2>
             <ul>
                 {TABS
                     .iter()
@@ -119,7 +120,7 @@ fn TabBar() -> impl IntoView {
                         let current = path == href;
                         view! {
                             <li>
-                                <a href=href aria-current=current.then_some("page")>{t(label)}</a>
+                                <a href=href aria-current=current.then_some("page")>{t(*label)}</a>
                             </li>
                         }
                     })

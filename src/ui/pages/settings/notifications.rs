@@ -2,7 +2,8 @@
 //! channel and the topic's own options, saved with one button), test sends, and the in-app
 //! inbox with mark-as-read.
 
-use crate::i18n::{fill, t, tr};
+use crate::i18n::{fill, t};
+use crate::i18n::{tf, Msg};
 use crate::ui::time::show as show_time;
 use crate::{
     api::notifications::{
@@ -30,11 +31,11 @@ pub fn NotificationsTab() -> impl IntoView {
     let error = url_error::<SaveNotificationSettings>();
     let page = Resource::new_blocking(move || page_number, get_notifications_page);
     view! {
-        <Title text=t("Notifications · Settings · Profile Center")/>
-        <h1>{t("Notifications")}</h1>
-        <p class="lead">{t("Choose what you hear about and where. E-mails go to your primary address.")}</p>
+        <Title text=t(Msg::NotificationsSettingsProfileCenter)/>
+        <h1>{t(Msg::Notifications)}</h1>
+        <p class="lead">{t(Msg::ChooseWhatYouHearAboutAnd)}</p>
         {done.map(|text| view! { <p class="status" role="status">{text}</p> })}
-        <Suspense fallback=|| view! { <p>{t("Loading…")}</p> }>
+        <Suspense fallback=|| view! { <p>{t(Msg::Loading)}</p> }>
             {move || {
                 let error = error.clone();
                 Suspend::new(async move {
@@ -43,7 +44,7 @@ pub fn NotificationsTab() -> impl IntoView {
                             let emails = page.emails.clone();
                             view! { <Subscriptions subscriptions=page.subscriptions.clone() version=page.version error=error/> <Inbox page=page/> <Emails emails=emails/> }.into_any()
                         }
-                        Err(e) => view! { <div class="alert" role="alert">{tr(&e.to_string())}</div> }.into_any(),
+                        Err(e) => view! { <div class="alert" role="alert">{e.message().show()}</div> }.into_any(),
                     }
                 })
             }}
@@ -53,10 +54,10 @@ pub fn NotificationsTab() -> impl IntoView {
 
 fn done_message(done: &str) -> Option<&'static str> {
     match done {
-        "saved" => Some(t("Notification settings saved.")),
-        "test_email" => Some(t("Test e-mail sent. It should arrive in a minute.")),
-        "test_in_app" => Some(t("Test notification added to your inbox below.")),
-        "read" => Some(t("Marked as read.")),
+        "saved" => Some(t(Msg::NotificationSettingsSaved)),
+        "test_email" => Some(t(Msg::TestEMailSentItShould)),
+        "test_in_app" => Some(t(Msg::TestNotificationAddedToYourInbox)),
+        "read" => Some(t(Msg::MarkedAsRead)),
         _ => None,
     }
 }
@@ -70,7 +71,7 @@ fn Subscriptions(
     let find = move |key: &str| subscriptions.iter().find(|s| s.topic == key).cloned();
     view! {
         <section aria-labelledby="subscriptions-heading">
-            <h2 id="subscriptions-heading">{t("What you hear about")}</h2>
+            <h2 id="subscriptions-heading">{t(Msg::WhatYouHearAbout)}</h2>
             <Enhanced>
                 <form method="post" action=SaveNotificationSettings::url() class="stack" novalidate>
                     <FormAlert error=error/>
@@ -84,13 +85,13 @@ fn Subscriptions(
                             })
                             .collect_view()}
                     </div>
-                    <SubmitButton label="Save notification settings" pending_label="Saving…"/>
+                    <SubmitButton label=Msg::SaveNotificationSettings pending_label=Msg::Saving/>
                 </form>
             </Enhanced>
-            <h3>{t("Check that it works")}</h3>
+            <h3>{t(Msg::CheckThatItWorks)}</h3>
             <div class="actions">
-                <TestButton channel="email" label="Send me a test e-mail"/>
-                <TestButton channel="in_app" label="Send me a test in-app notification"/>
+                <TestButton channel="email" label=Msg::SendMeATestEMail/>
+                <TestButton channel="in_app" label=Msg::SendMeATestInApp/>
             </div>
         </section>
     }
@@ -105,7 +106,7 @@ fn TopicChoice(topic: crate::model::notifications::Topic, sub: Subscription) -> 
     let options = match key {
         "cost_anomalies" => Some(view! {
             <div class="field">
-                <label for="field-min_severity">{t("Minimum severity")}</label>
+                <label for="field-min_severity">{t(Msg::MinimumSeverity)}</label>
                 <select id="field-min_severity" name="min_severity">
                     {Severity::ALL.into_iter().map(|s| view! {
                         <option value=s.key() selected=s == sub.min_severity>{s.label()}</option>
@@ -116,7 +117,7 @@ fn TopicChoice(topic: crate::model::notifications::Topic, sub: Subscription) -> 
         }.into_any()),
         "builds" => Some(view! {
             <div class="field">
-                <label for="field-build_outcomes">{t("Which builds")}</label>
+                <label for="field-build_outcomes">{t(Msg::WhichBuilds)}</label>
                 <select id="field-build_outcomes" name="build_outcomes">
                     {BuildOutcomes::ALL.into_iter().map(|o| view! {
                         <option value=o.key() selected=o == sub.build_outcomes>{o.label()}</option>
@@ -126,7 +127,7 @@ fn TopicChoice(topic: crate::model::notifications::Topic, sub: Subscription) -> 
             </div>
             <div class="check">
                 <input type="checkbox" id="field-include_manual" name="include_manual" value="on" checked=sub.include_manual/>
-                <label for="field-include_manual">{t("Also builds I start by hand")}</label>
+                <label for="field-include_manual">{t(Msg::AlsoBuildsIStartByHand)}</label>
             </div>
         }.into_any()),
         _ => None,
@@ -140,21 +141,21 @@ fn TopicChoice(topic: crate::model::notifications::Topic, sub: Subscription) -> 
                     view! {
                         <div class="check">
                             <input type="checkbox" id=format!("email-{key}") checked=true disabled=true aria-describedby=format!("email-{key}-locked")/>
-                            <label for=format!("email-{key}")>{t("E-mail")}</label>
-                            <span class="badge badge-muted" id=format!("email-{key}-locked")>{t("Always on")}</span>
+                            <label for=format!("email-{key}")>{t(Msg::EMail)}</label>
+                            <span class="badge badge-muted" id=format!("email-{key}-locked")>{t(Msg::AlwaysOn)}</span>
                         </div>
                     }.into_any()
                 } else {
                     view! {
                         <div class="check">
                             <input type="checkbox" id=format!("email-{key}") name="email[]" value=key checked=sub.email/>
-                            <label for=format!("email-{key}")>{t("E-mail")}</label>
+                            <label for=format!("email-{key}")>{t(Msg::EMail)}</label>
                         </div>
                     }.into_any()
                 }}
                 <div class="check">
                     <input type="checkbox" id=format!("in_app-{key}") name="in_app[]" value=key checked=sub.in_app/>
-                    <label for=format!("in_app-{key}")>{t("In-app")}</label>
+                    <label for=format!("in_app-{key}")>{t(Msg::InApp)}</label>
                 </div>
             </div>
             {options}
@@ -163,13 +164,13 @@ fn TopicChoice(topic: crate::model::notifications::Topic, sub: Subscription) -> 
 }
 
 #[component]
-fn TestButton(channel: &'static str, label: &'static str) -> impl IntoView {
+fn TestButton(channel: &'static str, label: Msg) -> impl IntoView {
     view! {
         <Enhanced>
             <form method="post" action=SendTestNotification::url() class="inline">
                 <input type="hidden" name="channel" value=channel/>
                 <FormAlert/>
-                <SubmitButton label=label pending_label="Sending…" class="secondary"/>
+                <SubmitButton label=label pending_label=Msg::Sending class="secondary"/>
             </form>
         </Enhanced>
     }
@@ -178,8 +179,8 @@ fn TestButton(channel: &'static str, label: &'static str) -> impl IntoView {
 #[component]
 fn Inbox(page: NotificationsPage) -> impl IntoView {
     let heading = match page.unread {
-        0 => t("Inbox").to_string(),
-        n => tr(&format!("Inbox ({n} unread)")),
+        0 => t(Msg::Inbox).to_string(),
+        n => tf(Msg::InboxNUnread, &[&n.to_string()]),
     };
     let prev =
         (page.page > 1).then(|| format!("/settings/notifications?page={}#inbox", page.page - 1));
@@ -193,12 +194,12 @@ fn Inbox(page: NotificationsPage) -> impl IntoView {
                 <Enhanced>
                     <form method="post" action=MarkAllNotificationsRead::url() class="inline">
                         <FormAlert/>
-                        <SubmitButton label="Mark all as read" pending_label="Marking…" class="secondary"/>
+                        <SubmitButton label=Msg::MarkAllAsRead pending_label=Msg::Marking class="secondary"/>
                     </form>
                 </Enhanced>
             })}
             {if page.inbox.is_empty() {
-                view! { <p>{t("Nothing here yet.")}</p> }.into_any()
+                view! { <p>{t(Msg::NothingHereYet)}</p> }.into_any()
             } else {
                 view! {
                     <ul class="inbox">
@@ -206,9 +207,9 @@ fn Inbox(page: NotificationsPage) -> impl IntoView {
                     </ul>
                 }.into_any()
             }}
-            <nav class="pager" aria-label=t("Inbox pages")>
-                {prev.map(|href| view! { <a href=href>{t("Newer")}</a> })}
-                {next.map(|href| view! { <a href=href>{t("Older")}</a> })}
+            <nav class="pager" aria-label=t(Msg::InboxPages)>
+                {prev.map(|href| view! { <a href=href>{t(Msg::Newer)}</a> })}
+                {next.map(|href| view! { <a href=href>{t(Msg::Older)}</a> })}
             </nav>
         </section>
     }
@@ -218,10 +219,10 @@ fn Inbox(page: NotificationsPage) -> impl IntoView {
 fn InboxItem(n: NotificationView) -> impl IntoView {
     let email = match n.email_status.as_str() {
         "" => None,
-        "sent" => Some(t("E-mail sent")),
-        "queued" => Some(t("E-mail queued")),
-        "retrying" => Some(t("E-mail waiting to retry")),
-        _ => Some(t("E-mail failed")),
+        "sent" => Some(t(Msg::EMailSent)),
+        "queued" => Some(t(Msg::EMailQueued)),
+        "retrying" => Some(t(Msg::EMailWaitingToRetry)),
+        _ => Some(t(Msg::EMailFailed)),
     };
     let title = n.title.clone();
     view! {
@@ -232,7 +233,7 @@ fn InboxItem(n: NotificationView) -> impl IntoView {
                 } else {
                     view! { <a href=n.link.clone()>{n.title.clone()}</a> }.into_any()
                 }}
-                {(!n.read).then(|| view! { <span class="badge">{t("New")}</span> })}
+                {(!n.read).then(|| view! { <span class="badge">{t(Msg::New)}</span> })}
             </h3>
             <p>{n.body.clone()}</p>
             <p class="hint">
@@ -244,7 +245,7 @@ fn InboxItem(n: NotificationView) -> impl IntoView {
                     <form method="post" action=MarkNotificationRead::url() class="inline">
                         <input type="hidden" name="id" value=n.id.clone()/>
                         <FormAlert/>
-                        <SubmitButton label="Mark as read" pending_label="Marking…" class="secondary" aria_label=fill(t("Mark as read: {}"), &[&title])/>
+                        <SubmitButton label=Msg::MarkAsRead pending_label=Msg::Marking class="secondary" aria_label=fill(t(Msg::MarkAsRead2), &[&title])/>
                     </form>
                 </Enhanced>
             })}
@@ -257,22 +258,22 @@ fn InboxItem(n: NotificationView) -> impl IntoView {
 fn Emails(emails: Vec<(String, i64, String)>) -> impl IntoView {
     view! {
         <section aria-labelledby="emails-heading">
-            <h2 id="emails-heading">{t("Recent notification e-mails")}</h2>
+            <h2 id="emails-heading">{t(Msg::RecentNotificationEMails)}</h2>
             {if emails.is_empty() {
-                view! { <p>{t("None yet.")}</p> }.into_any()
+                view! { <p>{t(Msg::NoneYet)}</p> }.into_any()
             } else {
                 view! {
-                    <div class="table-wrap" tabindex="0" role="region" aria-label=t("Recent notification e-mails table")>
+                    <div class="table-wrap" tabindex="0" role="region" aria-label=t(Msg::RecentNotificationEMailsTable)>
                         <table>
-                            <caption class="visually-hidden">{t("Recent notification e-mails and whether they were delivered")}</caption>
-                            <thead><tr><th scope="col">{t("Subject")}</th><th scope="col">{t("Queued")}</th><th scope="col">{t("Status")}</th></tr></thead>
+                            <caption class="visually-hidden">{t(Msg::RecentNotificationEMailsAndWhether)}</caption>
+                            <thead><tr><th scope="col">{t(Msg::Subject)}</th><th scope="col">{t(Msg::Queued)}</th><th scope="col">{t(Msg::Status)}</th></tr></thead>
                             <tbody>
                                 {emails.into_iter().map(|(title, at, status)| {
                                     let label = match status.as_str() {
-                                        "sent" => t("Sent"),
-                                        "queued" => t("Queued"),
-                                        "retrying" => t("Waiting to retry"),
-                                        _ => t("Failed"),
+                                        "sent" => t(Msg::Sent),
+                                        "queued" => t(Msg::Queued),
+                                        "retrying" => t(Msg::WaitingToRetry),
+                                        _ => t(Msg::Failed),
                                     };
                                     view! { <tr><td>{title}</td><td><time>{show_time(at)}</time></td><td>{label}</td></tr> }
                                 }).collect_view()}

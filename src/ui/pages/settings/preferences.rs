@@ -2,7 +2,8 @@
 //! date and time formats, first day of the week, rows per page, theme and language. They apply
 //! to every page at once: times and lists are rendered on the server the person's way.
 
-use crate::i18n::{t, tr};
+use crate::i18n::t;
+use crate::i18n::Msg;
 use crate::{
     api::preferences::{get_preferences, SavePreferences},
     error::AppError,
@@ -25,17 +26,17 @@ pub fn PreferencesTab() -> impl IntoView {
     let error = url_error::<SavePreferences>();
     let prefs = Resource::new_blocking(|| (), |_| get_preferences());
     view! {
-        <Title text=t("Preferences · Settings · Profile Center")/>
-        <h1>{t("Preferences")}</h1>
-        <p class="lead">{t("How times, dates and lists look for you, everywhere in Profile Center.")}</p>
-        {(saved && error.is_none()).then(|| view! { <p class="status" role="status">{t("Preferences saved.")}</p> })}
-        <Suspense fallback=|| view! { <p>{t("Loading…")}</p> }>
+        <Title text=t(Msg::PreferencesSettingsProfileCenter)/>
+        <h1>{t(Msg::Preferences)}</h1>
+        <p class="lead">{t(Msg::HowTimesDatesAndListsLook)}</p>
+        {(saved && error.is_none()).then(|| view! { <p class="status" role="status">{t(Msg::PreferencesSaved)}</p> })}
+        <Suspense fallback=|| view! { <p>{t(Msg::Loading)}</p> }>
             {move || {
                 let error = error.clone();
                 Suspend::new(async move {
                     match prefs.await {
                         Ok(prefs) => view! { <PreferencesForm prefs=prefs error=error/> }.into_any(),
-                        Err(e) => view! { <div class="alert" role="alert">{tr(&e.to_string())}</div> }.into_any(),
+                        Err(e) => view! { <div class="alert" role="alert">{e.message().show()}</div> }.into_any(),
                     }
                 })
             }}
@@ -44,9 +45,9 @@ pub fn PreferencesTab() -> impl IntoView {
 }
 
 /// `<option>`s for a select, with the current value selected.
-fn options(list: &'static [(&'static str, &'static str)], current: &str) -> impl IntoView {
+fn options(list: &'static [(&'static str, Msg)], current: &str) -> impl IntoView {
     list.iter()
-        .map(|(value, label)| view! { <option value=*value selected=*value == current>{t(label)}</option> })
+        .map(|(value, label)| view! { <option value=*value selected=*value == current>{t(*label)}</option> })
         .collect_view()
 }
 
@@ -54,9 +55,9 @@ fn options(list: &'static [(&'static str, &'static str)], current: &str) -> impl
 fn PreferencesForm(prefs: Preferences, error: Option<AppError>) -> impl IntoView {
     let zone_error = field_message(&error, "time_zone");
     let zone_hint = if prefs.zone_chosen {
-        t("Type to search, e.g. Europe/Berlin or America/New_York.")
+        t(Msg::TypeToSearchEGEurope)
     } else {
-        t("Type to search, e.g. Europe/Berlin. Until you choose, your browser's time zone is used.")
+        t(Msg::TypeToSearchEGEurope2)
     };
     let now = crate::ui::time::show(now());
     view! {
@@ -65,7 +66,7 @@ fn PreferencesForm(prefs: Preferences, error: Option<AppError>) -> impl IntoView
                 <FormAlert error=error.clone()/>
                 <input type="hidden" name="version" value=prefs.version/>
                 <div class="field">
-                    <label for="field-time_zone">{t("Time zone")}</label>
+                    <label for="field-time_zone">{t(Msg::TimeZone)}</label>
                     <p class="hint" id="field-time_zone-hint">{zone_hint}</p>
                     <input
                         id="field-time_zone"
@@ -85,30 +86,30 @@ fn PreferencesForm(prefs: Preferences, error: Option<AppError>) -> impl IntoView
                     <p class="field-error" id="field-time_zone-error" hidden=zone_error.is_none()>{zone_error.clone()}</p>
                 </div>
                 <div class="row">
-                    <Select label="Date format" name="date_format" error=error.clone()>{options(DATE_FORMATS, &prefs.date_format)}</Select>
-                    <Select label="Time format" name="time_format" error=error.clone()>{options(TIME_FORMATS, &prefs.time_format)}</Select>
+                    <Select label=Msg::DateFormat name="date_format" error=error.clone()>{options(DATE_FORMATS, &prefs.date_format)}</Select>
+                    <Select label=Msg::TimeFormat name="time_format" error=error.clone()>{options(TIME_FORMATS, &prefs.time_format)}</Select>
                 </div>
                 <div class="row">
-                    <Select label="First day of the week" name="week_start" error=error.clone()>{options(WEEK_STARTS, &prefs.week_start)}</Select>
-                    <Select label="Rows per page" name="rows_per_page" error=error.clone()>
+                    <Select label=Msg::FirstDayOfTheWeek name="week_start" error=error.clone()>{options(WEEK_STARTS, &prefs.week_start)}</Select>
+                    <Select label=Msg::RowsPerPage name="rows_per_page" error=error.clone()>
                         {ROWS_PER_PAGE.iter().map(|n| view! { <option value=n.to_string() selected=*n == prefs.rows_per_page>{n.to_string()}</option> }).collect_view()}
                     </Select>
                 </div>
                 <div class="row">
-                    <Select label="Theme" name="theme" error=error.clone()>{options(THEMES, &prefs.theme)}</Select>
-                    <Select label="Language" name="language" error=error.clone()>
+                    <Select label=Msg::Theme name="theme" error=error.clone()>{options(THEMES, &prefs.theme)}</Select>
+                    <Select label=Msg::Language name="language" error=error.clone()>
                         // Each language is named in itself, marked as such for screen readers.
                         {LANGUAGES
                             .iter()
                             .map(|(value, label)| {
                                 let lang = (*value != "auto").then_some(*value);
-                                view! { <option value=*value lang=lang selected=*value == prefs.language>{t(label)}</option> }
+                                view! { <option value=*value lang=lang selected=*value == prefs.language>{t(*label)}</option> }
                             })
                             .collect_view()}
                     </Select>
                 </div>
-                <p class="hint">{t("Right now, with what is saved: ")}<time>{now}</time></p>
-                <SubmitButton label="Save preferences" pending_label="Saving…"/>
+                <p class="hint">{t(Msg::RightNowWithWhatIsSaved)}<time>{now}</time></p>
+                <SubmitButton label=Msg::SavePreferences pending_label=Msg::Saving/>
             </form>
         </Enhanced>
     }

@@ -1,12 +1,13 @@
 //! The Profile tab: picture, names, job function, phone, default dashboard; e-mail addresses.
 
+use crate::i18n::Msg;
 use crate::{
     api::{
         avatar::RemoveAvatar,
         profile::{get_profile_page, UpdateProfile},
     },
     error::AppError,
-    i18n::{t, tr},
+    i18n::t,
     model::{
         auth::initials,
         avatar::{self, Problem},
@@ -32,13 +33,13 @@ pub fn ProfileTab() -> impl IntoView {
     let saved = error.is_none() && query.get("saved").is_some();
     let welcome = query.get("welcome").is_some();
     view! {
-        <Title text=t("Profile · Settings · Profile Center")/>
-        <h1>{t("Profile")}</h1>
+        <Title text=t(Msg::ProfileSettingsProfileCenter)/>
+        <h1>{t(Msg::Profile)}</h1>
         {welcome.then(|| view! {
-            <p class="status" role="status">{t("Welcome to Profile Center: your account is ready. Start with your profile, or look around the other tabs.")}</p>
+            <p class="status" role="status">{t(Msg::WelcomeToProfileCenterYourAccount)}</p>
         })}
-        <p class="lead">{t("How you appear across the console, and where it takes you when you sign in.")}</p>
-        <Suspense fallback=|| view! { <p>{t("Loading…")}</p> }>
+        <p class="lead">{t(Msg::HowYouAppearAcrossTheConsole)}</p>
+        <Suspense fallback=|| view! { <p>{t(Msg::Loading)}</p> }>
             {move || {
                 let error = error.clone();
                 Suspend::new(async move {
@@ -48,7 +49,7 @@ pub fn ProfileTab() -> impl IntoView {
                             <ProfileForm page=page error=error saved=saved/>
                         }
                             .into_any(),
-                        Err(e) => view! { <div class="alert" role="alert">{tr(&e.to_string())}</div> }.into_any(),
+                        Err(e) => view! { <div class="alert" role="alert">{e.message().show()}</div> }.into_any(),
                     }
                 })
             }}
@@ -66,44 +67,44 @@ fn ProfileForm(page: ProfilePage, error: Option<AppError>, saved: bool) -> impl 
         <Enhanced>
             <form method="post" action=UpdateProfile::url() class="stack" novalidate data-success=SAVED_URL>
                 <FormAlert error=error.clone()/>
-                <p class="status" role="status" hidden=!saved>{t("Your profile was saved.")}</p>
+                <p class="status" role="status" hidden=!saved>{t(Msg::YourProfileWasSaved)}</p>
                 <input type="hidden" name="version" value=p.version/>
                 <div class="field">
-                    <label for="primary-email">{t("Email")}</label>
+                    <label for="primary-email">{t(Msg::Email)}</label>
                     <input id="primary-email" type="email" value=p.email readonly aria-describedby="primary-email-hint"/>
-                    <p class="hint" id="primary-email-hint">{t("Your sign-in address. Change it under E-mail addresses below.")}</p>
+                    <p class="hint" id="primary-email-hint">{t(Msg::YourSignInAddressChangeIt)}</p>
                 </div>
                 <div class="row">
-                    <Field label="First name" name="first_name" value=p.first_name autocomplete="given-name" required=true maxlength=100 error=error.clone()/>
-                    <Field label="Last name" name="last_name" value=p.last_name autocomplete="family-name" required=true maxlength=100 error=error.clone()/>
+                    <Field label=Msg::FirstName name="first_name" value=p.first_name autocomplete="given-name" required=true maxlength=100 error=error.clone()/>
+                    <Field label=Msg::LastName name="last_name" value=p.last_name autocomplete="family-name" required=true maxlength=100 error=error.clone()/>
                 </div>
-                <Select label="Job function" name="job_function" error=error.clone()>
-                    <option value="" selected=job.is_empty()>{t("Not specified")}</option>
+                <Select label=Msg::JobFunction name="job_function" error=error.clone()>
+                    <option value="" selected=job.is_empty()>{t(Msg::NotSpecified)}</option>
                     {JOB_FUNCTIONS
                         .iter()
-                        .map(|(slug, label)| view! { <option value=*slug selected=job == *slug>{t(label)}</option> })
+                        .map(|(slug, label)| view! { <option value=*slug selected=job == *slug>{t(*label)}</option> })
                         .collect_view()}
                 </Select>
                 <Field
-                    label="Phone number"
+                    label=Msg::PhoneNumber
                     name="phone"
                     input_type="tel"
                     value=p.phone
                     autocomplete="tel"
-                    hint="International format with country code, e.g. +49 30 1234567."
+                    hint=Msg::InternationalFormatWithCountryCodeE
                     error=error.clone()
                 />
-                <Select label="Default dashboard" name="default_dashboard" error=error hint="The page the console opens when you sign in.">
+                <Select label=Msg::DefaultDashboard name="default_dashboard" error=error hint=Msg::ThePageTheConsoleOpensWhen>
                     {page
                         .dashboards
                         .into_iter()
                         .map(|d| {
                             let selected = d.id == dash;
-                            view! { <option value=d.id selected=selected>{tr(&d.name)}</option> }
+                            view! { <option value=d.id selected=selected>{Msg::find(&d.name).map(t).unwrap_or(&d.name).to_string()}</option> }
                         })
                         .collect_view()}
                 </Select>
-                <SubmitButton label="Save" pending_label="Saving…"/>
+                <SubmitButton label=Msg::Save pending_label=Msg::Saving/>
             </form>
         </Enhanced>
     }
@@ -117,10 +118,10 @@ fn Picture(name: Option<String>, initials: String) -> impl IntoView {
     let problem = query
         .get("avatar_error")
         .and_then(|c| Problem::from_code(&c));
-    let error = problem.map(|p| AppError::field(p.field(), t(p.message())));
+    let error = problem.map(|p| AppError::field(p.field(), p.message()));
     let status = match query.get("avatar").as_deref() {
-        Some("saved") => Some(t("Your new picture was saved.")),
-        Some("removed") => Some(t("Your picture was removed; your initials show instead.")),
+        Some("saved") => Some(t(Msg::YourNewPictureWasSaved)),
+        Some("removed") => Some(t(Msg::YourPictureWasRemovedYourInitials)),
         _ => None,
     };
     let (file_error, zoom_error) = (
@@ -130,16 +131,16 @@ fn Picture(name: Option<String>, initials: String) -> impl IntoView {
     let has_picture = name.is_some();
     view! {
         <section id="avatar" aria-labelledby="avatar-heading">
-            <h2 id="avatar-heading">{t("Profile picture")}</h2>
+            <h2 id="avatar-heading">{t(Msg::ProfilePicture)}</h2>
             <p class="status" role="status" hidden=status.is_none()>{status}</p>
             <div class="picture-row">
                 {match name {
                     Some(name) => view! {
-                        <img class="picture" src=avatar::url(&name, avatar::LARGE) alt=t("Your profile picture") width="128" height="128"/>
+                        <img class="picture" src=avatar::url(&name, avatar::LARGE) alt=t(Msg::YourProfilePicture) width="128" height="128"/>
                     }
                         .into_any(),
                     None => view! {
-                        <span class="picture initials" data-initials=initials role="img" aria-label=t("No picture: your initials are shown")></span>
+                        <span class="picture initials" data-initials=initials role="img" aria-label=t(Msg::NoPictureYourInitialsAreShown)></span>
                     }
                         .into_any(),
                 }}
@@ -148,7 +149,7 @@ fn Picture(name: Option<String>, initials: String) -> impl IntoView {
                         <Enhanced>
                             <form method="post" action=RemoveAvatar::url() class="inline">
                                 <FormAlert/>
-                                <SubmitButton label="Remove picture" pending_label="Removing…" class="secondary"/>
+                                <SubmitButton label=Msg::RemovePicture pending_label=Msg::Removing class="secondary"/>
                             </form>
                         </Enhanced>
                     })}
@@ -157,8 +158,8 @@ fn Picture(name: Option<String>, initials: String) -> impl IntoView {
                 <form method="post" action="/settings/avatar" enctype="multipart/form-data" class="stack" novalidate data-upload=avatar::MAX_BYTES.to_string()>
                     <FormAlert error=error.clone()/>
                     <div class="field">
-                        <label for="field-avatar">{t("New picture")}</label>
-                        <p class="hint" id="field-avatar-hint">{t("JPEG, PNG, WebP or GIF, at most 5 MB. It is cut to a square and shown at 256 pixels.")}</p>
+                        <label for="field-avatar">{t(Msg::NewPicture)}</label>
+                        <p class="hint" id="field-avatar-hint">{t(Msg::JPEGPNGWebPOrGIFAt)}</p>
                         <input
                             id="field-avatar"
                             name="avatar"
@@ -171,28 +172,28 @@ fn Picture(name: Option<String>, initials: String) -> impl IntoView {
                         <p class="field-error" id="field-avatar-error" hidden=file_error.is_none()>{file_error.clone()}</p>
                     </div>
                     <fieldset class="crop">
-                        <legend>{t("Crop to a square")}</legend>
+                        <legend>{t(Msg::CropToASquare)}</legend>
                         <div class="crop-preview" hidden>
-                            <img id="crop-image" alt=t("Preview of the cropped picture")/>
+                            <img id="crop-image" alt=t(Msg::PreviewOfTheCroppedPicture)/>
                         </div>
                         <div class="crop-sliders">
                             <div class="field">
-                                <label for="field-zoom">{t("Zoom (percent)")}</label>
+                                <label for="field-zoom">{t(Msg::ZoomPercent)}</label>
                                 <input id="field-zoom" name="zoom" type="range" min="100" max=avatar::ZOOM_MAX.to_string() step="5" value="100" aria-invalid=zoom_error.is_some().then_some("true")/>
                                 <p class="field-error" id="field-zoom-error" hidden=zoom_error.is_none()>{zoom_error.clone()}</p>
                             </div>
                             <div class="field">
-                                <label for="field-x">{t("Left to right (percent)")}</label>
+                                <label for="field-x">{t(Msg::LeftToRightPercent)}</label>
                                 <input id="field-x" name="x" type="range" min="0" max="100" value="50"/>
                             </div>
                             <div class="field">
-                                <label for="field-y">{t("Top to bottom (percent)")}</label>
+                                <label for="field-y">{t(Msg::TopToBottomPercent)}</label>
                                 <input id="field-y" name="y" type="range" min="0" max="100" value="50"/>
                             </div>
                         </div>
                     </fieldset>
-                    <progress id="avatar-progress" max="100" value="0" hidden aria-label=t("Upload progress")></progress>
-                    <SubmitButton label="Upload picture" pending_label="Uploading…"/>
+                    <progress id="avatar-progress" max="100" value="0" hidden aria-label=t(Msg::UploadProgress)></progress>
+                    <SubmitButton label=Msg::UploadPicture pending_label=Msg::Uploading/>
                 </form>
             </Enhanced>
         </section>

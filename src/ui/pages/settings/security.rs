@@ -1,6 +1,7 @@
 //! The Security tab: change the password, and read (or download) the security log.
 
-use crate::i18n::{fill, t, tr};
+use crate::i18n::{fill, t};
+use crate::i18n::{tf, Msg};
 use crate::ui::time::show as show_time;
 use crate::{
     api::{
@@ -41,9 +42,9 @@ pub fn SecurityTab() -> impl IntoView {
         disable: url_error::<DisableMfa>(),
     };
     view! {
-        <Title text=t("Security · Settings · Profile Center")/>
-        <h1>{t("Security")}</h1>
-        <p class="lead">{t("How you sign in, and everything that happened to your account.")}</p>
+        <Title text=t(Msg::SecuritySettingsProfileCenter)/>
+        <h1>{t(Msg::Security)}</h1>
+        <p class="lead">{t(Msg::HowYouSignInAndEverything)}</p>
         <PasswordForm error=error changed=changed/>
         <Suspense fallback=|| ()>
             {move || {
@@ -51,16 +52,16 @@ pub fn SecurityTab() -> impl IntoView {
                 Suspend::new(async move {
                     match mfa.await {
                         Ok(status) => view! { <TwoFactor status=status errors=errors/> }.into_any(),
-                        Err(e) => view! { <div class="alert" role="alert">{tr(&e.to_string())}</div> }.into_any(),
+                        Err(e) => view! { <div class="alert" role="alert">{e.message().show()}</div> }.into_any(),
                     }
                 })
             }}
         </Suspense>
-        <Suspense fallback=|| view! { <p>{t("Loading…")}</p> }>
+        <Suspense fallback=|| view! { <p>{t(Msg::Loading)}</p> }>
             {move || Suspend::new(async move {
                 match log.await {
                     Ok(page) => view! { <SecurityLog page=page/> }.into_any(),
-                    Err(e) => view! { <div class="alert" role="alert">{tr(&e.to_string())}</div> }.into_any(),
+                    Err(e) => view! { <div class="alert" role="alert">{e.message().show()}</div> }.into_any(),
                 }
             })}
         </Suspense>
@@ -71,17 +72,17 @@ pub fn SecurityTab() -> impl IntoView {
 fn PasswordForm(error: Option<AppError>, changed: bool) -> impl IntoView {
     view! {
         <section aria-labelledby="password-heading">
-            <h2 id="password-heading">{t("Password")}</h2>
+            <h2 id="password-heading">{t(Msg::Password)}</h2>
             <Enhanced>
                 <form method="post" action=ChangePassword::url() class="stack" novalidate data-success="/settings/security?changed=1">
                     <FormAlert error=error.clone()/>
                     <p class="status" role="status" hidden=!changed>
-                        {t("Your password was changed. Your other sessions were signed out.")}
+                        {t(Msg::YourPasswordWasChangedYourOther)}
                     </p>
-                    <Field label="Current password" name="current_password" input_type="password" autocomplete="current-password" required=true error=error.clone()/>
+                    <Field label=Msg::CurrentPassword name="current_password" input_type="password" autocomplete="current-password" required=true error=error.clone()/>
                     <div class="field">
-                        <label for="field-new_password">{t("New password")}</label>
-                        <p class="hint" id="field-new_password-hint">{t("8 to 128 characters. Avoid common passwords and your email or name.")}</p>
+                        <label for="field-new_password">{t(Msg::NewPassword)}</label>
+                        <p class="hint" id="field-new_password-hint">{t(Msg::N8To128CharactersAvoidCommon)}</p>
                         <input
                             id="field-new_password"
                             name="new_password"
@@ -101,8 +102,8 @@ fn PasswordForm(error: Option<AppError>, changed: bool) -> impl IntoView {
                             {field_message(&error, "new_password")}
                         </p>
                     </div>
-                    <Field label="Confirm new password" name="confirm_password" input_type="password" autocomplete="new-password" required=true error=error/>
-                    <SubmitButton label="Change password" pending_label="Changing password…"/>
+                    <Field label=Msg::ConfirmNewPassword name="confirm_password" input_type="password" autocomplete="new-password" required=true error=error/>
+                    <SubmitButton label=Msg::ChangePassword pending_label=Msg::ChangingPassword/>
                 </form>
             </Enhanced>
         </section>
@@ -117,25 +118,25 @@ fn SecurityLog(page: SecurityPage) -> impl IntoView {
         .then(|| format!("/settings/security?page={}", page.page + 1));
     view! {
         <section aria-labelledby="log-heading">
-            <h2 id="log-heading">{t("Security log")}</h2>
-            <p class="hint">{t("The CSV file gives times in UTC. ")} <a href="/settings/security/events.csv" download="security-log.csv">{t("Download as CSV")}</a></p>
+            <h2 id="log-heading">{t(Msg::SecurityLog)}</h2>
+            <p class="hint">{t(Msg::TheCSVFileGivesTimesIn)} <a href="/settings/security/events.csv" download="security-log.csv">{t(Msg::DownloadAsCSV)}</a></p>
             {if page.events.is_empty() {
-                view! { <p>{t("Nothing recorded yet.")}</p> }.into_any()
+                view! { <p>{t(Msg::NothingRecordedYet)}</p> }.into_any()
             } else {
                 view! {
                     // Scrolls sideways on narrow screens, so it must be reachable by keyboard.
-                    <div class="table-wrap" tabindex="0" role="region" aria-label=t("Security events table")>
+                    <div class="table-wrap" tabindex="0" role="region" aria-label=t(Msg::SecurityEventsTable)>
                         <table>
-                            <caption class="visually-hidden">{t("Security events, newest first")}</caption>
+                            <caption class="visually-hidden">{t(Msg::SecurityEventsNewestFirst)}</caption>
                             <thead>
-                                <tr><th scope="col">{t("Time")}</th><th scope="col">{t("Event")}</th><th scope="col">{t("Outcome")}</th><th scope="col">{t("IP address")}</th><th scope="col">{t("Device")}</th></tr>
+                                <tr><th scope="col">{t(Msg::Time)}</th><th scope="col">{t(Msg::Event)}</th><th scope="col">{t(Msg::Outcome)}</th><th scope="col">{t(Msg::IPAddress)}</th><th scope="col">{t(Msg::Device)}</th></tr>
                             </thead>
                             <tbody>
                                 {page.events.into_iter().map(|e| view! {
                                     <tr>
                                         <td><time>{show_time(e.at)}</time></td>
                                         <td>{event_label(&e.kind)}{(!e.detail.is_empty()).then(|| format!(" ({})", e.detail))}</td>
-                                        <td>{if e.success { t("Success") } else { t("Failure") }}</td>
+                                        <td>{if e.success { t(Msg::Success) } else { t(Msg::Failure) }}</td>
                                         <td>{e.ip}</td>
                                         <td>{e.device}</td>
                                     </tr>
@@ -145,9 +146,9 @@ fn SecurityLog(page: SecurityPage) -> impl IntoView {
                     </div>
                 }.into_any()
             }}
-            <nav class="pager" aria-label=t("Security log pages")>
-                {newer.map(|href| view! { <a href=href>{t("Newer events")}</a> })}
-                {older.map(|href| view! { <a href=href>{t("Older events")}</a> })}
+            <nav class="pager" aria-label=t(Msg::SecurityLogPages)>
+                {newer.map(|href| view! { <a href=href>{t(Msg::NewerEvents)}</a> })}
+                {older.map(|href| view! { <a href=href>{t(Msg::OlderEvents)}</a> })}
             </nav>
         </section>
     }
@@ -174,68 +175,68 @@ fn TwoFactor(status: MfaStatus, errors: MfaErrors) -> impl IntoView {
     let other_error = errors.start.clone();
     view! {
         <section aria-labelledby="mfa-heading">
-            <h2 id="mfa-heading">{t("Two-factor sign-in")}</h2>
-            {other_error.map(|e| view! { <div class="alert" role="alert">{tr(&e.to_string())}</div> })}
-            {window.map(|left| view! { <p class="hint">{fill(t("Identity confirmed: changes here need no password for the next {}."), &[&left])}</p> })}
+            <h2 id="mfa-heading">{t(Msg::TwoFactorSignIn)}</h2>
+            {other_error.map(|e| view! { <div class="alert" role="alert">{e.message().show()}</div> })}
+            {window.map(|left| view! { <p class="hint">{fill(t(Msg::IdentityConfirmedChangesHereNeedNo), &[&left])}</p> })}
             {status.new_recovery_codes.map(|codes| view! { <RecoveryCodes codes=codes/> })}
             {match (status.enabled, status.enrolment, sudo) {
                 (true, _, _) => view! {
-                    <p class="status-line"><strong>{t("On.")}</strong>{t(" You sign in with your password and a code from your authenticator app.")}</p>
-                    <p>{tr(&format!("Recovery codes left: {}.", status.recovery_codes_left))}</p>
+                    <p class="status-line"><strong>{t(Msg::On)}</strong>{t(Msg::YouSignInWithYourPassword)}</p>
+                    <p>{tf(Msg::RecoveryCodesLeftN, &[&status.recovery_codes_left.to_string()])}</p>
                     {if sudo {
                         view! {
                             <Enhanced>
                                 <form method="post" action=RegenerateRecoveryCodes::url() class="stack" novalidate>
-                                    <h3>{t("New recovery codes")}</h3>
-                                    <p class="hint">{t("The codes you have now stop working.")}</p>
+                                    <h3>{t(Msg::NewRecoveryCodes)}</h3>
+                                    <p class="hint">{t(Msg::TheCodesYouHaveNowStop)}</p>
                                     <FormAlert error=errors.regenerate.clone()/>
-                                    <Field label="Authentication code" name="confirm_code" autocomplete="one-time-code" required=true
-                                        hint="The 6-digit code from your authenticator app, or one of your recovery codes." error=errors.regenerate.clone()/>
-                                    <SubmitButton label="Make new recovery codes" pending_label="Making codes…" class="secondary"/>
+                                    <Field label=Msg::AuthenticationCode name="confirm_code" autocomplete="one-time-code" required=true
+                                        hint=Msg::The6DigitCodeFromYour error=errors.regenerate.clone()/>
+                                    <SubmitButton label=Msg::MakeNewRecoveryCodes pending_label=Msg::MakingCodes class="secondary"/>
                                 </form>
                             </Enhanced>
                             <Enhanced>
                                 <form method="post" action=DisableMfa::url() class="stack" novalidate>
-                                    <h3>{t("Turn off two-factor sign-in")}</h3>
+                                    <h3>{t(Msg::TurnOffTwoFactorSignIn)}</h3>
                                     <FormAlert error=errors.disable.clone()/>
-                                    <Field label="Password" name="password" input_type="password" autocomplete="current-password" required=true error=errors.disable.clone()/>
-                                    <Field label="Authentication code" name="code" autocomplete="one-time-code" required=true error=errors.disable.clone()/>
-                                    <SubmitButton label="Turn off" pending_label="Turning off…" class="secondary"/>
+                                    <Field label=Msg::Password name="password" input_type="password" autocomplete="current-password" required=true error=errors.disable.clone()/>
+                                    <Field label=Msg::AuthenticationCode name="code" autocomplete="one-time-code" required=true error=errors.disable.clone()/>
+                                    <SubmitButton label=Msg::TurnOff pending_label=Msg::TurningOff class="secondary"/>
                                 </form>
                             </Enhanced>
                         }.into_any()
                     } else {
-                        view! { <ConfirmPasswordForm error=errors.confirm.clone() purpose="To change two-factor sign-in" label="Password to confirm"/> }.into_any()
+                        view! { <ConfirmPasswordForm error=errors.confirm.clone() purpose=Msg::ToChangeTwoFactorSignIn label=Msg::PasswordToConfirm/> }.into_any()
                     }}
                 }.into_any(),
                 (false, Some(enrolment), true) => view! {
-                    <p>{t("Scan this QR code with your authenticator app, or type the key in by hand. Then enter the 6-digit code the app shows.")}</p>
-                    <div class="qr" role="img" aria-label=t("QR code for your authenticator app") inner_html=enrolment.qr_svg></div>
-                    <p>{t("Key: ")}<code class="manual-key">{enrolment.manual_key}</code></p>
+                    <p>{t(Msg::ScanThisQRCodeWithYour)}</p>
+                    <div class="qr" role="img" aria-label=t(Msg::QRCodeForYourAuthenticatorApp) inner_html=enrolment.qr_svg></div>
+                    <p>{t(Msg::Key3)}<code class="manual-key">{enrolment.manual_key}</code></p>
                     <details>
-                        <summary>{t("Show the setup link")}</summary>
+                        <summary>{t(Msg::ShowTheSetupLink)}</summary>
                         <p><code class="uri">{enrolment.otpauth_uri}</code></p>
                     </details>
                     <Enhanced>
                         <form method="post" action=ConfirmMfaEnrolment::url() class="stack" novalidate>
                             <FormAlert error=errors.enrol.clone()/>
-                            <Field label="Authentication code" name="code" autocomplete="one-time-code" required=true error=errors.enrol/>
-                            <SubmitButton label="Turn on" pending_label="Checking…"/>
+                            <Field label=Msg::AuthenticationCode name="code" autocomplete="one-time-code" required=true error=errors.enrol/>
+                            <SubmitButton label=Msg::TurnOn pending_label=Msg::Checking/>
                         </form>
                     </Enhanced>
                 }.into_any(),
                 (false, _, true) => view! {
-                    <p>{t("Off. Add a code from an authenticator app to every sign-in, so a stolen password is not enough.")}</p>
+                    <p>{t(Msg::OffAddACodeFromAn)}</p>
                     <Enhanced>
                         <form method="post" action=StartMfaEnrolment::url() class="inline">
                             <FormAlert/>
-                            <SubmitButton label="Set up an authenticator app" pending_label="Preparing…"/>
+                            <SubmitButton label=Msg::SetUpAnAuthenticatorApp pending_label=Msg::Preparing/>
                         </form>
                     </Enhanced>
                 }.into_any(),
                 (false, _, false) => view! {
-                    <p>{t("Off. Add a code from an authenticator app to every sign-in, so a stolen password is not enough.")}</p>
-                    <ConfirmPasswordForm error=errors.confirm.clone() purpose="To set up two-factor sign-in" label="Password to confirm"/>
+                    <p>{t(Msg::OffAddACodeFromAn)}</p>
+                    <ConfirmPasswordForm error=errors.confirm.clone() purpose=Msg::ToSetUpTwoFactorSign label=Msg::PasswordToConfirm/>
                 }.into_any(),
             }}
         </section>
@@ -251,15 +252,15 @@ fn RecoveryCodes(codes: Vec<String>) -> impl IntoView {
     );
     view! {
         <div class="recovery" role="region" aria-labelledby="recovery-heading">
-            <h3 id="recovery-heading">{t("Your recovery codes")}</h3>
-            <p>{t("Each code signs you in once if you lose your authenticator. Keep them somewhere safe: they are not shown again.")}</p>
-            <ul class="codes" aria-label=t("Recovery codes") id="recovery-codes">
+            <h3 id="recovery-heading">{t(Msg::YourRecoveryCodes)}</h3>
+            <p>{t(Msg::EachCodeSignsYouInOnce)}</p>
+            <ul class="codes" aria-label=t(Msg::RecoveryCodes) id="recovery-codes">
                 {codes.into_iter().map(|c| view! { <li><code>{c}</code>"\n"</li> }).collect_view()}
             </ul>
             <Enhanced>
                 <p class="actions">
-                    <a href=download download="profile-center-recovery-codes.txt">{t("Download as .txt")}</a>
-                    <button type="button" class="secondary" data-copy="recovery-codes" hidden>{t("Copy codes")}</button>
+                    <a href=download download="profile-center-recovery-codes.txt">{t(Msg::DownloadAsTxt)}</a>
+                    <button type="button" class="secondary" data-copy="recovery-codes" hidden>{t(Msg::CopyCodes)}</button>
                 </p>
             </Enhanced>
         </div>

@@ -1,7 +1,8 @@
 //! The Sessions tab: where the user is signed in now (with "This device"), ending one or all
 //! other sessions after confirming their password, and the last 90 days of ended sessions.
 
-use crate::i18n::{fill, t, tr};
+use crate::i18n::Msg;
+use crate::i18n::{fill, t};
 use crate::ui::time::show as show_time;
 use crate::{
     api::sessions::{list_sessions, ConfirmPassword, EndOtherSessions, EndSession},
@@ -25,10 +26,10 @@ pub fn SessionsTab() -> impl IntoView {
         end_others: url_error::<EndOtherSessions>(),
     };
     view! {
-        <Title text=t("Sessions · Settings · Profile Center")/>
-        <h1>{t("Sessions")}</h1>
-        <p class="lead">{t("Where you are signed in. If you do not recognise a session, end it and change your password.")}</p>
-        <Suspense fallback=|| view! { <p>{t("Loading…")}</p> }>
+        <Title text=t(Msg::SessionsSettingsProfileCenter)/>
+        <h1>{t(Msg::Sessions)}</h1>
+        <p class="lead">{t(Msg::WhereYouAreSignedInIf)}</p>
+        <Suspense fallback=|| view! { <p>{t(Msg::Loading)}</p> }>
             {move || {
                 let errors = errors.clone();
                 Suspend::new(async move {
@@ -41,7 +42,7 @@ pub fn SessionsTab() -> impl IntoView {
                             }
                                 .into_any()
                         }
-                        Err(e) => view! { <div class="alert" role="alert">{tr(&e.to_string())}</div> }.into_any(),
+                        Err(e) => view! { <div class="alert" role="alert">{e.message().show()}</div> }.into_any(),
                     }
                 })
             }}
@@ -65,24 +66,24 @@ fn ActiveSessions(page: SessionsPage, errors: UrlErrors) -> impl IntoView {
     let others = page.active.iter().filter(|s| !s.current).count();
     view! {
         <section aria-labelledby="active-heading">
-            <h2 id="active-heading">{t("Active sessions")}</h2>
+            <h2 id="active-heading">{t(Msg::ActiveSessions)}</h2>
             {match page.reauth_until {
                 Some(until) => view! {
                     <p class="status" role="status">
-                        {fill(t("Confirmed. You can end sessions for the next {}."), &[&minutes_left(until, page.now)])}
+                        {fill(t(Msg::ConfirmedYouCanEndSessionsFor), &[&minutes_left(until, page.now)])}
                     </p>
                 }
                     .into_any(),
-                None => view! { <ConfirmPasswordForm error=errors.confirm.clone() purpose="To end sessions"/> }.into_any(),
+                None => view! { <ConfirmPasswordForm error=errors.confirm.clone() purpose=Msg::ToEndSessions/> }.into_any(),
             }}
-            {errors.end_one.clone().or(errors.end_others.clone()).map(|e| view! { <div class="alert" role="alert">{tr(&e.to_string())}</div> })}
+            {errors.end_one.clone().or(errors.end_others.clone()).map(|e| view! { <div class="alert" role="alert">{e.message().show()}</div> })}
             <ul class="session-list">
                 {page
                     .active
                     .into_iter()
                     .map(|s| {
                         let end = (sudo && !s.current).then(|| {
-                            let label = fill(t("End session: {} on {}, signed in {}"), &[&s.browser, &s.os, &show_time(s.created_at)]);
+                            let label = fill(t(Msg::EndSessionOnSignedIn), &[&s.browser, &s.os, &show_time(s.created_at)]);
                             view! { <EndSessionForm id=s.id.clone() label=label/> }
                         });
                         view! {
@@ -95,7 +96,7 @@ fn ActiveSessions(page: SessionsPage, errors: UrlErrors) -> impl IntoView {
                     .collect_view()}
             </ul>
             {match (sudo, others) {
-                (_, 0) => view! { <p class="hint">{t("You are signed in on this device only.")}</p> }.into_any(),
+                (_, 0) => view! { <p class="hint">{t(Msg::YouAreSignedInOnThis)}</p> }.into_any(),
                 (true, _) => view! { <EndOtherSessionsForm/> }.into_any(),
                 (false, _) => ().into_any(),
             }}
@@ -111,7 +112,7 @@ fn EndSessionForm(id: String, label: String) -> impl IntoView {
             <form method="post" action=EndSession::url() class="inline">
                 <input type="hidden" name="id" value=id/>
                 <FormAlert/>
-                <SubmitButton label="End session" pending_label="Ending…" class="secondary" aria_label=label/>
+                <SubmitButton label=Msg::EndSession pending_label=Msg::Ending class="secondary" aria_label=label/>
             </form>
         </Enhanced>
     }
@@ -124,7 +125,7 @@ fn EndOtherSessionsForm() -> impl IntoView {
         <Enhanced>
             <form method="post" action=EndOtherSessions::url() class="inline">
                 <FormAlert/>
-                <SubmitButton label="End all other sessions" pending_label="Ending sessions…"/>
+                <SubmitButton label=Msg::EndAllOtherSessions pending_label=Msg::EndingSessions/>
             </form>
         </Enhanced>
     }
@@ -133,24 +134,24 @@ fn EndOtherSessionsForm() -> impl IntoView {
 /// What a session is: device, place, and times (shared by active and ended lists).
 #[component]
 fn SessionSummary(session: SessionView) -> impl IntoView {
-    let title = fill(t("{} on {}"), &[&session.browser, &session.os]);
+    let title = fill(t(Msg::BrowserOnSystem), &[&session.browser, &session.os]);
     view! {
         <div class="session-summary">
             <h3>
                 {title}
-                {session.current.then(|| view! { <span class="badge">{t("This device")}</span> })}
+                {session.current.then(|| view! { <span class="badge">{t(Msg::ThisDevice)}</span> })}
             </h3>
             <dl>
-                <div><dt>{t("IP address")}</dt><dd>{session.ip.clone()}</dd></div>
-                <div><dt>{t("Signed in")}</dt><dd><time datetime=session.created_at.to_string()>{show_time(session.created_at)}</time></dd></div>
+                <div><dt>{t(Msg::IPAddress)}</dt><dd>{session.ip.clone()}</dd></div>
+                <div><dt>{t(Msg::SignedIn)}</dt><dd><time datetime=session.created_at.to_string()>{show_time(session.created_at)}</time></dd></div>
                 {match session.ended_at {
                     None => view! {
-                        <div><dt>{t("Last active")}</dt><dd><time>{show_time(session.last_seen_at)}</time></dd></div>
-                        <div><dt>{t("Expires")}</dt><dd><time>{show_time(session.expires_at)}</time></dd></div>
+                        <div><dt>{t(Msg::LastActive)}</dt><dd><time>{show_time(session.last_seen_at)}</time></dd></div>
+                        <div><dt>{t(Msg::Expires)}</dt><dd><time>{show_time(session.expires_at)}</time></dd></div>
                     }.into_any(),
                     Some(ended_at) => view! {
-                        <div><dt>{t("Ended")}</dt><dd><time>{show_time(ended_at)}</time></dd></div>
-                        <div><dt>{t("How")}</dt><dd>{end_reason_label(session.end_reason.as_deref())}</dd></div>
+                        <div><dt>{t(Msg::Ended)}</dt><dd><time>{show_time(ended_at)}</time></dd></div>
+                        <div><dt>{t(Msg::How)}</dt><dd>{end_reason_label(session.end_reason.as_deref())}</dd></div>
                     }.into_any(),
                 }}
             </dl>
@@ -162,10 +163,10 @@ fn SessionSummary(session: SessionView) -> impl IntoView {
 fn EndedSessions(sessions: Vec<SessionView>) -> impl IntoView {
     view! {
         <section aria-labelledby="ended-heading">
-            <h2 id="ended-heading">{t("Ended sessions")}</h2>
-            <p class="hint">{t("The last 90 days.")}</p>
+            <h2 id="ended-heading">{t(Msg::EndedSessions)}</h2>
+            <p class="hint">{t(Msg::TheLast90Days)}</p>
             {if sessions.is_empty() {
-                view! { <p>{t("No ended sessions.")}</p> }.into_any()
+                view! { <p>{t(Msg::NoEndedSessions)}</p> }.into_any()
             } else {
                 view! {
                     <ul class="session-list">
