@@ -110,7 +110,7 @@ async fn end_previous_session(app: &crate::server::state::AppState) -> Result<()
         crate::server::db::sessions::end(
             &app.db,
             &old.session_id,
-            "signed_in_again",
+            crate::model::sessions::EndReason::SignedInAgain,
             crate::server::now(),
         )
         .await?;

@@ -25,21 +25,21 @@ pub async fn save_preferences(
     #[server(default)]
     version: Option<i64>,
 ) -> Result<String, AppError> {
-    use crate::{model::preferences::validate, server::context::*};
+    use crate::{
+        model::preferences::{validate, PreferencesInput},
+        server::context::*,
+    };
     let user = require_user()?;
-    let prefs = Preferences {
-        time_zone: time_zone.trim().to_string(),
-        zone_chosen: true,
+    let input = PreferencesInput {
+        time_zone,
         date_format,
         time_format,
         week_start,
-        // Not a number is as wrong as a number not offered: the same field error.
-        rows_per_page: rows_per_page.trim().parse().unwrap_or(0),
+        rows_per_page,
         theme,
         language,
-        version: 0,
     };
-    validate(&prefs).map_err(AppError::Validation)?;
+    let prefs = validate(&input).map_err(AppError::Validation)?;
     let db = &state()?.db;
     crate::server::db::preferences::save(db, &user.user_id, &prefs, version, crate::server::now())
         .await?;

@@ -10,25 +10,39 @@ use serde::{Deserialize, Serialize};
 
 pub const NAME_MAX_CHARS: usize = 60;
 
-/// Every scope a key can carry, with what it allows. Later tabs add theirs here; the REST API
-/// names the scope each endpoint needs. `…:write` includes `…:read` of the same resource.
-pub const SCOPES: &[(&str, Msg)] = &[
-    ("profile:read", Msg::ReadYourProfile),
-    ("profile:write", Msg::ChangeYourProfile),
-    ("preferences:read", Msg::ReadYourPreferences),
-    ("preferences:write", Msg::ChangeYourPreferences),
-    (
-        "notifications:read",
-        Msg::ReadYourNotificationsAndSubscriptions,
-    ),
-    (
-        "notifications:write",
-        Msg::ChangeYourNotificationSubscriptions,
-    ),
-    ("sessions:read", Msg::ListYourActiveSessions),
-    ("api_keys:read", Msg::ListYourAPIKeysNeverTheir),
-    ("billing:read", Msg::ReadYourCreditsAndInvoices),
-];
+super::vocabulary! {
+    /// What a key may do: every scope is checked by a REST endpoint (`rest::require`), and a
+    /// scope no endpoint checks is not offered. Later tabs add theirs here. `…:write` includes
+    /// `…:read` of the same resource.
+    pub enum Scope {
+        ProfileRead = "profile:read" => ReadYourProfile,
+        ProfileWrite = "profile:write" => ChangeYourProfile,
+        PreferencesRead = "preferences:read" => ReadYourPreferences,
+        PreferencesWrite = "preferences:write" => ChangeYourPreferences,
+        NotificationsRead = "notifications:read" => ReadYourNotificationsAndSubscriptions,
+        NotificationsWrite = "notifications:write" => ChangeYourNotificationSubscriptions,
+        SessionsRead = "sessions:read" => ListYourActiveSessions,
+        ApiKeysRead = "api_keys:read" => ListYourAPIKeysNeverTheir,
+    }
+}
+
+impl Scope {
+    /// The read scope a write scope includes.
+    fn reads(self) -> Option<Scope> {
+        match self {
+            Scope::ProfileWrite => Some(Scope::ProfileRead),
+            Scope::PreferencesWrite => Some(Scope::PreferencesRead),
+            Scope::NotificationsWrite => Some(Scope::NotificationsRead),
+            _ => None,
+        }
+    }
+
+    /// Scopes as stored (space-separated words); words no longer offered are dropped, so a key
+    /// made with one simply lacks it.
+    pub fn parse_list(words: &str) -> Vec<Scope> {
+        words.split_whitespace().filter_map(Scope::parse).collect()
+    }
+}
 
 /// Expiry choices in days; `None` is "never". The default is 90 days.
 pub const EXPIRY_DAYS: &[Option<i64>] = &[Some(30), Some(90), Some(365), None];
@@ -37,14 +51,20 @@ pub const DEFAULT_EXPIRY: &str = "90";
 /// A week before a key expires, its owner gets an e-mail.
 pub const EXPIRY_NOTICE_SECS: i64 = 7 * 86_400;
 
+/// Scopes as words, separated by `sep` (for the log and the list).
+pub fn scope_words(scopes: &[Scope], sep: &str) -> String {
+    scopes
+        .iter()
+        .map(|s| s.as_str())
+        .collect::<Vec<_>>()
+        .join(sep)
+}
+
 /// Whether `granted` (a key's scopes) allows `needed`; a write scope includes its read scope.
-pub fn allows(granted: &[String], needed: &str) -> bool {
-    granted.iter().any(|g| {
-        g == needed
-            || needed
-                .strip_suffix(":read")
-                .is_some_and(|resource| g.strip_suffix(":write") == Some(resource))
-    })
+pub fn allows(granted: &[Scope], needed: Scope) -> bool {
+    granted
+        .iter()
+        .any(|g| *g == needed || g.reads() == Some(needed))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -83,7 +103,7 @@ pub struct KeyView {
     pub name: String,
     /// The first characters of the secret, to tell keys apart: `pc_<id>.<prefix>…`.
     pub secret_prefix: String,
-    pub scopes: Vec<String>,
+    pub scopes: Vec<Scope>,
     pub created_at: i64,
     pub expires_at: Option<i64>,
     pub last_used_at: Option<i64>,
@@ -130,7 +150,7 @@ pub struct ApiKeysPage {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ValidKey {
     pub name: String,
-    pub scopes: Vec<String>,
+    pub scopes: Vec<Scope>,
 }
 
 /// Names are 1–60 characters without control characters; at least one known scope. Scopes come
@@ -145,14 +165,14 @@ pub fn validate(name: &str, scopes: &[String]) -> Result<ValidKey, FieldErrors> 
     } else if name.chars().any(char::is_control) {
         errors.add("name", Msg::RemoveTheControlCharactersSuchAs);
     }
-    let mut valid: Vec<String> = Vec::new();
-    for scope in scopes {
-        if !SCOPES.iter().any(|(s, _)| s == scope) {
-            errors.add("scopes", Msg::UnknownScope.with(&[scope.as_str()]));
+    let mut valid: Vec<Scope> = Vec::new();
+    for word in scopes {
+        let Some(scope) = Scope::parse(word) else {
+            errors.add("scopes", Msg::UnknownScope.with(&[word.as_str()]));
             break;
-        }
-        if !valid.contains(scope) {
-            valid.push(scope.clone());
+        };
+        if !valid.contains(&scope) {
+            valid.push(scope);
         }
     }
     if scopes.is_empty() {
@@ -195,11 +215,20 @@ mod tests {
 
     #[test]
     fn a_write_scope_includes_reading_the_same_resource_only() {
-        assert!(allows(&s(&["profile:write"]), "profile:read"));
-        assert!(allows(&s(&["profile:read"]), "profile:read"));
-        assert!(!allows(&s(&["profile:read"]), "profile:write"));
-        assert!(!allows(&s(&["preferences:write"]), "profile:read"));
-        assert!(!allows(&s(&[]), "sessions:read"));
+        use Scope::*;
+        assert!(allows(&[ProfileWrite], ProfileRead));
+        assert!(allows(&[ProfileRead], ProfileRead));
+        assert!(!allows(&[ProfileRead], ProfileWrite));
+        assert!(!allows(&[PreferencesWrite], ProfileRead));
+        assert!(!allows(&[], SessionsRead));
+        assert_eq!(
+            Scope::parse_list("profile:read billing:read sessions:read"),
+            [ProfileRead, SessionsRead]
+        );
+        assert_eq!(
+            serde_json::to_string(&ProfileWrite).unwrap(),
+            "\"profile:write\""
+        );
     }
 
     #[test]
@@ -210,7 +239,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(ok.name, "CI runner");
-        assert_eq!(ok.scopes, s(&["profile:read", "sessions:read"]));
+        assert_eq!(ok.scopes, [Scope::ProfileRead, Scope::SessionsRead]);
         let err = validate("", &s(&[])).unwrap_err();
         assert!(err.get("name").is_some() && err.get("scopes").is_some());
         let err = validate("x", &s(&["admin:all"])).unwrap_err();

@@ -9,30 +9,48 @@ use crate::error::FieldErrors;
 use crate::i18n::Msg;
 use serde::{Deserialize, Serialize};
 
-pub const DATE_FORMATS: &[(&str, Msg)] = &[
-    ("iso", Msg::ISO20261124),
-    ("intl", Msg::International24112026),
-    ("us", Msg::US11242026),
-];
-pub const TIME_FORMATS: &[(&str, Msg)] = &[("24h", Msg::N24Hour1405), ("12h", Msg::N12Hour205PM)];
-pub const WEEK_STARTS: &[(&str, Msg)] = &[
-    ("monday", Msg::Monday),
-    ("sunday", Msg::Sunday),
-    ("saturday", Msg::Saturday),
-];
+super::vocabulary! {
+    pub enum DateFormat {
+        Iso = "iso" => ISO20261124,
+        Intl = "intl" => International24112026,
+        Us = "us" => US11242026,
+    }
+}
+
+super::vocabulary! {
+    pub enum TimeFormat {
+        H24 = "24h" => N24Hour1405,
+        H12 = "12h" => N12Hour205PM,
+    }
+}
+
+super::vocabulary! {
+    pub enum WeekStart {
+        Monday = "monday" => Monday,
+        Sunday = "sunday" => Sunday,
+        Saturday = "saturday" => Saturday,
+    }
+}
+
+super::vocabulary! {
+    pub enum Theme {
+        System = "system" => SameAsMySystem,
+        Light = "light" => Light,
+        Dark = "dark" => Dark,
+    }
+}
+
+super::vocabulary! {
+    /// `auto` follows the browser's `Accept-Language` (see `i18n::Lang::resolve`). The
+    /// languages are named in themselves, as language pickers do.
+    pub enum LanguageChoice {
+        Auto = "auto" => SameAsMyBrowser,
+        En = "en" => LanguageEnglish,
+        De = "de" => LanguageDeutsch,
+    }
+}
+
 pub const ROWS_PER_PAGE: &[u32] = &[10, 25, 50, 100];
-pub const THEMES: &[(&str, Msg)] = &[
-    ("system", Msg::SameAsMySystem),
-    ("light", Msg::Light),
-    ("dark", Msg::Dark),
-];
-/// `auto` follows the browser's `Accept-Language` (see `i18n::Lang::resolve`). The languages
-/// are named in themselves, as language pickers do.
-pub const LANGUAGES: &[(&str, Msg)] = &[
-    ("auto", Msg::SameAsMyBrowser),
-    ("en", Msg::LanguageEnglish),
-    ("de", Msg::LanguageDeutsch),
-];
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Preferences {
@@ -40,12 +58,12 @@ pub struct Preferences {
     pub time_zone: String,
     /// Whether the person chose the zone (else it came from their browser, or is UTC).
     pub zone_chosen: bool,
-    pub date_format: String,
-    pub time_format: String,
-    pub week_start: String,
+    pub date_format: DateFormat,
+    pub time_format: TimeFormat,
+    pub week_start: WeekStart,
     pub rows_per_page: u32,
-    pub theme: String,
-    pub language: String,
+    pub theme: Theme,
+    pub language: LanguageChoice,
     /// Saves so far (0: never saved): a save from an older copy of the form is refused.
     #[serde(default)]
     pub version: i64,
@@ -56,50 +74,93 @@ impl Default for Preferences {
         Preferences {
             time_zone: "UTC".into(),
             zone_chosen: false,
-            date_format: "iso".into(),
-            time_format: "24h".into(),
-            week_start: "monday".into(),
+            date_format: DateFormat::Iso,
+            time_format: TimeFormat::H24,
+            week_start: WeekStart::Monday,
             rows_per_page: 25,
-            theme: "system".into(),
-            language: "auto".into(),
+            theme: Theme::System,
+            language: LanguageChoice::Auto,
             version: 0,
         }
     }
 }
 
-fn offered(list: &[(&str, Msg)], value: &str) -> bool {
-    list.iter().any(|(k, _)| *k == value)
+/// The Preferences form as posted: every field a word to check.
+#[derive(Debug, Clone, Default)]
+pub struct PreferencesInput {
+    pub time_zone: String,
+    pub date_format: String,
+    pub time_format: String,
+    pub week_start: String,
+    pub rows_per_page: String,
+    pub theme: String,
+    pub language: String,
 }
 
 /// Checks the form; every field must be one of the offered values (the zone one the database
-/// knows).
-pub fn validate(p: &Preferences) -> Result<(), FieldErrors> {
+/// knows). Every field's error at once.
+pub fn validate(input: &PreferencesInput) -> Result<Preferences, FieldErrors> {
     let mut errors = FieldErrors::new();
-    if !known_zone(&p.time_zone) {
+    let time_zone = input.time_zone.trim().to_string();
+    if !known_zone(&time_zone) {
         errors.add("time_zone", Msg::ChooseATimeZoneFromThe);
     }
-    if !offered(DATE_FORMATS, &p.date_format) {
+    let date_format = DateFormat::parse(&input.date_format);
+    if date_format.is_none() {
         errors.add("date_format", Msg::ChooseOneOfTheDateFormats);
     }
-    if !offered(TIME_FORMATS, &p.time_format) {
+    let time_format = TimeFormat::parse(&input.time_format);
+    if time_format.is_none() {
         errors.add("time_format", Msg::Choose12HourOr24Hour);
     }
-    if !offered(WEEK_STARTS, &p.week_start) {
+    let week_start = WeekStart::parse(&input.week_start);
+    if week_start.is_none() {
         errors.add("week_start", Msg::ChooseMondaySundayOrSaturday);
     }
-    if !ROWS_PER_PAGE.contains(&p.rows_per_page) {
+    let rows_per_page = input
+        .rows_per_page
+        .trim()
+        .parse()
+        .ok()
+        .filter(|r| ROWS_PER_PAGE.contains(r));
+    if rows_per_page.is_none() {
         errors.add("rows_per_page", Msg::Choose102550Or100);
     }
-    if !offered(THEMES, &p.theme) {
+    let theme = Theme::parse(&input.theme);
+    if theme.is_none() {
         errors.add("theme", Msg::ChooseSystemLightOrDark);
     }
-    if !offered(LANGUAGES, &p.language) {
+    let language = LanguageChoice::parse(&input.language);
+    if language.is_none() {
         errors.add("language", Msg::ChooseOneOfTheLanguagesOffered);
     }
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(errors)
+    match (
+        date_format,
+        time_format,
+        week_start,
+        rows_per_page,
+        theme,
+        language,
+    ) {
+        (
+            Some(date_format),
+            Some(time_format),
+            Some(week_start),
+            Some(rows_per_page),
+            Some(theme),
+            Some(language),
+        ) if errors.is_empty() => Ok(Preferences {
+            time_zone,
+            zone_chosen: true,
+            date_format,
+            time_format,
+            week_start,
+            rows_per_page,
+            theme,
+            language,
+            version: 0,
+        }),
+        _ => Err(errors),
     }
 }
 
@@ -134,17 +195,17 @@ impl Preferences {
         let Some(t) = tz.timestamp_opt(ts, 0).single() else {
             return super::sessions::format_utc(ts);
         };
-        let date = match self.date_format.as_str() {
-            "us" => t.format("%m/%d/%Y").to_string(),
-            "intl" => t.format("%d/%m/%Y").to_string(),
-            _ => t.format("%Y-%m-%d").to_string(),
+        let date = match self.date_format {
+            DateFormat::Us => t.format("%m/%d/%Y").to_string(),
+            DateFormat::Intl => t.format("%d/%m/%Y").to_string(),
+            DateFormat::Iso => t.format("%Y-%m-%d").to_string(),
         };
-        let time = match self.time_format.as_str() {
-            "12h" => {
+        let time = match self.time_format {
+            TimeFormat::H12 => {
                 let (pm, hour) = t.hour12();
                 format!("{hour}:{:02} {}", t.minute(), if pm { "PM" } else { "AM" })
             }
-            _ => t.format("%H:%M").to_string(),
+            TimeFormat::H24 => t.format("%H:%M").to_string(),
         };
         format!("{date} {time} {}", t.format("%Z"))
     }
@@ -184,8 +245,8 @@ mod tests {
     fn prefs(zone: &str, date: &str, time: &str) -> Preferences {
         Preferences {
             time_zone: zone.into(),
-            date_format: date.into(),
-            time_format: time.into(),
+            date_format: DateFormat::parse(date).unwrap(),
+            time_format: TimeFormat::parse(time).unwrap(),
             ..Preferences::default()
         }
     }
@@ -283,17 +344,28 @@ mod tests {
 
     #[test]
     fn unknown_zones_formats_and_languages_are_refused() {
-        assert!(validate(&Preferences::default()).is_ok());
-        let bad = Preferences {
+        let good = PreferencesInput {
+            time_zone: "Europe/Berlin".into(),
+            date_format: "intl".into(),
+            time_format: "12h".into(),
+            week_start: "sunday".into(),
+            rows_per_page: "50".into(),
+            theme: "dark".into(),
+            language: "de".into(),
+        };
+        let saved = validate(&good).unwrap();
+        assert_eq!(
+            (saved.date_format, saved.theme, saved.language),
+            (DateFormat::Intl, Theme::Dark, LanguageChoice::De)
+        );
+        let bad = PreferencesInput {
             time_zone: "Mars/Olympus_Mons".into(),
             date_format: "julian".into(),
             time_format: "36h".into(),
             week_start: "friday".into(),
-            rows_per_page: 7,
+            rows_per_page: "7".into(),
             theme: "neon".into(),
             language: "tlh".into(),
-            zone_chosen: true,
-            version: 0,
         };
         let errors = validate(&bad).unwrap_err();
         for field in [

@@ -10,16 +10,18 @@ use serde::{Deserialize, Serialize};
 
 pub const NAME_MAX_CHARS: usize = 100;
 
-/// Job functions offered in the select; stored by slug so labels can be translated later.
-pub const JOB_FUNCTIONS: &[(&str, Msg)] = &[
-    ("engineering", Msg::Engineering),
-    ("devops_sre", Msg::DevOpsSRE),
-    ("finance", Msg::Finance),
-    ("management", Msg::Management),
-    ("procurement", Msg::Procurement),
-    ("security", Msg::Security),
-    ("other", Msg::Other),
-];
+super::vocabulary! {
+    /// Job functions offered in the select, stored by word.
+    pub enum JobFunction {
+        Engineering = "engineering" => Engineering,
+        DevopsSre = "devops_sre" => DevOpsSRE,
+        Finance = "finance" => Finance,
+        Management = "management" => Management,
+        Procurement = "procurement" => Procurement,
+        Security = "security" => Security,
+        Other = "other" => Other,
+    }
+}
 
 /// One of the platform's dashboards, from the `dashboards` table.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -33,7 +35,7 @@ pub struct ProfileView {
     pub email: String,
     pub first_name: String,
     pub last_name: String,
-    /// Slug from `JOB_FUNCTIONS`, empty when not chosen.
+    /// A `JobFunction` word, empty when not chosen.
     pub job_function: String,
     /// E.164, empty when not given.
     pub phone: String,
@@ -137,7 +139,7 @@ pub fn validate(
         .ok();
     let job_function = match input.job_function.trim() {
         "" => Some(None),
-        slug if JOB_FUNCTIONS.iter().any(|(s, _)| *s == slug) => Some(Some(slug.to_string())),
+        slug if JobFunction::parse(slug).is_some() => Some(Some(slug.to_string())),
         _ => {
             errors.add("job_function", Msg::ChooseAJobFunctionFromThe);
             None

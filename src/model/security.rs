@@ -23,32 +23,38 @@ pub struct SecurityPage {
     pub has_next: bool,
 }
 
-/// How the log names each kind of event.
-pub fn event_label(kind: &str) -> &'static str {
-    match kind {
-        "account_created" => t(Msg::AccountCreated),
-        "sign_in" => t(Msg::SignIn2),
-        "sign_in_throttled" => t(Msg::SignInAttemptsThrottled),
-        "reauthenticated" => t(Msg::IdentityConfirmed),
-        "session_ended" => t(Msg::SessionEnded),
-        "other_sessions_ended" => t(Msg::AllOtherSessionsEnded),
-        "password_changed" => t(Msg::PasswordChanged),
-        "mfa_enabled" => t(Msg::TwoFactorSignInTurnedOn),
-        "mfa_disabled" => t(Msg::TwoFactorSignInTurnedOff),
-        "mfa_challenge" => t(Msg::TwoFactorCode),
-        "mfa_throttled" => t(Msg::TwoFactorCodesThrottled),
-        "recovery_code_used" => t(Msg::RecoveryCodeUsed),
-        "recovery_codes_regenerated" => t(Msg::RecoveryCodesRegenerated),
-        "api_key_created" => t(Msg::APIKeyCreated),
-        "api_key_changed" => t(Msg::APIKeyChanged),
-        "api_key_revoked" => t(Msg::APIKeyRevoked),
-        "api_key_deleted" => t(Msg::APIKeyDeleted),
-        "email_added" => t(Msg::EMailAddressAdded),
-        "email_verified" => t(Msg::EMailAddressVerified),
-        "email_removed" => t(Msg::EMailAddressRemoved),
-        "primary_email_changed" => t(Msg::PrimaryEMailAddressChanged),
-        _ => t(Msg::SecurityEvent),
+super::vocabulary! {
+    /// What a security-log entry records.
+    pub enum EventKind {
+        AccountCreated = "account_created" => AccountCreated,
+        SignIn = "sign_in" => SignIn2,
+        Throttled = "sign_in_throttled" => SignInAttemptsThrottled,
+        Reauth = "reauthenticated" => IdentityConfirmed,
+        SessionEnded = "session_ended" => SessionEnded,
+        OtherSessionsEnded = "other_sessions_ended" => AllOtherSessionsEnded,
+        PasswordChanged = "password_changed" => PasswordChanged,
+        MfaEnabled = "mfa_enabled" => TwoFactorSignInTurnedOn,
+        MfaDisabled = "mfa_disabled" => TwoFactorSignInTurnedOff,
+        MfaChallenge = "mfa_challenge" => TwoFactorCode,
+        MfaThrottled = "mfa_throttled" => TwoFactorCodesThrottled,
+        RecoveryCodeUsed = "recovery_code_used" => RecoveryCodeUsed,
+        RecoveryCodesRegenerated = "recovery_codes_regenerated" => RecoveryCodesRegenerated,
+        ApiKeyCreated = "api_key_created" => APIKeyCreated,
+        ApiKeyChanged = "api_key_changed" => APIKeyChanged,
+        ApiKeyRevoked = "api_key_revoked" => APIKeyRevoked,
+        ApiKeyDeleted = "api_key_deleted" => APIKeyDeleted,
+        EmailAdded = "email_added" => EMailAddressAdded,
+        EmailVerified = "email_verified" => EMailAddressVerified,
+        EmailRemoved = "email_removed" => EMailAddressRemoved,
+        PrimaryEmailChanged = "primary_email_changed" => PrimaryEMailAddressChanged,
     }
+}
+
+/// How the log names a stored kind (one it does not know reads "Security event").
+pub fn event_label(kind: &str) -> &'static str {
+    t(EventKind::parse(kind)
+        .map(EventKind::label)
+        .unwrap_or(Msg::SecurityEvent))
 }
 
 /// A rough strength for the hint shown while typing a new password: length counts most, and

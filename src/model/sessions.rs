@@ -35,20 +35,23 @@ pub struct SessionsPage {
     pub now: i64,
 }
 
-/// Stored end reasons and how the history names them.
-pub const END_REASONS: &[(&str, Msg)] = &[
-    ("signed_out", Msg::SignedOut),
-    ("signed_in_again", Msg::ReplacedByANewSignIn),
-    ("ended_by_user", Msg::EndedByYou),
-    ("expired", Msg::Expired),
-    ("password_changed", Msg::EndedByPasswordChange),
-    ("ended_by_admin", Msg::EndedByAnAdministrator),
-];
+super::vocabulary! {
+    /// How a session ended, as its history says.
+    pub enum EndReason {
+        SignedOut = "signed_out" => SignedOut,
+        SignedInAgain = "signed_in_again" => ReplacedByANewSignIn,
+        EndedByUser = "ended_by_user" => EndedByYou,
+        Expired = "expired" => Expired,
+        PasswordChanged = "password_changed" => EndedByPasswordChange,
+        EndedByAdmin = "ended_by_admin" => EndedByAnAdministrator,
+    }
+}
 
+/// How the history names a stored end reason (one it does not know reads "Ended").
 pub fn end_reason_label(reason: Option<&str>) -> &'static str {
     let msg = reason
-        .and_then(|r| END_REASONS.iter().find(|(key, _)| *key == r))
-        .map(|(_, label)| *label)
+        .and_then(EndReason::parse)
+        .map(EndReason::label)
         .unwrap_or(Msg::Ended);
     crate::i18n::t(msg)
 }

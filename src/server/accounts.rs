@@ -19,7 +19,7 @@ use super::{
     context::ClientInfo,
     db::{
         devices, rate,
-        security_events::{self, kind},
+        security_events::{self, Kind},
         sessions,
         throttle::{self, key, Limit},
         users,
@@ -165,7 +165,7 @@ pub async fn finish_sign_up(
     security_events::record(
         &state.db,
         &account.id,
-        kind::ACCOUNT_CREATED,
+        Kind::AccountCreated,
         true,
         client,
         "",
@@ -242,7 +242,7 @@ pub async fn sign_in(
                 security_events::record(
                     &state.db,
                     &account.id,
-                    kind::SIGN_IN,
+                    Kind::SignIn,
                     false,
                     client,
                     "wrong password",
@@ -252,7 +252,7 @@ pub async fn sign_in(
                     security_events::record(
                         &state.db,
                         &account.id,
-                        kind::THROTTLED,
+                        Kind::Throttled,
                         true,
                         client,
                         "",
@@ -276,7 +276,7 @@ pub async fn sign_in(
     security_events::record(
         &state.db,
         &account.id,
-        kind::SIGN_IN,
+        Kind::SignIn,
         true,
         client,
         "password",
@@ -320,7 +320,7 @@ pub async fn session_failure(
     state: &AppState,
     user: &Authed,
     client: &ClientInfo,
-    event: &str,
+    event: Kind,
     detail: &str,
 ) -> Result<(), AppError> {
     let failure = throttle::record_failure(
@@ -333,7 +333,7 @@ pub async fn session_failure(
     security_events::record(&state.db, &user.user_id, event, false, client, detail).await?;
     if failure.locked {
         tracing::warn!(user_id = %user.user_id, ip = %client.ip, "confirmations in this session throttled");
-        security_events::record(&state.db, &user.user_id, kind::THROTTLED, true, client, "")
+        security_events::record(&state.db, &user.user_id, Kind::Throttled, true, client, "")
             .await?;
     }
     Ok(())
@@ -374,7 +374,7 @@ pub async fn reauthenticate(
         state.hasher.verify(Some(&hash), password).await?
     };
     if !proved {
-        session_failure(state, user, client, kind::REAUTH, "wrong password").await?;
+        session_failure(state, user, client, Kind::Reauth, "wrong password").await?;
         return Err(AppError::field(
             "password",
             Msg::ThatIsNotYourCurrentPassword,
@@ -388,7 +388,7 @@ pub async fn reauthenticate(
     security_events::record(
         &state.db,
         &user.user_id,
-        kind::REAUTH,
+        Kind::Reauth,
         true,
         client,
         if is_code {

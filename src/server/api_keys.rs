@@ -11,7 +11,7 @@ use super::{
     context::ClientInfo,
     crypto,
     db::api_keys as db,
-    db::security_events::{self, kind},
+    db::security_events::{self, Kind},
     db::users,
     mail::templates,
     now, random_id,
@@ -21,7 +21,8 @@ use crate::i18n::Msg;
 use crate::{
     error::AppError,
     model::api_keys::{
-        parse_expiry, validate, ApiKeysPage, KeyStatus, KeyView, NewKey, EXPIRY_NOTICE_SECS,
+        parse_expiry, scope_words, validate, ApiKeysPage, KeyStatus, KeyView, NewKey,
+        EXPIRY_NOTICE_SECS,
     },
     model::sessions::format_utc,
 };
@@ -97,11 +98,11 @@ pub async fn create(
         },
     )
     .await?;
-    let detail = format!("{} ({id}): {}", valid.name, valid.scopes.join(" "));
+    let detail = format!("{} ({id}): {}", valid.name, scope_words(&valid.scopes, " "));
     security_events::record(
         &state.db,
         &user.user_id,
-        kind::API_KEY_CREATED,
+        Kind::ApiKeyCreated,
         true,
         client,
         &detail,
@@ -143,13 +144,13 @@ pub async fn update(
     let detail = format!(
         "{} ({id}): {} → {}",
         valid.name,
-        before.scopes.join(" "),
-        valid.scopes.join(" ")
+        scope_words(&before.scopes, " "),
+        scope_words(&valid.scopes, " ")
     );
     security_events::record(
         &state.db,
         &user.user_id,
-        kind::API_KEY_CHANGED,
+        Kind::ApiKeyChanged,
         true,
         client,
         &detail,
@@ -173,7 +174,7 @@ pub async fn revoke(
     security_events::record(
         &state.db,
         &user.user_id,
-        kind::API_KEY_REVOKED,
+        Kind::ApiKeyRevoked,
         true,
         client,
         &detail,
@@ -196,7 +197,7 @@ pub async fn delete(
     security_events::record(
         &state.db,
         &user.user_id,
-        kind::API_KEY_DELETED,
+        Kind::ApiKeyDeleted,
         true,
         client,
         &detail,
@@ -254,7 +255,7 @@ pub fn show_once_cookie(state: &AppState, user: &Authed, key: Option<&NewKey>) -
 pub struct Caller {
     pub key_id: String,
     pub user_id: String,
-    pub scopes: Vec<String>,
+    pub scopes: Vec<crate::model::api_keys::Scope>,
 }
 
 /// Recognises an `Authorization` header value. Every failure — no header, wrong shape, unknown

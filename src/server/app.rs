@@ -191,8 +191,13 @@ async fn readyz(State(state): State<AppState>) -> Response {
 /// `POST /signout`: ends the session in the database, clears the cookie, back to sign-in.
 async fn signout(State(state): State<AppState>, req: axum::extract::Request) -> Response {
     if let Some(authed) = req.extensions().get::<context::Authed>() {
-        if let Err(e) =
-            db::sessions::end(&state.db, &authed.session_id, "signed_out", super::now()).await
+        if let Err(e) = db::sessions::end(
+            &state.db,
+            &authed.session_id,
+            crate::model::sessions::EndReason::SignedOut,
+            super::now(),
+        )
+        .await
         {
             tracing::error!(error = %e, "sign-out could not end the session");
             return (

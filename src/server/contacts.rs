@@ -5,7 +5,7 @@ use super::{
     context::{Authed, ClientInfo},
     db::{
         contacts as db,
-        security_events::{self, kind},
+        security_events::{self, Kind},
         users,
     },
     mail::templates,
@@ -57,7 +57,7 @@ pub async fn add(
     security_events::record(
         &state.db,
         &user.user_id,
-        kind::EMAIL_ADDED,
+        Kind::EmailAdded,
         true,
         client,
         &email,
@@ -126,7 +126,7 @@ pub async fn verify(
     security_events::record(
         &state.db,
         &user_id,
-        kind::EMAIL_VERIFIED,
+        Kind::EmailVerified,
         true,
         client,
         &email,
@@ -146,7 +146,7 @@ pub async fn remove(
     security_events::record(
         &state.db,
         &user.user_id,
-        kind::EMAIL_REMOVED,
+        Kind::EmailRemoved,
         true,
         client,
         &address.email,
@@ -172,7 +172,7 @@ pub async fn make_primary(
     security_events::record(
         &state.db,
         &user.user_id,
-        kind::PRIMARY_EMAIL_CHANGED,
+        Kind::PrimaryEmailChanged,
         true,
         client,
         &detail,

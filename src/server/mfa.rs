@@ -11,7 +11,7 @@ use super::{
     crypto,
     db::{
         mfa,
-        security_events::{self, kind},
+        security_events::{self, Kind},
         users,
     },
     mail::templates,
@@ -233,7 +233,7 @@ async fn issue_recovery_codes(state: &AppState, user: &Authed) -> Result<(), App
 async fn log_and_notify(
     state: &AppState,
     user_id: &str,
-    event: &str,
+    event: Kind,
     detail: &str,
     client: &ClientInfo,
     subject: Msg,
@@ -296,7 +296,7 @@ pub async fn confirm_enrolment(
     log_and_notify(
         state,
         &user.user_id,
-        kind::MFA_ENABLED,
+        Kind::MfaEnabled,
         "authenticator app",
         client,
         Msg::TwoFactorSignInWasTurned2,
@@ -328,7 +328,7 @@ pub async fn regenerate_recovery_codes(
             state,
             user,
             client,
-            kind::RECOVERY_CODES_REGENERATED,
+            Kind::RecoveryCodesRegenerated,
             "wrong code",
         )
         .await?;
@@ -341,7 +341,7 @@ pub async fn regenerate_recovery_codes(
     log_and_notify(
         state,
         &user.user_id,
-        kind::RECOVERY_CODES_REGENERATED,
+        Kind::RecoveryCodesRegenerated,
         "",
         client,
         Msg::NewRecoveryCodesWereMade,
@@ -374,7 +374,7 @@ pub async fn disable(
             state,
             user,
             client,
-            kind::MFA_DISABLED,
+            Kind::MfaDisabled,
             "wrong password or code",
         )
         .await?;
@@ -385,7 +385,7 @@ pub async fn disable(
     log_and_notify(
         state,
         &user.user_id,
-        kind::MFA_DISABLED,
+        Kind::MfaDisabled,
         "",
         client,
         Msg::TwoFactorSignInWasTurned,
@@ -427,14 +427,13 @@ pub async fn second_step(
     let by_app = accept_totp(state, &user_id, code).await?;
     let by_recovery = !by_app && use_recovery_code(state, &user_id, code).await?;
     if !(by_app || by_recovery) {
-        security_events::record(&state.db, &user_id, kind::MFA_CHALLENGE, false, client, "")
-            .await?;
+        security_events::record(&state.db, &user_id, Kind::MfaChallenge, false, client, "").await?;
         let failure =
             throttle::record_failure(&state.db, &throttle_key, throttle::SECOND_FACTOR, now())
                 .await?;
         tracing::info!(user_id = %user_id, ip = %client.ip, failures = failure.count, "wrong second factor");
         if failure.count == throttle::SECOND_FACTOR.failures {
-            security_events::record(&state.db, &user_id, kind::MFA_THROTTLED, true, client, "")
+            security_events::record(&state.db, &user_id, Kind::MfaThrottled, true, client, "")
                 .await?;
             warn_of_guessing(state, &user_id, client).await?;
         }
@@ -447,12 +446,12 @@ pub async fn second_step(
     } else {
         "recovery code"
     };
-    security_events::record(&state.db, &user_id, kind::MFA_CHALLENGE, true, client, how).await?;
+    security_events::record(&state.db, &user_id, Kind::MfaChallenge, true, client, how).await?;
     if by_recovery {
         security_events::record(
             &state.db,
             &user_id,
-            kind::RECOVERY_CODE_USED,
+            Kind::RecoveryCodeUsed,
             true,
             client,
             "",

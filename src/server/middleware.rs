@@ -92,7 +92,7 @@ pub async fn session(State(state): State<AppState>, mut req: Request, next: Next
             .headers()
             .get(header::ACCEPT_LANGUAGE)
             .and_then(|v| v.to_str().ok());
-        let lang = crate::i18n::Lang::resolve(&prefs.language, accept_language);
+        let lang = crate::i18n::Lang::resolve(prefs.language.as_str(), accept_language);
         req.extensions_mut().insert(lang);
         req.extensions_mut().insert(prefs);
     }

@@ -4,7 +4,7 @@ use super::{
     auth::{self, Password},
     context::{Authed, ClientInfo},
     db::{
-        security_events::{self, kind},
+        security_events::{self, Kind},
         sessions, throttle, users,
     },
     mail::templates,
@@ -68,7 +68,7 @@ pub async fn change_password(
             state,
             user,
             client,
-            kind::PASSWORD_CHANGED,
+            Kind::PasswordChanged,
             "wrong current password",
         )
         .await?;
@@ -90,7 +90,7 @@ pub async fn change_password(
         &state.db,
         &user.user_id,
         &user.session_id,
-        "password_changed",
+        crate::model::sessions::EndReason::PasswordChanged,
         at,
     )
     .await?;
@@ -102,7 +102,7 @@ pub async fn change_password(
     security_events::record(
         &state.db,
         &user.user_id,
-        kind::PASSWORD_CHANGED,
+        Kind::PasswordChanged,
         true,
         client,
         "",

@@ -4,7 +4,7 @@
 use super::{
     context::{Authed, ClientInfo},
     db::{
-        security_events::{self, kind},
+        security_events::{self, Kind},
         sessions,
     },
     now,
@@ -103,13 +103,21 @@ pub async fn end_one(
     if id == user.session_id {
         return Err(AppError::conflict(Msg::ThisIsTheSessionYouAre));
     }
-    if !sessions::end_own(&state.db, &user.user_id, id, "ended_by_user", now()).await? {
+    if !sessions::end_own(
+        &state.db,
+        &user.user_id,
+        id,
+        crate::model::sessions::EndReason::EndedByUser,
+        now(),
+    )
+    .await?
+    {
         return Err(AppError::NotFound);
     }
     security_events::record(
         &state.db,
         &user.user_id,
-        kind::SESSION_ENDED,
+        Kind::SessionEnded,
         true,
         client,
         "",
@@ -127,14 +135,14 @@ pub async fn end_others(
         &state.db,
         &user.user_id,
         &user.session_id,
-        "ended_by_user",
+        crate::model::sessions::EndReason::EndedByUser,
         now(),
     )
     .await?;
     security_events::record(
         &state.db,
         &user.user_id,
-        kind::OTHER_SESSIONS_ENDED,
+        Kind::OtherSessionsEnded,
         true,
         client,
         &format!("{count} ended"),

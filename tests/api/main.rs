@@ -16,5 +16,6 @@ mod hardening;
 mod platform;
 mod preferences;
 mod profile;
+mod rest;
 mod security;
 mod sessions;

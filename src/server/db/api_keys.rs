@@ -2,6 +2,7 @@
 //! the shared per-minute request counters behind the per-key rate limit.
 
 use super::Db;
+use crate::model::api_keys::Scope;
 use crate::{
     error::AppError,
     model::api_keys::{KeyStatus, KeyView},
@@ -17,7 +18,7 @@ pub struct NewKeyRow<'a> {
     pub name: &'a str,
     pub secret_hash: &'a str,
     pub secret_prefix: &'a str,
-    pub scopes: &'a [String],
+    pub scopes: &'a [Scope],
     pub created_at: i64,
     pub expires_at: Option<i64>,
 }
@@ -27,7 +28,7 @@ pub struct KeyAuth {
     pub id: String,
     pub user_id: String,
     pub secret_hash: String,
-    pub scopes: Vec<String>,
+    pub scopes: Vec<Scope>,
     pub status: KeyStatus,
     pub last_used_at: Option<i64>,
     pub last_used_ip: Option<String>,
@@ -35,8 +36,12 @@ pub struct KeyAuth {
 
 const COLUMNS: &str = "id, name, secret_prefix, scopes, created_at, expires_at, last_used_at, last_used_ip, revoked_at";
 
-fn scopes(text: &str) -> Vec<String> {
-    text.split_whitespace().map(str::to_string).collect()
+fn scopes(text: &str) -> Vec<Scope> {
+    Scope::parse_list(text)
+}
+
+fn words(scopes: &[Scope]) -> String {
+    crate::model::api_keys::scope_words(scopes, " ")
 }
 
 fn view(row: AnyRow, now: i64) -> KeyView {
@@ -64,7 +69,7 @@ pub async fn insert(db: &Db, key: NewKeyRow<'_>) -> Result<(), AppError> {
     .bind(key.name)
     .bind(key.secret_hash)
     .bind(key.secret_prefix)
-    .bind(key.scopes.join(" "))
+    .bind(words(key.scopes))
     .bind(key.created_at)
     .bind(key.expires_at)
     .execute(db)
@@ -121,7 +126,7 @@ pub async fn update(
     user_id: &str,
     id: &str,
     name: &str,
-    scopes: &[String],
+    scopes: &[Scope],
     now: i64,
 ) -> Result<bool, AppError> {
     let done = sqlx::query(
@@ -131,7 +136,7 @@ pub async fn update(
     .bind(user_id)
     .bind(id)
     .bind(name)
-    .bind(scopes.join(" "))
+    .bind(words(scopes))
     .bind(now)
     .execute(db)
     .await?;

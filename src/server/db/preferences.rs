@@ -1,7 +1,10 @@
 //! Display preferences in the database: one row per person who saved any.
 
 use super::Db;
-use crate::{error::AppError, model::preferences::Preferences};
+use crate::{
+    error::AppError,
+    model::preferences::{DateFormat, LanguageChoice, Preferences, Theme, TimeFormat, WeekStart},
+};
 use sqlx::Row;
 
 /// The saved preferences, if any (`zone_chosen` false when no zone was saved).
@@ -18,12 +21,13 @@ pub async fn get(db: &Db, user_id: &str) -> Result<Option<Preferences>, AppError
         Preferences {
             zone_chosen: zone.is_some(),
             time_zone: zone.unwrap_or_else(|| "UTC".into()),
-            date_format: r.get(1),
-            time_format: r.get(2),
-            week_start: r.get(3),
+            // Words saved by an older version that are no longer offered read as the default.
+            date_format: DateFormat::parse(&r.get::<String, _>(1)).unwrap_or(DateFormat::Iso),
+            time_format: TimeFormat::parse(&r.get::<String, _>(2)).unwrap_or(TimeFormat::H24),
+            week_start: WeekStart::parse(&r.get::<String, _>(3)).unwrap_or(WeekStart::Monday),
             rows_per_page: r.get::<i64, _>(4) as u32,
-            theme: r.get(5),
-            language: r.get(6),
+            theme: Theme::parse(&r.get::<String, _>(5)).unwrap_or(Theme::System),
+            language: LanguageChoice::parse(&r.get::<String, _>(6)).unwrap_or(LanguageChoice::Auto),
             version: r.get(7),
         }
     }))
@@ -48,13 +52,14 @@ pub async fn save(
          where $10 < 0 or user_preferences.version = $10",
     )
     .bind(user_id)
-    .bind(&p.time_zone)
-    .bind(&p.date_format)
-    .bind(&p.time_format)
-    .bind(&p.week_start)
+    // No zone chosen is stored as none: pages then keep following the browser's zone.
+    .bind(p.zone_chosen.then_some(p.time_zone.as_str()))
+    .bind(p.date_format.as_str())
+    .bind(p.time_format.as_str())
+    .bind(p.week_start.as_str())
     .bind(p.rows_per_page as i64)
-    .bind(&p.theme)
-    .bind(&p.language)
+    .bind(p.theme.as_str())
+    .bind(p.language.as_str())
     .bind(now)
     .bind(expected.unwrap_or(-1))
     .execute(db)

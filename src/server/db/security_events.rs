@@ -4,35 +4,13 @@
 use super::Db;
 use crate::{error::AppError, server::context::ClientInfo};
 
-/// Event kinds, as stored.
-pub mod kind {
-    pub const ACCOUNT_CREATED: &str = "account_created";
-    pub const SIGN_IN: &str = "sign_in";
-    pub const THROTTLED: &str = "sign_in_throttled";
-    pub const REAUTH: &str = "reauthenticated";
-    pub const SESSION_ENDED: &str = "session_ended";
-    pub const OTHER_SESSIONS_ENDED: &str = "other_sessions_ended";
-    pub const PASSWORD_CHANGED: &str = "password_changed";
-    pub const MFA_ENABLED: &str = "mfa_enabled";
-    pub const MFA_DISABLED: &str = "mfa_disabled";
-    pub const MFA_CHALLENGE: &str = "mfa_challenge";
-    pub const MFA_THROTTLED: &str = "mfa_throttled";
-    pub const RECOVERY_CODE_USED: &str = "recovery_code_used";
-    pub const RECOVERY_CODES_REGENERATED: &str = "recovery_codes_regenerated";
-    pub const API_KEY_CREATED: &str = "api_key_created";
-    pub const API_KEY_CHANGED: &str = "api_key_changed";
-    pub const API_KEY_REVOKED: &str = "api_key_revoked";
-    pub const API_KEY_DELETED: &str = "api_key_deleted";
-    pub const EMAIL_ADDED: &str = "email_added";
-    pub const EMAIL_VERIFIED: &str = "email_verified";
-    pub const EMAIL_REMOVED: &str = "email_removed";
-    pub const PRIMARY_EMAIL_CHANGED: &str = "primary_email_changed";
-}
+/// Event kinds (the vocabulary lives in the model, with its labels).
+pub use crate::model::security::EventKind as Kind;
 
 pub async fn record(
     db: &Db,
     user_id: &str,
-    kind: &str,
+    kind: Kind,
     success: bool,
     client: &ClientInfo,
     detail: &str,
@@ -43,7 +21,7 @@ pub async fn record(
     .bind(crate::server::ordered_id())
     .bind(user_id)
     .bind(crate::server::now())
-    .bind(kind)
+    .bind(kind.as_str())
     .bind(if success { "success" } else { "failure" })
     .bind(&client.ip)
     .bind(&client.user_agent)

@@ -3,6 +3,7 @@
 
 use super::Db;
 use crate::error::AppError;
+use crate::model::sessions::EndReason;
 use sqlx::Row;
 
 /// A session is signed out after this long without a request…
@@ -106,13 +107,13 @@ pub async fn touch(db: &Db, id: &str, now: i64) -> Result<(), AppError> {
 }
 
 /// Ends a session; `reason` is one of `signed_out`, `ended_by_user`, `password_changed`, ….
-pub async fn end(db: &Db, id: &str, reason: &str, now: i64) -> Result<(), AppError> {
+pub async fn end(db: &Db, id: &str, reason: EndReason, now: i64) -> Result<(), AppError> {
     sqlx::query(
         "update sessions set ended_at = $2, end_reason = $3 where id = $1 and ended_at is null",
     )
     .bind(id)
     .bind(now)
-    .bind(reason)
+    .bind(reason.as_str())
     .execute(db)
     .await?;
     Ok(())
@@ -124,7 +125,7 @@ pub async fn end_own(
     db: &Db,
     user_id: &str,
     id: &str,
-    reason: &str,
+    reason: EndReason,
     now: i64,
 ) -> Result<bool, AppError> {
     let done = sqlx::query(
@@ -134,7 +135,7 @@ pub async fn end_own(
     .bind(id)
     .bind(user_id)
     .bind(now)
-    .bind(reason)
+    .bind(reason.as_str())
     .execute(db)
     .await?;
     Ok(done.rows_affected() == 1)
@@ -145,14 +146,14 @@ pub async fn end_all_except(
     db: &Db,
     user_id: &str,
     keep: &str,
-    reason: &str,
+    reason: EndReason,
     now: i64,
 ) -> Result<u64, AppError> {
     let done = sqlx::query("update sessions set ended_at = $3, end_reason = $4 where user_id = $1 and id <> $2 and ended_at is null")
         .bind(user_id)
         .bind(keep)
         .bind(now)
-        .bind(reason)
+        .bind(reason.as_str())
         .execute(db)
         .await?;
     Ok(done.rows_affected())

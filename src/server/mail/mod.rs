@@ -241,7 +241,7 @@ pub async fn allow_requested(
 pub async fn language_of(db: &super::db::Db, user_id: &str) -> Result<crate::i18n::Lang, AppError> {
     let chosen = super::db::preferences::get(db, user_id)
         .await?
-        .map(|p| p.language);
+        .map(|p| p.language.as_str());
     Ok(chosen
         .as_deref()
         .and_then(crate::i18n::Lang::from_code)

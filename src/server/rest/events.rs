@@ -81,6 +81,53 @@ pub async fn post_event(State(state): State<AppState>, req: Request) -> Result<R
     Ok((status, Json(receipt)).into_response())
 }
 
+/// Mark one of your notifications read.
+#[utoipa::path(
+    post, path = "/api/v1/me/notifications/{id}/read", tag = "notifications",
+    params(("id" = String, Path, description = "The notification's id")),
+    responses(
+        (status = 204, description = "Marked read (also if it was read before)"),
+        (status = 404, description = "You have no notification with this id", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("api_key" = ["notifications:write"]))
+)]
+pub async fn mark_read(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> Result<Response, Problem> {
+    require(&caller, crate::model::api_keys::Scope::NotificationsWrite)?;
+    if !db::notifications::mark_read(&state.db, &caller.user_id, &id, crate::server::now()).await? {
+        return Err(Problem::new(
+            StatusCode::NOT_FOUND,
+            "You have no notification with this id.",
+        ));
+    }
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MarkedRead {
+    /// How many were unread before.
+    pub marked: u64,
+}
+
+/// Mark all your notifications read.
+#[utoipa::path(
+    post, path = "/api/v1/me/notifications/read-all", tag = "notifications",
+    responses((status = 200, description = "All read now", body = MarkedRead)),
+    security(("api_key" = ["notifications:write"]))
+)]
+pub async fn mark_all_read(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+) -> Result<Response, Problem> {
+    require(&caller, crate::model::api_keys::Scope::NotificationsWrite)?;
+    let marked =
+        db::notifications::mark_all_read(&state.db, &caller.user_id, crate::server::now()).await?;
+    Ok(Json(MarkedRead { marked }).into_response())
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ApiNotification {
     pub id: String,
@@ -117,7 +164,7 @@ pub async fn list_notifications(
     Extension(caller): Extension<Caller>,
     headers: HeaderMap,
 ) -> Result<Response, Problem> {
-    require(&caller, "notifications:read")?;
+    require(&caller, crate::model::api_keys::Scope::NotificationsRead)?;
     let (items, _) = db::notifications::inbox(&state.db, &caller.user_id, 1, 100).await?;
     let list = NotificationList {
         unread: db::notifications::unread_count(&state.db, &caller.user_id).await?,

@@ -8,10 +8,14 @@
 //! the scope it needs and calls the same code the settings tabs use.
 
 mod events;
+mod preferences;
 mod v1;
 
 use super::{api_keys, api_keys::Caller, context::ClientInfo, state::AppState};
-use crate::{error::AppError, model::api_keys::allows};
+use crate::{
+    error::AppError,
+    model::api_keys::{allows, Scope},
+};
 use axum::{
     extract::{Request, State},
     http::{header, HeaderMap, HeaderValue, StatusCode},
@@ -37,6 +41,18 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/me/sessions", get(v1::list_sessions))
         .route("/me/api-keys", get(v1::list_api_keys))
         .route("/me/notifications", get(events::list_notifications))
+        .route(
+            "/me/notifications/read-all",
+            axum::routing::post(events::mark_all_read),
+        )
+        .route(
+            "/me/notifications/{id}/read",
+            axum::routing::post(events::mark_read),
+        )
+        .route(
+            "/me/preferences",
+            get(preferences::get_preferences).patch(preferences::patch_preferences),
+        )
         .layer(from_fn_with_state(state, authenticate));
     let v1 = Router::new()
         .route("/openapi.json", get(openapi_json))
@@ -161,7 +177,7 @@ pub fn bearer(header: &str) -> Option<&str> {
 }
 
 /// The key's scopes must include `scope` (a write scope includes its read scope).
-pub fn require(caller: &Caller, scope: &str) -> Result<(), Problem> {
+pub fn require(caller: &Caller, scope: Scope) -> Result<(), Problem> {
     if allows(&caller.scopes, scope) {
         return Ok(());
     }
@@ -303,11 +319,12 @@ pub fn json_read<T: Serialize>(headers: &HeaderMap, value: &T) -> Response {
         version = "1",
         description = "Your profile, sessions and API keys, for scripts. Authenticate with a personal API key from Settings → API keys: `Authorization: Bearer pc_<id>.<secret>`. Each endpoint names the scope it needs; a `…:write` scope includes `…:read`. Reads carry an `ETag`; send it back as `If-Match` on writes to avoid overwriting someone else's change (412 when stale) and as `If-None-Match` to revalidate a copy (304). Errors are `application/problem+json`. Each key may make `API_RATE_LIMIT` requests per minute (600 by default); beyond that, 429 with `Retry-After`."
     ),
-    paths(v1::get_me, v1::patch_me, v1::list_sessions, v1::list_api_keys, events::list_notifications, events::post_event),
+    paths(v1::get_me, v1::patch_me, preferences::get_preferences, preferences::patch_preferences, v1::list_sessions, v1::list_api_keys, events::list_notifications, events::mark_read, events::mark_all_read, events::post_event),
     components(schemas(Problem, FieldProblem, crate::server::notifications::EventType)),
     modifiers(&Conventions),
     tags(
         (name = "profile", description = "Who you are"),
+        (name = "preferences", description = "Your time zone, formats, theme and language"),
         (name = "sessions", description = "Where you are signed in"),
         (name = "api-keys", description = "Your API keys (never their secrets)"),
         (name = "notifications", description = "Your in-app notifications"),

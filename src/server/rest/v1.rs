@@ -50,20 +50,6 @@ impl Me {
     }
 }
 
-/// The job functions a profile may name (the OpenAPI document's enum).
-#[derive(ToSchema)]
-#[schema(rename_all = "snake_case")]
-#[allow(dead_code)]
-pub enum JobFunction {
-    Engineering,
-    DevopsSre,
-    Finance,
-    Management,
-    Procurement,
-    Security,
-    Other,
-}
-
 /// The platform's dashboards (seeded by the migrations).
 #[derive(ToSchema)]
 #[allow(dead_code)]
@@ -100,7 +86,7 @@ pub struct MePatch {
     )]
     pub last_name: Option<String>,
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<JobFunction>)]
+    #[schema(value_type = Option<crate::model::profile::JobFunction>)]
     pub job_function: Option<Option<String>>,
     /// E.164: `+`, the country code and the number, 8 to 15 digits (the Profile tab also takes
     /// spaces and dashes, and stores this form).
@@ -132,7 +118,7 @@ pub async fn get_me(
     Extension(caller): Extension<Caller>,
     headers: HeaderMap,
 ) -> Result<Response, Problem> {
-    require(&caller, "profile:read")?;
+    require(&caller, crate::model::api_keys::Scope::ProfileRead)?;
     let me = Me::from_view(
         &caller.user_id,
         db::profile::get(&state.db, &caller.user_id).await?,
@@ -160,7 +146,7 @@ pub async fn patch_me(
     Extension(caller): Extension<Caller>,
     req: Request,
 ) -> Result<Response, Problem> {
-    require(&caller, "profile:write")?;
+    require(&caller, crate::model::api_keys::Scope::ProfileWrite)?;
     let (parts, body) = req.into_parts();
     let patch: MePatch = read_json(&parts.headers, body).await?;
     let wanted = parts
@@ -273,7 +259,7 @@ pub async fn list_sessions(
     Extension(caller): Extension<Caller>,
     headers: HeaderMap,
 ) -> Result<Response, Problem> {
-    require(&caller, "sessions:read")?;
+    require(&caller, crate::model::api_keys::Scope::SessionsRead)?;
     let now = crate::server::now();
     let (active, _) = crate::server::sessions::lists(&state, &caller.user_id, None, now).await?;
     let list = SessionList {
@@ -290,7 +276,7 @@ pub struct ApiKey {
     pub name: String,
     /// The first characters of the secret.
     pub secret_prefix: String,
-    pub scopes: Vec<String>,
+    pub scopes: Vec<crate::model::api_keys::Scope>,
     pub status: KeyStatus,
     pub created_at: String,
     /// Null: never expires.
@@ -336,7 +322,7 @@ pub async fn list_api_keys(
     Extension(caller): Extension<Caller>,
     headers: HeaderMap,
 ) -> Result<Response, Problem> {
-    require(&caller, "api_keys:read")?;
+    require(&caller, crate::model::api_keys::Scope::ApiKeysRead)?;
     let keys = db::api_keys::list(&state.db, &caller.user_id, crate::server::now()).await?;
     let list = ApiKeyList {
         api_keys: keys.into_iter().map(ApiKey::from).collect(),

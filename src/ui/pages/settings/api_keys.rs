@@ -9,7 +9,7 @@ use crate::{
     api::api_keys::{list_api_keys, CreateApiKey, DeleteApiKey, RevokeApiKey, UpdateApiKey},
     error::AppError,
     model::{
-        api_keys::{ApiKeysPage, KeyStatus, KeyView, NewKey, DEFAULT_EXPIRY, SCOPES},
+        api_keys::{ApiKeysPage, KeyStatus, KeyView, NewKey, Scope, DEFAULT_EXPIRY},
         sessions::minutes_left,
     },
     ui::components::{
@@ -160,14 +160,15 @@ fn ScopeChoices(checked: Vec<String>, error: Option<AppError>) -> impl IntoView 
             aria-describedby=message.is_some().then_some("field-scopes-error")
         >
             <legend>{t(Msg::Scopes)}</legend>
-            {SCOPES
+            {Scope::ALL
                 .iter()
-                .map(|(scope, what)| {
-                    let id = format!("scope-{}", scope.replace(':', "-"));
+                .map(|scope| {
+                    let word = scope.as_str();
+                    let id = format!("scope-{}", word.replace(':', "-"));
                     view! {
                         <div class="check">
-                            <input type="checkbox" id=id.clone() name="scopes[]" value=*scope checked=checked.iter().any(|c| c == scope)/>
-                            <label for=id><code>{*scope}</code>" "{t(*what)}</label>
+                            <input type="checkbox" id=id.clone() name="scopes[]" value=word checked=checked.iter().any(|c| c == word)/>
+                            <label for=id><code>{word}</code>" "{t(scope.label())}</label>
                         </div>
                     }
                 })
@@ -211,7 +212,7 @@ fn EditKeyForm(key: KeyView, error: Option<AppError>) -> impl IntoView {
                 <input type="hidden" name="id" value=key.id.clone()/>
                 <FormAlert error=error.clone()/>
                 <Field label=Msg::Name name="name" value=key.name.clone() required=true maxlength=60 error=error.clone()/>
-                <ScopeChoices checked=key.scopes.clone() error=error.clone()/>
+                <ScopeChoices checked=key.scopes.iter().map(|s| s.as_str().to_string()).collect() error=error.clone()/>
                 <p class="actions">
                     <SubmitButton label=Msg::SaveKey pending_label=Msg::Saving/>
                     <a href="/settings/api-keys">{t(Msg::Cancel)}</a>
@@ -255,7 +256,7 @@ fn KeyItem(key: KeyView, sudo: bool) -> impl IntoView {
             </h3>
             <dl>
                 <div><dt>{t(Msg::Key)}</dt><dd><code>{key.masked()}</code></dd></div>
-                <div><dt>{t(Msg::Scopes)}</dt><dd>{key.scopes.join(", ")}</dd></div>
+                <div><dt>{t(Msg::Scopes)}</dt><dd>{crate::model::api_keys::scope_words(&key.scopes, ", ")}</dd></div>
                 <div><dt>{t(Msg::Created)}</dt><dd><time>{show_time(key.created_at)}</time></dd></div>
                 <div><dt>{t(Msg::Expires)}</dt><dd>{expires}</dd></div>
                 <div><dt>{t(Msg::LastUsed)}</dt><dd>{last_used}</dd></div>

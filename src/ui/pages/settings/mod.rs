@@ -35,7 +35,7 @@ pub const TABS: &[(&str, Msg)] = &[
 pub fn SettingsLayout() -> impl IntoView {
     let user = Resource::new_blocking(|| (), |_| get_current_user());
     // The theme is on <html> in the first byte of HTML, so the page never flashes another one.
-    let theme = crate::ui::time::preferences().theme;
+    let theme = crate::ui::time::preferences().theme.as_str();
     view! {
         <Html {..} data-theme=theme/>
         <a class="skip-link" href="#main">{t(Msg::SkipToContent)}</a>

@@ -8,8 +8,8 @@ use crate::{
     api::preferences::{get_preferences, SavePreferences},
     error::AppError,
     model::preferences::{
-        zone_names, Preferences, DATE_FORMATS, LANGUAGES, ROWS_PER_PAGE, THEMES, TIME_FORMATS,
-        WEEK_STARTS,
+        zone_names, DateFormat, LanguageChoice, Preferences, Theme, TimeFormat, WeekStart,
+        ROWS_PER_PAGE,
     },
     ui::components::{
         enhance::Enhanced,
@@ -44,10 +44,15 @@ pub fn PreferencesTab() -> impl IntoView {
     }
 }
 
-/// `<option>`s for a select, with the current value selected.
-fn options(list: &'static [(&'static str, Msg)], current: &str) -> impl IntoView {
-    list.iter()
-        .map(|(value, label)| view! { <option value=*value selected=*value == current>{t(*label)}</option> })
+/// `<option>`s for a select of a vocabulary, with the current value selected.
+fn options<T: Copy + PartialEq + 'static>(
+    all: &'static [T],
+    current: T,
+    word: fn(T) -> &'static str,
+    label: fn(T) -> Msg,
+) -> impl IntoView {
+    all.iter()
+        .map(move |v| view! { <option value=word(*v) selected=*v == current>{t(label(*v))}</option> })
         .collect_view()
 }
 
@@ -86,24 +91,25 @@ fn PreferencesForm(prefs: Preferences, error: Option<AppError>) -> impl IntoView
                     <p class="field-error" id="field-time_zone-error" hidden=zone_error.is_none()>{zone_error.clone()}</p>
                 </div>
                 <div class="row">
-                    <Select label=Msg::DateFormat name="date_format" error=error.clone()>{options(DATE_FORMATS, &prefs.date_format)}</Select>
-                    <Select label=Msg::TimeFormat name="time_format" error=error.clone()>{options(TIME_FORMATS, &prefs.time_format)}</Select>
+                    <Select label=Msg::DateFormat name="date_format" error=error.clone()>{options(DateFormat::ALL, prefs.date_format, DateFormat::as_str, DateFormat::label)}</Select>
+                    <Select label=Msg::TimeFormat name="time_format" error=error.clone()>{options(TimeFormat::ALL, prefs.time_format, TimeFormat::as_str, TimeFormat::label)}</Select>
                 </div>
                 <div class="row">
-                    <Select label=Msg::FirstDayOfTheWeek name="week_start" error=error.clone()>{options(WEEK_STARTS, &prefs.week_start)}</Select>
+                    <Select label=Msg::FirstDayOfTheWeek name="week_start" error=error.clone()>{options(WeekStart::ALL, prefs.week_start, WeekStart::as_str, WeekStart::label)}</Select>
                     <Select label=Msg::RowsPerPage name="rows_per_page" error=error.clone()>
                         {ROWS_PER_PAGE.iter().map(|n| view! { <option value=n.to_string() selected=*n == prefs.rows_per_page>{n.to_string()}</option> }).collect_view()}
                     </Select>
                 </div>
                 <div class="row">
-                    <Select label=Msg::Theme name="theme" error=error.clone()>{options(THEMES, &prefs.theme)}</Select>
+                    <Select label=Msg::Theme name="theme" error=error.clone()>{options(Theme::ALL, prefs.theme, Theme::as_str, Theme::label)}</Select>
                     <Select label=Msg::Language name="language" error=error.clone()>
                         // Each language is named in itself, marked as such for screen readers.
-                        {LANGUAGES
+                        {LanguageChoice::ALL
                             .iter()
-                            .map(|(value, label)| {
-                                let lang = (*value != "auto").then_some(*value);
-                                view! { <option value=*value lang=lang selected=*value == prefs.language>{t(*label)}</option> }
+                            .map(|choice| {
+                                let word = choice.as_str();
+                                let lang = (*choice != LanguageChoice::Auto).then_some(word);
+                                view! { <option value=word lang=lang selected=*choice == prefs.language>{t(choice.label())}</option> }
                             })
                             .collect_view()}
                     </Select>

@@ -11,7 +11,7 @@ use crate::{
     model::{
         auth::initials,
         avatar::{self, Problem},
-        profile::{ProfilePage, JOB_FUNCTIONS},
+        profile::{JobFunction, ProfilePage},
     },
     ui::components::{
         enhance::Enhanced,
@@ -80,9 +80,9 @@ fn ProfileForm(page: ProfilePage, error: Option<AppError>, saved: bool) -> impl 
                 </div>
                 <Select label=Msg::JobFunction name="job_function" error=error.clone()>
                     <option value="" selected=job.is_empty()>{t(Msg::NotSpecified)}</option>
-                    {JOB_FUNCTIONS
+                    {JobFunction::ALL
                         .iter()
-                        .map(|(slug, label)| view! { <option value=*slug selected=job == *slug>{t(*label)}</option> })
+                        .map(|f| view! { <option value=f.as_str() selected=job == f.as_str()>{t(f.label())}</option> })
                         .collect_view()}
                 </Select>
                 <Field

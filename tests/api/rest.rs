@@ -1,0 +1,68 @@
+//! REST endpoints for preferences and for marking notifications read: every scope a key can
+//! carry is checked by an endpoint, and none is offered that nothing checks.
+
+use crate::common::*;
+use crate::on_both_databases;
+use reqwest::{header, Method};
+use serde_json::{json, Value};
+
+on_both_databases! {
+    async fn preferences_are_read_and_changed_with_their_own_scopes(app: TestApp) {
+        let browser = app.signed_in("ada@example.com").await;
+        let reader = app.create_api_key(&browser, "read", &["preferences:read"], "30").await;
+        let writer = app.create_api_key(&browser, "write", &["preferences:write"], "30").await;
+        let res = app.api(Method::GET, "/api/v1/me/preferences", &reader).send().await.unwrap();
+        assert_eq!(res.status(), 200);
+        let etag = res.headers()[header::ETAG].to_str().unwrap().to_string();
+        let prefs: Value = res.json().await.unwrap();
+        assert_eq!(prefs["time_zone"], Value::Null, "no zone chosen yet");
+        assert_eq!(prefs["date_format"], "iso");
+        let res = app.api(Method::PATCH, "/api/v1/me/preferences", &reader).json(&json!({ "theme": "dark" })).send().await.unwrap();
+        assert_eq!(res.status(), 403);
+        assert_eq!(res.json::<Value>().await.unwrap()["missing_scope"], "preferences:write");
+        let res = app.api(Method::PATCH, "/api/v1/me/preferences", &writer).json(&json!({ "theme": "neon", "time_zone": "Mars/Base" })).send().await.unwrap();
+        assert_eq!(res.status(), 422);
+        let res = app.api(Method::PATCH, "/api/v1/me/preferences", &writer).header(header::IF_MATCH, &etag).json(&json!({ "theme": "dark", "time_zone": "Asia/Tokyo" })).send().await.unwrap();
+        assert_eq!(res.status(), 200);
+        let saved: Value = res.json().await.unwrap();
+        assert_eq!((saved["theme"].as_str(), saved["time_zone"].as_str()), (Some("dark"), Some("Asia/Tokyo")));
+        let res = app.api(Method::PATCH, "/api/v1/me/preferences", &writer).header(header::IF_MATCH, &etag).json(&json!({ "theme": "light" })).send().await.unwrap();
+        assert_eq!(res.status(), 412, "the old ETag is stale now");
+        let html = app.page(&browser, "/settings/sessions").await;
+        assert!(html.contains(r#"data-theme="dark""#) && html.contains(" JST</time>"), "the tab shows what the API saved");
+    }
+
+    async fn notifications_are_marked_read_with_the_write_scope(app: TestApp) {
+        let browser = app.signed_in("ada@example.com").await;
+        let reader = app.create_api_key(&browser, "read", &["notifications:read"], "30").await;
+        let writer = app.create_api_key(&browser, "write", &["notifications:write"], "30").await;
+        app.call(&browser, "send_test_notification", &[("channel", "in_app")]).await;
+        let list: Value = app.api(Method::GET, "/api/v1/me/notifications", &reader).send().await.unwrap().json().await.unwrap();
+        let unread = list["unread"].as_i64().unwrap();
+        assert!(unread >= 1);
+        let id = list["notifications"][0]["id"].as_str().unwrap().to_string();
+        let path = format!("/api/v1/me/notifications/{id}/read");
+        assert_eq!(app.api(Method::POST, &path, &reader).send().await.unwrap().status(), 403);
+        assert_eq!(app.api(Method::POST, &path, &writer).send().await.unwrap().status(), 204);
+        assert_eq!(app.api(Method::POST, "/api/v1/me/notifications/nope/read", &writer).send().await.unwrap().status(), 404);
+        let other = app.signed_in("grace@example.com").await;
+        let graces = app.create_api_key(&other, "g", &["notifications:write"], "30").await;
+        assert_eq!(app.api(Method::POST, &path, &graces).send().await.unwrap().status(), 404, "not someone else's");
+        let res = app.api(Method::POST, "/api/v1/me/notifications/read-all", &writer).send().await.unwrap();
+        assert_eq!(res.status(), 200);
+        let list: Value = app.api(Method::GET, "/api/v1/me/notifications", &reader).send().await.unwrap().json().await.unwrap();
+        assert_eq!(list["unread"], 0);
+    }
+
+    async fn a_scope_nothing_checks_is_not_offered(app: TestApp) {
+        let browser = app.signed_in("ada@example.com").await;
+        app.call(&browser, "confirm_password", &[("password", PASSWORD)]).await;
+        let res = app.call(&browser, "create_api_key", &[("name", "x"), ("expires_in", "30"), ("scopes[]", "billing:read")]).await;
+        assert_eq!(res.status(), 422);
+        let doc: Value = reqwest::get(app.url("/api/v1/openapi.json")).await.unwrap().json().await.unwrap();
+        let text = doc.to_string();
+        for scope in ["profile:read", "profile:write", "preferences:read", "preferences:write", "notifications:read", "notifications:write", "sessions:read", "api_keys:read"] {
+            assert!(text.contains(&format!("\"{scope}\"")), "no endpoint documents {scope}");
+        }
+    }
+}
