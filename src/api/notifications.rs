@@ -46,14 +46,16 @@ pub async fn save_notification_settings(
     )
     .map_err(AppError::Validation)?;
     let state = state()?;
+    let mut tx = state.begin().await?;
     crate::server::db::notifications::save_subscriptions(
-        &state.db,
+        &mut tx,
         &user.user_id,
         &subs,
         version,
         crate::server::now(),
     )
     .await?;
+    tx.commit().await?;
     back("saved")
 }
 

@@ -259,7 +259,7 @@ messages! {
     OffAddACodeFromAn => "Off. Add a code from an authenticator app to every sign-in, so a stolen password is not enough.", "Aus. Fügen Sie jeder Anmeldung einen Code aus einer Authenticator-App hinzu, damit ein gestohlenes Passwort nicht genügt.";
     Older => "Older", "Ältere";
     OlderEvents => "Older events", "Ältere Ereignisse";
-    OnYourProfileCenterAccountOn => "On your Profile Center account: {0} on {1} from {2} (IP address {3}).", "In Ihrem Profile-Center-Konto: {0}, am {1} von {2} (IP-Adresse {3}).";
+    OnYourProfileCenterAccount => "On your Profile Center account: {3} on {0} from {1} (IP address {2}).", "In Ihrem Profile-Center-Konto: {3}, am {0} von {1} (IP-Adresse {2}).";
     On => "On.", "An.";
     Other => "Other", "Sonstiges";
     Outcome => "Outcome", "Ergebnis";
@@ -353,7 +353,7 @@ messages! {
     SessionsSettingsProfileCenter => "Sessions · Settings · Profile Center", "Sitzungen · Einstellungen · Profile Center";
     SetUpAnAuthenticatorApp => "Set up an authenticator app", "Eine Authenticator-App einrichten";
     Settings => "Settings", "Einstellungen";
-    SeveralWrongTwoFactorCodesWere => "Several wrong two-factor codes were just entered after a correct password for your account, most recently from {0} (IP address {1}). Two-factor sign-in is paused for a while after each further wrong code.", "Soeben wurden nach einem richtigen Passwort für Ihr Konto mehrere falsche Zwei-Faktor-Codes eingegeben, zuletzt von {0} (IP-Adresse {1}). Nach jedem weiteren falschen Code ist die Zwei-Faktor-Anmeldung eine Weile gesperrt.";
+    SeveralWrongTwoFactorCodesWere => "Several wrong two-factor codes were just entered after a correct password for your account, most recently from {1} (IP address {2}). Two-factor sign-in is paused for a while after each further wrong code.", "Soeben wurden nach einem richtigen Passwort für Ihr Konto mehrere falsche Zwei-Faktor-Codes eingegeben, zuletzt von {1} (IP-Adresse {2}). Nach jedem weiteren falschen Code ist die Zwei-Faktor-Anmeldung eine Weile gesperrt.";
     ShowTheSetupLink => "Show the setup link", "Den Einrichtungslink anzeigen";
     SignIn => "Sign in", "Anmelden";
     SignInToProfileCenter => "Sign in to Profile Center", "Bei Profile Center anmelden";
@@ -401,7 +401,7 @@ messages! {
     TheMonthEndsIn3Days => "The month ends in 3 days", "Der Monat endet in 3 Tagen";
     ThePageTheConsoleOpensWhen => "The page the console opens when you sign in.", "Die Seite, die die Konsole nach der Anmeldung öffnet.";
     ThePasswordOfYourProfileCenter => "The password of your Profile Center account was changed on {0} from {1} (IP address {2}).", "Das Passwort Ihres Profile-Center-Kontos wurde am {0} von {1} (IP-Adresse {2}) geändert.";
-    ThePrimaryEMailAddressOf => "The primary e-mail address of your Profile Center account is now {0}. You sign in with it, and mail goes there.", "Die primäre E-Mail-Adresse Ihres Profile-Center-Kontos ist jetzt {0}. Damit melden Sie sich an, und dorthin geht Ihre Post.";
+    ThePrimaryEMailAddressOf => "The primary e-mail address of your Profile Center account is now {4}. You sign in with it, and mail goes there.", "Die primäre E-Mail-Adresse Ihres Profile-Center-Kontos ist jetzt {4}. Damit melden Sie sich an, und dorthin geht Ihre Post.";
     TheRequestCouldNotBeUnderstood => "The request could not be understood.", "Die Anfrage war nicht verständlich.";
     TheServiceIsBrieflyUnavailablePlease => "The service is briefly unavailable. Please try again in a moment.", "Der Dienst ist kurz nicht verfügbar. Bitte versuchen Sie es gleich noch einmal.";
     TheTwoNewPasswordsDoNot => "The two new passwords do not match.", "Die beiden neuen Passwörter stimmen nicht überein.";
@@ -495,7 +495,7 @@ messages! {
     YouGetThisEMailBecause => "You get this e-mail because of your notification settings: {0}", "Sie erhalten diese E-Mail wegen Ihrer Benachrichtigungseinstellungen: {0}";
     YouSignInWithItMail => "You sign in with it; mail goes there.", "Damit melden Sie sich an; dorthin geht Ihre Post.";
     YouWillNotBeAskedAgain => "You will not be asked again for 10 minutes.", "Sie werden 10 Minuten lang nicht erneut gefragt.";
-    YourAPIKeyExpiresOnScripts => "Your API key “{0}” ({1}) expires on {2}. Scripts that use it will then get 401 responses.", "Ihr API-Schlüssel „{0}“ ({1}) läuft am {2} ab. Skripte, die ihn nutzen, erhalten dann 401-Antworten.";
+    YourAPIKeyExpiresOnScripts => "Your API key “{4}” ({5}) expires on {0}. Scripts that use it will then get 401 responses.", "Ihr API-Schlüssel „{4}“ ({5}) läuft am {0} ab. Skripte, die ihn nutzen, erhalten dann 401-Antworten.";
     YourProfileCenterAPIKeyExpires => "Your Profile Center API key expires in a week", "Ihr Profile-Center-API-Schlüssel läuft in einer Woche ab";
     YourProfileCenterPasswordWasChanged => "Your Profile Center password was changed", "Ihr Profile-Center-Passwort wurde geändert";
     YourProfileCenterPrimaryEMail => "Your Profile Center primary e-mail address was changed", "Ihre primäre E-Mail-Adresse bei Profile Center wurde geändert";
@@ -557,4 +557,10 @@ messages! {
     NewRecoveryCodesWereMade => "New recovery codes were made", "Neue Wiederherstellungscodes wurden erstellt";
     NewRecoveryCodesWereMadeOldOnesGone => "new recovery codes were made; the old ones no longer work", "neue Wiederherstellungscodes wurden erstellt; die alten funktionieren nicht mehr";
     YourProfileWasChangedSomewhereElse => "Your profile was changed somewhere else (another tab or device) after you opened this form. Reload the page to see the latest version, then make your change again.", "Ihr Profil wurde anderswo geändert (in einem anderen Tab oder auf einem anderen Gerät), nachdem Sie dieses Formular geöffnet haben. Laden Sie die Seite neu, um den neuesten Stand zu sehen, und nehmen Sie Ihre Änderung dann erneut vor.";
+    DoesNotFitTheEventSchema => "Does not fit this event type's data: {0}", "Passt nicht zu den Daten dieses Ereignistyps: {0}";
+    ALinkIsAPathOrHttpsURL => "A link is a path here (starting with /) or an https URL, at most 500 characters.", "Ein Link ist ein Pfad hier (beginnend mit /) oder eine https-URL, höchstens 500 Zeichen.";
+    Push => "Started by a push.", "Durch einen Push gestartet.";
+    Schedule => "Started by a schedule.", "Durch einen Zeitplan gestartet.";
+    Manual => "Started by hand.", "Von Hand gestartet.";
+    IfYouNoLongerNeedTheKey => "If you no longer need the key, you need not do anything.", "Falls Sie den Schlüssel nicht mehr brauchen, müssen Sie nichts tun.";
 }

@@ -4,7 +4,6 @@
 //! reminder dates).
 
 use crate::error::FieldErrors;
-use crate::i18n::t;
 use crate::i18n::Msg;
 use serde::{Deserialize, Serialize};
 
@@ -16,11 +15,30 @@ pub enum Channel {
     InApp,
 }
 
-/// One row of the subscriptions table: a topic with its defaults.
+super::vocabulary! {
+    /// What a notification is about: the subscriptions table's rows, and `test` for the test
+    /// sends (which nobody subscribes to).
+    pub enum Topic {
+        Invoices = "invoices" => NewInvoices,
+        PaymentReminders = "payment_reminders" => PaymentReminders,
+        MonthEnd = "month_end" => InvoiceReminderBeforeMonthEnd,
+        Credits = "credits" => CreditsUtilization,
+        Quota = "quota" => CloudQuotaUtilization,
+        CostAnomalies = "cost_anomalies" => CostAnomalies,
+        KnownIssues = "known_issues" => KnownInfrastructureIssues,
+        Maintenance = "maintenance" => MaintenanceAndOutages,
+        Builds = "builds" => PipelineBuilds,
+        WeeklySummary = "weekly_summary" => WeeklyUsageSummary,
+        News = "news" => NewsAndAnnouncements,
+        Security = "security" => SecurityNotices,
+        Test = "test" => TestNotification,
+    }
+}
+
+/// One row of the subscriptions table: a topic with its description and defaults.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Topic {
-    pub key: &'static str,
-    pub label: Msg,
+pub struct TopicInfo {
+    pub topic: Topic,
     pub description: Msg,
     pub email: bool,
     pub in_app: bool,
@@ -28,16 +46,9 @@ pub struct Topic {
     pub locked_email: bool,
 }
 
-const fn topic(
-    key: &'static str,
-    label: Msg,
-    description: Msg,
-    email: bool,
-    in_app: bool,
-) -> Topic {
-    Topic {
-        key,
-        label,
+const fn row(topic: Topic, description: Msg, email: bool, in_app: bool) -> TopicInfo {
+    TopicInfo {
+        topic,
         description,
         email,
         in_app,
@@ -45,89 +56,53 @@ const fn topic(
     }
 }
 
-/// Every topic, in the order the tab lists them. Defaults: security on (locked), invoices and
-/// payment reminders by e-mail (and in the app), builds off, the rest in the app only.
-pub const TOPICS: &[Topic] = &[
-    topic(
-        "invoices",
-        Msg::NewInvoices,
-        Msg::WhenAnInvoiceIsIssued,
-        true,
-        true,
-    ),
-    topic(
-        "payment_reminders",
-        Msg::PaymentReminders,
+/// Every topic one subscribes to, in the order the tab lists them. Defaults: security on
+/// (locked), invoices and payment reminders by e-mail (and in the app), builds off, the rest in
+/// the app only.
+pub const TOPICS: &[TopicInfo] = &[
+    row(Topic::Invoices, Msg::WhenAnInvoiceIsIssued, true, true),
+    row(
+        Topic::PaymentReminders,
         Msg::AnInvoiceDueIn7Days,
         true,
         true,
     ),
-    topic(
-        "month_end",
-        Msg::InvoiceReminderBeforeMonthEnd,
-        Msg::N3DaysBeforeTheEndOf,
-        false,
-        true,
-    ),
-    topic(
-        "credits",
-        Msg::CreditsUtilization,
-        Msg::When75PercentAndWhen100,
-        false,
-        true,
-    ),
-    topic(
-        "quota",
-        Msg::CloudQuotaUtilization,
-        Msg::WhenAQuotaPasses50Percent,
-        false,
-        true,
-    ),
-    topic(
-        "cost_anomalies",
-        Msg::CostAnomalies,
+    row(Topic::MonthEnd, Msg::N3DaysBeforeTheEndOf, false, true),
+    row(Topic::Credits, Msg::When75PercentAndWhen100, false, true),
+    row(Topic::Quota, Msg::WhenAQuotaPasses50Percent, false, true),
+    row(
+        Topic::CostAnomalies,
         Msg::UnusualSpendingFromTheSeverityYou,
         false,
         true,
     ),
-    topic(
-        "known_issues",
-        Msg::KnownInfrastructureIssues,
+    row(
+        Topic::KnownIssues,
         Msg::ProblemsOnThePlatformThatMay,
         false,
         true,
     ),
-    topic(
-        "maintenance",
-        Msg::MaintenanceAndOutages,
+    row(
+        Topic::Maintenance,
         Msg::PlannedMaintenanceAndOutages,
         false,
         true,
     ),
-    topic(
-        "builds",
-        Msg::PipelineBuilds,
+    row(
+        Topic::Builds,
         Msg::BuildsTriggeredByYourPushesAnd,
         false,
         false,
     ),
-    topic(
-        "weekly_summary",
-        Msg::WeeklyUsageSummary,
+    row(
+        Topic::WeeklySummary,
         Msg::MondayMorningInYourTimeZone,
         false,
         true,
     ),
-    topic(
-        "news",
-        Msg::NewsAndAnnouncements,
-        Msg::ProductNews,
-        false,
-        true,
-    ),
-    Topic {
-        key: "security",
-        label: Msg::SecurityNotices,
+    row(Topic::News, Msg::ProductNews, false, true),
+    TopicInfo {
+        topic: Topic::Security,
         description: Msg::PasswordChangedTwoFactorSignIn,
         email: true,
         in_app: true,
@@ -135,91 +110,46 @@ pub const TOPICS: &[Topic] = &[
     },
 ];
 
-pub fn topic_by_key(key: &str) -> Option<&'static Topic> {
-    TOPICS.iter().find(|t| t.key == key)
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Severity {
-    Information,
-    Warning,
-    Critical,
-}
-
-impl Severity {
-    pub const ALL: [Severity; 3] = [Severity::Information, Severity::Warning, Severity::Critical];
-
-    pub fn key(self) -> &'static str {
-        match self {
-            Severity::Information => "information",
-            Severity::Warning => "warning",
-            Severity::Critical => "critical",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        self.label_in(crate::i18n::current())
-    }
-
-    /// The label in a given language (for a notification written outside a request).
-    pub fn label_in(self, lang: crate::i18n::Lang) -> &'static str {
-        crate::i18n::in_lang(
-            lang,
-            match self {
-                Severity::Information => Msg::Information,
-                Severity::Warning => Msg::Warning,
-                Severity::Critical => Msg::Critical,
-            },
-        )
-    }
-
-    pub fn parse(raw: &str) -> Option<Self> {
-        Severity::ALL.into_iter().find(|s| s.key() == raw)
+impl Topic {
+    /// Its row in the subscriptions table (`None` for `test`).
+    pub fn info(self) -> Option<&'static TopicInfo> {
+        TOPICS.iter().find(|t| t.topic == self)
     }
 }
 
-/// Which finished builds to hear about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum BuildOutcomes {
-    Successful,
-    Failed,
-    Both,
+super::vocabulary! {
+    /// Cost anomalies are sent from the severity a person chooses.
+    pub enum Severity {
+        Information = "information" => Information,
+        Warning = "warning" => Warning,
+        Critical = "critical" => Critical,
+    }
 }
 
-impl BuildOutcomes {
-    pub const ALL: [BuildOutcomes; 3] = [
-        BuildOutcomes::Failed,
-        BuildOutcomes::Successful,
-        BuildOutcomes::Both,
-    ];
-
-    pub fn key(self) -> &'static str {
-        match self {
-            BuildOutcomes::Successful => "successful",
-            BuildOutcomes::Failed => "failed",
-            BuildOutcomes::Both => "both",
-        }
+super::vocabulary! {
+    /// Which finished builds to hear about.
+    pub enum BuildOutcomes {
+        Failed = "failed" => FailedBuilds,
+        Successful = "successful" => SuccessfulBuilds,
+        Both = "both" => Both,
     }
+}
 
-    pub fn label(self) -> &'static str {
-        match self {
-            BuildOutcomes::Successful => t(Msg::SuccessfulBuilds),
-            BuildOutcomes::Failed => t(Msg::FailedBuilds),
-            BuildOutcomes::Both => t(Msg::Both),
-        }
-    }
-
-    pub fn parse(raw: &str) -> Option<Self> {
-        BuildOutcomes::ALL.into_iter().find(|s| s.key() == raw)
+super::vocabulary! {
+    /// What started a build: pushes and schedules, or a person by hand (`manual`); the label
+    /// is the sentence a build notification says it with.
+    pub enum Trigger {
+        Push = "push" => Push,
+        Schedule = "schedule" => Schedule,
+        Manual = "manual" => Manual,
     }
 }
 
 /// A person's choice for one topic.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Subscription {
-    pub topic: String,
+    pub topic: Topic,
     pub email: bool,
     pub in_app: bool,
     /// Cost anomalies: the lowest severity to hear about.
@@ -231,11 +161,11 @@ pub struct Subscription {
 }
 
 impl Subscription {
-    pub fn default_for(topic: &Topic) -> Self {
+    pub fn default_for(info: &TopicInfo) -> Self {
         Subscription {
-            topic: topic.key.to_string(),
-            email: topic.email,
-            in_app: topic.in_app,
+            topic: info.topic,
+            email: info.email,
+            in_app: info.in_app,
             min_severity: Severity::Warning,
             build_outcomes: BuildOutcomes::Failed,
             include_manual: false,
@@ -245,9 +175,7 @@ impl Subscription {
     /// Whether this channel delivers; security e-mail cannot be turned off.
     pub fn wants(&self, channel: Channel) -> bool {
         match channel {
-            Channel::Email => {
-                self.email || topic_by_key(&self.topic).is_some_and(|t| t.locked_email)
-            }
+            Channel::Email => self.email || self.topic.info().is_some_and(|t| t.locked_email),
             Channel::InApp => self.in_app,
         }
     }
@@ -263,9 +191,9 @@ pub fn subscriptions_from_form(
     include_manual: bool,
 ) -> Result<Vec<Subscription>, FieldErrors> {
     let mut errors = FieldErrors::new();
-    for topic in email.iter().chain(in_app) {
-        if topic_by_key(topic).is_none() {
-            errors.add("topics", Msg::UnknownTopic.with(&[topic.as_str()]));
+    for word in email.iter().chain(in_app) {
+        if Topic::parse(word).and_then(Topic::info).is_none() {
+            errors.add("topics", Msg::UnknownTopic.with(&[word.as_str()]));
             break;
         }
     }
@@ -283,9 +211,9 @@ pub fn subscriptions_from_form(
     Ok(TOPICS
         .iter()
         .map(|t| Subscription {
-            topic: t.key.to_string(),
-            email: t.locked_email || email.iter().any(|k| k == t.key),
-            in_app: in_app.iter().any(|k| k == t.key),
+            topic: t.topic,
+            email: t.locked_email || email.iter().any(|k| k == t.topic.as_str()),
+            in_app: in_app.iter().any(|k| k == t.topic.as_str()),
             min_severity: severity.unwrap_or(Severity::Warning),
             build_outcomes: outcomes.unwrap_or(BuildOutcomes::Failed),
             include_manual,
@@ -321,16 +249,15 @@ pub fn quota_crossed(percent: u32, was_above: bool) -> bool {
 }
 
 /// Whether a finished build is one this subscription asks about.
-pub fn build_wanted(sub: &Subscription, succeeded: bool, trigger: &str) -> bool {
+pub fn build_wanted(sub: &Subscription, succeeded: bool, trigger: Trigger) -> bool {
     let outcome_ok = match sub.build_outcomes {
         BuildOutcomes::Both => true,
         BuildOutcomes::Successful => succeeded,
         BuildOutcomes::Failed => !succeeded,
     };
     let trigger_ok = match trigger {
-        "push" | "schedule" => true,
-        "manual" => sub.include_manual,
-        _ => false,
+        Trigger::Push | Trigger::Schedule => true,
+        Trigger::Manual => sub.include_manual,
     };
     outcome_ok && trigger_ok
 }
@@ -413,7 +340,7 @@ pub fn month_end_window(now: i64) -> Option<String> {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NotificationView {
     pub id: String,
-    pub topic: String,
+    pub topic: Topic,
     pub title: String,
     pub body: String,
     /// Where it leads (a path in the console or here); empty for none.
@@ -494,20 +421,23 @@ mod tests {
 
     #[test]
     fn builds_match_outcome_and_trigger() {
-        let mut sub = Subscription::default_for(topic_by_key("builds").unwrap());
-        assert!(build_wanted(&sub, false, "push"));
-        assert!(!build_wanted(&sub, true, "push"), "default: failed only");
+        let mut sub = Subscription::default_for(Topic::Builds.info().unwrap());
+        assert!(build_wanted(&sub, false, Trigger::Push));
         assert!(
-            !build_wanted(&sub, false, "manual"),
+            !build_wanted(&sub, true, Trigger::Push),
+            "default: failed only"
+        );
+        assert!(
+            !build_wanted(&sub, false, Trigger::Manual),
             "manual runs only when opted in"
         );
         sub.include_manual = true;
-        sub.build_outcomes = BuildOutcomes::Both;
-        assert!(build_wanted(&sub, true, "manual") && build_wanted(&sub, false, "schedule"));
+        sub.build_outcomes = BuildOutcomes::Successful;
         assert!(
-            !build_wanted(&sub, false, "api"),
-            "other people's triggers never"
+            build_wanted(&sub, true, Trigger::Manual)
+                && build_wanted(&sub, true, Trigger::Schedule)
         );
+        assert!(!build_wanted(&sub, false, Trigger::Push), "successful only");
     }
 
     #[test]
@@ -585,12 +515,16 @@ mod tests {
             true,
         )
         .unwrap();
-        let get = |k: &str| subs.iter().find(|s| s.topic == k).unwrap().clone();
-        assert!(get("news").email && !get("news").in_app);
-        assert!(get("builds").in_app && get("builds").include_manual);
-        assert!(get("security").email, "locked on");
-        assert!(!get("invoices").email, "unticked means off");
-        assert_eq!(get("cost_anomalies").min_severity, Severity::Critical);
+        let get = |k: Topic| subs.iter().find(|s| s.topic == k).unwrap().clone();
+        assert!(get(Topic::News).email && !get(Topic::News).in_app);
+        assert!(get(Topic::Builds).in_app && get(Topic::Builds).include_manual);
+        assert!(get(Topic::Security).email, "locked on");
+        assert!(!get(Topic::Invoices).email, "unticked means off");
+        assert_eq!(get(Topic::CostAnomalies).min_severity, Severity::Critical);
+        assert!(
+            subs.iter().all(|s| s.topic != Topic::Test),
+            "nobody subscribes to tests"
+        );
         let err =
             subscriptions_from_form(&["admin".into()], &[], "loud", "some", false).unwrap_err();
         assert!(
@@ -602,10 +536,10 @@ mod tests {
 
     #[test]
     fn security_email_cannot_be_switched_off() {
-        let mut sub = Subscription::default_for(topic_by_key("security").unwrap());
+        let mut sub = Subscription::default_for(Topic::Security.info().unwrap());
         sub.email = false;
         assert!(sub.wants(Channel::Email));
-        let mut news = Subscription::default_for(topic_by_key("news").unwrap());
+        let mut news = Subscription::default_for(Topic::News.info().unwrap());
         assert!(!news.wants(Channel::Email) && news.wants(Channel::InApp));
         news.in_app = false;
         assert!(!news.wants(Channel::InApp));

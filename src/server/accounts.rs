@@ -33,6 +33,7 @@ use crate::{
     error::AppError,
     model::auth::{normalize_email, validate_signup},
 };
+use sqlx::AnyConnection;
 
 /// How long a sign-up link works.
 pub const SIGNUP_LINK_SECS: i64 = 24 * 3600;
@@ -61,6 +62,7 @@ pub struct SignedIn {
 /// whether the address is new, unverified or taken; see the module docs.
 #[tracing::instrument(skip_all)]
 pub async fn sign_up(state: &AppState, client: &ClientInfo, form: SignUp) -> Result<(), AppError> {
+    use crate::model::profile::validate_name;
     let email = normalize_email(&form.email);
     validate_signup(&email, &form.password.0, &form.first_name, &form.last_name).into_result()?;
     if let Err(secs) = rate::hit(
@@ -74,21 +76,23 @@ pub async fn sign_up(state: &AppState, client: &ClientInfo, form: SignUp) -> Res
         tracing::warn!(ip = %client.ip, "sign-ups throttled");
         return Err(AppError::RateLimited(secs));
     }
+    // Hashed before the transaction: no connection is held while argon2 works.
     let password_hash = state.hasher.hash(&form.password).await?;
     let lang = crate::i18n::current();
-    if users::address_taken(&state.db, &email, None).await? {
+    let mut tx = state.begin().await?;
+    if users::address_taken(&mut *tx, &email, None).await? {
         tracing::info!(ip = %client.ip, "sign-up for an address that has an account: its owner is told");
         let notice = templates::signup_attempt(lang, &email, &state.link("/signin"));
-        super::mail::send_requested(state, None, &notice).await?;
+        super::mail::send_requested(&mut tx, state, None, &notice).await?;
+        tx.commit().await?;
+        state.mailer.wake();
         return Ok(());
     }
-    use crate::model::profile::validate_name;
     let (first_name, last_name) = (
         validate_name(&form.first_name).unwrap_or_default(),
         validate_name(&form.last_name).unwrap_or_default(),
     );
-    let (first_name, last_name) = (first_name.as_str(), last_name.as_str());
-    let id = match users::by_email(&state.db, &email).await? {
+    let id = match users::by_email(&mut *tx, &email).await? {
         Some(unverified) => unverified.id,
         None => random_id(16),
     };
@@ -96,18 +100,29 @@ pub async fn sign_up(state: &AppState, client: &ClientInfo, form: SignUp) -> Res
         id: &id,
         email: &email,
         password_hash: &password_hash,
-        first_name,
-        last_name,
+        first_name: &first_name,
+        last_name: &last_name,
     };
-    if !users::replace_unverified(&state.db, user, now()).await? {
-        users::create(&state.db, user, now()).await?;
+    if !users::replace_unverified(&mut tx, user, now()).await? {
+        users::create(&mut tx, user, now()).await?;
     }
+    send_signup_link(
+        &mut tx,
+        state,
+        &id,
+        &email,
+        &format!("{first_name} {last_name}"),
+    )
+    .await?;
+    tx.commit().await?;
+    state.mailer.wake();
     tracing::info!(user_id = %id, ip = %client.ip, "sign-up: verification link sent");
-    send_signup_link(state, &id, &email, &format!("{first_name} {last_name}")).await
+    Ok(())
 }
 
 /// A fresh sign-up link to an unverified account's address (earlier links stop working).
 async fn send_signup_link(
+    tx: &mut AnyConnection,
     state: &AppState,
     user_id: &str,
     email: &str,
@@ -115,7 +130,7 @@ async fn send_signup_link(
 ) -> Result<(), AppError> {
     let token = random_id(32);
     users::new_signup_token(
-        &state.db,
+        &mut *tx,
         user_id,
         &auth::token_hash(&token),
         now() + SIGNUP_LINK_SECS,
@@ -123,7 +138,7 @@ async fn send_signup_link(
     .await?;
     let link = state.link(&format!("/signup/verify?token={token}"));
     let message = templates::confirm_signup(crate::i18n::current(), email, name.trim(), &link);
-    super::mail::send_requested(state, None, &message).await
+    super::mail::send_requested(tx, state, None, &message).await
 }
 
 /// Finishes a sign-up from its link: the password chosen at sign-up proves it is the same
@@ -152,18 +167,21 @@ pub async fn finish_sign_up(
         .verify(Some(&account.password_hash), password)
         .await?
     {
-        record_failures(state, &keys).await?;
+        let mut tx = state.begin().await?;
+        record_failures(&mut tx, &keys).await?;
+        tx.commit().await?;
         return Err(AppError::field("password", Msg::ThatIsNotThePasswordYou));
     }
-    if users::address_taken(&state.db, &email, Some(&account.id)).await? {
+    let mut tx = state.begin().await?;
+    if users::address_taken(&mut *tx, &email, Some(&account.id)).await? {
         return Err(AppError::conflict(Msg::ThisAddressNowBelongsToAnother2));
     }
-    if !users::finish_signup(&state.db, &token_hash, &account.id, now()).await? {
+    if !users::finish_signup(&mut tx, &token_hash, &account.id, now()).await? {
         return Err(expired());
     }
-    throttle::clear(&state.db, &keys[1].0).await?;
+    throttle::clear(&mut *tx, &keys[1].0).await?;
     security_events::record(
-        &state.db,
+        &mut *tx,
         &account.id,
         Kind::AccountCreated,
         true,
@@ -171,24 +189,29 @@ pub async fn finish_sign_up(
         "",
     )
     .await?;
+    let signed_in = start_session(&mut tx, &account.id, client, device).await?;
+    tx.commit().await?;
     tracing::info!(user_id = %account.id, ip = %client.ip, "account created and verified");
-    start_session(state, &account.id, client, device).await
+    Ok(signed_in)
 }
 
 /// Refused with `RateLimited` while any of `keys` is locked.
 async fn check_locks(state: &AppState, keys: &[(String, Limit)]) -> Result<(), AppError> {
     let names: Vec<&str> = keys.iter().map(|(k, _)| k.as_str()).collect();
-    match throttle::locked_for(&state.db, &names, now()).await? {
+    match throttle::locked_for(&mut *state.conn().await?, &names, now()).await? {
         Some(secs) => Err(AppError::RateLimited(secs)),
         None => Ok(()),
     }
 }
 
 /// Counts a failure against every key; true when any of them is now locked.
-async fn record_failures(state: &AppState, keys: &[(String, Limit)]) -> Result<bool, AppError> {
+async fn record_failures(
+    tx: &mut AnyConnection,
+    keys: &[(String, Limit)],
+) -> Result<bool, AppError> {
     let mut locked = false;
     for (name, limit) in keys {
-        locked |= throttle::record_failure(&state.db, name, *limit, now())
+        locked |= throttle::record_failure(&mut *tx, name, *limit, now())
             .await?
             .locked;
     }
@@ -233,14 +256,15 @@ pub async fn sign_in(
         .hasher
         .verify(account.as_ref().map(|a| a.password_hash.as_str()), password)
         .await?;
+    let mut tx = state.begin().await?;
     let account = match account {
         Some(account) if verified => account,
         account => {
-            let locked = record_failures(state, &keys).await?;
+            let locked = record_failures(&mut tx, &keys).await?;
             tracing::info!(user_id = account.as_ref().map(|a| a.id.as_str()), ip = %client.ip, locked, "sign-in failed");
             if let Some(account) = account.filter(|a| a.verified) {
                 security_events::record(
-                    &state.db,
+                    &mut *tx,
                     &account.id,
                     Kind::SignIn,
                     false,
@@ -250,7 +274,7 @@ pub async fn sign_in(
                 .await?;
                 if locked {
                     security_events::record(
-                        &state.db,
+                        &mut *tx,
                         &account.id,
                         Kind::Throttled,
                         true,
@@ -260,21 +284,24 @@ pub async fn sign_in(
                     .await?;
                 }
             }
+            tx.commit().await?;
             return Err(AppError::InvalidCredentials);
         }
     };
-    throttle::clear(&state.db, &keys[0].0).await?;
+    throttle::clear(&mut *tx, &keys[0].0).await?;
     if !account.verified {
         // Only someone who knows the password learns that the account waits for its link.
-        let name = users::current_user(&state.db, &account.id)
+        let name = users::current_user(&mut *tx, &account.id)
             .await?
             .map(|u| u.display_name())
             .unwrap_or_default();
-        send_signup_link(state, &account.id, &email, &name).await?;
+        send_signup_link(&mut tx, state, &account.id, &email, &name).await?;
+        tx.commit().await?;
+        state.mailer.wake();
         return Err(AppError::conflict(Msg::ConfirmYourEMailAddressFirst));
     }
     security_events::record(
-        &state.db,
+        &mut *tx,
         &account.id,
         Kind::SignIn,
         true,
@@ -282,16 +309,18 @@ pub async fn sign_in(
         "password",
     )
     .await?;
-    if super::mfa::is_enabled(state, &account.id).await? {
-        tracing::info!(user_id = %account.id, ip = %client.ip, "password accepted: second step");
-        return Ok(SignInStep::SecondFactor(
-            super::mfa::begin_second_step(state, &account.id).await?,
-        ));
-    }
-    tracing::info!(user_id = %account.id, ip = %client.ip, "signed in");
-    Ok(SignInStep::SignedIn(
-        start_session(state, &account.id, client, device).await?,
-    ))
+    let step = match super::mfa::is_enabled(&mut *tx, &account.id).await? {
+        true => {
+            tracing::info!(user_id = %account.id, ip = %client.ip, "password accepted: second step");
+            SignInStep::SecondFactor(super::mfa::begin_second_step(&mut *tx, &account.id).await?)
+        }
+        false => {
+            tracing::info!(user_id = %account.id, ip = %client.ip, "signed in");
+            SignInStep::SignedIn(start_session(&mut tx, &account.id, client, device).await?)
+        }
+    };
+    tx.commit().await?;
+    Ok(step)
 }
 
 /// What a correct password leads to.
@@ -309,34 +338,53 @@ pub async fn finish_second_step(
     code: &str,
     device: Option<&str>,
 ) -> Result<SignedIn, AppError> {
-    let user_id = super::mfa::second_step(state, client, pending_token, code).await?;
-    tracing::info!(user_id = %user_id, ip = %client.ip, "signed in with a second factor");
-    start_session(state, &user_id, client, device).await
+    super::mfa::second_step(state, client, pending_token, code, device).await
 }
 
 /// Counts a wrong password or code inside a session (only the session's own attempts) and
-/// records it; returns whether the session is now locked for such attempts.
+/// records it, in the caller's transaction.
 pub async fn session_failure(
-    state: &AppState,
+    tx: &mut AnyConnection,
     user: &Authed,
     client: &ClientInfo,
     event: Kind,
     detail: &str,
 ) -> Result<(), AppError> {
     let failure = throttle::record_failure(
-        &state.db,
+        &mut *tx,
         &key::session(&user.session_id),
         throttle::SESSION,
         now(),
     )
     .await?;
-    security_events::record(&state.db, &user.user_id, event, false, client, detail).await?;
+    security_events::record(&mut *tx, &user.user_id, event, false, client, detail).await?;
     if failure.locked {
         tracing::warn!(user_id = %user.user_id, ip = %client.ip, "confirmations in this session throttled");
-        security_events::record(&state.db, &user.user_id, Kind::Throttled, true, client, "")
-            .await?;
+        security_events::record(&mut *tx, &user.user_id, Kind::Throttled, true, client, "").await?;
     }
     Ok(())
+}
+
+/// `session_failure` as an action of its own, recorded and committed: returns `err` to
+/// answer with (or the database's error, if recording failed).
+pub async fn refuse_in_session(
+    state: &AppState,
+    user: &Authed,
+    client: &ClientInfo,
+    event: Kind,
+    detail: &str,
+    err: AppError,
+) -> AppError {
+    let recorded = async {
+        let mut tx = state.begin().await?;
+        session_failure(&mut tx, user, client, event, detail).await?;
+        tx.commit().await?;
+        Ok::<(), AppError>(())
+    };
+    match recorded.await {
+        Ok(()) => err,
+        Err(e) => e,
+    }
 }
 
 /// Refused while this session has had too many wrong passwords or codes of its own.
@@ -368,44 +416,42 @@ pub async fn reauthenticate(
     // characters, so a 6-digit input is never a password.
     let is_code =
         password.0.len() == super::mfa::DIGITS && password.0.chars().all(|c| c.is_ascii_digit());
-    let proved = if is_code && super::mfa::is_enabled(state, &user.user_id).await? {
-        super::mfa::accept_totp(state, &user.user_id, &password.0).await?
+    let proved = if is_code && super::mfa::is_enabled(&state.db, &user.user_id).await? {
+        // The code is spent whether or not what follows succeeds: its own transaction.
+        let mut tx = state.begin().await?;
+        let accepted = super::mfa::accept_totp(&mut tx, state, &user.user_id, &password.0).await?;
+        tx.commit().await?;
+        accepted
     } else {
         state.hasher.verify(Some(&hash), password).await?
     };
     if !proved {
-        session_failure(state, user, client, Kind::Reauth, "wrong password").await?;
-        return Err(AppError::field(
-            "password",
-            Msg::ThatIsNotYourCurrentPassword,
-        ));
+        let err = AppError::field("password", Msg::ThatIsNotYourCurrentPassword);
+        return Err(
+            refuse_in_session(state, user, client, Kind::Reauth, "wrong password", err).await,
+        );
     }
     let at = now();
-    throttle::clear(&state.db, &key::session(&user.session_id)).await?;
-    sessions::mark_reauthenticated(&state.db, &user.session_id, at).await?;
     let (token, token_hash) = auth::new_session_token();
-    sessions::rotate_token(&state.db, &user.session_id, &token_hash).await?;
-    security_events::record(
-        &state.db,
-        &user.user_id,
-        Kind::Reauth,
-        true,
-        client,
-        if is_code {
-            "authenticator app"
-        } else {
-            "password"
-        },
-    )
-    .await?;
+    let mut tx = state.begin().await?;
+    throttle::clear(&mut *tx, &key::session(&user.session_id)).await?;
+    sessions::mark_reauthenticated(&mut *tx, &user.session_id, at).await?;
+    sessions::rotate_token(&mut *tx, &user.session_id, &token_hash).await?;
+    let how = if is_code {
+        "authenticator app"
+    } else {
+        "password"
+    };
+    security_events::record(&mut *tx, &user.user_id, Kind::Reauth, true, client, how).await?;
+    tx.commit().await?;
     Ok((at + crate::model::sessions::REAUTH_WINDOW_SECS, token))
 }
 
-/// A fresh session for `user_id`: a new random token every time, so a token planted before
-/// sign-in (session fixation) is never promoted. The browser's device cookie (`device`, or a
-/// new one) is remembered for this account.
-async fn start_session(
-    state: &AppState,
+/// A fresh session for `user_id`, in the caller's transaction: a new random token every time,
+/// so a token planted before sign-in (session fixation) is never promoted. The browser's device
+/// cookie (`device`, or a new one) is remembered for this account.
+pub(crate) async fn start_session(
+    tx: &mut AnyConnection,
     user_id: &str,
     client: &ClientInfo,
     device: Option<&str>,
@@ -419,12 +465,12 @@ async fn start_session(
         user_agent: &client.user_agent,
     };
     let at = now();
-    sessions::create(&state.db, session, at).await?;
+    sessions::create(&mut *tx, session, at).await?;
     let device = device
         .filter(|d| auth::is_token_shaped(d))
         .map(str::to_string)
         .unwrap_or_else(|| random_id(32));
-    devices::remember(&state.db, &auth::token_hash(&device), user_id, at).await?;
+    devices::remember(&mut *tx, &auth::token_hash(&device), user_id, at).await?;
     Ok(SignedIn {
         session: token,
         device,

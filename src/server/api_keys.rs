@@ -6,14 +6,13 @@
 //! to its creation; it reaches the page that shows it in a short-lived cookie sealed with the
 //! app key and bound to the session, never through the database.
 
+use super::notifications::SecurityNotice;
 use super::{
     context::Authed,
     context::ClientInfo,
     crypto,
     db::api_keys as db,
     db::security_events::{self, Kind},
-    db::users,
-    mail::templates,
     now, random_id,
     state::AppState,
 };
@@ -24,7 +23,6 @@ use crate::{
         parse_expiry, scope_words, validate, ApiKeysPage, KeyStatus, KeyView, NewKey,
         EXPIRY_NOTICE_SECS,
     },
-    model::sessions::format_utc,
 };
 use sha2::{Digest, Sha256};
 
@@ -84,8 +82,9 @@ pub async fn create(
     };
     let secret = random_id(SECRET_BYTES);
     let at = now();
+    let mut tx = state.begin().await?;
     db::insert(
-        &state.db,
+        &mut *tx,
         db::NewKeyRow {
             id: &id,
             user_id: &user.user_id,
@@ -100,7 +99,7 @@ pub async fn create(
     .await?;
     let detail = format!("{} ({id}): {}", valid.name, scope_words(&valid.scopes, " "));
     security_events::record(
-        &state.db,
+        &mut *tx,
         &user.user_id,
         Kind::ApiKeyCreated,
         true,
@@ -108,17 +107,17 @@ pub async fn create(
         &detail,
     )
     .await?;
-    super::mfa::notify(
-        state,
-        &user.user_id,
+    let shown = format!("pc_{id}");
+    let args = [valid.name.as_str(), shown.as_str()];
+    let notice = SecurityNotice::happened(
         Msg::ANewAPIKeyWasCreated,
-        (
-            Msg::TheAPIKeyWasCreated,
-            &[&valid.name, &format!("pc_{id}")],
-        ),
+        Msg::TheAPIKeyWasCreated,
+        &args,
         client,
-    )
-    .await?;
+    );
+    super::notifications::security_notice(&mut tx, state, &user.user_id, notice).await?;
+    tx.commit().await?;
+    state.mailer.wake();
     Ok(NewKey {
         key: format!("pc_{id}.{secret}"),
         id,
@@ -137,8 +136,9 @@ pub async fn update(
 ) -> Result<KeyView, AppError> {
     let valid = validate(name, scopes).map_err(AppError::Validation)?;
     let at = now();
-    let before = db::get(&state.db, &user.user_id, id, at).await?;
-    if !db::update(&state.db, &user.user_id, id, &valid.name, &valid.scopes, at).await? {
+    let mut tx = state.begin().await?;
+    let before = db::get(&mut *tx, &user.user_id, id, at).await?;
+    if !db::update(&mut *tx, &user.user_id, id, &valid.name, &valid.scopes, at).await? {
         return Err(AppError::conflict(Msg::RevokedAndExpiredKeysCannotBe));
     }
     let detail = format!(
@@ -148,7 +148,7 @@ pub async fn update(
         scope_words(&valid.scopes, " ")
     );
     security_events::record(
-        &state.db,
+        &mut *tx,
         &user.user_id,
         Kind::ApiKeyChanged,
         true,
@@ -156,7 +156,9 @@ pub async fn update(
         &detail,
     )
     .await?;
-    db::get(&state.db, &user.user_id, id, at).await
+    let key = db::get(&mut *tx, &user.user_id, id, at).await?;
+    tx.commit().await?;
+    Ok(key)
 }
 
 /// Revokes one of the user's keys; it fails on its next request.
@@ -166,20 +168,23 @@ pub async fn revoke(
     client: &ClientInfo,
     id: &str,
 ) -> Result<(), AppError> {
-    let key = db::get(&state.db, &user.user_id, id, now()).await?;
-    if !db::revoke(&state.db, &user.user_id, id, now()).await? {
+    let mut tx = state.begin().await?;
+    let key = db::get(&mut *tx, &user.user_id, id, now()).await?;
+    if !db::revoke(&mut *tx, &user.user_id, id, now()).await? {
         return Err(AppError::conflict(Msg::ThisKeyIsAlreadyRevoked));
     }
     let detail = format!("{} ({id})", key.name);
     security_events::record(
-        &state.db,
+        &mut *tx,
         &user.user_id,
         Kind::ApiKeyRevoked,
         true,
         client,
         &detail,
     )
-    .await
+    .await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 /// Deletes one of the user's keys from the list (an active key is thereby revoked too).
@@ -189,20 +194,23 @@ pub async fn delete(
     client: &ClientInfo,
     id: &str,
 ) -> Result<(), AppError> {
-    let key = db::get(&state.db, &user.user_id, id, now()).await?;
-    if !db::delete(&state.db, &user.user_id, id).await? {
+    let mut tx = state.begin().await?;
+    let key = db::get(&mut *tx, &user.user_id, id, now()).await?;
+    if !db::delete(&mut *tx, &user.user_id, id).await? {
         return Err(AppError::NotFound);
     }
     let detail = format!("{} ({id}), {}", key.name, key.status.label().to_lowercase());
     security_events::record(
-        &state.db,
+        &mut *tx,
         &user.user_id,
         Kind::ApiKeyDeleted,
         true,
         client,
         &detail,
     )
-    .await
+    .await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 /// The tab's data, including a key created just before (taken from its one-time cookie).
@@ -309,22 +317,28 @@ pub async fn sweep(state: &AppState) -> Result<usize, AppError> {
     for (id, user_id, name, expires_at) in
         db::expiring_unnoticed(&state.db, at, EXPIRY_NOTICE_SECS).await?
     {
-        if !db::claim_expiry_notice(&state.db, &id, at).await? {
+        // Claimed and told in one transaction: a crash in between tells nobody and claims
+        // nothing, so the next sweep tries again.
+        let mut tx = state.begin().await?;
+        if !db::claim_expiry_notice(&mut *tx, &id, at).await? {
             continue;
         }
-        if let Some(user) = users::current_user(&state.db, &user_id).await? {
-            let lang = super::mail::language_of(&state.db, &user_id).await?;
-            let email = templates::key_expiring(
-                lang,
-                &user.email,
-                &user.display_name(),
-                &name,
-                &format!("pc_{id}"),
-                &format_utc(expires_at),
-            );
-            super::notifications::security_notice(state, &user_id, &email).await?;
-            sent += 1;
-        }
+        let shown = format!("pc_{id}");
+        let args = [name.as_str(), shown.as_str()];
+        let notice = SecurityNotice {
+            subject: Msg::YourProfileCenterAPIKeyExpires,
+            sentence: Msg::YourAPIKeyExpiresOnScripts,
+            what: None,
+            args: &args,
+            client: None,
+            at: Some(expires_at),
+            more: &[Msg::ToKeepThemWorkingCreateA],
+            advice: Msg::IfYouNoLongerNeedTheKey,
+            to: None,
+        };
+        super::notifications::security_notice(&mut tx, state, &user_id, notice).await?;
+        tx.commit().await?;
+        sent += 1;
     }
     Ok(sent)
 }

@@ -1,6 +1,7 @@
 //! E-mail addresses beyond the primary: adding one sends a verification link to it; only a
 //! verified address can become the primary, and then the old primary is told.
 
+use super::notifications::SecurityNotice;
 use super::{
     context::{Authed, ClientInfo},
     db::{
@@ -20,6 +21,7 @@ use crate::{
         contacts::{ContactsPage, VERIFY_SECS},
     },
 };
+use sqlx::AnyConnection;
 
 pub async fn page(state: &AppState, user: &Authed) -> Result<ContactsPage, AppError> {
     let me = me(state, user).await?;
@@ -53,9 +55,10 @@ pub async fn add(
         return Err(AppError::field("email", Msg::ThisAddressIsAlreadyOnYour));
     }
     let id = random_id(12);
-    db::insert(&state.db, &id, &user.user_id, &email, now()).await?;
+    let mut tx = state.begin().await?;
+    db::insert(&mut *tx, &id, &user.user_id, &email, now()).await?;
     security_events::record(
-        &state.db,
+        &mut *tx,
         &user.user_id,
         Kind::EmailAdded,
         true,
@@ -63,7 +66,10 @@ pub async fn add(
         &email,
     )
     .await?;
-    send_link(state, user, &me.display_name(), &id, &email).await
+    send_link(&mut tx, state, user, &me.display_name(), &id, &email).await?;
+    tx.commit().await?;
+    state.mailer.wake();
+    Ok(())
 }
 
 /// Sends a fresh link for an unverified address (the earlier one stops working).
@@ -73,12 +79,17 @@ pub async fn resend(state: &AppState, user: &Authed, id: &str) -> Result<(), App
         return Err(AppError::conflict(Msg::ThisAddressIsAlreadyVerified));
     }
     let me = me(state, user).await?;
-    send_link(state, user, &me.display_name(), id, &address.email).await
+    let mut tx = state.begin().await?;
+    send_link(&mut tx, state, user, &me.display_name(), id, &address.email).await?;
+    tx.commit().await?;
+    state.mailer.wake();
+    Ok(())
 }
 
 /// The verification link, within the requested-mail budgets; for an address another account
 /// has verified, the "someone tried" message to its owner instead (see `add`).
 async fn send_link(
+    tx: &mut AnyConnection,
     state: &AppState,
     user: &Authed,
     name: &str,
@@ -87,12 +98,12 @@ async fn send_link(
 ) -> Result<(), AppError> {
     // The person adding the address is its recipient: the request's language is theirs.
     let lang = crate::i18n::current();
-    let message = if users::address_taken(&state.db, email, Some(&user.user_id)).await? {
+    let message = if users::address_taken(&mut *tx, email, Some(&user.user_id)).await? {
         templates::signup_attempt(lang, email, &state.link("/signin"))
     } else {
         let token = random_id(32);
         db::new_token(
-            &state.db,
+            &mut *tx,
             address_id,
             &super::auth::token_hash(&token),
             now() + VERIFY_SECS,
@@ -101,7 +112,7 @@ async fn send_link(
         let link = state.link(&format!("/verify-email?token={token}"));
         templates::verify_email(lang, email, name, &link)
     };
-    super::mail::send_requested(state, Some(&user.user_id), &message).await
+    super::mail::send_requested(tx, state, Some(&user.user_id), &message).await
 }
 
 /// Uses a verification link (single use, 24 hours). Returns the verified address.
@@ -112,19 +123,20 @@ pub async fn verify(
 ) -> Result<String, AppError> {
     let token_hash = super::auth::token_hash(token.trim());
     let expired = || AppError::conflict(Msg::ThisLinkWasAlreadyUsedOr);
+    let mut tx = state.begin().await?;
     // Verified on another account since the link was sent: it cannot be verified twice.
-    if let Some((owner, email)) = db::token_address(&state.db, &token_hash, now()).await? {
-        if users::address_taken(&state.db, &email, Some(&owner)).await? {
+    if let Some((owner, email)) = db::token_address(&mut *tx, &token_hash, now()).await? {
+        if users::address_taken(&mut *tx, &email, Some(&owner)).await? {
             return Err(AppError::conflict(Msg::ThisAddressNowBelongsToAnother));
         }
     }
-    let Some((user_id, email)) = db::use_token(&state.db, &token_hash, now()).await? else {
+    let Some((user_id, email)) = db::use_token(&mut tx, &token_hash, now()).await? else {
         return Err(expired());
     };
     // A sign-up that was never finished for this address can now never be: remove it.
-    users::delete_unverified(&state.db, 0, Some(&email)).await?;
+    users::delete_unverified(&mut *tx, 0, Some(&email)).await?;
     security_events::record(
-        &state.db,
+        &mut *tx,
         &user_id,
         Kind::EmailVerified,
         true,
@@ -132,6 +144,7 @@ pub async fn verify(
         &email,
     )
     .await?;
+    tx.commit().await?;
     Ok(email)
 }
 
@@ -141,17 +154,20 @@ pub async fn remove(
     client: &ClientInfo,
     id: &str,
 ) -> Result<(), AppError> {
-    let address = db::get(&state.db, &user.user_id, id).await?;
-    db::delete(&state.db, &user.user_id, id).await?;
+    let mut tx = state.begin().await?;
+    let address = db::get(&mut *tx, &user.user_id, id).await?;
+    db::delete(&mut *tx, &user.user_id, id).await?;
     security_events::record(
-        &state.db,
+        &mut *tx,
         &user.user_id,
         Kind::EmailRemoved,
         true,
         client,
         &address.email,
     )
-    .await
+    .await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 /// Makes a verified address the primary (sign-in and mail) address; tells the old one.
@@ -166,11 +182,12 @@ pub async fn make_primary(
         return Err(AppError::conflict(Msg::VerifyThisAddressFirstUseThe));
     }
     let me = me(state, user).await?;
-    users::delete_unverified(&state.db, 0, Some(&address.email)).await?;
-    db::swap_primary(&state.db, &user.user_id, id, &me.email, &address.email).await?;
+    let mut tx = state.begin().await?;
+    users::delete_unverified(&mut *tx, 0, Some(&address.email)).await?;
+    db::swap_primary(&mut tx, &user.user_id, id, &me.email, &address.email).await?;
     let detail = format!("{} → {}", me.email, address.email);
     security_events::record(
-        &state.db,
+        &mut *tx,
         &user.user_id,
         Kind::PrimaryEmailChanged,
         true,
@@ -178,9 +195,25 @@ pub async fn make_primary(
         &detail,
     )
     .await?;
-    let lang = super::mail::language_of(&state.db, &user.user_id).await?;
-    let notice = templates::primary_changed(lang, &me.email, &me.display_name(), &address.email);
-    state.mailer.enqueue(&state.db, &notice).await
+    // To the old address (the one that is told), and in the inbox.
+    let new = [address.email.as_str()];
+    let notice = SecurityNotice {
+        sentence: Msg::ThePrimaryEMailAddressOf,
+        what: None,
+        args: &new,
+        advice: Msg::IfThisWasNotYouChange,
+        to: Some(&me.email),
+        ..SecurityNotice::happened(
+            Msg::YourProfileCenterPrimaryEMail,
+            Msg::ThePrimaryEMailAddressOf,
+            &[],
+            client,
+        )
+    };
+    super::notifications::security_notice(&mut tx, state, &user.user_id, notice).await?;
+    tx.commit().await?;
+    state.mailer.wake();
+    Ok(())
 }
 
 /// The signed-in person (their primary address and name).

@@ -5,6 +5,7 @@
 //! step (`db::mfa::claim_step`), which also refuses earlier steps and two simultaneous
 //! submissions of one code.
 
+use super::notifications::SecurityNotice;
 use super::{
     auth::Password,
     context::{Authed, ClientInfo},
@@ -14,7 +15,6 @@ use super::{
         security_events::{self, Kind},
         users,
     },
-    mail::templates,
     now,
     state::AppState,
 };
@@ -24,6 +24,7 @@ use crate::{
     model::mfa::{group_by_four, Enrolment, MfaStatus},
 };
 use sha2::{Digest, Sha256};
+use sqlx::AnyConnection;
 use totp_rs::{Algorithm, Secret, TOTP};
 
 pub const DIGITS: usize = 6;
@@ -84,20 +85,20 @@ fn legacy_recovery_hash(code: &str) -> String {
     hex::encode(Sha256::digest(normalise_recovery_code(code).as_bytes()))
 }
 
-/// Uses up one of the user's recovery codes, if `code` is one.
-async fn use_recovery_code(state: &AppState, user_id: &str, code: &str) -> Result<bool, AppError> {
+/// Uses up one of the user's recovery codes, if `code` is one (in the caller's transaction:
+/// if the action fails, the code is not spent).
+async fn use_recovery_code(
+    tx: &mut AnyConnection,
+    state: &AppState,
+    user_id: &str,
+    code: &str,
+) -> Result<bool, AppError> {
     let at = now();
-    if mfa::use_recovery_code(
-        &state.db,
-        user_id,
-        &recovery_hash(&state.config.secret_key, code),
-        at,
-    )
-    .await?
-    {
+    let keyed = recovery_hash(&state.config.secret_key, code);
+    if mfa::use_recovery_code(&mut *tx, user_id, &keyed, at).await? {
         return Ok(true);
     }
-    mfa::use_recovery_code(&state.db, user_id, &legacy_recovery_hash(code), at).await
+    mfa::use_recovery_code(&mut *tx, user_id, &legacy_recovery_hash(code), at).await
 }
 
 /// Ten codes like `k3m9-x2qp-7hwd`, drawn from an alphabet without look-alikes (60 bits each).
@@ -159,10 +160,12 @@ fn qr_svg(text: &str) -> String {
 
 pub async fn status(state: &AppState, user: &Authed) -> Result<MfaStatus, AppError> {
     let at = now();
-    let row = mfa::totp(&state.db, &user.user_id).await?;
+    // Reading takes the one-time codes (a delete): one write.
+    let mut tx = state.begin().await?;
+    let row = mfa::totp(&mut *tx, &user.user_id).await?;
     let enrolment = match &row {
         Some(r) if !r.enabled => {
-            let email = users::credentials_by_id(&state.db, &user.user_id)
+            let email = users::credentials_by_id(&mut *tx, &user.user_id)
                 .await?
                 .map(|c| c.0)
                 .unwrap_or_default();
@@ -170,16 +173,18 @@ pub async fn status(state: &AppState, user: &Authed) -> Result<MfaStatus, AppErr
         }
         _ => None,
     };
-    let new_recovery_codes = match mfa::take_flash(&state.db, &user.session_id, at).await? {
+    let new_recovery_codes = match mfa::take_flash(&mut *tx, &user.session_id, at).await? {
         Some(sealed) => crypto::decrypt(&state.config.secret_key, &user.session_id, &sealed)
             .and_then(|bytes| String::from_utf8(bytes).ok())
             .map(|codes| codes.lines().map(str::to_string).collect()),
         None => None,
     };
+    let recovery_codes_left = mfa::recovery_codes_left(&mut *tx, &user.user_id).await?;
+    tx.commit().await?;
     Ok(MfaStatus {
         enabled: row.as_ref().is_some_and(|r| r.enabled),
         enrolment,
-        recovery_codes_left: mfa::recovery_codes_left(&state.db, &user.user_id).await?,
+        recovery_codes_left,
         new_recovery_codes,
         reauth_until: user.reauth_until(at),
         now: at,
@@ -191,46 +196,55 @@ pub async fn start_enrolment(state: &AppState, user: &Authed) -> Result<(), AppE
     let mut secret = [0u8; 20];
     rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut secret);
     let sealed = crypto::encrypt(&state.config.secret_key, &user.user_id, &secret);
-    if !mfa::begin_enrolment(&state.db, &user.user_id, &sealed, now()).await? {
+    let mut tx = state.begin().await?;
+    if !mfa::begin_enrolment(&mut tx, &user.user_id, &sealed, now()).await? {
         return Err(AppError::conflict(Msg::TwoFactorSignInIsAlready));
     }
+    tx.commit().await?;
     Ok(())
 }
 
 /// Checks an authenticator code for an (enabled or enrolling) user, at most once per code.
 pub(crate) async fn accept_totp(
+    tx: &mut AnyConnection,
     state: &AppState,
     user_id: &str,
     code: &str,
 ) -> Result<bool, AppError> {
-    let Some(row) = mfa::totp(&state.db, user_id).await? else {
+    let Some(row) = mfa::totp(&mut *tx, user_id).await? else {
         return Ok(false);
     };
     let secret = secret_of(state, user_id, &row)?;
     match matching_step(&secret, code, now() as u64) {
-        Some(step) => mfa::claim_step(&state.db, user_id, step as i64).await,
+        Some(step) => mfa::claim_step(&mut *tx, user_id, step as i64).await,
         None => Ok(false),
     }
 }
 
 /// Makes and stores a new set of recovery codes, and keeps them for this session's next page.
-async fn issue_recovery_codes(state: &AppState, user: &Authed) -> Result<(), AppError> {
+async fn issue_recovery_codes(
+    tx: &mut AnyConnection,
+    state: &AppState,
+    user: &Authed,
+) -> Result<(), AppError> {
     let codes = new_recovery_codes();
     let hashes: Vec<String> = codes
         .iter()
         .map(|c| recovery_hash(&state.config.secret_key, c))
         .collect();
-    mfa::replace_recovery_codes(&state.db, &user.user_id, &hashes).await?;
+    mfa::replace_recovery_codes(&mut *tx, &user.user_id, &hashes).await?;
     let sealed = crypto::encrypt(
         &state.config.secret_key,
         &user.session_id,
         codes.join("\n").as_bytes(),
     );
-    mfa::put_flash(&state.db, &user.session_id, &sealed, now() + 600).await
+    mfa::put_flash(&mut *tx, &user.session_id, &sealed, now() + 600).await
 }
 
-/// Records a successful change in the security log and e-mails the owner about it.
+/// Records a successful change in the security log and tells the owner, in the caller's
+/// transaction.
 async fn log_and_notify(
+    tx: &mut AnyConnection,
     state: &AppState,
     user_id: &str,
     event: Kind,
@@ -239,41 +253,9 @@ async fn log_and_notify(
     subject: Msg,
     what: Msg,
 ) -> Result<(), AppError> {
-    security_events::record(&state.db, user_id, event, true, client, detail).await?;
-    notify(state, user_id, subject, (what, &[]), client).await
-}
-
-/// E-mails the user a security notice about something done from `client`, in their language:
-/// `what` is completed by its values.
-pub(crate) async fn notify(
-    state: &AppState,
-    user_id: &str,
-    subject: Msg,
-    (what, values): (Msg, &[&str]),
-    client: &ClientInfo,
-) -> Result<(), AppError> {
-    if let Some(profile) = users::current_user(&state.db, user_id).await? {
-        let lang = super::mail::language_of(&state.db, user_id).await?;
-        let what = crate::i18n::fill(crate::i18n::in_lang(lang, what), values);
-        let (browser, os) = super::sessions::describe_user_agent(&client.user_agent);
-        let when = crate::model::sessions::format_utc(now());
-        let email = templates::security_notice(
-            lang,
-            &profile.email,
-            &profile.display_name(),
-            crate::i18n::in_lang(lang, subject),
-            &what,
-            &when,
-            &client.ip,
-            &crate::i18n::fill(
-                crate::i18n::in_lang(lang, Msg::BrowserOnSystem),
-                &[&browser, &os],
-            ),
-        );
-        // Security notices go through notifications: always e-mailed, and in the inbox.
-        super::notifications::security_notice(state, user_id, &email).await?;
-    }
-    Ok(())
+    security_events::record(&mut *tx, user_id, event, true, client, detail).await?;
+    let notice = SecurityNotice::happened(subject, what, &[], client);
+    super::notifications::security_notice(tx, state, user_id, notice).await
 }
 
 /// Turns two-factor sign-in on once the first code from the app checks out.
@@ -283,17 +265,19 @@ pub async fn confirm_enrolment(
     client: &ClientInfo,
     code: &str,
 ) -> Result<(), AppError> {
-    match mfa::totp(&state.db, &user.user_id).await? {
+    let mut tx = state.begin().await?;
+    match mfa::totp(&mut *tx, &user.user_id).await? {
         Some(row) if !row.enabled => {}
         Some(_) => return Err(AppError::conflict(Msg::TwoFactorSignInIsAlready)),
         None => return Err(AppError::conflict(Msg::StartTheSetUpAgainIt)),
     }
-    if !accept_totp(state, &user.user_id, code).await? {
+    if !accept_totp(&mut tx, state, &user.user_id, code).await? {
         return Err(AppError::field("code", Msg::ThatCodeIsNotValidEnter2));
     }
-    mfa::enable(&state.db, &user.user_id, now()).await?;
-    issue_recovery_codes(state, user).await?;
+    mfa::enable(&mut *tx, &user.user_id, now()).await?;
+    issue_recovery_codes(&mut tx, state, user).await?;
     log_and_notify(
+        &mut tx,
         state,
         &user.user_id,
         Kind::MfaEnabled,
@@ -302,7 +286,10 @@ pub async fn confirm_enrolment(
         Msg::TwoFactorSignInWasTurned2,
         Msg::TwoFactorSignInWithAn,
     )
-    .await
+    .await?;
+    tx.commit().await?;
+    state.mailer.wake();
+    Ok(())
 }
 
 /// New recovery codes; the old ones stop working. Needs a recent sign-in proof and, since
@@ -314,31 +301,29 @@ pub async fn regenerate_recovery_codes(
     client: &ClientInfo,
     code: &str,
 ) -> Result<(), AppError> {
-    if !mfa::totp(&state.db, &user.user_id)
-        .await?
-        .is_some_and(|r| r.enabled)
-    {
+    if !is_enabled(&state.db, &user.user_id).await? {
         return Err(AppError::conflict(Msg::TurnOnTwoFactorSignIn));
     }
     super::accounts::check_session_lock(state, user).await?;
-    let proved = accept_totp(state, &user.user_id, code).await?
-        || use_recovery_code(state, &user.user_id, code).await?;
+    let mut tx = state.begin().await?;
+    let proved = accept_totp(&mut tx, state, &user.user_id, code).await?
+        || use_recovery_code(&mut tx, state, &user.user_id, code).await?;
     if !proved {
-        super::accounts::session_failure(
+        drop(tx);
+        let err = AppError::field("confirm_code", Msg::ThatCodeIsNotValidEnter);
+        return Err(super::accounts::refuse_in_session(
             state,
             user,
             client,
             Kind::RecoveryCodesRegenerated,
             "wrong code",
+            err,
         )
-        .await?;
-        return Err(AppError::field(
-            "confirm_code",
-            Msg::ThatCodeIsNotValidEnter,
-        ));
+        .await);
     }
-    issue_recovery_codes(state, user).await?;
+    issue_recovery_codes(&mut tx, state, user).await?;
     log_and_notify(
+        &mut tx,
         state,
         &user.user_id,
         Kind::RecoveryCodesRegenerated,
@@ -347,7 +332,10 @@ pub async fn regenerate_recovery_codes(
         Msg::NewRecoveryCodesWereMade,
         Msg::NewRecoveryCodesWereMadeOldOnesGone,
     )
-    .await
+    .await?;
+    tx.commit().await?;
+    state.mailer.wake();
+    Ok(())
 }
 
 /// Turns two-factor sign-in off; needs the password and a current code (and a recent proof).
@@ -362,27 +350,31 @@ pub async fn disable(
         .await?
         .ok_or(AppError::Unauthenticated)?;
     super::accounts::check_session_lock(state, user).await?;
+    let password_ok = state.hasher.verify(Some(&hash), password).await?;
+    let mut tx = state.begin().await?;
     let mut errors = crate::error::FieldErrors::new();
-    if !state.hasher.verify(Some(&hash), password).await? {
+    if !password_ok {
         errors.add("password", Msg::ThatIsNotYourCurrentPassword);
-    }
-    if errors.is_empty() && !accept_totp(state, &user.user_id, code).await? {
+    } else if !accept_totp(&mut tx, state, &user.user_id, code).await? {
         errors.add("code", Msg::ThatCodeIsNotValidEnter2);
     }
     if !errors.is_empty() {
-        super::accounts::session_failure(
+        drop(tx);
+        let err = AppError::Validation(errors);
+        return Err(super::accounts::refuse_in_session(
             state,
             user,
             client,
             Kind::MfaDisabled,
             "wrong password or code",
+            err,
         )
-        .await?;
-        return Err(AppError::Validation(errors));
+        .await);
     }
-    mfa::disable(&state.db, &user.user_id).await?;
-    mfa::drop_pending_signins(&state.db, &user.user_id).await?;
+    mfa::disable(&mut tx, &user.user_id).await?;
+    mfa::drop_pending_signins(&mut *tx, &user.user_id).await?;
     log_and_notify(
+        &mut tx,
         state,
         &user.user_id,
         Kind::MfaDisabled,
@@ -391,112 +383,109 @@ pub async fn disable(
         Msg::TwoFactorSignInWasTurned,
         Msg::TwoFactorSignInWasTurned3,
     )
-    .await
+    .await?;
+    tx.commit().await?;
+    state.mailer.wake();
+    Ok(())
 }
 
-pub async fn is_enabled(state: &AppState, user_id: &str) -> Result<bool, AppError> {
-    Ok(mfa::totp(&state.db, user_id)
-        .await?
-        .is_some_and(|r| r.enabled))
+pub async fn is_enabled<'e>(
+    db: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    user_id: &str,
+) -> Result<bool, AppError> {
+    Ok(mfa::totp(db, user_id).await?.is_some_and(|r| r.enabled))
 }
 
 /// The second step of a sign-in: an authenticator code or a recovery code, for the pending
-/// sign-in whose token the browser holds. Returns the user to start a session for.
+/// sign-in whose token the browser holds; a session when it checks out.
 ///
 /// Wrong codes count per account across every pending sign-in for a day
 /// (`throttle::SECOND_FACTOR`): signing in again with the password opens a new challenge but
-/// buys no new guesses. When the count first reaches the limit, the owner is e-mailed.
+/// buys no new guesses. When the count first reaches the limit, the owner is told.
 pub async fn second_step(
     state: &AppState,
     client: &ClientInfo,
     pending_token: &str,
     code: &str,
-) -> Result<String, AppError> {
+    device: Option<&str>,
+) -> Result<super::accounts::SignedIn, AppError> {
     use super::db::throttle::{self, key};
     let token_hash = super::auth::token_hash(pending_token);
+    // The attempt counts whatever happens next: its own short transaction.
     let Some(user_id) =
         mfa::attempt_pending_signin(&state.db, &token_hash, PENDING_ATTEMPTS, now()).await?
     else {
         return Err(AppError::conflict(Msg::ThisSignInHasExpiredOr));
     };
     let throttle_key = key::second_factor(&user_id);
-    if let Some(secs) = throttle::locked_for(&state.db, &[&throttle_key], now()).await? {
+    if let Some(secs) =
+        throttle::locked_for(&mut *state.conn().await?, &[&throttle_key], now()).await?
+    {
         tracing::warn!(user_id = %user_id, ip = %client.ip, "second step refused: throttled");
         return Err(AppError::RateLimited(secs));
     }
-    let by_app = accept_totp(state, &user_id, code).await?;
-    let by_recovery = !by_app && use_recovery_code(state, &user_id, code).await?;
+    let mut tx = state.begin().await?;
+    let by_app = accept_totp(&mut tx, state, &user_id, code).await?;
+    let by_recovery = !by_app && use_recovery_code(&mut tx, state, &user_id, code).await?;
     if !(by_app || by_recovery) {
-        security_events::record(&state.db, &user_id, Kind::MfaChallenge, false, client, "").await?;
+        security_events::record(&mut *tx, &user_id, Kind::MfaChallenge, false, client, "").await?;
         let failure =
-            throttle::record_failure(&state.db, &throttle_key, throttle::SECOND_FACTOR, now())
+            throttle::record_failure(&mut tx, &throttle_key, throttle::SECOND_FACTOR, now())
                 .await?;
         tracing::info!(user_id = %user_id, ip = %client.ip, failures = failure.count, "wrong second factor");
         if failure.count == throttle::SECOND_FACTOR.failures {
-            security_events::record(&state.db, &user_id, Kind::MfaThrottled, true, client, "")
+            security_events::record(&mut *tx, &user_id, Kind::MfaThrottled, true, client, "")
                 .await?;
-            warn_of_guessing(state, &user_id, client).await?;
+            let notice = SecurityNotice {
+                sentence: Msg::SeveralWrongTwoFactorCodesWere,
+                what: None,
+                advice: Msg::IfThisWasNotYouSomeone,
+                ..SecurityNotice::happened(
+                    Msg::WrongTwoFactorCodesWereEntered,
+                    Msg::SeveralWrongTwoFactorCodesWere,
+                    &[],
+                    client,
+                )
+            };
+            super::notifications::security_notice(&mut tx, state, &user_id, notice).await?;
         }
+        tx.commit().await?;
+        state.mailer.wake();
         return Err(AppError::field("code", Msg::ThatCodeIsNotValid));
     }
-    throttle::clear(&state.db, &throttle_key).await?;
-    mfa::finish_pending_signin(&state.db, &token_hash).await?;
+    throttle::clear(&mut *tx, &throttle_key).await?;
+    mfa::finish_pending_signin(&mut *tx, &token_hash).await?;
     let how = if by_app {
         "authenticator app"
     } else {
         "recovery code"
     };
-    security_events::record(&state.db, &user_id, Kind::MfaChallenge, true, client, how).await?;
+    security_events::record(&mut *tx, &user_id, Kind::MfaChallenge, true, client, how).await?;
     if by_recovery {
-        security_events::record(
-            &state.db,
-            &user_id,
-            Kind::RecoveryCodeUsed,
-            true,
-            client,
-            "",
-        )
-        .await?;
-        notify(
-            state,
-            &user_id,
+        security_events::record(&mut *tx, &user_id, Kind::RecoveryCodeUsed, true, client, "")
+            .await?;
+        let notice = SecurityNotice::happened(
             Msg::ARecoveryCodeWasUsed,
-            (Msg::ARecoveryCodeWasUsedTo, &[]),
+            Msg::ARecoveryCodeWasUsedTo,
+            &[],
             client,
-        )
-        .await?;
+        );
+        super::notifications::security_notice(&mut tx, state, &user_id, notice).await?;
     }
-    Ok(user_id)
-}
-
-/// Tells the owner that someone with their password is guessing their second factor.
-async fn warn_of_guessing(
-    state: &AppState,
-    user_id: &str,
-    client: &ClientInfo,
-) -> Result<(), AppError> {
-    let Some(profile) = users::current_user(&state.db, user_id).await? else {
-        return Ok(());
-    };
-    let lang = super::mail::language_of(&state.db, user_id).await?;
-    let (browser, os) = super::sessions::describe_user_agent(&client.user_agent);
-    let email = templates::second_factor_failures(
-        lang,
-        &profile.email,
-        &profile.display_name(),
-        &client.ip,
-        &crate::i18n::fill(
-            crate::i18n::in_lang(lang, Msg::BrowserOnSystem),
-            &[&browser, &os],
-        ),
-    );
-    super::notifications::security_notice(state, user_id, &email).await
+    let signed_in = super::accounts::start_session(&mut tx, &user_id, client, device).await?;
+    tx.commit().await?;
+    state.mailer.wake();
+    tracing::info!(user_id = %user_id, ip = %client.ip, "signed in with a second factor");
+    Ok(signed_in)
 }
 
 /// Starts a pending sign-in for a user whose password checked out; returns its token.
-pub async fn begin_second_step(state: &AppState, user_id: &str) -> Result<String, AppError> {
+pub async fn begin_second_step<'e>(
+    db: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    user_id: &str,
+) -> Result<String, AppError> {
     let (token, token_hash) = super::auth::new_session_token();
-    mfa::create_pending_signin(&state.db, &token_hash, user_id, now() + PENDING_SECS).await?;
+    mfa::create_pending_signin(db, &token_hash, user_id, now() + PENDING_SECS).await?;
     Ok(token)
 }
 

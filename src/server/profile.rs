@@ -21,5 +21,8 @@ pub async fn save(
 ) -> Result<ProfileView, AppError> {
     let valid =
         validate(input, &profile::dashboards(&state.db).await?).map_err(AppError::Validation)?;
-    profile::update(&state.db, user_id, &valid, input.version, super::now()).await
+    let mut tx = state.begin().await?;
+    let saved = profile::update(&mut tx, user_id, &valid, input.version, super::now()).await?;
+    tx.commit().await?;
+    Ok(saved)
 }

@@ -1,5 +1,6 @@
 //! The Security tab's flows: changing the password, and the user's security log (page and CSV).
 
+use super::notifications::SecurityNotice;
 use super::{
     auth::{self, Password},
     context::{Authed, ClientInfo},
@@ -7,7 +8,6 @@ use super::{
         security_events::{self, Kind},
         sessions, throttle, users,
     },
-    mail::templates,
     now,
     sessions::describe_user_agent,
     state::AppState,
@@ -19,7 +19,6 @@ use crate::{
     model::{
         auth::check_password,
         security::{SecurityEventView, SecurityPage},
-        sessions::format_utc,
     },
 };
 
@@ -64,18 +63,16 @@ pub async fn change_password(
     super::accounts::check_session_lock(state, user).await?;
     let at = now();
     if !state.hasher.verify(Some(&hash), &form.current).await? {
-        super::accounts::session_failure(
+        let err = AppError::field("current_password", Msg::ThatIsNotYourCurrentPassword);
+        return Err(super::accounts::refuse_in_session(
             state,
             user,
             client,
             Kind::PasswordChanged,
             "wrong current password",
+            err,
         )
-        .await?;
-        return Err(AppError::field(
-            "current_password",
-            Msg::ThatIsNotYourCurrentPassword,
-        ));
+        .await);
     }
     if form.new.0 == form.current.0 {
         return Err(AppError::field(
@@ -83,24 +80,26 @@ pub async fn change_password(
             Msg::ChooseAPasswordDifferentFromYour,
         ));
     }
-
     let new_hash = state.hasher.hash(&form.new).await?;
-    users::set_password_hash(&state.db, &user.user_id, &new_hash, at).await?;
+    let (token, token_hash) = auth::new_session_token();
+    // One transaction: the new password, every other session ended, this one's new token, the
+    // log entry and the notice all happen, or none does.
+    let mut tx = state.begin().await?;
+    users::set_password_hash(&mut *tx, &user.user_id, &new_hash, at).await?;
     sessions::end_all_except(
-        &state.db,
+        &mut *tx,
         &user.user_id,
         &user.session_id,
         crate::model::sessions::EndReason::PasswordChanged,
         at,
     )
     .await?;
-    let (token, token_hash) = auth::new_session_token();
-    sessions::rotate_token(&state.db, &user.session_id, &token_hash).await?;
-    sessions::mark_reauthenticated(&state.db, &user.session_id, at).await?;
-    throttle::clear(&state.db, &throttle::key::session(&user.session_id)).await?;
-    super::db::mfa::drop_pending_signins(&state.db, &user.user_id).await?;
+    sessions::rotate_token(&mut *tx, &user.session_id, &token_hash).await?;
+    sessions::mark_reauthenticated(&mut *tx, &user.session_id, at).await?;
+    throttle::clear(&mut *tx, &throttle::key::session(&user.session_id)).await?;
+    super::db::mfa::drop_pending_signins(&mut *tx, &user.user_id).await?;
     security_events::record(
-        &state.db,
+        &mut *tx,
         &user.user_id,
         Kind::PasswordChanged,
         true,
@@ -108,18 +107,21 @@ pub async fn change_password(
         "",
     )
     .await?;
-
-    let (browser, os) = describe_user_agent(&client.user_agent);
-    let lang = super::mail::language_of(&state.db, &user.user_id).await?;
-    let notice = templates::password_changed(
-        lang,
-        &email,
-        &profile.display_name(),
-        &format_utc(at),
-        &client.ip,
-        &format!("{browser} on {os}"),
-    );
-    super::notifications::security_notice(state, &user.user_id, &notice).await?;
+    let notice = SecurityNotice {
+        sentence: Msg::ThePasswordOfYourProfileCenter,
+        what: None,
+        more: &[Msg::AllYourOtherSessionsWereSigned],
+        advice: Msg::IfThisWasNotYouReset,
+        ..SecurityNotice::happened(
+            Msg::YourProfileCenterPasswordWasChanged,
+            Msg::ThePasswordOfYourProfileCenter,
+            &[],
+            client,
+        )
+    };
+    super::notifications::security_notice(&mut tx, state, &user.user_id, notice).await?;
+    tx.commit().await?;
+    state.mailer.wake();
     Ok(token)
 }
 

@@ -103,26 +103,23 @@ pub async fn end_one(
     if id == user.session_id {
         return Err(AppError::conflict(Msg::ThisIsTheSessionYouAre));
     }
-    if !sessions::end_own(
-        &state.db,
-        &user.user_id,
-        id,
-        crate::model::sessions::EndReason::EndedByUser,
-        now(),
-    )
-    .await?
-    {
+    // One transaction: the session ends together with its log entry, or neither happens.
+    let mut tx = state.begin().await?;
+    let reason = crate::model::sessions::EndReason::EndedByUser;
+    if !sessions::end_own(&mut *tx, &user.user_id, id, reason, now()).await? {
         return Err(AppError::NotFound);
     }
     security_events::record(
-        &state.db,
+        &mut *tx,
         &user.user_id,
         Kind::SessionEnded,
         true,
         client,
         "",
     )
-    .await
+    .await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 /// Ends every other session of the user; returns how many ended.
@@ -131,23 +128,21 @@ pub async fn end_others(
     user: &Authed,
     client: &ClientInfo,
 ) -> Result<u64, AppError> {
-    let count = sessions::end_all_except(
-        &state.db,
-        &user.user_id,
-        &user.session_id,
-        crate::model::sessions::EndReason::EndedByUser,
-        now(),
-    )
-    .await?;
+    let mut tx = state.begin().await?;
+    let reason = crate::model::sessions::EndReason::EndedByUser;
+    let count =
+        sessions::end_all_except(&mut *tx, &user.user_id, &user.session_id, reason, now()).await?;
+    let detail = format!("{count} ended");
     security_events::record(
-        &state.db,
+        &mut *tx,
         &user.user_id,
         Kind::OtherSessionsEnded,
         true,
         client,
-        &format!("{count} ended"),
+        &detail,
     )
     .await?;
+    tx.commit().await?;
     Ok(count)
 }
 
@@ -171,7 +166,11 @@ pub fn spawn_sweeper(state: AppState) {
                 }
                 Err(e) => tracing::warn!(error = %e, "sign-up sweep failed"),
             }
-            match sessions::sweep(&state.db, now()).await {
+            let swept = match state.db.acquire().await {
+                Ok(mut conn) => sessions::sweep(&mut conn, now()).await,
+                Err(e) => Err(e.into()),
+            };
+            match swept {
                 Ok((expired, deleted)) if expired + deleted > 0 => {
                     tracing::info!(expired, deleted, "session sweep")
                 }

@@ -26,6 +26,20 @@ pub struct AppState {
 }
 
 impl AppState {
+    /// A pooled connection, for reads that take several statements.
+    pub async fn conn(
+        &self,
+    ) -> Result<sqlx::pool::PoolConnection<sqlx::Any>, crate::error::AppError> {
+        Ok(self.db.acquire().await?)
+    }
+
+    /// A transaction for one user action (see `db::begin`).
+    pub async fn begin(
+        &self,
+    ) -> Result<sqlx::Transaction<'static, sqlx::Any>, crate::error::AppError> {
+        super::db::begin(&self.db, self.backend).await
+    }
+
     /// An absolute URL on this site for a path (`/verify-email?…`), for e-mails.
     pub fn link(&self, path: &str) -> String {
         format!("{}{path}", self.origin)

@@ -385,6 +385,45 @@ impl TestApp {
         pool.close().await;
     }
 
+    /// Makes every insert into `table` fail from now on, the way a dropped connection or a full
+    /// disk fails an action's last write (a trigger that raises). `mend_inserts_into` undoes it.
+    pub async fn break_inserts_into(&self, table: &str) {
+        match self.postgres_db {
+            None => {
+                let sql = format!("create trigger broken_{table} before insert on {table} begin select raise(abort, 'injected failure'); end");
+                self.execute(&sql, &[]).await;
+            }
+            Some(_) => {
+                let function = "create or replace function injected_failure() returns trigger language plpgsql as $$ begin raise exception 'injected failure'; end $$";
+                self.execute(function, &[]).await;
+                let sql = format!("create trigger broken_{table} before insert on {table} for each row execute function injected_failure()");
+                self.execute(&sql, &[]).await;
+            }
+        }
+    }
+
+    pub async fn mend_inserts_into(&self, table: &str) {
+        let sql = match self.postgres_db {
+            None => format!("drop trigger broken_{table}"),
+            Some(_) => format!("drop trigger broken_{table} on {table}"),
+        };
+        self.execute(&sql, &[]).await;
+    }
+
+    /// The number a `select count(*) …` gives (`$1`… bound to `args`).
+    pub async fn count(&self, sql: &str, args: &[&str]) -> i64 {
+        use sqlx::Row;
+        sqlx::any::install_default_drivers();
+        let pool = sqlx::AnyPool::connect(&self.database_url).await.unwrap();
+        let mut query = sqlx::query(sql);
+        for arg in args {
+            query = query.bind(*arg);
+        }
+        let n: i64 = query.fetch_one(&pool).await.unwrap().get(0);
+        pool.close().await;
+        n
+    }
+
     /// Signs in sudo mode on `client`, creates a key and reads it off the page that shows it
     /// once. `expires_in` is "30", "90", "365" or "never".
     pub async fn create_api_key(

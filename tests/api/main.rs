@@ -8,6 +8,7 @@ mod mfa;
 mod notifications;
 
 mod api_keys;
+mod atomic;
 mod auth;
 mod avatar;
 mod contacts;

@@ -1,7 +1,6 @@
 //! API keys in the database (found by their public id; only the secret's SHA-256 is stored) and
 //! the shared per-minute request counters behind the per-key rate limit.
 
-use super::Db;
 use crate::model::api_keys::Scope;
 use crate::{
     error::AppError,
@@ -59,7 +58,10 @@ fn view(row: AnyRow, now: i64) -> KeyView {
     }
 }
 
-pub async fn insert(db: &Db, key: NewKeyRow<'_>) -> Result<(), AppError> {
+pub async fn insert<'e>(
+    db: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    key: NewKeyRow<'_>,
+) -> Result<(), AppError> {
     sqlx::query(
         "insert into api_keys (id, user_id, name, secret_hash, secret_prefix, scopes, created_at, expires_at)
          values ($1, $2, $3, $4, $5, $6, $7, $8)",
@@ -78,7 +80,11 @@ pub async fn insert(db: &Db, key: NewKeyRow<'_>) -> Result<(), AppError> {
 }
 
 /// The user's keys, newest first.
-pub async fn list(db: &Db, user_id: &str, now: i64) -> Result<Vec<KeyView>, AppError> {
+pub async fn list<'e>(
+    db: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    user_id: &str,
+    now: i64,
+) -> Result<Vec<KeyView>, AppError> {
     let rows = sqlx::query(&format!(
         "select {COLUMNS} from api_keys where user_id = $1 order by created_at desc, id"
     ))
@@ -89,7 +95,12 @@ pub async fn list(db: &Db, user_id: &str, now: i64) -> Result<Vec<KeyView>, AppE
 }
 
 /// One of the user's keys; another user's key id reads as not found.
-pub async fn get(db: &Db, user_id: &str, id: &str, now: i64) -> Result<KeyView, AppError> {
+pub async fn get<'e>(
+    db: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    user_id: &str,
+    id: &str,
+    now: i64,
+) -> Result<KeyView, AppError> {
     sqlx::query(&format!(
         "select {COLUMNS} from api_keys where user_id = $1 and id = $2"
     ))
@@ -101,7 +112,11 @@ pub async fn get(db: &Db, user_id: &str, id: &str, now: i64) -> Result<KeyView, 
     .ok_or(AppError::NotFound)
 }
 
-pub async fn for_auth(db: &Db, id: &str, now: i64) -> Result<Option<KeyAuth>, AppError> {
+pub async fn for_auth<'e>(
+    db: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    id: &str,
+    now: i64,
+) -> Result<Option<KeyAuth>, AppError> {
     let row = sqlx::query(
         "select id, user_id, secret_hash, scopes, revoked_at, expires_at, last_used_at, last_used_ip
          from api_keys where id = $1",
@@ -121,8 +136,8 @@ pub async fn for_auth(db: &Db, id: &str, now: i64) -> Result<Option<KeyAuth>, Ap
 }
 
 /// Renames a key and sets its scopes; only the owner's, only while it is active.
-pub async fn update(
-    db: &Db,
+pub async fn update<'e>(
+    db: impl sqlx::Executor<'e, Database = sqlx::Any>,
     user_id: &str,
     id: &str,
     name: &str,
@@ -144,7 +159,12 @@ pub async fn update(
 }
 
 /// Revokes one of the user's keys; false when it is not theirs or already revoked.
-pub async fn revoke(db: &Db, user_id: &str, id: &str, now: i64) -> Result<bool, AppError> {
+pub async fn revoke<'e>(
+    db: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    user_id: &str,
+    id: &str,
+    now: i64,
+) -> Result<bool, AppError> {
     let done = sqlx::query(
         "update api_keys set revoked_at = $3 where user_id = $1 and id = $2 and revoked_at is null",
     )
@@ -156,7 +176,11 @@ pub async fn revoke(db: &Db, user_id: &str, id: &str, now: i64) -> Result<bool, 
     Ok(done.rows_affected() == 1)
 }
 
-pub async fn delete(db: &Db, user_id: &str, id: &str) -> Result<bool, AppError> {
+pub async fn delete<'e>(
+    db: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    user_id: &str,
+    id: &str,
+) -> Result<bool, AppError> {
     let done = sqlx::query("delete from api_keys where user_id = $1 and id = $2")
         .bind(user_id)
         .bind(id)
@@ -165,7 +189,12 @@ pub async fn delete(db: &Db, user_id: &str, id: &str) -> Result<bool, AppError> 
     Ok(done.rows_affected() == 1)
 }
 
-pub async fn touch(db: &Db, id: &str, ip: &str, now: i64) -> Result<(), AppError> {
+pub async fn touch<'e>(
+    db: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    id: &str,
+    ip: &str,
+    now: i64,
+) -> Result<(), AppError> {
     sqlx::query("update api_keys set last_used_at = $2, last_used_ip = $3 where id = $1")
         .bind(id)
         .bind(now)
@@ -177,8 +206,8 @@ pub async fn touch(db: &Db, id: &str, ip: &str, now: i64) -> Result<(), AppError
 
 /// Active keys that expire within `window` seconds and whose owner was not told yet:
 /// (key id, user id, name, expires_at).
-pub async fn expiring_unnoticed(
-    db: &Db,
+pub async fn expiring_unnoticed<'e>(
+    db: impl sqlx::Executor<'e, Database = sqlx::Any>,
     now: i64,
     window: i64,
 ) -> Result<Vec<(String, String, String, i64)>, AppError> {
@@ -199,7 +228,11 @@ pub async fn expiring_unnoticed(
 }
 
 /// Marks the expiry notice as sent; false when another instance got there first.
-pub async fn claim_expiry_notice(db: &Db, id: &str, now: i64) -> Result<bool, AppError> {
+pub async fn claim_expiry_notice<'e>(
+    db: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    id: &str,
+    now: i64,
+) -> Result<bool, AppError> {
     let done = sqlx::query(
         "update api_keys set expiry_notice_at = $2 where id = $1 and expiry_notice_at is null",
     )

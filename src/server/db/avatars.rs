@@ -1,7 +1,6 @@
 //! Profile pictures, stored in the database (so every app instance can serve them): both sizes
 //! of the one current picture per person, under a random name that changes with each upload.
 
-use super::Db;
 use crate::error::AppError;
 use sqlx::Row;
 
@@ -13,8 +12,8 @@ pub struct Stored {
 }
 
 /// Replaces the person's picture.
-pub async fn save(
-    db: &Db,
+pub async fn save<'e>(
+    db: impl sqlx::Executor<'e, Database = sqlx::Any>,
     user_id: &str,
     name: &str,
     picture: &Stored,
@@ -39,7 +38,10 @@ pub async fn save(
 }
 
 /// The picture published under `name`.
-pub async fn by_name(db: &Db, name: &str) -> Result<Option<Stored>, AppError> {
+pub async fn by_name<'e>(
+    db: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    name: &str,
+) -> Result<Option<Stored>, AppError> {
     let row = sqlx::query("select content_type, large, small from avatars where name = $1")
         .bind(name)
         .fetch_optional(db)
@@ -52,7 +54,10 @@ pub async fn by_name(db: &Db, name: &str) -> Result<Option<Stored>, AppError> {
 }
 
 /// The name of the person's current picture, if they have one.
-pub async fn name_of(db: &Db, user_id: &str) -> Result<Option<String>, AppError> {
+pub async fn name_of<'e>(
+    db: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    user_id: &str,
+) -> Result<Option<String>, AppError> {
     let row = sqlx::query("select name from avatars where user_id = $1")
         .bind(user_id)
         .fetch_optional(db)
@@ -61,7 +66,10 @@ pub async fn name_of(db: &Db, user_id: &str) -> Result<Option<String>, AppError>
 }
 
 /// Back to initials; false when there was no picture.
-pub async fn remove(db: &Db, user_id: &str) -> Result<bool, AppError> {
+pub async fn remove<'e>(
+    db: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    user_id: &str,
+) -> Result<bool, AppError> {
     let done = sqlx::query("delete from avatars where user_id = $1")
         .bind(user_id)
         .execute(db)

@@ -1,11 +1,13 @@
 //! Secondary e-mail addresses and their verification tokens (stored as SHA-256).
 
-use super::Db;
 use crate::i18n::Msg;
 use crate::{error::AppError, model::contacts::EmailAddress};
 use sqlx::Row;
 
-pub async fn list(db: &Db, user_id: &str) -> Result<Vec<EmailAddress>, AppError> {
+pub async fn list<'e>(
+    db: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    user_id: &str,
+) -> Result<Vec<EmailAddress>, AppError> {
     let rows = sqlx::query(
         "select id, email, verified_at from email_addresses where user_id = $1 order by created_at, id",
     )
@@ -22,7 +24,11 @@ pub async fn list(db: &Db, user_id: &str) -> Result<Vec<EmailAddress>, AppError>
         .collect())
 }
 
-pub async fn get(db: &Db, user_id: &str, id: &str) -> Result<EmailAddress, AppError> {
+pub async fn get<'e>(
+    db: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    user_id: &str,
+    id: &str,
+) -> Result<EmailAddress, AppError> {
     list(db, user_id)
         .await?
         .into_iter()
@@ -32,7 +38,7 @@ pub async fn get(db: &Db, user_id: &str, id: &str) -> Result<EmailAddress, AppEr
 
 /// Adds an unverified address; false when the user already has it.
 pub async fn insert(
-    db: &Db,
+    db: &mut sqlx::AnyConnection,
     id: &str,
     user_id: &str,
     email: &str,
@@ -46,22 +52,21 @@ pub async fn insert(
     .bind(user_id)
     .bind(email)
     .bind(now)
-    .execute(db)
+    .execute(&mut *db)
     .await?;
     Ok(done.rows_affected() == 1)
 }
 
 /// A new link for an address; earlier unused links for it stop working.
 pub async fn new_token(
-    db: &Db,
+    db: &mut sqlx::AnyConnection,
     address_id: &str,
     token_hash: &str,
     expires_at: i64,
 ) -> Result<(), AppError> {
-    let mut tx = db.begin().await?;
     sqlx::query("delete from email_verifications where address_id = $1 and used_at is null")
         .bind(address_id)
-        .execute(&mut *tx)
+        .execute(&mut *db)
         .await?;
     sqlx::query(
         "insert into email_verifications (token_hash, address_id, expires_at) values ($1, $2, $3)",
@@ -69,15 +74,14 @@ pub async fn new_token(
     .bind(token_hash)
     .bind(address_id)
     .bind(expires_at)
-    .execute(&mut *tx)
+    .execute(&mut *db)
     .await?;
-    tx.commit().await?;
     Ok(())
 }
 
 /// The owner and address of a live link, without using it.
 pub async fn token_address(
-    db: &Db,
+    db: &mut sqlx::AnyConnection,
     token_hash: &str,
     now: i64,
 ) -> Result<Option<(String, String)>, AppError> {
@@ -87,7 +91,7 @@ pub async fn token_address(
     )
     .bind(token_hash)
     .bind(now)
-    .fetch_optional(db)
+    .fetch_optional(&mut *db)
     .await?;
     Ok(row.map(|r| (r.get(0), r.get(1))))
 }
@@ -95,17 +99,16 @@ pub async fn token_address(
 /// Uses a link: marks it used (once) and its address verified. Returns (user id, e-mail), or
 /// `None` for an unknown, used or expired link.
 pub async fn use_token(
-    db: &Db,
+    db: &mut sqlx::AnyConnection,
     token_hash: &str,
     now: i64,
 ) -> Result<Option<(String, String)>, AppError> {
-    let mut tx = db.begin().await?;
     let claimed = sqlx::query(
         "update email_verifications set used_at = $2 where token_hash = $1 and used_at is null and expires_at > $2",
     )
     .bind(token_hash)
     .bind(now)
-    .execute(&mut *tx)
+    .execute(&mut *db)
     .await?
     .rows_affected()
         == 1;
@@ -117,7 +120,7 @@ pub async fn use_token(
          where v.token_hash = $1",
     )
     .bind(token_hash)
-    .fetch_one(&mut *tx)
+    .fetch_one(&mut *db)
     .await?;
     let (id, user_id, email): (String, String, String) = (row.get(0), row.get(1), row.get(2));
     sqlx::query(
@@ -125,13 +128,16 @@ pub async fn use_token(
     )
     .bind(&id)
     .bind(now)
-    .execute(&mut *tx)
+    .execute(&mut *db)
     .await?;
-    tx.commit().await?;
     Ok(Some((user_id, email)))
 }
 
-pub async fn delete(db: &Db, user_id: &str, id: &str) -> Result<bool, AppError> {
+pub async fn delete<'e>(
+    db: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    user_id: &str,
+    id: &str,
+) -> Result<bool, AppError> {
     let done = sqlx::query("delete from email_addresses where user_id = $1 and id = $2")
         .bind(user_id)
         .bind(id)
@@ -143,17 +149,16 @@ pub async fn delete(db: &Db, user_id: &str, id: &str) -> Result<bool, AppError> 
 /// Makes a verified secondary address the primary one; the old primary takes its place as a
 /// verified secondary. One transaction, so the account always has exactly one primary.
 pub async fn swap_primary(
-    db: &Db,
+    db: &mut sqlx::AnyConnection,
     user_id: &str,
     id: &str,
     old_primary: &str,
     new_primary: &str,
 ) -> Result<(), AppError> {
-    let mut tx = db.begin().await?;
     let moved = sqlx::query("update users set email = $2 where id = $1")
         .bind(user_id)
         .bind(new_primary)
-        .execute(&mut *tx)
+        .execute(&mut *db)
         .await;
     match moved {
         Err(e) if super::is_unique_violation(&e) => {
@@ -165,8 +170,7 @@ pub async fn swap_primary(
         .bind(user_id)
         .bind(id)
         .bind(old_primary)
-        .execute(&mut *tx)
+        .execute(&mut *db)
         .await?;
-    tx.commit().await?;
     Ok(())
 }

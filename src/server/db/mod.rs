@@ -114,6 +114,19 @@ pub async fn connect(url: &str) -> Result<(Db, Backend), String> {
     Ok((pool, backend))
 }
 
+/// A transaction for a user action that writes. On SQLite it takes the write lock at once
+/// (`BEGIN IMMEDIATE`): a transaction that reads first and upgrades later can fail with
+/// "database is locked" when another writer got in between, whatever the busy timeout.
+pub async fn begin(
+    db: &Db,
+    backend: Backend,
+) -> Result<sqlx::Transaction<'static, sqlx::Any>, AppError> {
+    Ok(match backend {
+        Backend::Sqlite => db.begin_with("BEGIN IMMEDIATE").await?,
+        Backend::Postgres => db.begin().await?,
+    })
+}
+
 /// Whether an insert failed on a unique constraint (both backends report the same kind).
 pub fn is_unique_violation(err: &sqlx::Error) -> bool {
     matches!(err, sqlx::Error::Database(db) if db.kind() == sqlx::error::ErrorKind::UniqueViolation)

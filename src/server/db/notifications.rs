@@ -3,17 +3,20 @@
 //! schedule marks. Every write that decides "has this been sent?" is a unique key or a
 //! conditional update, so several instances and restarts never send twice.
 
-use super::{outbox, Db};
+use super::outbox;
 use crate::{
     error::AppError,
     model::notifications::{
-        topic_by_key, BuildOutcomes, NotificationView, Severity, Subscription, TOPICS,
+        BuildOutcomes, NotificationView, Severity, Subscription, Topic, TOPICS,
     },
 };
-use sqlx::Row;
+use sqlx::{AnyConnection, Executor, Row};
 
 /// The person's subscriptions, every topic, defaults where they chose nothing.
-pub async fn subscriptions(db: &Db, user_id: &str) -> Result<Vec<Subscription>, AppError> {
+pub async fn subscriptions<'e>(
+    db: impl Executor<'e, Database = sqlx::Any>,
+    user_id: &str,
+) -> Result<Vec<Subscription>, AppError> {
     let rows = sqlx::query(
         "select topic, email, in_app, min_severity, build_outcomes, include_manual
          from notification_subscriptions where user_id = $1",
@@ -25,7 +28,10 @@ pub async fn subscriptions(db: &Db, user_id: &str) -> Result<Vec<Subscription>, 
         .iter()
         .map(|topic| {
             let mut sub = Subscription::default_for(topic);
-            if let Some(r) = rows.iter().find(|r| r.get::<String, _>(0) == topic.key) {
+            if let Some(r) = rows
+                .iter()
+                .find(|r| r.get::<String, _>(0) == topic.topic.as_str())
+            {
                 sub.email = r.get::<i64, _>(1) != 0;
                 sub.in_app = r.get::<i64, _>(2) != 0;
                 sub.min_severity =
@@ -39,17 +45,32 @@ pub async fn subscriptions(db: &Db, user_id: &str) -> Result<Vec<Subscription>, 
         .collect())
 }
 
-pub async fn subscription(db: &Db, user_id: &str, topic: &str) -> Result<Subscription, AppError> {
-    subscriptions(db, user_id)
+/// The person's subscription to one topic (`test` sends, which nobody subscribes to, get the
+/// defaults of no channel).
+pub async fn subscription<'e>(
+    db: impl Executor<'e, Database = sqlx::Any>,
+    user_id: &str,
+    topic: Topic,
+) -> Result<Subscription, AppError> {
+    Ok(subscriptions(db, user_id)
         .await?
         .into_iter()
         .find(|s| s.topic == topic)
-        .ok_or_else(|| crate::server::context::internal(format!("unknown topic {topic}")))
+        .unwrap_or(Subscription {
+            topic,
+            email: false,
+            in_app: false,
+            min_severity: Severity::Warning,
+            build_outcomes: BuildOutcomes::Failed,
+            include_manual: false,
+        }))
 }
 
-/// Stores every subscription in one transaction.
 /// The version of a person's subscriptions (0: never saved).
-pub async fn subscriptions_version(db: &Db, user_id: &str) -> Result<i64, AppError> {
+pub async fn subscriptions_version<'e>(
+    db: impl Executor<'e, Database = sqlx::Any>,
+    user_id: &str,
+) -> Result<i64, AppError> {
     let row = sqlx::query("select version from subscription_versions where user_id = $1")
         .bind(user_id)
         .fetch_optional(db)
@@ -60,13 +81,12 @@ pub async fn subscriptions_version(db: &Db, user_id: &str) -> Result<i64, AppErr
 /// Saves every subscription at once. With `expected` (the version the form was made from), only
 /// if the subscriptions are still at that version; `Conflict` otherwise.
 pub async fn save_subscriptions(
-    db: &Db,
+    tx: &mut AnyConnection,
     user_id: &str,
     subs: &[Subscription],
     expected: Option<i64>,
     now: i64,
 ) -> Result<(), AppError> {
-    let mut tx = db.begin().await?;
     let bumped = sqlx::query(
         "insert into subscription_versions (user_id, version) values ($1, 1)
          on conflict (user_id) do update set version = subscription_versions.version + 1
@@ -80,7 +100,7 @@ pub async fn save_subscriptions(
         return Err(super::preferences::stale_form());
     }
     for s in subs {
-        let locked = topic_by_key(&s.topic).is_some_and(|t| t.locked_email);
+        let locked = s.topic.info().is_some_and(|t| t.locked_email);
         sqlx::query(
             "insert into notification_subscriptions
                  (user_id, topic, email, in_app, min_severity, build_outcomes, include_manual, updated_at)
@@ -89,23 +109,22 @@ pub async fn save_subscriptions(
                  build_outcomes = $6, include_manual = $7, updated_at = $8",
         )
         .bind(user_id)
-        .bind(&s.topic)
+        .bind(s.topic.as_str())
         .bind((s.email || locked) as i64)
         .bind(s.in_app as i64)
-        .bind(s.min_severity.key())
-        .bind(s.build_outcomes.key())
+        .bind(s.min_severity.as_str())
+        .bind(s.build_outcomes.as_str())
         .bind(s.include_manual as i64)
         .bind(now)
         .execute(&mut *tx)
         .await?;
     }
-    tx.commit().await?;
     Ok(())
 }
 
 /// Stores an event; false when one with this id was already received (a replay).
-pub async fn insert_event(
-    db: &Db,
+pub async fn insert_event<'e>(
+    db: impl Executor<'e, Database = sqlx::Any>,
     id: &str,
     kind: &str,
     payload: &str,
@@ -125,7 +144,10 @@ pub async fn insert_event(
 }
 
 /// The payload stored for an event id, if it was received.
-pub async fn event_payload(db: &Db, id: &str) -> Result<Option<String>, AppError> {
+pub async fn event_payload<'e>(
+    db: impl Executor<'e, Database = sqlx::Any>,
+    id: &str,
+) -> Result<Option<String>, AppError> {
     let row = sqlx::query("select payload from platform_events where id = $1")
         .bind(id)
         .fetch_optional(db)
@@ -135,7 +157,10 @@ pub async fn event_payload(db: &Db, id: &str) -> Result<Option<String>, AppError
 
 /// Events whose routing has not finished (received more than `older_than` seconds ago, so a
 /// request still routing its own event is left alone): (id, payload).
-pub async fn unprocessed_events(db: &Db, before: i64) -> Result<Vec<(String, String)>, AppError> {
+pub async fn unprocessed_events<'e>(
+    db: impl Executor<'e, Database = sqlx::Any>,
+    before: i64,
+) -> Result<Vec<(String, String)>, AppError> {
     let rows = sqlx::query(
         "select id, payload from platform_events where processed_at is null and received_at <= $1
          order by received_at limit 100",
@@ -146,7 +171,11 @@ pub async fn unprocessed_events(db: &Db, before: i64) -> Result<Vec<(String, Str
     Ok(rows.into_iter().map(|r| (r.get(0), r.get(1))).collect())
 }
 
-pub async fn mark_processed(db: &Db, id: &str, now: i64) -> Result<(), AppError> {
+pub async fn mark_processed<'e>(
+    db: impl Executor<'e, Database = sqlx::Any>,
+    id: &str,
+    now: i64,
+) -> Result<(), AppError> {
     sqlx::query("update platform_events set processed_at = $2 where id = $1")
         .bind(id)
         .bind(now)
@@ -158,7 +187,7 @@ pub async fn mark_processed(db: &Db, id: &str, now: i64) -> Result<(), AppError>
 /// One notification for one person, ready to store.
 pub struct Delivery<'a> {
     pub user_id: &'a str,
-    pub topic: &'a str,
+    pub topic: Topic,
     pub dedupe_key: &'a str,
     pub title: &'a str,
     pub body: &'a str,
@@ -170,12 +199,11 @@ pub struct Delivery<'a> {
 /// Records the notification and queues its e-mail in one transaction; false (and nothing
 /// written) when this person already got a notification for this reason.
 pub async fn deliver(
-    db: &Db,
+    tx: &mut AnyConnection,
     key: &crate::server::config::SecretKey,
     d: Delivery<'_>,
     now: i64,
 ) -> Result<bool, AppError> {
-    let mut tx = db.begin().await?;
     let id = crate::server::ordered_id();
     let inserted = sqlx::query(
         "insert into notifications (id, user_id, topic, dedupe_key, title, body, link, in_app, created_at)
@@ -184,7 +212,7 @@ pub async fn deliver(
     )
     .bind(&id)
     .bind(d.user_id)
-    .bind(d.topic)
+    .bind(d.topic.as_str())
     .bind(d.dedupe_key)
     .bind(d.title)
     .bind(d.body)
@@ -206,13 +234,12 @@ pub async fn deliver(
             .execute(&mut *tx)
             .await?;
     }
-    tx.commit().await?;
     Ok(true)
 }
 
 /// A page of the in-app inbox, newest first, with each e-mail copy's delivery status.
-pub async fn inbox(
-    db: &Db,
+pub async fn inbox<'e>(
+    db: impl Executor<'e, Database = sqlx::Any>,
     user_id: &str,
     page: usize,
     per_page: usize,
@@ -237,7 +264,7 @@ pub async fn inbox(
             let attempts: Option<i64> = r.get(8);
             NotificationView {
                 id: r.get(0),
-                topic: r.get(1),
+                topic: Topic::parse(&r.get::<String, _>(1)).unwrap_or(Topic::News),
                 title: r.get(2),
                 body: r.get(3),
                 link: r.get(4),
@@ -255,7 +282,10 @@ pub async fn inbox(
     Ok((items, has_next))
 }
 
-pub async fn unread_count(db: &Db, user_id: &str) -> Result<i64, AppError> {
+pub async fn unread_count<'e>(
+    db: impl Executor<'e, Database = sqlx::Any>,
+    user_id: &str,
+) -> Result<i64, AppError> {
     let row = sqlx::query(
         "select count(*) from notifications where user_id = $1 and in_app = 1 and read_at is null",
     )
@@ -266,7 +296,12 @@ pub async fn unread_count(db: &Db, user_id: &str) -> Result<i64, AppError> {
 }
 
 /// Marks one of the user's notifications read; false when it is not theirs.
-pub async fn mark_read(db: &Db, user_id: &str, id: &str, now: i64) -> Result<bool, AppError> {
+pub async fn mark_read<'e>(
+    db: impl Executor<'e, Database = sqlx::Any>,
+    user_id: &str,
+    id: &str,
+    now: i64,
+) -> Result<bool, AppError> {
     let done = sqlx::query(
         "update notifications set read_at = coalesce(read_at, $3) where user_id = $1 and id = $2 and in_app = 1",
     )
@@ -278,7 +313,11 @@ pub async fn mark_read(db: &Db, user_id: &str, id: &str, now: i64) -> Result<boo
     Ok(done.rows_affected() == 1)
 }
 
-pub async fn mark_all_read(db: &Db, user_id: &str, now: i64) -> Result<u64, AppError> {
+pub async fn mark_all_read<'e>(
+    db: impl Executor<'e, Database = sqlx::Any>,
+    user_id: &str,
+    now: i64,
+) -> Result<u64, AppError> {
     let done = sqlx::query(
         "update notifications set read_at = $2 where user_id = $1 and in_app = 1 and read_at is null",
     )
@@ -292,7 +331,7 @@ pub async fn mark_all_read(db: &Db, user_id: &str, now: i64) -> Result<u64, AppE
 /// A notification to deliver later.
 pub struct Scheduled<'a> {
     pub user_id: &'a str,
-    pub topic: &'a str,
+    pub topic: Topic,
     pub dedupe_key: &'a str,
     /// What it is about (an invoice id), so it can be cancelled.
     pub subject_id: &'a str,
@@ -303,7 +342,10 @@ pub struct Scheduled<'a> {
 }
 
 /// Schedules a notification; scheduling the same reason twice keeps the first.
-pub async fn schedule(db: &Db, s: Scheduled<'_>) -> Result<(), AppError> {
+pub async fn schedule<'e>(
+    db: impl Executor<'e, Database = sqlx::Any>,
+    s: Scheduled<'_>,
+) -> Result<(), AppError> {
     sqlx::query(
         "insert into scheduled_notifications (id, user_id, topic, dedupe_key, subject_id, due_at, title, body, link)
          values ($1, $2, $3, $4, $5, $6, $7, $8, $9)
@@ -311,7 +353,7 @@ pub async fn schedule(db: &Db, s: Scheduled<'_>) -> Result<(), AppError> {
     )
     .bind(crate::server::random_id(12))
     .bind(s.user_id)
-    .bind(s.topic)
+    .bind(s.topic.as_str())
     .bind(s.dedupe_key)
     .bind(s.subject_id)
     .bind(s.due_at)
@@ -324,11 +366,15 @@ pub async fn schedule(db: &Db, s: Scheduled<'_>) -> Result<(), AppError> {
 }
 
 /// Cancels what is still pending about a subject (an invoice that was paid).
-pub async fn cancel_scheduled(db: &Db, topic: &str, subject_id: &str) -> Result<u64, AppError> {
+pub async fn cancel_scheduled<'e>(
+    db: impl Executor<'e, Database = sqlx::Any>,
+    topic: Topic,
+    subject_id: &str,
+) -> Result<u64, AppError> {
     let done = sqlx::query(
         "delete from scheduled_notifications where topic = $1 and subject_id = $2 and done_at is null",
     )
-    .bind(topic)
+    .bind(topic.as_str())
     .bind(subject_id)
     .execute(db)
     .await?;
@@ -338,7 +384,7 @@ pub async fn cancel_scheduled(db: &Db, topic: &str, subject_id: &str) -> Result<
 pub struct DueRow {
     pub id: String,
     pub user_id: String,
-    pub topic: String,
+    pub topic: Topic,
     pub dedupe_key: String,
     pub subject_id: String,
     pub due_at: i64,
@@ -348,7 +394,10 @@ pub struct DueRow {
 }
 
 /// Scheduled notifications whose time has come.
-pub async fn due(db: &Db, now: i64) -> Result<Vec<DueRow>, AppError> {
+pub async fn due<'e>(
+    db: impl Executor<'e, Database = sqlx::Any>,
+    now: i64,
+) -> Result<Vec<DueRow>, AppError> {
     let rows = sqlx::query(
         "select id, user_id, topic, dedupe_key, subject_id, due_at, title, body, link
          from scheduled_notifications where done_at is null and due_at <= $1
@@ -362,7 +411,7 @@ pub async fn due(db: &Db, now: i64) -> Result<Vec<DueRow>, AppError> {
         .map(|r| DueRow {
             id: r.get(0),
             user_id: r.get(1),
-            topic: r.get(2),
+            topic: Topic::parse(&r.get::<String, _>(2)).unwrap_or(Topic::PaymentReminders),
             dedupe_key: r.get(3),
             subject_id: r.get(4),
             due_at: r.get(5),
@@ -373,7 +422,11 @@ pub async fn due(db: &Db, now: i64) -> Result<Vec<DueRow>, AppError> {
         .collect())
 }
 
-pub async fn mark_scheduled_done(db: &Db, id: &str, now: i64) -> Result<(), AppError> {
+pub async fn mark_scheduled_done<'e>(
+    db: impl Executor<'e, Database = sqlx::Any>,
+    id: &str,
+    now: i64,
+) -> Result<(), AppError> {
     sqlx::query("update scheduled_notifications set done_at = $2 where id = $1")
         .bind(id)
         .bind(now)
@@ -384,13 +437,17 @@ pub async fn mark_scheduled_done(db: &Db, id: &str, now: i64) -> Result<(), AppE
 
 /// Whether other scheduled rows for the same subject and topic are due too (then only the
 /// latest of them is worth sending).
-pub async fn later_due_exists(db: &Db, row: &DueRow, now: i64) -> Result<bool, AppError> {
+pub async fn later_due_exists<'e>(
+    db: impl Executor<'e, Database = sqlx::Any>,
+    row: &DueRow,
+    now: i64,
+) -> Result<bool, AppError> {
     let r = sqlx::query(
         "select count(*) from scheduled_notifications
          where user_id = $1 and topic = $2 and subject_id = $3 and done_at is null and due_at > $4 and due_at <= $5",
     )
     .bind(&row.user_id)
-    .bind(&row.topic)
+    .bind(row.topic.as_str())
     .bind(&row.subject_id)
     .bind(row.due_at)
     .bind(now)
@@ -402,12 +459,11 @@ pub async fn later_due_exists(db: &Db, row: &DueRow, now: i64) -> Result<bool, A
 /// Reads and updates a quota's state: returns the crossings count after this reading, and
 /// whether this reading crossed the threshold.
 pub async fn quota_reading(
-    db: &Db,
+    tx: &mut AnyConnection,
     user_id: &str,
     quota_id: &str,
     above: bool,
 ) -> Result<(i64, bool), AppError> {
-    let mut tx = db.begin().await?;
     let row = sqlx::query(
         "select above, crossings from quota_state where user_id = $1 and quota_id = $2",
     )
@@ -430,12 +486,15 @@ pub async fn quota_reading(
     .bind(crossings)
     .execute(&mut *tx)
     .await?;
-    tx.commit().await?;
     Ok((crossings, crossed))
 }
 
 /// Claims a schedule-wide job; false when it was already done (by any instance).
-pub async fn claim_mark(db: &Db, key: &str, now: i64) -> Result<bool, AppError> {
+pub async fn claim_mark<'e>(
+    db: impl Executor<'e, Database = sqlx::Any>,
+    key: &str,
+    now: i64,
+) -> Result<bool, AppError> {
     let done = sqlx::query(
         "insert into schedule_marks (key, done_at) values ($1, $2) on conflict (key) do nothing",
     )
@@ -446,7 +505,10 @@ pub async fn claim_mark(db: &Db, key: &str, now: i64) -> Result<bool, AppError> 
     Ok(done.rows_affected() == 1)
 }
 
-pub async fn mark_exists(db: &Db, key: &str) -> Result<bool, AppError> {
+pub async fn mark_exists<'e>(
+    db: impl Executor<'e, Database = sqlx::Any>,
+    key: &str,
+) -> Result<bool, AppError> {
     let row = sqlx::query("select 1 from schedule_marks where key = $1")
         .bind(key)
         .fetch_optional(db)
@@ -456,8 +518,8 @@ pub async fn mark_exists(db: &Db, key: &str) -> Result<bool, AppError> {
 
 /// The latest notification e-mails to the user with their delivery status, newest first:
 /// (title, queued at, status).
-pub async fn recent_emails(
-    db: &Db,
+pub async fn recent_emails<'e>(
+    db: impl Executor<'e, Database = sqlx::Any>,
     user_id: &str,
     limit: i64,
 ) -> Result<Vec<(String, i64, String)>, AppError> {

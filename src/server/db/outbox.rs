@@ -1,7 +1,6 @@
 //! The e-mail outbox: queued messages, claimed one at a time by whichever instance's worker
 //! gets there first, and marked sent or scheduled for another attempt.
 
-use super::Db;
 use crate::error::AppError;
 use crate::server::{config::SecretKey, crypto};
 use sqlx::Row;
@@ -61,14 +60,18 @@ where
 
 /// Claims the next due message, if any. The conditional update is the lock: of two workers
 /// racing for one message, exactly one sees a changed row.
-pub async fn claim_next(db: &Db, key: &SecretKey, now: i64) -> Result<Option<Queued>, AppError> {
+pub async fn claim_next(
+    db: &mut sqlx::AnyConnection,
+    key: &SecretKey,
+    now: i64,
+) -> Result<Option<Queued>, AppError> {
     loop {
         let candidate = sqlx::query(
             "select id from outbox where status = 'pending' and next_attempt_at <= $1 and locked_until <= $1
              order by next_attempt_at, created_at, id limit 1",
         )
         .bind(now)
-        .fetch_optional(db)
+        .fetch_optional(&mut *db)
         .await?;
         let Some(candidate) = candidate else {
             return Ok(None);
@@ -81,14 +84,14 @@ pub async fn claim_next(db: &Db, key: &SecretKey, now: i64) -> Result<Option<Que
         .bind(&id)
         .bind(now + CLAIM_SECS)
         .bind(now)
-        .execute(db)
+        .execute(&mut *db)
         .await?;
         if claimed.rows_affected() == 1 {
             let row = sqlx::query(
                 "select to_addr, subject, text_body, html_body, attempts from outbox where id = $1",
             )
             .bind(&id)
-            .fetch_one(db)
+            .fetch_one(&mut *db)
             .await?;
             let open = |stored: String| -> Result<String, AppError> {
                 match stored.strip_prefix("enc:") {
@@ -119,7 +122,11 @@ pub async fn claim_next(db: &Db, key: &SecretKey, now: i64) -> Result<Option<Que
     }
 }
 
-pub async fn mark_sent(db: &Db, id: &str, now: i64) -> Result<(), AppError> {
+pub async fn mark_sent<'e>(
+    db: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    id: &str,
+    now: i64,
+) -> Result<(), AppError> {
     sqlx::query(
         "update outbox set status = 'sent', sent_at = $2, last_error = null, text_body = '', html_body = '' where id = $1",
     )
@@ -131,8 +138,8 @@ pub async fn mark_sent(db: &Db, id: &str, now: i64) -> Result<(), AppError> {
 }
 
 /// Records a failed attempt: retried at `retry_at`, or given up (`failed`) when `None`.
-pub async fn mark_failed(
-    db: &Db,
+pub async fn mark_failed<'e>(
+    db: impl sqlx::Executor<'e, Database = sqlx::Any>,
     id: &str,
     error: &str,
     retry_at: Option<i64>,

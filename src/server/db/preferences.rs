@@ -1,6 +1,5 @@
 //! Display preferences in the database: one row per person who saved any.
 
-use super::Db;
 use crate::{
     error::AppError,
     model::preferences::{DateFormat, LanguageChoice, Preferences, Theme, TimeFormat, WeekStart},
@@ -8,7 +7,10 @@ use crate::{
 use sqlx::Row;
 
 /// The saved preferences, if any (`zone_chosen` false when no zone was saved).
-pub async fn get(db: &Db, user_id: &str) -> Result<Option<Preferences>, AppError> {
+pub async fn get<'e>(
+    db: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    user_id: &str,
+) -> Result<Option<Preferences>, AppError> {
     let row = sqlx::query(
         "select time_zone, date_format, time_format, week_start, rows_per_page, theme, language, version
          from user_preferences where user_id = $1",
@@ -35,8 +37,8 @@ pub async fn get(db: &Db, user_id: &str) -> Result<Option<Preferences>, AppError
 
 /// Saves the preferences. With `expected` (the version the form was made from), only if the
 /// saved ones are still at that version (0: none saved yet); `Conflict` otherwise.
-pub async fn save(
-    db: &Db,
+pub async fn save<'e>(
+    db: impl sqlx::Executor<'e, Database = sqlx::Any>,
     user_id: &str,
     p: &Preferences,
     expected: Option<i64>,

@@ -20,7 +20,10 @@ pub async fn dashboards(db: &Db) -> Result<Vec<Dashboard>, AppError> {
         .collect())
 }
 
-pub async fn get(db: &Db, user_id: &str) -> Result<ProfileView, AppError> {
+pub async fn get<'e>(
+    db: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    user_id: &str,
+) -> Result<ProfileView, AppError> {
     let row = sqlx::query(
         "select u.email, p.first_name, p.last_name, p.job_function, p.phone, p.default_dashboard, p.version
          from profiles p join users u on u.id = p.user_id where p.user_id = $1",
@@ -43,7 +46,7 @@ pub async fn get(db: &Db, user_id: &str) -> Result<ProfileView, AppError> {
 /// Saves the profile only if it is still at `version`: a stale form gets a conflict instead of
 /// silently overwriting what another tab saved.
 pub async fn update(
-    db: &Db,
+    db: &mut sqlx::AnyConnection,
     user_id: &str,
     p: &ValidProfile,
     version: i64,
@@ -62,12 +65,12 @@ pub async fn update(
     .bind(p.phone.as_deref())
     .bind(&p.default_dashboard)
     .bind(now)
-    .execute(db)
+    .execute(&mut *db)
     .await?;
     if updated.rows_affected() == 0 {
         return Err(AppError::conflict(
             crate::i18n::Msg::YourProfileWasChangedSomewhereElse,
         ));
     }
-    get(db, user_id).await
+    get(&mut *db, user_id).await
 }

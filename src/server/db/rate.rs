@@ -2,7 +2,6 @@
 //! person may trigger, sign-ups per address. One row per bucket and window; old windows are
 //! swept.
 
-use super::Db;
 use crate::error::AppError;
 use sqlx::Row;
 
@@ -18,8 +17,8 @@ pub struct Budget {
 
 /// Counts one hit against `bucket` at `now`; `Err(seconds until the window ends)` when this
 /// hit is over the budget. One statement, so concurrent requests on any instance count exactly.
-pub async fn hit(
-    db: &Db,
+pub async fn hit<'e>(
+    db: impl sqlx::Executor<'e, Database = sqlx::Any>,
     bucket: &str,
     budget: Budget,
     now: i64,
@@ -42,7 +41,10 @@ pub async fn hit(
 }
 
 /// Drops counters of windows that started before `before`.
-pub async fn sweep(db: &Db, before: i64) -> Result<u64, AppError> {
+pub async fn sweep<'e>(
+    db: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    before: i64,
+) -> Result<u64, AppError> {
     let done = sqlx::query("delete from rate_windows where window_start < $1")
         .bind(before)
         .execute(db)

@@ -1,14 +1,13 @@
 //! The user's security log: one row per security-relevant event, written by the flows that
 //! cause them and read (later) by the Security tab.
 
-use super::Db;
 use crate::{error::AppError, server::context::ClientInfo};
 
 /// Event kinds (the vocabulary lives in the model, with its labels).
 pub use crate::model::security::EventKind as Kind;
 
-pub async fn record(
-    db: &Db,
+pub async fn record<'e>(
+    db: impl sqlx::Executor<'e, Database = sqlx::Any>,
     user_id: &str,
     kind: Kind,
     success: bool,
@@ -42,8 +41,8 @@ pub struct EventRow {
 }
 
 /// A user's events, newest first: `limit` of them from `offset` (all of them when `None`).
-pub async fn list(
-    db: &Db,
+pub async fn list<'e>(
+    db: impl sqlx::Executor<'e, Database = sqlx::Any>,
     user_id: &str,
     offset: i64,
     limit: Option<i64>,

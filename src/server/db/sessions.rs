@@ -1,7 +1,6 @@
 //! Sessions in the database, found by the SHA-256 of the cookie token. Ended sessions are kept
 //! with how they ended, as history for the Sessions tab.
 
-use super::Db;
 use crate::error::AppError;
 use crate::model::sessions::EndReason;
 use sqlx::Row;
@@ -45,7 +44,11 @@ pub struct NewSession<'a> {
     pub user_agent: &'a str,
 }
 
-pub async fn create(db: &Db, s: NewSession<'_>, now: i64) -> Result<(), AppError> {
+pub async fn create<'e>(
+    db: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    s: NewSession<'_>,
+    now: i64,
+) -> Result<(), AppError> {
     sqlx::query(
         "insert into sessions (id, token_hash, user_id, created_at, last_seen_at, idle_expires_at, absolute_expires_at, ip, user_agent)
          values ($1, $2, $3, $4, $4, $5, $6, $7, $8)",
@@ -64,8 +67,8 @@ pub async fn create(db: &Db, s: NewSession<'_>, now: i64) -> Result<(), AppError
 }
 
 /// The live session with this token hash: not ended, not idle too long, not too old.
-pub async fn find_active(
-    db: &Db,
+pub async fn find_active<'e>(
+    db: impl sqlx::Executor<'e, Database = sqlx::Any>,
     token_hash: &str,
     now: i64,
 ) -> Result<Option<ActiveSession>, AppError> {
@@ -92,7 +95,11 @@ pub fn needs_touch(last_seen_at: i64, now: i64) -> bool {
 }
 
 /// Records activity and slides the idle expiry (never past the absolute one).
-pub async fn touch(db: &Db, id: &str, now: i64) -> Result<(), AppError> {
+pub async fn touch<'e>(
+    db: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    id: &str,
+    now: i64,
+) -> Result<(), AppError> {
     sqlx::query(
         "update sessions set last_seen_at = $2,
              idle_expires_at = case when $3 < absolute_expires_at then $3 else absolute_expires_at end
@@ -107,7 +114,12 @@ pub async fn touch(db: &Db, id: &str, now: i64) -> Result<(), AppError> {
 }
 
 /// Ends a session; `reason` is one of `signed_out`, `ended_by_user`, `password_changed`, ….
-pub async fn end(db: &Db, id: &str, reason: EndReason, now: i64) -> Result<(), AppError> {
+pub async fn end<'e>(
+    db: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    id: &str,
+    reason: EndReason,
+    now: i64,
+) -> Result<(), AppError> {
     sqlx::query(
         "update sessions set ended_at = $2, end_reason = $3 where id = $1 and ended_at is null",
     )
@@ -121,8 +133,8 @@ pub async fn end(db: &Db, id: &str, reason: EndReason, now: i64) -> Result<(), A
 
 /// Ends one of `user_id`'s live sessions; false when it is not theirs, not live, or unknown
 /// (the caller cannot tell which: another user's session id is simply not found).
-pub async fn end_own(
-    db: &Db,
+pub async fn end_own<'e>(
+    db: impl sqlx::Executor<'e, Database = sqlx::Any>,
     user_id: &str,
     id: &str,
     reason: EndReason,
@@ -142,8 +154,8 @@ pub async fn end_own(
 }
 
 /// Ends every live session of `user_id` except `keep`; returns how many ended.
-pub async fn end_all_except(
-    db: &Db,
+pub async fn end_all_except<'e>(
+    db: impl sqlx::Executor<'e, Database = sqlx::Any>,
     user_id: &str,
     keep: &str,
     reason: EndReason,
@@ -161,7 +173,11 @@ pub async fn end_all_except(
 
 /// Gives a live session a new token (after a password change), so a copy of the old cookie stops
 /// working while this browser stays signed in.
-pub async fn rotate_token(db: &Db, id: &str, token_hash: &str) -> Result<(), AppError> {
+pub async fn rotate_token<'e>(
+    db: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    id: &str,
+    token_hash: &str,
+) -> Result<(), AppError> {
     sqlx::query("update sessions set token_hash = $2 where id = $1")
         .bind(id)
         .bind(token_hash)
@@ -171,7 +187,11 @@ pub async fn rotate_token(db: &Db, id: &str, token_hash: &str) -> Result<(), App
 }
 
 /// Records that this session's owner just proved who they are.
-pub async fn mark_reauthenticated(db: &Db, id: &str, now: i64) -> Result<(), AppError> {
+pub async fn mark_reauthenticated<'e>(
+    db: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    id: &str,
+    now: i64,
+) -> Result<(), AppError> {
     sqlx::query("update sessions set reauth_at = $2 where id = $1")
         .bind(id)
         .bind(now)
@@ -182,8 +202,8 @@ pub async fn mark_reauthenticated(db: &Db, id: &str, now: i64) -> Result<(), App
 
 /// The user's live sessions (newest activity first) and their sessions ended within
 /// `HISTORY_SECS` (newest first).
-pub async fn list(
-    db: &Db,
+pub async fn list<'e>(
+    db: impl sqlx::Executor<'e, Database = sqlx::Any>,
     user_id: &str,
     now: i64,
 ) -> Result<(Vec<SessionRow>, Vec<SessionRow>), AppError> {
@@ -224,19 +244,19 @@ pub async fn list(
 /// Background housekeeping: marks sessions past their expiry as ended (`expired`), keeping the
 /// row as history, and deletes history older than `HISTORY_SECS`. Idempotent, so every instance
 /// may run it.
-pub async fn sweep(db: &Db, now: i64) -> Result<(u64, u64), AppError> {
+pub async fn sweep(db: &mut sqlx::AnyConnection, now: i64) -> Result<(u64, u64), AppError> {
     let expired = sqlx::query(
         "update sessions set end_reason = 'expired',
              ended_at = case when idle_expires_at < absolute_expires_at then idle_expires_at else absolute_expires_at end
          where ended_at is null and (idle_expires_at <= $1 or absolute_expires_at <= $1)",
     )
     .bind(now)
-    .execute(db)
+    .execute(&mut *db)
     .await?
     .rows_affected();
     let deleted = sqlx::query("delete from sessions where ended_at is not null and ended_at <= $1")
         .bind(now - HISTORY_SECS)
-        .execute(db)
+        .execute(&mut *db)
         .await?
         .rows_affected();
     Ok((expired, deleted))
@@ -254,7 +274,7 @@ mod tests {
     }
 
     /// A throw-away SQLite database with one user, migrated like the real one.
-    async fn db_with_user() -> (Db, std::path::PathBuf) {
+    async fn db_with_user() -> (crate::server::db::Db, std::path::PathBuf) {
         let dir = std::env::temp_dir().join(format!(
             "pc-sweep-{}-{}",
             std::process::id(),
@@ -270,7 +290,7 @@ mod tests {
         (db, dir)
     }
 
-    async fn session(db: &Db, id: &str, created: i64) {
+    async fn session(db: &crate::server::db::Db, id: &str, created: i64) {
         let s = NewSession {
             id,
             token_hash: id,
@@ -289,7 +309,7 @@ mod tests {
         session(&db, "idle", now - IDLE_SECS - 10).await;
         session(&db, "ancient", now - HISTORY_SECS - IDLE_SECS - 10).await;
 
-        let (expired, deleted) = sweep(&db, now).await.unwrap();
+        let (expired, deleted) = sweep(&mut db.acquire().await.unwrap(), now).await.unwrap();
         assert_eq!(
             (expired, deleted),
             (2, 1),
@@ -305,7 +325,7 @@ mod tests {
         assert_eq!(ended[0].end_reason.as_deref(), Some("expired"));
         assert_eq!(ended[0].ended_at, Some(now - 10));
         assert_eq!(
-            sweep(&db, now).await.unwrap(),
+            sweep(&mut db.acquire().await.unwrap(), now).await.unwrap(),
             (0, 0),
             "a second sweep changes nothing"
         );

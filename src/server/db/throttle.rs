@@ -6,7 +6,6 @@
 //! `MAX_LOCK_SECS`). Which keys an attempt is counted against is the flows' choice (see
 //! `server::accounts`): the point is that nobody's failures lock out somebody else.
 
-use super::Db;
 use crate::error::AppError;
 use sqlx::Row;
 
@@ -62,12 +61,16 @@ pub fn lock_secs(failures: i64, limit: i64) -> i64 {
 }
 
 /// Seconds until the last of `keys` unlocks, if any is locked.
-pub async fn locked_for(db: &Db, keys: &[&str], now: i64) -> Result<Option<u64>, AppError> {
+pub async fn locked_for(
+    db: &mut sqlx::AnyConnection,
+    keys: &[&str],
+    now: i64,
+) -> Result<Option<u64>, AppError> {
     let mut longest = 0;
     for key in keys {
         let row = sqlx::query("select locked_until from auth_throttle where key = $1")
             .bind(*key)
-            .fetch_optional(db)
+            .fetch_optional(&mut *db)
             .await?;
         if let Some(row) = row {
             longest = longest.max(row.get::<i64, _>(0) - now);
@@ -85,7 +88,7 @@ pub struct Failure {
 
 /// Counts one failure against `key`.
 pub async fn record_failure(
-    db: &Db,
+    db: &mut sqlx::AnyConnection,
     key: &str,
     limit: Limit,
     now: i64,
@@ -104,7 +107,7 @@ pub async fn record_failure(
     .bind(key)
     .bind(now)
     .bind(limit.window_secs)
-    .fetch_one(db)
+    .fetch_one(&mut *db)
     .await?;
     let count: i64 = row.get(0);
     let lock = lock_secs(count, limit.failures);
@@ -112,7 +115,7 @@ pub async fn record_failure(
         sqlx::query("update auth_throttle set locked_until = $2 where key = $1")
             .bind(key)
             .bind(now + lock)
-            .execute(db)
+            .execute(&mut *db)
             .await?;
     }
     Ok(Failure {
@@ -121,7 +124,10 @@ pub async fn record_failure(
     })
 }
 
-pub async fn clear(db: &Db, key: &str) -> Result<(), AppError> {
+pub async fn clear<'e>(
+    db: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    key: &str,
+) -> Result<(), AppError> {
     sqlx::query("delete from auth_throttle where key = $1")
         .bind(key)
         .execute(db)

@@ -16,14 +16,17 @@ pub struct NewUser<'a> {
 
 /// Creates an unverified user and their profile in one transaction (see `accounts::sign_up`:
 /// the caller has made sure the address is not someone's verified address).
-pub async fn create(db: &Db, user: NewUser<'_>, now: i64) -> Result<(), AppError> {
-    let mut tx = db.begin().await?;
+pub async fn create(
+    db: &mut sqlx::AnyConnection,
+    user: NewUser<'_>,
+    now: i64,
+) -> Result<(), AppError> {
     let inserted = sqlx::query("insert into users (id, email, password_hash, created_at, updated_at) values ($1, $2, $3, $4, $4)")
         .bind(user.id)
         .bind(user.email)
         .bind(user.password_hash)
         .bind(now)
-        .execute(&mut *tx)
+        .execute(&mut *db)
         .await;
     match inserted {
         // Two sign-ups for one address at the same moment: the same answer as any other.
@@ -38,23 +41,25 @@ pub async fn create(db: &Db, user: NewUser<'_>, now: i64) -> Result<(), AppError
     .bind(user.first_name)
     .bind(user.last_name)
     .bind(now)
-    .execute(&mut *tx)
+    .execute(&mut *db)
     .await?;
-    tx.commit().await?;
     Ok(())
 }
 
 /// Someone signed up again for an address whose account was never verified: their password
 /// and names replace the earlier ones (whoever proves the mailbox gets the account).
-pub async fn replace_unverified(db: &Db, user: NewUser<'_>, now: i64) -> Result<bool, AppError> {
-    let mut tx = db.begin().await?;
+pub async fn replace_unverified(
+    db: &mut sqlx::AnyConnection,
+    user: NewUser<'_>,
+    now: i64,
+) -> Result<bool, AppError> {
     let done = sqlx::query(
         "update users set password_hash = $2, updated_at = $3 where id = $1 and email_verified_at is null",
     )
     .bind(user.id)
     .bind(user.password_hash)
     .bind(now)
-    .execute(&mut *tx)
+    .execute(&mut *db)
     .await?;
     if done.rows_affected() != 1 {
         return Ok(false);
@@ -64,9 +69,8 @@ pub async fn replace_unverified(db: &Db, user: NewUser<'_>, now: i64) -> Result<
         .bind(user.first_name)
         .bind(user.last_name)
         .bind(now)
-        .execute(&mut *tx)
+        .execute(&mut *db)
         .await?;
-    tx.commit().await?;
     Ok(true)
 }
 
@@ -79,7 +83,10 @@ pub struct Account {
 }
 
 /// The account whose sign-in address is this (normalised) e-mail.
-pub async fn by_email(db: &Db, email: &str) -> Result<Option<Account>, AppError> {
+pub async fn by_email<'e>(
+    db: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    email: &str,
+) -> Result<Option<Account>, AppError> {
     let row =
         sqlx::query("select id, password_hash, email_verified_at from users where email = $1")
             .bind(email)
@@ -94,8 +101,8 @@ pub async fn by_email(db: &Db, email: &str) -> Result<Option<Account>, AppError>
 
 /// Whether a verified account uses this address: as its sign-in address, or as a verified
 /// further address. Such an address cannot be signed up with or added elsewhere.
-pub async fn address_taken(
-    db: &Db,
+pub async fn address_taken<'e>(
+    db: impl sqlx::Executor<'e, Database = sqlx::Any>,
     email: &str,
     except_user: Option<&str>,
 ) -> Result<bool, AppError> {
@@ -114,15 +121,14 @@ pub async fn address_taken(
 
 /// A new sign-up link for an unverified user; earlier unused links stop working.
 pub async fn new_signup_token(
-    db: &Db,
+    db: &mut sqlx::AnyConnection,
     user_id: &str,
     token_hash: &str,
     expires_at: i64,
 ) -> Result<(), AppError> {
-    let mut tx = db.begin().await?;
     sqlx::query("delete from signup_verifications where user_id = $1 and used_at is null")
         .bind(user_id)
-        .execute(&mut *tx)
+        .execute(&mut *db)
         .await?;
     sqlx::query(
         "insert into signup_verifications (token_hash, user_id, expires_at) values ($1, $2, $3)",
@@ -130,15 +136,14 @@ pub async fn new_signup_token(
     .bind(token_hash)
     .bind(user_id)
     .bind(expires_at)
-    .execute(&mut *tx)
+    .execute(&mut *db)
     .await?;
-    tx.commit().await?;
     Ok(())
 }
 
 /// The unverified account a live (unused, unexpired) sign-up link is for.
-pub async fn signup_token_owner(
-    db: &Db,
+pub async fn signup_token_owner<'e>(
+    db: impl sqlx::Executor<'e, Database = sqlx::Any>,
     token_hash: &str,
     now: i64,
 ) -> Result<Option<(Account, String)>, AppError> {
@@ -164,19 +169,18 @@ pub async fn signup_token_owner(
 
 /// Uses a sign-up link (once) and marks its account verified; false if someone was faster.
 pub async fn finish_signup(
-    db: &Db,
+    db: &mut sqlx::AnyConnection,
     token_hash: &str,
     user_id: &str,
     now: i64,
 ) -> Result<bool, AppError> {
-    let mut tx = db.begin().await?;
     let claimed = sqlx::query(
         "update signup_verifications set used_at = $3 where token_hash = $1 and user_id = $2 and used_at is null and expires_at > $3",
     )
     .bind(token_hash)
     .bind(user_id)
     .bind(now)
-    .execute(&mut *tx)
+    .execute(&mut *db)
     .await?
     .rows_affected()
         == 1;
@@ -186,15 +190,18 @@ pub async fn finish_signup(
     sqlx::query("update users set email_verified_at = $2, updated_at = $2 where id = $1 and email_verified_at is null")
         .bind(user_id)
         .bind(now)
-        .execute(&mut *tx)
+        .execute(&mut *db)
         .await?;
-    tx.commit().await?;
     Ok(true)
 }
 
 /// Deletes unverified accounts made before `before` (nobody proved their address in time), and
 /// the unverified account that holds `email` once another account has verified it.
-pub async fn delete_unverified(db: &Db, before: i64, email: Option<&str>) -> Result<u64, AppError> {
+pub async fn delete_unverified<'e>(
+    db: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    before: i64,
+    email: Option<&str>,
+) -> Result<u64, AppError> {
     let done = sqlx::query(
         "delete from users where email_verified_at is null and (created_at < $1 or email = $2)",
     )
@@ -206,8 +213,8 @@ pub async fn delete_unverified(db: &Db, before: i64, email: Option<&str>) -> Res
 }
 
 /// The e-mail and password hash of a user, for re-authentication.
-pub async fn credentials_by_id(
-    db: &Db,
+pub async fn credentials_by_id<'e>(
+    db: impl sqlx::Executor<'e, Database = sqlx::Any>,
     user_id: &str,
 ) -> Result<Option<(String, String)>, AppError> {
     let row = sqlx::query("select email, password_hash from users where id = $1")
@@ -217,8 +224,8 @@ pub async fn credentials_by_id(
     Ok(row.map(|r| (r.get(0), r.get(1))))
 }
 
-pub async fn set_password_hash(
-    db: &Db,
+pub async fn set_password_hash<'e>(
+    db: impl sqlx::Executor<'e, Database = sqlx::Any>,
     user_id: &str,
     hash: &str,
     now: i64,
@@ -232,7 +239,10 @@ pub async fn set_password_hash(
     Ok(())
 }
 
-pub async fn current_user(db: &Db, user_id: &str) -> Result<Option<CurrentUser>, AppError> {
+pub async fn current_user<'e>(
+    db: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    user_id: &str,
+) -> Result<Option<CurrentUser>, AppError> {
     let row = sqlx::query(
         "select u.id, u.email, p.first_name, p.last_name, a.name from users u
          join profiles p on p.user_id = u.id left join avatars a on a.user_id = u.id
@@ -263,7 +273,10 @@ pub async fn all_ids(db: &Db) -> Result<Vec<String>, AppError> {
 
 /// The ids of the (verified) users named by id or by e-mail, each once, and the names nobody
 /// has.
-pub async fn ids_for(db: &Db, names: &[String]) -> Result<(Vec<String>, Vec<String>), AppError> {
+pub async fn ids_for(
+    db: &mut sqlx::AnyConnection,
+    names: &[String],
+) -> Result<(Vec<String>, Vec<String>), AppError> {
     let mut ids: Vec<String> = Vec::new();
     let mut unknown = Vec::new();
     for name in names {
@@ -273,7 +286,7 @@ pub async fn ids_for(db: &Db, names: &[String]) -> Result<(Vec<String>, Vec<Stri
         )
         .bind(name.trim())
         .bind(&email)
-        .fetch_optional(db)
+        .fetch_optional(&mut *db)
         .await?;
         match row.map(|r| r.get::<String, _>(0)) {
             Some(id) if !ids.contains(&id) => ids.push(id),

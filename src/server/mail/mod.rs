@@ -145,7 +145,9 @@ impl Mailer {
     /// Sends every message that is due now; returns how many went out.
     pub async fn deliver_due(&self, db: &Db) -> Result<usize, AppError> {
         let mut sent = 0;
-        while let Some(queued) = outbox::claim_next(db, &self.key, now()).await? {
+        while let Some(queued) =
+            outbox::claim_next(&mut *db.acquire().await?, &self.key, now()).await?
+        {
             match self.send(&queued.id, &queued.email).await {
                 Ok(()) => {
                     outbox::mark_sent(db, &queued.id, now()).await?;
@@ -193,12 +195,13 @@ const PER_PERSON: super::db::rate::Budget = super::db::rate::Budget {
 /// exhausted budget is an error they see (429); for anonymous flows (sign-up) the message is
 /// dropped silently, so that the answer stays the same whoever the address belongs to.
 pub async fn send_requested(
+    conn: &mut sqlx::AnyConnection,
     state: &super::state::AppState,
     person: Option<&str>,
     email: &Email,
 ) -> Result<(), AppError> {
-    match allow_requested(state, person, &email.to).await {
-        Ok(()) => state.mailer.enqueue(&state.db, email).await,
+    match allow_requested(&mut *conn, person, &email.to).await {
+        Ok(()) => queue(conn, state, email).await,
         Err(e) if person.is_none() => {
             tracing::warn!("requested mail dropped: recipient over the hourly budget");
             let _ = e;
@@ -211,18 +214,18 @@ pub async fn send_requested(
 /// Counts one requested message to `recipient` (and for `person`) against the budgets;
 /// `RateLimited` when either is used up.
 pub async fn allow_requested(
-    state: &super::state::AppState,
+    conn: &mut sqlx::AnyConnection,
     person: Option<&str>,
     recipient: &str,
 ) -> Result<(), AppError> {
     use super::db::rate;
     let at = now();
     let bucket = format!("mail_to:{}", recipient.to_lowercase());
-    let mut over = rate::hit(&state.db, &bucket, PER_RECIPIENT, at)
+    let mut over = rate::hit(&mut *conn, &bucket, PER_RECIPIENT, at)
         .await?
         .err();
     if let Some(person) = person {
-        let sender = rate::hit(&state.db, &format!("mail_by:{person}"), PER_PERSON, at).await?;
+        let sender = rate::hit(&mut *conn, &format!("mail_by:{person}"), PER_PERSON, at).await?;
         over = over.max(sender.err());
     }
     match over {
@@ -236,9 +239,23 @@ pub async fn allow_requested(
     }
 }
 
+/// Queues a message in the caller's transaction: it is sent only if that commits (wake the
+/// worker after the commit, `Mailer::wake`).
+pub async fn queue(
+    conn: &mut sqlx::AnyConnection,
+    state: &super::state::AppState,
+    email: &Email,
+) -> Result<(), AppError> {
+    outbox::enqueue(conn, &state.config.secret_key, email, now()).await?;
+    Ok(())
+}
+
 /// The language to write to a person in: the one they chose on the Preferences tab, else the
 /// language of the request being served (their browser's), else English.
-pub async fn language_of(db: &super::db::Db, user_id: &str) -> Result<crate::i18n::Lang, AppError> {
+pub async fn language_of<'e>(
+    db: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    user_id: &str,
+) -> Result<crate::i18n::Lang, AppError> {
     let chosen = super::db::preferences::get(db, user_id)
         .await?
         .map(|p| p.language.as_str());

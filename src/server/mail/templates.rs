@@ -50,60 +50,25 @@ fn notice(lang: Lang, to: &str, subject: &str, paragraphs: &[String]) -> Email {
     }
 }
 
-/// "Your password was changed", with when and from where, and what to do if it was not them.
-pub fn password_changed(
-    lang: Lang,
-    to: &str,
-    name: &str,
-    when: &str,
-    ip: &str,
-    browser: &str,
-) -> Email {
-    notice(
-        lang,
-        to,
-        in_lang(lang, Msg::YourProfileCenterPasswordWasChanged),
-        &[
-            hello(lang, name),
-            fill(
-                in_lang(lang, Msg::ThePasswordOfYourProfileCenter),
-                &[when, browser, ip],
-            ),
-            in_lang(lang, Msg::AllYourOtherSessionsWereSigned).to_string(),
-            in_lang(lang, Msg::IfThisWasNotYouReset).to_string(),
-        ],
-    )
-}
-
 fn hello(lang: Lang, name: &str) -> String {
     fill(in_lang(lang, Msg::Hello), &[name])
 }
 
-/// A security notice: what happened, when, from where, and what to do if it was not them.
-#[allow(clippy::too_many_arguments)]
+/// A security notice (see `notifications::security_notice`): what happened, in one sentence
+/// that also says when and from where; more paragraphs if any; what to do if it was not them.
 pub fn security_notice(
     lang: Lang,
     to: &str,
     name: &str,
     subject: &str,
-    what: &str,
-    when: &str,
-    ip: &str,
-    browser: &str,
+    sentence: &str,
+    more: &[String],
+    advice: &str,
 ) -> Email {
-    notice(
-        lang,
-        to,
-        subject,
-        &[
-            hello(lang, name),
-            fill(
-                in_lang(lang, Msg::OnYourProfileCenterAccountOn),
-                &[what, when, browser, ip],
-            ),
-            in_lang(lang, Msg::IfThisWasNotYouChange2).to_string(),
-        ],
-    )
+    let mut paragraphs = vec![hello(lang, name), sentence.to_string()];
+    paragraphs.extend(more.iter().cloned());
+    paragraphs.push(advice.to_string());
+    notice(lang, to, subject, &paragraphs)
 }
 
 /// A notification the person subscribed to: its title, text, where it leads, and where to
@@ -171,62 +136,6 @@ pub fn signup_attempt(lang: Lang, to: &str, signin: &str) -> Email {
     )
 }
 
-/// To the owner after repeated wrong two-factor codes: someone who knows the password is
-/// guessing, and the second step is now locked for a while.
-pub fn second_factor_failures(lang: Lang, to: &str, name: &str, ip: &str, browser: &str) -> Email {
-    notice(
-        lang,
-        to,
-        in_lang(lang, Msg::WrongTwoFactorCodesWereEntered),
-        &[
-            hello(lang, name),
-            fill(
-                in_lang(lang, Msg::SeveralWrongTwoFactorCodesWere),
-                &[browser, ip],
-            ),
-            in_lang(lang, Msg::IfThisWasNotYouSomeone).to_string(),
-        ],
-    )
-}
-
-/// To the old primary address, when another became primary.
-pub fn primary_changed(lang: Lang, to: &str, name: &str, new_primary: &str) -> Email {
-    notice(
-        lang,
-        to,
-        in_lang(lang, Msg::YourProfileCenterPrimaryEMail),
-        &[
-            hello(lang, name),
-            fill(in_lang(lang, Msg::ThePrimaryEMailAddressOf), &[new_primary]),
-            in_lang(lang, Msg::IfThisWasNotYouChange).to_string(),
-        ],
-    )
-}
-
-/// "Your API key expires in a week": which key, when, and what to do.
-pub fn key_expiring(
-    lang: Lang,
-    to: &str,
-    name: &str,
-    key_name: &str,
-    key_id: &str,
-    when: &str,
-) -> Email {
-    notice(
-        lang,
-        to,
-        in_lang(lang, Msg::YourProfileCenterAPIKeyExpires),
-        &[
-            hello(lang, name),
-            fill(
-                in_lang(lang, Msg::YourAPIKeyExpiresOnScripts),
-                &[key_name, key_id, when],
-            ),
-            in_lang(lang, Msg::ToKeepThemWorkingCreateA).to_string(),
-        ],
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -282,13 +191,14 @@ mod tests {
 
     #[test]
     fn html_parts_escape_what_people_typed() {
-        let email = password_changed(
+        let email = security_notice(
             Lang::En,
             "a@example.com",
             "<script>alert(1)</script>",
-            "2026-11-24 10:00 UTC",
-            "127.0.0.1",
-            "Firefox 128 on Linux",
+            "Your password was changed",
+            "The password was changed on 2026-11-24 10:00 UTC from Firefox 128 on Linux.",
+            &[],
+            "If this was not you, act.",
         );
         assert!(email.html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
         assert!(!email.html.contains("<script>"));

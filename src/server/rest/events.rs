@@ -46,12 +46,13 @@ fn platform_key_ok(state: &AppState, headers: &HeaderMap) -> bool {
 /// Send a platform event.
 #[utoipa::path(
     post, path = "/api/v1/events", tag = "platform",
-    request_body(content = crate::server::notifications::EventIn, content_type = "application/json"),
+    request_body(content = Object, content_type = "application/json", description = "A `PlatformEvent` (its schema is set by `Conventions`)"),
     responses(
         (status = 202, description = "Stored and routed to the people it concerns", body = EventReceipt),
         (status = 200, description = "An event with this id was received before; nothing happened", body = EventReceipt),
         (status = 400, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Missing or wrong platform key", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "An event with this id was received before, with other content", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "The body is larger than 64 KiB", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A field is invalid (see `errors`)", body = Problem, content_type = "application/problem+json"),
@@ -131,8 +132,8 @@ pub async fn mark_all_read(
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ApiNotification {
     pub id: String,
-    /// The subscription topic, e.g. `invoices`, `builds`, `security`.
-    pub topic: String,
+    /// The subscription topic.
+    pub topic: crate::model::notifications::Topic,
     pub title: String,
     pub body: String,
     /// Where it leads; empty for nowhere.

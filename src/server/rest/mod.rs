@@ -320,7 +320,7 @@ pub fn json_read<T: Serialize>(headers: &HeaderMap, value: &T) -> Response {
         description = "Your profile, sessions and API keys, for scripts. Authenticate with a personal API key from Settings → API keys: `Authorization: Bearer pc_<id>.<secret>`. Each endpoint names the scope it needs; a `…:write` scope includes `…:read`. Reads carry an `ETag`; send it back as `If-Match` on writes to avoid overwriting someone else's change (412 when stale) and as `If-None-Match` to revalidate a copy (304). Errors are `application/problem+json`. Each key may make `API_RATE_LIMIT` requests per minute (600 by default); beyond that, 429 with `Retry-After`."
     ),
     paths(v1::get_me, v1::patch_me, preferences::get_preferences, preferences::patch_preferences, v1::list_sessions, v1::list_api_keys, events::list_notifications, events::mark_read, events::mark_all_read, events::post_event),
-    components(schemas(Problem, FieldProblem, crate::server::notifications::EventType)),
+    components(schemas(Problem, FieldProblem)),
     modifiers(&Conventions),
     tags(
         (name = "profile", description = "Who you are"),
@@ -352,6 +352,23 @@ impl utoipa::Modify for Conventions {
             "platform_key",
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
         );
+        // The platform's events: one shape per type, built by `notifications::events`.
+        if let Ok(event) =
+            serde_json::from_value(crate::server::notifications::events::openapi_schema())
+        {
+            components.schemas.insert("PlatformEvent".into(), event);
+        }
+        if let Some(body) = openapi
+            .paths
+            .paths
+            .get_mut("/api/v1/events")
+            .and_then(|item| item.post.as_mut())
+            .and_then(|op| op.request_body.as_mut())
+        {
+            if let Some(json) = body.content.get_mut("application/json") {
+                json.schema = Some(Ref::from_schema_name("PlatformEvent").into());
+            }
+        }
         let problem = |description: &str| {
             ResponseBuilder::new()
                 .description(description)

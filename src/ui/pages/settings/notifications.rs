@@ -12,7 +12,8 @@ use crate::{
     },
     error::AppError,
     model::notifications::{
-        BuildOutcomes, NotificationView, NotificationsPage, Severity, Subscription, TOPICS,
+        BuildOutcomes, NotificationView, NotificationsPage, Severity, Subscription, Topic,
+        TopicInfo, TOPICS,
     },
     ui::components::{
         enhance::Enhanced,
@@ -68,7 +69,7 @@ fn Subscriptions(
     version: i64,
     error: Option<AppError>,
 ) -> impl IntoView {
-    let find = move |key: &str| subscriptions.iter().find(|s| s.topic == key).cloned();
+    let find = move |topic: Topic| subscriptions.iter().find(|s| s.topic == topic).cloned();
     view! {
         <section aria-labelledby="subscriptions-heading">
             <h2 id="subscriptions-heading">{t(Msg::WhatYouHearAbout)}</h2>
@@ -80,7 +81,7 @@ fn Subscriptions(
                         {TOPICS
                             .iter()
                             .map(|topic| {
-                                let sub = find(topic.key).unwrap_or_else(|| Subscription::default_for(topic));
+                                let sub = find(topic.topic).unwrap_or_else(|| Subscription::default_for(topic));
                                 view! { <TopicChoice topic=*topic sub=sub/> }
                             })
                             .collect_view()}
@@ -99,28 +100,28 @@ fn Subscriptions(
 
 /// One topic: its two channel switches and, for some topics, options.
 #[component]
-fn TopicChoice(topic: crate::model::notifications::Topic, sub: Subscription) -> impl IntoView {
-    let key = topic.key;
+fn TopicChoice(topic: TopicInfo, sub: Subscription) -> impl IntoView {
+    let key = topic.topic.as_str();
     let hint_id = format!("topic-{key}-hint");
     let described_by = hint_id.clone();
-    let options = match key {
-        "cost_anomalies" => Some(view! {
+    let options = match topic.topic {
+        Topic::CostAnomalies => Some(view! {
             <div class="field">
                 <label for="field-min_severity">{t(Msg::MinimumSeverity)}</label>
                 <select id="field-min_severity" name="min_severity">
-                    {Severity::ALL.into_iter().map(|s| view! {
-                        <option value=s.key() selected=s == sub.min_severity>{s.label()}</option>
+                    {Severity::ALL.iter().copied().map(|s| view! {
+                        <option value=s.as_str() selected=s == sub.min_severity>{t(s.label())}</option>
                     }).collect_view()}
                 </select>
                 <p class="field-error" id="field-min_severity-error" hidden>""</p>
             </div>
         }.into_any()),
-        "builds" => Some(view! {
+        Topic::Builds => Some(view! {
             <div class="field">
                 <label for="field-build_outcomes">{t(Msg::WhichBuilds)}</label>
                 <select id="field-build_outcomes" name="build_outcomes">
-                    {BuildOutcomes::ALL.into_iter().map(|o| view! {
-                        <option value=o.key() selected=o == sub.build_outcomes>{o.label()}</option>
+                    {BuildOutcomes::ALL.iter().copied().map(|o| view! {
+                        <option value=o.as_str() selected=o == sub.build_outcomes>{t(o.label())}</option>
                     }).collect_view()}
                 </select>
                 <p class="field-error" id="field-build_outcomes-error" hidden>""</p>
@@ -134,7 +135,7 @@ fn TopicChoice(topic: crate::model::notifications::Topic, sub: Subscription) -> 
     };
     view! {
         <fieldset class="topic" aria-describedby=described_by>
-            <legend>{t(topic.label)}</legend>
+            <legend>{t(topic.topic.label())}</legend>
             <p class="hint" id=hint_id>{t(topic.description)}</p>
             <div class="channels">
                 {if topic.locked_email {
