@@ -563,4 +563,5 @@ messages! {
     Schedule => "Started by a schedule.", "Durch einen Zeitplan gestartet.";
     Manual => "Started by hand.", "Von Hand gestartet.";
     IfYouNoLongerNeedTheKey => "If you no longer need the key, you need not do anything.", "Falls Sie den Schlüssel nicht mehr brauchen, müssen Sie nichts tun.";
+    SecurityNoticesAreAlwaysEMailed => "Security notices are always sent by e-mail.", "Sicherheitshinweise werden immer per E-Mail gesendet.";
 }

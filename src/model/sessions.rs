@@ -56,8 +56,8 @@ pub fn end_reason_label(reason: Option<&str>) -> &'static str {
     crate::i18n::t(msg)
 }
 
-/// A UTC timestamp as "2026-11-24 14:05 UTC". (Per-user zones and formats come with the
-/// Preferences tab; until then every time is shown, and labelled, in UTC.)
+/// A UTC timestamp as "2026-11-24 14:05 UTC": the fallback when a time cannot be shown in the
+/// person's zone and formats (`Preferences::format`, which pages and e-mails use).
 pub fn format_utc(ts: i64) -> String {
     let days = ts.div_euclid(86_400);
     let secs = ts.rem_euclid(86_400);

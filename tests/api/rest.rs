@@ -1,4 +1,4 @@
-//! REST endpoints for preferences and for marking notifications read: every scope a key can
+//! REST endpoints for preferences, subscriptions and marking notifications read: every scope a key can
 //! carry is checked by an endpoint, and none is offered that nothing checks.
 
 use crate::common::*;
@@ -52,6 +52,38 @@ on_both_databases! {
         assert_eq!(res.status(), 200);
         let list: Value = app.api(Method::GET, "/api/v1/me/notifications", &reader).send().await.unwrap().json().await.unwrap();
         assert_eq!(list["unread"], 0);
+    }
+
+    async fn subscriptions_are_read_and_changed_with_the_notification_scopes(app: TestApp) {
+        let browser = app.signed_in("ada@example.com").await;
+        let reader = app.create_api_key(&browser, "read", &["notifications:read"], "30").await;
+        let writer = app.create_api_key(&browser, "write", &["notifications:write"], "30").await;
+        let path = "/api/v1/me/subscriptions";
+        let res = app.api(Method::GET, path, &reader).send().await.unwrap();
+        assert_eq!(res.status(), 200);
+        let etag = res.headers()[header::ETAG].to_str().unwrap().to_string();
+        let subs: Value = res.json().await.unwrap();
+        assert_eq!(subs["topics"]["security"], json!({ "email": true, "in_app": true }));
+        assert_eq!(subs["topics"]["builds"], json!({ "email": false, "in_app": false }));
+        assert!(subs["topics"].get("test").is_none(), "nobody subscribes to test sends");
+        assert_eq!(subs["min_severity"], "warning");
+        let change = json!({ "topics": { "builds": { "in_app": true } }, "build_outcomes": "both" });
+        assert_eq!(app.api(Method::PATCH, path, &reader).json(&change).send().await.unwrap().status(), 403);
+        for bad in [json!({ "topics": { "security": { "email": false } } }), json!({ "topics": { "admin": { "email": true } } }), json!({ "min_severity": "loud" })] {
+            let res = app.api(Method::PATCH, path, &writer).json(&bad).send().await.unwrap();
+            assert_eq!(res.status(), 422, "{bad}");
+        }
+        let res = app.api(Method::PATCH, path, &writer).header(header::IF_MATCH, &etag).json(&change).send().await.unwrap();
+        assert_eq!(res.status(), 200);
+        let saved: Value = res.json().await.unwrap();
+        assert_eq!((saved["topics"]["builds"]["in_app"].as_bool(), saved["build_outcomes"].as_str()), (Some(true), Some("both")));
+        assert_eq!(saved["topics"]["invoices"], subs["topics"]["invoices"], "topics not named stay");
+        let res = app.api(Method::PATCH, path, &writer).header(header::IF_MATCH, &etag).json(&json!({ "include_manual": true })).send().await.unwrap();
+        assert_eq!(res.status(), 412, "the old ETag is stale now");
+        // The tab shows what the API saved: the builds switch is on and "both" selected.
+        let html = app.page(&browser, "/settings/notifications").await;
+        assert!(html.contains(r#"id="in_app-builds" name="in_app[]" value="builds" checked"#), "the tab shows the saved switch");
+        assert!(html.contains(r#"<option value="both" selected"#));
     }
 
     async fn a_scope_nothing_checks_is_not_offered(app: TestApp) {

@@ -98,6 +98,17 @@ on_both_databases! {
         assert_eq!(replay.status(), 401);
     }
 
+    async fn the_notice_says_when_in_the_persons_zone_and_formats(app: TestApp) {
+        let client = app.signed_in("ada@example.com").await;
+        let prefs = [("time_zone", "Asia/Tokyo"), ("date_format", "us"), ("time_format", "12h"), ("week_start", "monday"), ("rows_per_page", "25"), ("theme", "system"), ("language", "en")];
+        assert_eq!(app.call(&client, "save_preferences", &prefs).await.status(), 200);
+        let res = app.call(&client, "change_password", &change(PASSWORD, NEW_PASSWORD, NEW_PASSWORD)).await;
+        assert_eq!(res.status(), 200);
+        let mail = app.wait_for_mail("ada@example.com", "password of your Profile Center account was changed").await;
+        assert!(mail.contains(" JST") && (mail.contains(" AM JST") || mail.contains(" PM JST")), "{mail}");
+        assert!(!mail.contains(" UTC"), "{mail}");
+    }
+
     async fn a_wrong_current_password_is_refused_and_throttled(app: TestApp) {
         let client = app.signed_in("ada@example.com").await;
         for _ in 0..5 {

@@ -143,20 +143,18 @@ pub async fn security_notice(
         return Ok(());
     };
     let lang = super::super::mail::language_of(&mut *conn, user_id).await?;
-    let (when, device, ip) = match notice.client {
+    // When, in the person's own zone and formats.
+    let prefs = super::super::db::preferences::get(&mut *conn, user_id)
+        .await?
+        .unwrap_or_default();
+    let when = prefs.format(notice.at.unwrap_or_else(now));
+    let (device, ip) = match notice.client {
         Some(client) => {
             let (browser, os) = super::super::sessions::describe_user_agent(&client.user_agent);
-            (
-                crate::model::sessions::format_utc(notice.at.unwrap_or_else(now)),
-                fill(in_lang(lang, Msg::BrowserOnSystem), &[&browser, &os]),
-                client.ip.clone(),
-            )
+            let device = fill(in_lang(lang, Msg::BrowserOnSystem), &[&browser, &os]);
+            (device, client.ip.clone())
         }
-        None => (
-            crate::model::sessions::format_utc(notice.at.unwrap_or_else(now)),
-            String::new(),
-            String::new(),
-        ),
+        None => (String::new(), String::new()),
     };
     let what = notice
         .what

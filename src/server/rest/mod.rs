@@ -9,6 +9,7 @@
 
 mod events;
 mod preferences;
+mod subscriptions;
 mod v1;
 
 use super::{api_keys, api_keys::Caller, context::ClientInfo, state::AppState};
@@ -48,6 +49,10 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route(
             "/me/notifications/{id}/read",
             axum::routing::post(events::mark_read),
+        )
+        .route(
+            "/me/subscriptions",
+            get(subscriptions::get_subscriptions).patch(subscriptions::patch_subscriptions),
         )
         .route(
             "/me/preferences",
@@ -319,7 +324,7 @@ pub fn json_read<T: Serialize>(headers: &HeaderMap, value: &T) -> Response {
         version = "1",
         description = "Your profile, sessions and API keys, for scripts. Authenticate with a personal API key from Settings → API keys: `Authorization: Bearer pc_<id>.<secret>`. Each endpoint names the scope it needs; a `…:write` scope includes `…:read`. Reads carry an `ETag`; send it back as `If-Match` on writes to avoid overwriting someone else's change (412 when stale) and as `If-None-Match` to revalidate a copy (304). Errors are `application/problem+json`. Each key may make `API_RATE_LIMIT` requests per minute (600 by default); beyond that, 429 with `Retry-After`."
     ),
-    paths(v1::get_me, v1::patch_me, preferences::get_preferences, preferences::patch_preferences, v1::list_sessions, v1::list_api_keys, events::list_notifications, events::mark_read, events::mark_all_read, events::post_event),
+    paths(v1::get_me, v1::patch_me, preferences::get_preferences, preferences::patch_preferences, v1::list_sessions, v1::list_api_keys, events::list_notifications, subscriptions::get_subscriptions, subscriptions::patch_subscriptions, events::mark_read, events::mark_all_read, events::post_event),
     components(schemas(Problem, FieldProblem)),
     modifiers(&Conventions),
     tags(
@@ -327,7 +332,7 @@ pub fn json_read<T: Serialize>(headers: &HeaderMap, value: &T) -> Response {
         (name = "preferences", description = "Your time zone, formats, theme and language"),
         (name = "sessions", description = "Where you are signed in"),
         (name = "api-keys", description = "Your API keys (never their secrets)"),
-        (name = "notifications", description = "Your in-app notifications"),
+        (name = "notifications", description = "Your in-app notifications and what you hear about"),
         (name = "platform", description = "For the platform, with the operator's platform key: events that become notifications"),
     )
 )]

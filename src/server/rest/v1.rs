@@ -27,9 +27,8 @@ pub struct Me {
     pub email: String,
     pub first_name: String,
     pub last_name: String,
-    /// One of `engineering`, `devops_sre`, `finance`, `management`, `procurement`, `security`,
-    /// `other`; null when not set.
-    pub job_function: Option<String>,
+    /// Null when not set.
+    pub job_function: Option<crate::model::profile::JobFunction>,
     /// E.164, e.g. `+4930123456`; null when not set.
     pub phone: Option<String>,
     /// The id of the dashboard the platform opens after sign-in.
@@ -43,7 +42,7 @@ impl Me {
             email: p.email,
             first_name: p.first_name,
             last_name: p.last_name,
-            job_function: Some(p.job_function).filter(|v| !v.is_empty()),
+            job_function: crate::model::profile::JobFunction::parse(&p.job_function),
             phone: Some(p.phone).filter(|v| !v.is_empty()),
             default_dashboard: p.default_dashboard,
         }
