@@ -216,6 +216,9 @@ impl TestApp {
         let mut env = vec![
             ("SMTP_URL", url.as_str()),
             ("MAIL_FROM", "Profile Center <no-reply@profile.test>"),
+            // A sink that is slow to answer under a loaded test run makes a send fail now and
+            // then; the retry must come within the tests' wait, not after the default 30 s.
+            ("MAIL_RETRY_SECS", "1"),
         ];
         env.extend_from_slice(extra_env);
         let mut app = Self::spawn_with(backend, &env).await;
