@@ -4,7 +4,10 @@
 //! are complete without JavaScript; islands then hydrate the forms.
 
 use crate::ui::pages::{
-    auth::{FinishSignUpPage, SignInCodePage, SignInPage, SignUpPage},
+    auth::{
+        FinishSignUpPage, ForgotPasswordPage, ResetPasswordPage, SignInCodePage, SignInPage,
+        SignUpPage,
+    },
     not_found::NotFound,
     settings::{
         api_keys::ApiKeysTab, notifications::NotificationsTab, preferences::PreferencesTab,
@@ -58,6 +61,8 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/signup/verify") view=FinishSignUpPage ssr=SsrMode::Async/>
                 <Route path=path!("/verify-email") view=VerifyEmailPage ssr=SsrMode::Async/>
                 <Route path=path!("/signin/mfa") view=SignInCodePage ssr=SsrMode::Async/>
+                <Route path=path!("/forgot-password") view=ForgotPasswordPage ssr=SsrMode::Async/>
+                <Route path=path!("/reset-password") view=ResetPasswordPage ssr=SsrMode::Async/>
                 <ParentRoute path=path!("/settings") view=SettingsLayout ssr=SsrMode::Async>
                     <Route path=path!("/profile") view=ProfileTab ssr=SsrMode::Async/>
                     <Route path=path!("/preferences") view=PreferencesTab ssr=SsrMode::Async/>

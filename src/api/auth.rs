@@ -1,10 +1,17 @@
 //! Sign-up, sign-in and the signed-in user for the shell.
 
-use crate::{error::AppError, model::auth::CurrentUser};
+use crate::{
+    error::AppError,
+    model::auth::{CurrentUser, ResetLink},
+};
 use leptos::prelude::*;
 
 /// Where a sign-up lands: the page that says to check the inbox (the same for every address).
 pub const SIGNUP_SENT: &str = "/signup?sent=1";
+/// Where a request for a "forgot password" link lands (the same for every address).
+pub const RESET_SENT: &str = "/forgot-password?sent=1";
+/// Where a new password set from such a link lands: signing in with it.
+pub const RESET_DONE: &str = "/signin?reset=1";
 
 /// Takes a sign-up and e-mails the link that finishes it. Returns where the browser goes next
 /// (the same answer whether or not the address has an account).
@@ -101,6 +108,42 @@ pub async fn verify_sign_in_code(code: String, next: Option<String>) -> Result<S
     set_cookie(&auth::pending_cookie(state.config.production, None));
     end_previous_session(&state).await?;
     Ok(finish_sign_in(&state, &signed_in, next.as_deref()))
+}
+
+/// "Forgot password?": mails a single-use link to the address if it is a verified address of
+/// an account. Returns where the browser goes next (the same answer for every address).
+#[server(endpoint = "request_password_reset")]
+pub async fn request_password_reset(email: String) -> Result<String, AppError> {
+    use crate::server::{context::*, password_reset};
+    password_reset::request(&state()?, &client_info(), &email).await?;
+    land_on(RESET_SENT.into())
+}
+
+/// Whether a "forgot password" link still works, and whether it also needs a code.
+#[server(endpoint = "get_password_reset")]
+pub async fn get_password_reset(token: String) -> Result<ResetLink, AppError> {
+    use crate::server::{context::*, password_reset};
+    password_reset::check(&state()?, &token).await
+}
+
+/// Sets a new password from a "forgot password" link (with an authenticator or recovery `code`
+/// when two-factor sign-in is on). Every session ends; returns the sign-in page to go to.
+#[server(endpoint = "reset_password")]
+pub async fn reset_password(
+    token: String,
+    new_password: String,
+    confirm_password: String,
+    code: Option<String>,
+) -> Result<String, AppError> {
+    use crate::server::{auth::Password, context::*, password_reset};
+    let form = password_reset::NewPassword {
+        token,
+        new: Password(new_password),
+        confirm: Password(confirm_password),
+        code: code.unwrap_or_default(),
+    };
+    password_reset::reset(&state()?, &client_info(), form).await?;
+    land_on(RESET_DONE.into())
 }
 
 /// The browser had a session already: replace it rather than leave it dangling.

@@ -10,6 +10,15 @@ use serde::{Deserialize, Serialize};
 pub const PASSWORD_MIN_CHARS: usize = 8;
 pub const PASSWORD_MAX_CHARS: usize = 128;
 pub const EMAIL_MAX_CHARS: usize = 254;
+/// How long a "forgot password" link works.
+pub const RESET_LINK_SECS: i64 = 30 * 60;
+
+/// What the page a "forgot password" link opens needs to know about the link.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResetLink {
+    /// Two-factor sign-in is on: the new password also needs a code.
+    pub needs_code: bool,
+}
 
 /// The signed-in person as the header and shell need them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -33,6 +33,8 @@ super::vocabulary! {
         SessionEnded = "session_ended" => SessionEnded,
         OtherSessionsEnded = "other_sessions_ended" => AllOtherSessionsEnded,
         PasswordChanged = "password_changed" => PasswordChanged,
+        PasswordResetRequested = "password_reset_requested" => PasswordResetRequested,
+        PasswordReset = "password_reset" => PasswordReset,
         MfaEnabled = "mfa_enabled" => TwoFactorSignInTurnedOn,
         MfaDisabled = "mfa_disabled" => TwoFactorSignInTurnedOff,
         MfaChallenge = "mfa_challenge" => TwoFactorCode,

@@ -43,6 +43,7 @@ super::vocabulary! {
         EndedByUser = "ended_by_user" => EndedByYou,
         Expired = "expired" => Expired,
         PasswordChanged = "password_changed" => EndedByPasswordChange,
+        PasswordReset = "password_reset" => EndedByPasswordReset,
         EndedByAdmin = "ended_by_admin" => EndedByAnAdministrator,
     }
 }

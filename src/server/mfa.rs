@@ -409,7 +409,6 @@ pub async fn second_step(
     code: &str,
     device: Option<&str>,
 ) -> Result<super::accounts::SignedIn, AppError> {
-    use super::db::throttle::{self, key};
     let token_hash = super::auth::token_hash(pending_token);
     // The attempt counts whatever happens next: its own short transaction.
     let Some(user_id) =
@@ -417,24 +416,75 @@ pub async fn second_step(
     else {
         return Err(AppError::conflict(Msg::ThisSignInHasExpiredOr));
     };
-    let throttle_key = key::second_factor(&user_id);
-    if let Some(secs) =
-        throttle::locked_for(&mut *state.conn().await?, &[&throttle_key], now()).await?
-    {
-        tracing::warn!(user_id = %user_id, ip = %client.ip, "second step refused: throttled");
-        return Err(AppError::RateLimited(secs));
-    }
+    second_factor_lock(state, &user_id, client).await?;
     let mut tx = state.begin().await?;
-    let by_app = accept_totp(&mut tx, state, &user_id, code).await?;
-    let by_recovery = !by_app && use_recovery_code(&mut tx, state, &user_id, code).await?;
-    if !(by_app || by_recovery) {
-        security_events::record(&mut *tx, &user_id, Kind::MfaChallenge, false, client, "").await?;
+    if check_second_factor(&mut tx, state, &user_id, client, code)
+        .await?
+        .is_none()
+    {
+        tx.commit().await?;
+        state.mailer.wake();
+        return Err(AppError::field("code", Msg::ThatCodeIsNotValid));
+    }
+    mfa::finish_pending_signin(&mut *tx, &token_hash).await?;
+    let signed_in = super::accounts::start_session(&mut tx, &user_id, client, device).await?;
+    tx.commit().await?;
+    state.mailer.wake();
+    tracing::info!(user_id = %user_id, ip = %client.ip, "signed in with a second factor");
+    Ok(signed_in)
+}
+
+/// Refused while the account's second step is locked by too many wrong codes (from any
+/// sign-in or password reset: they share one count per account).
+pub(crate) async fn second_factor_lock(
+    state: &AppState,
+    user_id: &str,
+    client: &ClientInfo,
+) -> Result<(), AppError> {
+    use super::db::throttle::{self, key};
+    let throttle_key = key::second_factor(user_id);
+    match throttle::locked_for(&mut *state.conn().await?, &[&throttle_key], now()).await? {
+        Some(secs) => {
+            tracing::warn!(user_id = %user_id, ip = %client.ip, "second step refused: throttled");
+            Err(AppError::RateLimited(secs))
+        }
+        None => Ok(()),
+    }
+}
+
+/// How a second factor was proven.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Factor {
+    App,
+    RecoveryCode,
+}
+
+/// Checks an authenticator or recovery code as the second factor of `user_id`, in the caller's
+/// transaction, and logs it. A right code is spent (a recovery code also tells the owner) and
+/// clears the account's count of wrong codes; a wrong one is counted per account
+/// (`throttle::SECOND_FACTOR`) and, when the count first reaches the limit, the owner is told.
+/// `None` for a wrong code: the caller commits (so the count stays) and refuses.
+pub(crate) async fn check_second_factor(
+    tx: &mut AnyConnection,
+    state: &AppState,
+    user_id: &str,
+    client: &ClientInfo,
+    code: &str,
+) -> Result<Option<Factor>, AppError> {
+    use super::db::throttle::{self, key};
+    let throttle_key = key::second_factor(user_id);
+    let factor = if accept_totp(tx, state, user_id, code).await? {
+        Factor::App
+    } else if use_recovery_code(tx, state, user_id, code).await? {
+        Factor::RecoveryCode
+    } else {
+        security_events::record(&mut *tx, user_id, Kind::MfaChallenge, false, client, "").await?;
         let failure =
-            throttle::record_failure(&mut tx, &throttle_key, throttle::SECOND_FACTOR, now())
+            throttle::record_failure(&mut *tx, &throttle_key, throttle::SECOND_FACTOR, now())
                 .await?;
         tracing::info!(user_id = %user_id, ip = %client.ip, failures = failure.count, "wrong second factor");
         if failure.count == throttle::SECOND_FACTOR.failures {
-            security_events::record(&mut *tx, &user_id, Kind::MfaThrottled, true, client, "")
+            security_events::record(&mut *tx, user_id, Kind::MfaThrottled, true, client, "")
                 .await?;
             let notice = SecurityNotice {
                 sentence: Msg::SeveralWrongTwoFactorCodesWere,
@@ -447,22 +497,18 @@ pub async fn second_step(
                     client,
                 )
             };
-            super::notifications::security_notice(&mut tx, state, &user_id, notice).await?;
+            super::notifications::security_notice(tx, state, user_id, notice).await?;
         }
-        tx.commit().await?;
-        state.mailer.wake();
-        return Err(AppError::field("code", Msg::ThatCodeIsNotValid));
-    }
-    throttle::clear(&mut *tx, &throttle_key).await?;
-    mfa::finish_pending_signin(&mut *tx, &token_hash).await?;
-    let how = if by_app {
-        "authenticator app"
-    } else {
-        "recovery code"
+        return Ok(None);
     };
-    security_events::record(&mut *tx, &user_id, Kind::MfaChallenge, true, client, how).await?;
-    if by_recovery {
-        security_events::record(&mut *tx, &user_id, Kind::RecoveryCodeUsed, true, client, "")
+    throttle::clear(&mut *tx, &throttle_key).await?;
+    let how = match factor {
+        Factor::App => "authenticator app",
+        Factor::RecoveryCode => "recovery code",
+    };
+    security_events::record(&mut *tx, user_id, Kind::MfaChallenge, true, client, how).await?;
+    if factor == Factor::RecoveryCode {
+        security_events::record(&mut *tx, user_id, Kind::RecoveryCodeUsed, true, client, "")
             .await?;
         let notice = SecurityNotice::happened(
             Msg::ARecoveryCodeWasUsed,
@@ -470,13 +516,9 @@ pub async fn second_step(
             &[],
             client,
         );
-        super::notifications::security_notice(&mut tx, state, &user_id, notice).await?;
+        super::notifications::security_notice(tx, state, user_id, notice).await?;
     }
-    let signed_in = super::accounts::start_session(&mut tx, &user_id, client, device).await?;
-    tx.commit().await?;
-    state.mailer.wake();
-    tracing::info!(user_id = %user_id, ip = %client.ip, "signed in with a second factor");
-    Ok(signed_in)
+    Ok(Some(factor))
 }
 
 /// Starts a pending sign-in for a user whose password checked out; returns its token.

@@ -18,6 +18,7 @@ pub mod mail;
 pub mod mfa;
 pub mod middleware;
 pub mod notifications;
+pub mod password_reset;
 pub mod profile;
 pub mod rest;
 pub mod security;

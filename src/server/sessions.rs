@@ -166,6 +166,9 @@ pub fn spawn_sweeper(state: AppState) {
                 }
                 Err(e) => tracing::warn!(error = %e, "sign-up sweep failed"),
             }
+            if let Err(e) = super::password_reset::sweep(&state).await {
+                tracing::warn!(error = %e, "password reset sweep failed");
+            }
             let swept = match state.db.acquire().await {
                 Ok(mut conn) => sessions::sweep(&mut conn, now()).await,
                 Err(e) => Err(e.into()),

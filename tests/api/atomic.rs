@@ -75,6 +75,26 @@ on_both_databases! {
         assert!(alive(&app, &grace).await);
     }
 
+    async fn a_password_reset_is_all_or_nothing(app: TestApp) {
+        let laptop = app.signed_in("ada@example.com").await;
+        let ask = app.call(&app.browser(), "request_password_reset", &[("email", "ada@example.com")]).await;
+        assert_eq!(ask.status(), 200);
+        let token = app.link_token("ada@example.com", "/reset-password").await;
+        let new = "another long and unusual passphrase";
+        let fields = [("token", token.as_str()), ("new_password", new), ("confirm_password", new)];
+        // The notice's e-mail is written last.
+        app.break_inserts_into("outbox").await;
+        assert_eq!(app.call(&app.browser(), "reset_password", &fields).await.status(), 500);
+        assert!(alive(&app, &laptop).await, "no session ended");
+        assert_eq!(events(&app, "password_reset").await, 0);
+        assert_eq!(app.sign_in("ada@example.com", new).await.1.status(), 401, "the old password stays");
+        app.mend_inserts_into("outbox").await;
+        assert_eq!(app.call(&app.browser(), "reset_password", &fields).await.status(), 200, "the link was not used up");
+        assert!(!alive(&app, &laptop).await);
+        assert_eq!(events(&app, "password_reset").await, 1);
+        assert_eq!(app.sign_in("ada@example.com", new).await.1.status(), 200);
+    }
+
     async fn a_password_change_is_all_or_nothing(app: TestApp) {
         let laptop = app.signed_in("ada@example.com").await;
         let (phone, _) = app.sign_in("ada@example.com", PASSWORD).await;

@@ -6,6 +6,7 @@ mod common;
 
 mod mfa;
 mod notifications;
+mod password_reset;
 
 mod api_keys;
 mod atomic;

@@ -11,6 +11,7 @@ pub mod devices;
 pub mod mfa;
 pub mod notifications;
 pub mod outbox;
+pub mod password_resets;
 pub mod preferences;
 pub mod profile;
 pub mod rate;

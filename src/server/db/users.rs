@@ -119,6 +119,25 @@ pub async fn address_taken<'e>(
     Ok(row.is_some())
 }
 
+/// The verified account that `email` belongs to: its verified sign-in address, or a verified
+/// further address (an address is verified on one account at most).
+pub async fn by_verified_address<'e>(
+    db: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    email: &str,
+) -> Result<Option<String>, AppError> {
+    let row = sqlx::query(
+        "select id from users where email = $1 and email_verified_at is not null
+         union all
+         select a.user_id from email_addresses a join users u on u.id = a.user_id
+         where a.email = $1 and a.verified_at is not null and u.email_verified_at is not null
+         limit 1",
+    )
+    .bind(email)
+    .fetch_optional(db)
+    .await?;
+    Ok(row.map(|r| r.get(0)))
+}
+
 /// A new sign-up link for an unverified user; earlier unused links stop working.
 pub async fn new_signup_token(
     db: &mut sqlx::AnyConnection,

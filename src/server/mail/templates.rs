@@ -120,6 +120,21 @@ pub fn confirm_signup(lang: Lang, to: &str, name: &str, link: &str) -> Email {
     )
 }
 
+/// A "forgot password" link (single use, 30 minutes).
+pub fn password_reset(lang: Lang, to: &str, name: &str, link: &str) -> Email {
+    notice(
+        lang,
+        to,
+        in_lang(lang, Msg::ResetYourProfileCenterPassword),
+        &[
+            hello(lang, name),
+            in_lang(lang, Msg::ToChooseANewPasswordOpen).to_string(),
+            link.to_string(),
+            in_lang(lang, Msg::IfYouDidNotAskToReset).to_string(),
+        ],
+    )
+}
+
 /// To the owner of an address someone tried to sign up (or add to another account) with.
 pub fn signup_attempt(lang: Lang, to: &str, signin: &str) -> Email {
     notice(

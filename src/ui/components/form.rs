@@ -105,6 +105,31 @@ pub fn Field(
     }
 }
 
+/// The "new password" field: its rules as a hint, and a strength hint that `Enhanced` fills in
+/// while the person types (the inputs marked `data-strength`).
+#[component]
+pub fn NewPasswordField(#[prop(default = None)] error: Option<AppError>) -> impl IntoView {
+    let message = field_message(&error, "new_password");
+    view! {
+        <div class="field">
+            <label for="field-new_password">{t(Msg::NewPassword)}</label>
+            <p class="hint" id="field-new_password-hint">{t(Msg::N8To128CharactersAvoidCommon)}</p>
+            <input
+                id="field-new_password"
+                name="new_password"
+                type="password"
+                autocomplete="new-password"
+                required
+                data-strength=""
+                aria-invalid=message.is_some().then_some("true")
+                aria-describedby=described_by("new_password", true, message.is_some())
+            />
+            <p class="hint strength" id="field-new_password-strength" aria-live="polite"></p>
+            <p class="field-error" id="field-new_password-error" hidden=message.is_none()>{message.clone()}</p>
+        </div>
+    }
+}
+
 /// A labelled select with its error, described like `Field`.
 #[component]
 pub fn Select(

@@ -5,10 +5,13 @@
 use crate::i18n::t;
 use crate::i18n::Msg;
 use crate::{
-    api::auth::{FinishSignUp, SignIn, SignUp, VerifySignInCode},
+    api::auth::{
+        get_password_reset, FinishSignUp, RequestPasswordReset, ResetPassword, SignIn, SignUp,
+        VerifySignInCode,
+    },
     ui::components::{
         enhance::Enhanced,
-        form::{percent_encode, url_error, Field, FormAlert, SubmitButton},
+        form::{percent_encode, url_error, Field, FormAlert, NewPasswordField, SubmitButton},
     },
 };
 use leptos::{prelude::*, server_fn::ServerFn};
@@ -31,10 +34,12 @@ pub fn SignInPage() -> impl IntoView {
         format!("/signup?next={}", percent_encode(&next))
     };
     let error = url_error::<SignIn>();
+    let was_reset = error.is_none() && use_query_map().get_untracked().get("reset").is_some();
     view! {
         <Title text=t(Msg::SignInProfileCenter)/>
         <main id="main" class="narrow">
             <h1>{t(Msg::SignInToProfileCenter)}</h1>
+            {was_reset.then(|| view! { <p class="status" role="status">{t(Msg::YourPasswordWasChangedSignIn)}</p> })}
             <Enhanced>
                 <form method="post" action=SignIn::url() class="stack" novalidate>
                     <FormAlert error=error.clone()/>
@@ -44,6 +49,7 @@ pub fn SignInPage() -> impl IntoView {
                     <SubmitButton label=Msg::SignIn pending_label=Msg::SigningIn/>
                 </form>
             </Enhanced>
+            <p><a href="/forgot-password">{t(Msg::ForgotPassword)}</a></p>
             <p>{t(Msg::NewHere)} <a href=signup_href>{t(Msg::CreateAnAccount)}</a></p>
         </main>
     }
@@ -146,6 +152,101 @@ pub fn SignInCodePage() -> impl IntoView {
                 </form>
             </Enhanced>
             <p><a href="/signin">{t(Msg::StartAgain)}</a></p>
+        </main>
+    }
+}
+
+/// "Forgot password?": an address to mail a link to. The answer is the same for every address.
+#[component]
+pub fn ForgotPasswordPage() -> impl IntoView {
+    let error = url_error::<RequestPasswordReset>();
+    let sent = error.is_none() && use_query_map().get_untracked().get("sent").is_some();
+    view! {
+        <Title text=t(Msg::ResetYourPasswordProfileCenter)/>
+        <main id="main" class="narrow">
+            <h1>{t(Msg::ResetYourPassword)}</h1>
+            {if sent {
+                view! {
+                    <div class="status" role="status">
+                        <h2>{t(Msg::CheckYourInbox)}</h2>
+                        <p>{t(Msg::IfThatAddressIsAVerified)}</p>
+                        <p class="hint">{t(Msg::NothingArrivedAskAgain)}</p>
+                    </div>
+                    <p><a href="/forgot-password">{t(Msg::AskForANewLink)}</a></p>
+                }
+                    .into_any()
+            } else {
+                view! {
+                    <p>{t(Msg::EnterAnAddressOfYourAccount)}</p>
+                    <Enhanced>
+                        <form method="post" action=RequestPasswordReset::url() class="stack" novalidate>
+                            <FormAlert error=error.clone()/>
+                            <Field label=Msg::Email name="email" input_type="email" autocomplete="email" required=true error=error/>
+                            <SubmitButton label=Msg::SendLink pending_label=Msg::Sending/>
+                        </form>
+                    </Enhanced>
+                }
+                    .into_any()
+            }}
+            <p><a href="/signin">{t(Msg::BackToSignIn)}</a></p>
+        </main>
+    }
+}
+
+/// The page a "forgot password" link opens: the new password twice (and a code when two-factor
+/// sign-in is on). Opening it changes nothing; a used or expired link says so.
+#[component]
+pub fn ResetPasswordPage() -> impl IntoView {
+    let error = url_error::<ResetPassword>();
+    let token = use_query_map()
+        .get_untracked()
+        .get("token")
+        .unwrap_or_default();
+    let link = Resource::new_blocking(
+        {
+            let token = token.clone();
+            move || token.clone()
+        },
+        get_password_reset,
+    );
+    view! {
+        <Title text=t(Msg::ChooseANewPasswordProfileCenter)/>
+        <main id="main" class="narrow">
+            <h1>{t(Msg::ChooseANewPassword)}</h1>
+            <Suspense fallback=|| view! { <p>{t(Msg::Loading)}</p> }>
+                {move || {
+                    let (error, token) = (error.clone(), token.clone());
+                    link.get().map(move |found| match found {
+                    Err(e) => view! {
+                        <div class="alert" role="alert">{e.message().show()}</div>
+                        <p><a href="/forgot-password">{t(Msg::AskForANewLink)}</a></p>
+                    }.into_any(),
+                    Ok(link) => view! {
+                        <p>{t(Msg::EverySessionWillBeSignedOut)}</p>
+                        <Enhanced>
+                            <form method="post" action=ResetPassword::url() class="stack" novalidate>
+                                <FormAlert error=error.clone()/>
+                                <input type="hidden" name="token" value=token.clone()/>
+                                <NewPasswordField error=error.clone()/>
+                                <Field label=Msg::ConfirmNewPassword name="confirm_password" input_type="password" autocomplete="new-password" required=true error=error.clone()/>
+                                {link.needs_code.then(|| view! {
+                                    <Field
+                                        label=Msg::AuthenticationCode
+                                        name="code"
+                                        autocomplete="one-time-code"
+                                        required=true
+                                        hint=Msg::The6DigitCodeFromYour
+                                        error=error.clone()
+                                    />
+                                })}
+                                <SubmitButton label=Msg::SetNewPassword pending_label=Msg::Saving/>
+                            </form>
+                        </Enhanced>
+                    }.into_any(),
+                    })
+                }}
+            </Suspense>
+            <p><a href="/signin">{t(Msg::BackToSignIn)}</a></p>
         </main>
     }
 }

@@ -18,7 +18,7 @@ use crate::{
     },
     ui::components::{
         enhance::Enhanced,
-        form::{field_message, percent_encode, url_error, Field, FormAlert, SubmitButton},
+        form::{percent_encode, url_error, Field, FormAlert, NewPasswordField, SubmitButton},
         reauth::{confirm_error, ConfirmPasswordForm},
     },
 };
@@ -80,28 +80,7 @@ fn PasswordForm(error: Option<AppError>, changed: bool) -> impl IntoView {
                         {t(Msg::YourPasswordWasChangedYourOther)}
                     </p>
                     <Field label=Msg::CurrentPassword name="current_password" input_type="password" autocomplete="current-password" required=true error=error.clone()/>
-                    <div class="field">
-                        <label for="field-new_password">{t(Msg::NewPassword)}</label>
-                        <p class="hint" id="field-new_password-hint">{t(Msg::N8To128CharactersAvoidCommon)}</p>
-                        <input
-                            id="field-new_password"
-                            name="new_password"
-                            type="password"
-                            autocomplete="new-password"
-                            required
-                            data-strength=""
-                            aria-invalid=field_message(&error, "new_password").is_some().then_some("true")
-                            aria-describedby=if field_message(&error, "new_password").is_some() {
-                                "field-new_password-hint field-new_password-error"
-                            } else {
-                                "field-new_password-hint"
-                            }
-                        />
-                        <p class="hint strength" id="field-new_password-strength" aria-live="polite"></p>
-                        <p class="field-error" id="field-new_password-error" hidden=field_message(&error, "new_password").is_none()>
-                            {field_message(&error, "new_password")}
-                        </p>
-                    </div>
+                    <NewPasswordField error=error.clone()/>
                     <Field label=Msg::ConfirmNewPassword name="confirm_password" input_type="password" autocomplete="new-password" required=true error=error/>
                     <SubmitButton label=Msg::ChangePassword pending_label=Msg::ChangingPassword/>
                 </form>
