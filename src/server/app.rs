@@ -30,24 +30,111 @@ pub async fn run() -> Result<(), String> {
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+    let running = start(
+        config,
+        leptos_options,
+        listener,
+        Background::Spawn,
+        shutdown_signal(),
+    )
+    .await?;
+    // Tests and scripts read this line to find the port when started on port 0.
+    println!("profile-center listening on http://{}", running.addr);
+    running.wait().await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Whether `start` runs the background work (mail, scheduled notifications, housekeeping) on
+/// timers, or leaves it to the caller (`chores`): tests drive it step by step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Background {
+    Spawn,
+    Manual,
+}
+
+/// A started server: where it listens, its state, and its tasks (stopped when dropped).
+pub struct Running {
+    pub addr: std::net::SocketAddr,
+    pub state: AppState,
+    serve: Option<tokio::task::JoinHandle<()>>,
+    workers: Vec<tokio::task::JoinHandle<()>>,
+}
+
+impl Running {
+    /// Waits until the server has shut down (after `shutdown` resolved and requests finished).
+    pub async fn wait(mut self) {
+        if let Some(serve) = self.serve.take() {
+            let _ = serve.await;
+        }
+    }
+}
+
+impl Running {
+    /// Stops serving and every background task at once, as a crash would (no graceful
+    /// shutdown; connections already accepted finish their request).
+    pub fn abort(&self) {
+        self.workers.iter().for_each(|w| w.abort());
+        if let Some(serve) = &self.serve {
+            serve.abort();
+        }
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        self.abort();
+    }
+}
+
+/// Opens the database (migrating it) and serves on `listener` until `shutdown` resolves.
+pub async fn start(
+    config: Config,
+    leptos_options: LeptosOptions,
+    listener: tokio::net::TcpListener,
+    background: Background,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> Result<Running, String> {
     let local = listener.local_addr().map_err(|e| e.to_string())?;
     let state = build_state(config, leptos_options, local).await?;
-    super::sessions::spawn_sweeper(state.clone());
-    super::notifications::spawn_scheduler(
-        state.clone(),
-        std::time::Duration::from_secs(state.config.scheduler_secs.max(1)),
-    );
-    state.mailer.spawn_worker(state.db.clone());
+    let workers = match background {
+        Background::Spawn => vec![
+            super::sessions::spawn_sweeper(state.clone()),
+            super::notifications::spawn_scheduler(
+                state.clone(),
+                std::time::Duration::from_secs(state.config.scheduler_secs.max(1)),
+            ),
+            state.mailer.spawn_worker(state.db.clone()),
+        ],
+        Background::Manual => Vec::new(),
+    };
     if state.config.production && state.config.smtp_url.is_none() {
         tracing::warn!("APP_ENV=production without SMTP_URL: mail is only written to files under DATA_DIR/mail");
     }
-    // Tests and scripts read this line to find the port when started on port 0.
     tracing::info!(address = %format!("http://{local}"), backend = ?state.backend, "listening");
-    println!("profile-center listening on http://{local}");
-    let config = state.config.clone();
-    super::serve::serve(listener, router(state), &config, shutdown_signal()).await;
-    tracing::info!("stopped");
-    Ok(())
+    let serve = tokio::spawn({
+        let (router, config) = (router(state.clone()), state.config.clone());
+        async move { super::serve::serve(listener, router, &config, shutdown).await }
+    });
+    Ok(Running {
+        addr: local,
+        state,
+        serve: Some(serve),
+        workers,
+    })
+}
+
+/// Every piece of background work once, as the timers of `Background::Spawn` would do it:
+/// scheduled notifications, housekeeping, then the mail that is due (including what the other
+/// two queued).
+pub async fn chores(state: &AppState) {
+    if let Err(e) = super::notifications::scheduler::tick(state).await {
+        tracing::warn!(error = %e, "notification scheduler pass failed");
+    }
+    super::sessions::sweep_once(state).await;
+    if let Err(e) = state.mailer.deliver_due(&state.db).await {
+        tracing::warn!(error = %e, "mail pass failed");
+    }
 }
 
 pub async fn build_state(

@@ -75,12 +75,27 @@ impl fmt::Debug for Config {
     }
 }
 
-fn var(name: &str) -> Option<String> {
-    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
-}
-
 impl Config {
+    /// The configuration from the process environment.
     pub fn from_env() -> Result<Self, String> {
+        Self::from_vars(|name| std::env::var(name).ok())
+    }
+
+    /// The configuration from `(variable, value)` pairs instead of the environment (tests start
+    /// servers in process with their own).
+    pub fn from_pairs(pairs: &[(&str, &str)]) -> Result<Self, String> {
+        Self::from_vars(|name| {
+            pairs
+                .iter()
+                .rev()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| v.to_string())
+        })
+    }
+
+    /// The configuration from a lookup of variables by name; empty values count as unset.
+    pub fn from_vars(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, String> {
+        let var = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
         let production = matches!(var("APP_ENV").as_deref(), Some("production" | "prod"));
         let data_dir = PathBuf::from(var("DATA_DIR").unwrap_or_else(|| "data".into()));
         let database_url = var("DATABASE_URL")
@@ -111,7 +126,7 @@ impl Config {
             })?,
         };
         let secs = |name: &str, default: u64| -> Result<std::time::Duration, String> {
-            let n: u64 = number(name, default)?;
+            let n: u64 = number_from(var(name), name, default)?;
             if n == 0 {
                 return Err(format!("{name} must be at least 1"));
             }
@@ -126,8 +141,16 @@ impl Config {
             proxy_hops,
             idle_timeout: secs("HTTP_IDLE_TIMEOUT_SECS", 10)?,
             request_timeout: secs("HTTP_REQUEST_TIMEOUT_SECS", 30)?,
-            max_connections: number("MAX_CONNECTIONS", default_max_connections())?,
-            max_connections_per_ip: number("MAX_CONNECTIONS_PER_IP", 256)?,
+            max_connections: number_from(
+                var("MAX_CONNECTIONS"),
+                "MAX_CONNECTIONS",
+                default_max_connections(),
+            )?,
+            max_connections_per_ip: number_from(
+                var("MAX_CONNECTIONS_PER_IP"),
+                "MAX_CONNECTIONS_PER_IP",
+                256,
+            )?,
             shutdown_grace: secs("SHUTDOWN_GRACE_SECS", 20)?,
             console_name: var("CONSOLE_NAME").unwrap_or_else(|| "Console".into()),
             console_url: match var("CONSOLE_URL") {
@@ -146,15 +169,19 @@ impl Config {
                 })
                 .transpose()?
                 .unwrap_or(30),
-            api_rate_limit: number("API_RATE_LIMIT", 600)?,
-            sweep_secs: number("SWEEP_INTERVAL_SECS", 600)?,
+            api_rate_limit: number_from(var("API_RATE_LIMIT"), "API_RATE_LIMIT", 600)?,
+            sweep_secs: number_from(var("SWEEP_INTERVAL_SECS"), "SWEEP_INTERVAL_SECS", 600)?,
             platform_api_key: match var("PLATFORM_API_KEY") {
                 Some(k) if k.trim().len() < 32 => {
                     return Err("PLATFORM_API_KEY must be at least 32 characters".into())
                 }
                 k => k.map(|k| k.trim().to_string()),
             },
-            scheduler_secs: number("SCHEDULER_INTERVAL_SECS", 60)?,
+            scheduler_secs: number_from(
+                var("SCHEDULER_INTERVAL_SECS"),
+                "SCHEDULER_INTERVAL_SECS",
+                60,
+            )?,
         })
     }
 }
@@ -195,8 +222,12 @@ fn default_max_connections() -> usize {
     (soft / 4 * 3).clamp(64, 10_000)
 }
 
-fn number<T: std::str::FromStr>(name: &str, default: T) -> Result<T, String> {
-    match var(name) {
+fn number_from<T: std::str::FromStr>(
+    value: Option<String>,
+    name: &str,
+    default: T,
+) -> Result<T, String> {
+    match value {
         Some(v) => v
             .trim()
             .parse()

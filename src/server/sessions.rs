@@ -149,39 +149,42 @@ pub async fn end_others(
 /// Runs housekeeping now and every `SWEEP_INTERVAL_SECS` (10 minutes by default) for as long as
 /// the process lives: ends expired sessions, then API key chores (expiry e-mails, old counters).
 /// Every step is safe to run on several instances at once.
-pub fn spawn_sweeper(state: AppState) {
+pub fn spawn_sweeper(state: AppState) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(state.config.sweep_secs.max(1)));
         loop {
             tick.tick().await;
-            match super::api_keys::sweep(&state).await {
-                Ok(0) => {}
-                Ok(sent) => tracing::info!(sent, "API key expiry notices queued"),
-                Err(e) => tracing::warn!(error = %e, "API key sweep failed"),
-            }
-            match super::accounts::sweep(&state).await {
-                Ok(0) => {}
-                Ok(deleted) => {
-                    tracing::info!(deleted, "unverified sign-ups past their week deleted")
-                }
-                Err(e) => tracing::warn!(error = %e, "sign-up sweep failed"),
-            }
-            if let Err(e) = super::password_reset::sweep(&state).await {
-                tracing::warn!(error = %e, "password reset sweep failed");
-            }
-            let swept = match state.db.acquire().await {
-                Ok(mut conn) => sessions::sweep(&mut conn, now()).await,
-                Err(e) => Err(e.into()),
-            };
-            match swept {
-                Ok((expired, deleted)) if expired + deleted > 0 => {
-                    tracing::info!(expired, deleted, "session sweep")
-                }
-                Ok(_) => {}
-                Err(e) => tracing::warn!(error = %e, "session sweep failed"),
-            }
+            sweep_once(&state).await;
         }
-    });
+    })
+}
+
+/// One pass of the housekeeping above; failures are logged and retried on the next pass.
+pub async fn sweep_once(state: &AppState) {
+    match super::api_keys::sweep(state).await {
+        Ok(0) => {}
+        Ok(sent) => tracing::info!(sent, "API key expiry notices queued"),
+        Err(e) => tracing::warn!(error = %e, "API key sweep failed"),
+    }
+    match super::accounts::sweep(state).await {
+        Ok(0) => {}
+        Ok(deleted) => tracing::info!(deleted, "unverified sign-ups past their week deleted"),
+        Err(e) => tracing::warn!(error = %e, "sign-up sweep failed"),
+    }
+    if let Err(e) = super::password_reset::sweep(state).await {
+        tracing::warn!(error = %e, "password reset sweep failed");
+    }
+    let swept = match state.db.acquire().await {
+        Ok(mut conn) => sessions::sweep(&mut conn, now()).await,
+        Err(e) => Err(e.into()),
+    };
+    match swept {
+        Ok((expired, deleted)) if expired + deleted > 0 => {
+            tracing::info!(expired, deleted, "session sweep")
+        }
+        Ok(_) => {}
+        Err(e) => tracing::warn!(error = %e, "session sweep failed"),
+    }
 }
 
 #[cfg(test)]

@@ -1,4 +1,10 @@
 //! `TestApp`: one running server with its own database, and helpers to call it.
+//!
+//! Servers run in the test process (`app::start` on port 0, configured in code from the same
+//! variables an operator sets), so starting one costs a database and no process; background
+//! work (mail, scheduled notifications, housekeeping) also runs on its timers, and `work` runs
+//! all of it at once so that tests wait for results, not for timers. `spawn_binary_with` starts
+//! the real binary instead, for what only a process shows: its own logs and its memory.
 
 use profile_center::error::AppError;
 use reqwest::{header, Client, Response};
@@ -15,6 +21,29 @@ pub const PASSWORD: &str = "a long and unusual passphrase";
 pub enum Backend {
     Sqlite,
     Postgres,
+}
+
+/// Declares each test once and runs it on SQLite and on Postgres, each on the real binary: for
+/// tests that read the server's own log (in process, the log is the whole test run's).
+#[macro_export]
+macro_rules! on_both_databases_as_binaries {
+    ($(async fn $name:ident($app:ident: TestApp) $body:block)*) => {
+        $(
+            mod $name {
+                #[allow(unused_imports)]
+                use super::*;
+                async fn run($app: $crate::common::TestApp) $body
+                #[tokio::test]
+                async fn sqlite() {
+                    run($crate::common::TestApp::spawn_binary_with($crate::common::Backend::Sqlite, &[]).await).await
+                }
+                #[tokio::test]
+                async fn postgres() {
+                    run($crate::common::TestApp::spawn_binary_with($crate::common::Backend::Postgres, &[]).await).await
+                }
+            }
+        )*
+    };
 }
 
 /// Declares each test once and runs it on SQLite and on Postgres.
@@ -39,12 +68,17 @@ macro_rules! on_both_databases {
     };
 }
 
+enum Server {
+    InProcess(profile_center::server::app::Running),
+    Binary(Child),
+}
+
 pub struct TestApp {
     pub base: String,
     pub database_url: String,
     pub dir: PathBuf,
     env: Vec<(String, String)>,
-    child: Child,
+    server: Server,
     smtp_sink: Option<SmtpSink>,
     postgres_db: Option<String>,
     logs: Arc<Mutex<String>>,
@@ -85,8 +119,17 @@ impl TestApp {
         Self::spawn_with(backend, &[]).await
     }
 
-    /// Starts the server with extra environment variables (e.g. production mode).
+    /// Starts the server with extra configuration variables (e.g. production mode).
     pub async fn spawn_with(backend: Backend, extra_env: &[(&str, &str)]) -> TestApp {
+        Self::spawn_as(backend, extra_env, false).await
+    }
+
+    /// `spawn_with`, but the real binary in its own process.
+    pub async fn spawn_binary_with(backend: Backend, extra_env: &[(&str, &str)]) -> TestApp {
+        Self::spawn_as(backend, extra_env, true).await
+    }
+
+    async fn spawn_as(backend: Backend, extra_env: &[(&str, &str)], binary: bool) -> TestApp {
         let id = format!("{:x}{:x}", std::process::id(), rand_u64());
         let dir = std::env::temp_dir().join(format!("pc-test-{id}"));
         std::fs::create_dir_all(&dir).unwrap();
@@ -123,18 +166,32 @@ impl TestApp {
                 .iter()
                 .map(|(k, v)| (k.to_string(), v.to_string())),
         );
-        let logs = Arc::new(Mutex::new(String::new()));
-        let (child, base) = launch(&env, &logs).await;
+        let logs = match binary {
+            true => Arc::new(Mutex::new(String::new())),
+            false => process_logs(),
+        };
+        let (server, base) = match binary {
+            true => launch(&env, &logs).await,
+            false => start_in_process(&env).await,
+        };
         TestApp {
             base,
             database_url,
             dir,
             env,
-            child,
+            server,
             smtp_sink: None,
             postgres_db,
             logs,
             db_proxy: None,
+        }
+    }
+
+    /// Runs every piece of background work now (in-process servers; the binary's own timers
+    /// do it there): scheduled notifications, housekeeping, due mail.
+    pub async fn work(&self) {
+        if let Server::InProcess(running) = &self.server {
+            profile_center::server::app::chores(&running.state).await;
         }
     }
 
@@ -157,7 +214,10 @@ impl TestApp {
 
     /// The server process's resident memory now, in bytes (from /proc).
     pub fn rss_bytes(&self) -> u64 {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap();
+        let Server::Binary(child) = &self.server else {
+            panic!("memory is measured on the binary: start it with spawn_binary_with");
+        };
+        let status = std::fs::read_to_string(format!("/proc/{}/status", child.id())).unwrap();
         let kb: u64 = status
             .lines()
             .find_map(|l| l.strip_prefix("VmRSS:"))
@@ -192,10 +252,19 @@ impl TestApp {
     /// Stops the server (like a crash: no graceful shutdown) and starts it again on the same
     /// database and configuration, on a new port.
     pub async fn restart(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        let (child, base) = launch(&self.env, &self.logs).await;
-        self.child = child;
+        let (server, base) = match &mut self.server {
+            Server::Binary(child) => {
+                let _ = child.kill();
+                let _ = child.wait();
+                launch(&self.env, &self.logs).await
+            }
+            Server::InProcess(running) => {
+                // Its tasks end at once, like a crash.
+                running.abort();
+                start_in_process(&self.env).await
+            }
+        };
+        self.server = server;
         self.base = base;
     }
 
@@ -252,7 +321,8 @@ impl TestApp {
                 std::time::Instant::now() < deadline,
                 "no mail to {to} containing {needle:?} arrived"
             );
-            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            self.work().await;
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
         }
     }
 
@@ -313,7 +383,8 @@ impl TestApp {
                 std::time::Instant::now() < deadline,
                 "no sign-up link for {email} arrived"
             );
-            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            self.work().await;
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
         };
         let token = token_in(&mail, "/signup/verify");
         self.call(
@@ -527,8 +598,10 @@ impl TestApp {
 
 impl Drop for TestApp {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        if let Server::Binary(child) = &mut self.server {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
 
         if let Some(db) = &self.postgres_db {
             let _ = psql(&format!("drop database if exists {db} with (force)"));
@@ -711,8 +784,70 @@ fn read_maildir(dir: &std::path::Path, to: &str, needle: &str) -> Vec<String> {
 /// The platform's key for `POST /api/v1/events` in every test server.
 pub const PLATFORM_KEY: &str = "test-platform-key-0123456789abcdef0123456789";
 
+/// Starts the server in this process, configured by exactly `env`; returns it and its base URL.
+async fn start_in_process(env: &[(String, String)]) -> (Server, String) {
+    use profile_center::server::{app, config::Config};
+    let pairs: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let config = Config::from_pairs(&pairs).expect("a valid test configuration");
+    let var = |name: &str| {
+        pairs
+            .iter()
+            .rev()
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| *v)
+    };
+    let options = leptos::config::LeptosOptions::builder()
+        .output_name(var("LEPTOS_OUTPUT_NAME").unwrap_or("profile-center"))
+        .site_root(var("LEPTOS_SITE_ROOT").unwrap_or("target/site"))
+        .build();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let running = app::start(
+        config,
+        options,
+        listener,
+        app::Background::Spawn,
+        std::future::pending(),
+    )
+    .await
+    .expect("the server starts");
+    let base = format!("http://{}", running.addr);
+    (Server::InProcess(running), base)
+}
+
+/// What in-process servers log: one buffer for the whole test process (a subscriber is global),
+/// so a test that looks for a secret in it looks through every server's lines.
+fn process_logs() -> Arc<Mutex<String>> {
+    static LOGS: std::sync::OnceLock<Arc<Mutex<String>>> = std::sync::OnceLock::new();
+    LOGS.get_or_init(|| {
+        let logs = Arc::new(Mutex::new(String::new()));
+        let sink = logs.clone();
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::new("info"))
+            .with_ansi(false)
+            .with_writer(move || LogWriter(sink.clone()))
+            .try_init();
+        logs
+    })
+    .clone()
+}
+
+struct LogWriter(Arc<Mutex<String>>);
+
+impl std::io::Write for LogWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0
+            .lock()
+            .unwrap()
+            .push_str(&String::from_utf8_lossy(buf));
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 /// Starts the binary with exactly `env`; returns it and its base URL once it listens.
-async fn launch(env: &[(String, String)], logs: &Arc<Mutex<String>>) -> (Child, String) {
+async fn launch(env: &[(String, String)], logs: &Arc<Mutex<String>>) -> (Server, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_profile-center"))
         .env_clear()
         .env("PATH", std::env::var("PATH").unwrap_or_default())
@@ -756,7 +891,7 @@ async fn launch(env: &[(String, String)], logs: &Arc<Mutex<String>>) -> (Child, 
                     waited.lock().unwrap()
                 )
             });
-    (child, base)
+    (Server::Binary(child), base)
 }
 
 /// The first full API key (`pc_<16 hex>.<43 characters>`) in a text.

@@ -3,6 +3,7 @@
 
 use crate::common::*;
 use crate::on_both_databases;
+use crate::on_both_databases_as_binaries;
 use base64::Engine;
 use reqwest::{header, Method};
 use serde_json::{json, Value};
@@ -142,26 +143,6 @@ on_both_databases! {
         assert_eq!(res.headers()[header::CONTENT_TYPE], "application/problem+json");
     }
 
-    // Low: "request parts missing from context" was logged at ERROR for every platform event and
-    // picture upload that succeeded.
-    async fn successful_events_and_uploads_log_no_errors(app: TestApp) {
-        let client = app.signed_in("ada@example.com").await;
-        assert_eq!(post_event(&app, event("n1", "news.published", "ada@example.com", json!({ "title": "t", "body": "b" }))).await.status(), 202);
-        let png = {
-            let mut bytes = Vec::new();
-            image::DynamicImage::new_rgb8(64, 64)
-                .write_to(&mut std::io::Cursor::new(&mut bytes), image::ImageFormat::Png)
-                .unwrap();
-            bytes
-        };
-        let form = reqwest::multipart::Form::new()
-            .part("avatar", reqwest::multipart::Part::bytes(png).file_name("a.png").mime_str("image/png").unwrap())
-            .text("zoom", "100").text("x", "50").text("y", "50");
-        let res = client.post(app.url("/settings/avatar")).header(header::ACCEPT, "application/json").multipart(form).send().await.unwrap();
-        assert!(res.status().is_success(), "{}", res.status());
-        let logs = app.logs();
-        assert!(!logs.contains("ERROR") && !logs.contains("request parts missing"), "{logs}");
-    }
 
     // Low: the security-log CSV gave times to the minute only.
     async fn the_security_log_csv_gives_rfc_3339_times_with_seconds(app: TestApp) {
@@ -315,4 +296,27 @@ async fn a_verified_address_belongs_to_one_account_only(app: TestApp) {
     let res = app.call(&ada, "make_email_primary", &[("id", &id)]).await;
     assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
     assert_eq!(app.sign_in("x@example.com", PASSWORD).await.1.status(), 200);
+}
+
+on_both_databases_as_binaries! {
+    // Low: "request parts missing from context" was logged at ERROR for every platform event and
+    // picture upload that succeeded.
+    async fn successful_events_and_uploads_log_no_errors(app: TestApp) {
+        let client = app.signed_in("ada@example.com").await;
+        assert_eq!(post_event(&app, event("n1", "news.published", "ada@example.com", json!({ "title": "t", "body": "b" }))).await.status(), 202);
+        let png = {
+            let mut bytes = Vec::new();
+            image::DynamicImage::new_rgb8(64, 64)
+                .write_to(&mut std::io::Cursor::new(&mut bytes), image::ImageFormat::Png)
+                .unwrap();
+            bytes
+        };
+        let form = reqwest::multipart::Form::new()
+            .part("avatar", reqwest::multipart::Part::bytes(png).file_name("a.png").mime_str("image/png").unwrap())
+            .text("zoom", "100").text("x", "50").text("y", "50");
+        let res = client.post(app.url("/settings/avatar")).header(header::ACCEPT, "application/json").multipart(form).send().await.unwrap();
+        assert!(res.status().is_success(), "{}", res.status());
+        let logs = app.logs();
+        assert!(!logs.contains("ERROR") && !logs.contains("request parts missing"), "{logs}");
+    }
 }

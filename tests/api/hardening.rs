@@ -4,6 +4,7 @@
 use crate::common::*;
 use crate::mfa::{enrolled, first_step};
 use crate::on_both_databases;
+use crate::on_both_databases_as_binaries;
 use profile_center::error::AppError;
 use reqwest::header;
 use serde_json::Value;
@@ -161,7 +162,7 @@ on_both_databases! {
         for _ in 0..10 {
             app.call(&client, "resend_email_link", &[("id", &id)]).await;
         }
-        tokio::time::sleep(Duration::from_secs(2)).await;
+        app.work().await; // every queued message goes out now
         assert_eq!(app.mail_count("victim@example.com", "verify-email"), 5, "at most 5 an hour reach a third party");
     }
 
@@ -179,7 +180,7 @@ on_both_databases! {
         let (_, res) = app.sign_in("grace@example.com", "a stranger's long passphrase").await;
         assert_eq!(res.status(), 409, "unverified: no session");
         while app.mail_count("grace@example.com", "/signup/verify?token=") < 2 {
-            tokio::time::sleep(Duration::from_millis(50)).await; // the link sent again
+            app.work().await; // the link sent again
         }
         let event = serde_json::json!({ "id": "n1", "type": "news.published", "users": ["grace@example.com"], "data": { "title": "t", "body": "b" } });
         let res = app.api(reqwest::Method::POST, "/api/v1/events", PLATFORM_KEY).json(&event).send().await.unwrap();
@@ -277,21 +278,6 @@ on_both_databases! {
         }
     }
 
-    // Low: sign-ins and failures were not in the server log; a spurious error on every REST
-    // validation failure was.
-    async fn sign_ins_are_logged_without_secrets(app: TestApp) {
-        let client = app.signed_in("ada@example.com").await;
-        app.sign_in("ada@example.com", "a wrong password here").await;
-        assert_eq!(app.sign_in("ada@example.com", PASSWORD).await.1.status(), 200);
-        let key = app.create_api_key(&client, "ci", &["profile:write"], "30").await;
-        let res = app.api(reqwest::Method::PATCH, "/api/v1/me", &key).json(&serde_json::json!({ "first_name": "" })).send().await.unwrap();
-        assert_eq!(res.status(), 422);
-        let logs = app.logs();
-        assert!(logs.contains("sign-in failed") && logs.contains("signed in"), "{logs}");
-        assert!(!logs.contains(PASSWORD) && !logs.contains("a wrong password here") && !logs.contains(&key));
-        assert!(!logs.contains("request parts missing"), "{logs}");
-        assert!(!logs.contains("ERROR"), "{logs}");
-    }
 
     // schemathesis --checks all: `If-Match: null` with an invalid body answered 412.
     async fn a_bad_body_is_refused_before_its_precondition(app: TestApp) {
@@ -429,7 +415,8 @@ async fn only_the_address_the_trusted_proxy_added_counts(app: TestApp) {
 // Medium: a stranger guessing codes or a flood of sign-ins used to take the memory with it.
 #[tokio::test]
 async fn memory_stays_bounded_under_a_flood_of_failed_sign_ins() {
-    let app = TestApp::spawn_with(Backend::Sqlite, &[("TRUST_PROXY_HEADERS", "true")]).await;
+    // The binary, whose memory is its own.
+    let app = TestApp::spawn_binary_with(Backend::Sqlite, &[("TRUST_PROXY_HEADERS", "true")]).await;
     app.signed_in("ada@example.com").await;
     let flood = (0..64).map(|i| {
         let client = app.browser_from(&format!("10.1.{}.{}", i / 200, i % 200));
@@ -617,4 +604,22 @@ async fn production_pages_send_hsts() {
         res.headers()[header::STRICT_TRANSPORT_SECURITY],
         "max-age=31536000; includeSubDomains"
     );
+}
+
+on_both_databases_as_binaries! {
+    // Low: sign-ins and failures were not in the server log; a spurious error on every REST
+    // validation failure was.
+    async fn sign_ins_are_logged_without_secrets(app: TestApp) {
+        let client = app.signed_in("ada@example.com").await;
+        app.sign_in("ada@example.com", "a wrong password here").await;
+        assert_eq!(app.sign_in("ada@example.com", PASSWORD).await.1.status(), 200);
+        let key = app.create_api_key(&client, "ci", &["profile:write"], "30").await;
+        let res = app.api(reqwest::Method::PATCH, "/api/v1/me", &key).json(&serde_json::json!({ "first_name": "" })).send().await.unwrap();
+        assert_eq!(res.status(), 422);
+        let logs = app.logs();
+        assert!(logs.contains("sign-in failed") && logs.contains("signed in"), "{logs}");
+        assert!(!logs.contains(PASSWORD) && !logs.contains("a wrong password here") && !logs.contains(&key));
+        assert!(!logs.contains("request parts missing"), "{logs}");
+        assert!(!logs.contains("ERROR"), "{logs}");
+    }
 }

@@ -245,8 +245,7 @@ async fn test_notifications_arrive_on_each_channel() {
 /// repeats the first nor skips the second; paying the invoice cancels what is left.
 #[tokio::test]
 async fn payment_reminders_survive_a_restart_without_repeats_or_gaps() {
-    let mut app =
-        TestApp::spawn_with_mail_and(Backend::Sqlite, &[("SCHEDULER_INTERVAL_SECS", "1")]).await;
+    let mut app = TestApp::spawn_with_mail(Backend::Sqlite).await;
     let browser = app.signed_in("ada@example.com").await;
     // Due in 3 days: the "due in 7 days" reminder is already due.
     let due = std::time::SystemTime::now()
@@ -326,7 +325,8 @@ async fn notification_mail_waits_for_smtp_and_goes_out_when_it_is_back() {
             std::time::Instant::now() < deadline,
             "the first attempt should fail"
         );
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        app.work().await;
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
     let sink = SmtpSink::start(port).await;
     sink.wait_for("ada@example.com", "Invoice B-9 issued").await;
@@ -336,15 +336,15 @@ async fn notification_mail_waits_for_smtp_and_goes_out_when_it_is_back() {
             std::time::Instant::now() < deadline,
             "the inbox shows it sent"
         );
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        app.work().await;
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
 }
 
 /// A weekly summary waits for Monday morning, then goes out once, whoever's scheduler gets it.
 #[tokio::test]
 async fn the_weekly_summary_is_held_until_its_time_and_sent_once() {
-    let app =
-        TestApp::spawn_with_mail_and(Backend::Sqlite, &[("SCHEDULER_INTERVAL_SECS", "1")]).await;
+    let app = TestApp::spawn_with_mail(Backend::Sqlite).await;
     let browser = app.signed_in("ada@example.com").await;
     accepted(
         &app,
@@ -395,6 +395,7 @@ async fn the_weekly_summary_is_held_until_its_time_and_sent_once() {
             std::time::Instant::now() < deadline,
             "the scheduler delivers it"
         );
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        app.work().await;
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
 }

@@ -33,7 +33,7 @@ async fn nth_link(app: &TestApp, to: &str, n: usize) -> String {
             std::time::Instant::now() < deadline,
             "reset link {n} to {to} did not arrive"
         );
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        app.work().await;
     }
     token_in(&app.mails(to, &needle)[n - 1], LINK)
 }

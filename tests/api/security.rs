@@ -173,7 +173,8 @@ async fn mail_waits_while_smtp_is_down_and_goes_out_when_it_is_back() {
         .port();
     let url = format!("smtp://127.0.0.1:{port}");
     // Nothing listens on `port` (but for the sign-up); retry after one second (then two, four, …).
-    let app = TestApp::spawn_with(
+    // The binary: the test reads its own log.
+    let app = TestApp::spawn_binary_with(
         Backend::Sqlite,
         &[("SMTP_URL", url.as_str()), ("MAIL_RETRY_SECS", "1")],
     )
@@ -210,7 +211,8 @@ async fn mail_waits_while_smtp_is_down_and_goes_out_when_it_is_back() {
 /// Without SMTP_URL (development), every message is written to DATA_DIR/mail as an .eml file.
 #[tokio::test]
 async fn without_smtp_mail_is_written_to_files() {
-    let app = TestApp::spawn(Backend::Sqlite).await;
+    // The binary: the test reads its own log.
+    let app = TestApp::spawn_binary_with(Backend::Sqlite, &[]).await;
     let client = app.signed_in("ada@example.com").await;
     app.call(
         &client,

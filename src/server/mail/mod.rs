@@ -166,7 +166,7 @@ impl Mailer {
     }
 
     /// The worker: delivers due mail when woken and at least every `POLL_EVERY`.
-    pub fn spawn_worker(&self, db: Db) {
+    pub fn spawn_worker(&self, db: Db) -> tokio::task::JoinHandle<()> {
         let mailer = self.clone();
         tokio::spawn(async move {
             loop {
@@ -175,7 +175,7 @@ impl Mailer {
                 }
                 let _ = tokio::time::timeout(POLL_EVERY, mailer.wake.notified()).await;
             }
-        });
+        })
     }
 }
 

@@ -86,7 +86,10 @@ async fn month_end(state: &AppState, at: i64) -> Result<usize, AppError> {
 }
 
 /// Runs `tick` every `interval` for as long as the process lives.
-pub fn spawn_scheduler(state: AppState, interval: std::time::Duration) {
+pub fn spawn_scheduler(
+    state: AppState,
+    interval: std::time::Duration,
+) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut timer = tokio::time::interval(interval);
         loop {
@@ -97,5 +100,5 @@ pub fn spawn_scheduler(state: AppState, interval: std::time::Duration) {
                 Err(e) => tracing::warn!(error = %e, "notification scheduler pass failed"),
             }
         }
-    });
+    })
 }
