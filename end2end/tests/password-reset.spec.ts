@@ -4,6 +4,8 @@ import { AuthPages, ProfileTab, mailedLink } from './pages';
 const NEW_PASSWORD = 'another long and unusual passphrase';
 
 test('forgot password: a mailed link sets a new password, every session ends, and the link works once', async ({ page, browser }, testInfo) => {
+  // Two sign-ups' worth of mail and two devices: longer than most flows.
+  test.slow();
   const email = uniqueEmail(testInfo);
   const auth = new AuthPages(page);
   await auth.createAccount(email);
@@ -32,12 +34,12 @@ test('forgot password: a mailed link sets a new password, every session ends, an
   await expectAccessible(page);
   await expect(page.getByLabel('Authentication code')).toHaveCount(0);
   // A common password is refused next to its field; nothing changes.
-  await page.getByLabel('New password').fill('password');
+  await page.getByLabel('New password', { exact: true }).fill('password');
   await page.getByLabel('Confirm new password').fill('password');
   await page.getByRole('button', { name: 'Set new password' }).click();
-  await expect(page.getByLabel('New password')).toHaveAccessibleDescription(/too common/);
+  await expect(page.getByLabel('New password', { exact: true })).toHaveAccessibleDescription(/too common/);
   await expectAccessible(page);
-  await page.getByLabel('New password').fill(NEW_PASSWORD);
+  await page.getByLabel('New password', { exact: true }).fill(NEW_PASSWORD);
   await page.getByLabel('Confirm new password').fill(NEW_PASSWORD);
   await page.getByRole('button', { name: 'Set new password' }).click();
 
