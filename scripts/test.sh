@@ -40,7 +40,9 @@ if [ -d "$CARGO_TARGET_DIR/debug" ] && [ "$(du -sm "$CARGO_TARGET_DIR/debug" | c
   echo "pruning $CARGO_TARGET_DIR/debug (over 12 GB of old build artifacts)"
   rm -rf "$CARGO_TARGET_DIR/debug"
 fi
-CARGO_INCREMENTAL=0 cargo test --features ssr --no-fail-fast
+# Integration tests mostly wait on their servers (in process, see tests/api/common.rs), so they
+# run 8 at a time on 2 cores: measured 65 s for the suite, against 118 s at the default 2.
+CARGO_INCREMENTAL=0 cargo test --features ssr --no-fail-fast -- --test-threads 8
 
 step "REST API fuzzing against its OpenAPI document (schemathesis)"
 bash scripts/api-fuzz.sh "$CARGO_TARGET_DIR/release/profile-center"

@@ -120,8 +120,10 @@ impl TestApp {
     }
 
     /// Starts the server with extra configuration variables (e.g. production mode).
+    /// `PC_TEST_BINARY=1` runs every test against the real binary instead.
     pub async fn spawn_with(backend: Backend, extra_env: &[(&str, &str)]) -> TestApp {
-        Self::spawn_as(backend, extra_env, false).await
+        let binary = std::env::var_os("PC_TEST_BINARY").is_some_and(|v| v == "1");
+        Self::spawn_as(backend, extra_env, binary).await
     }
 
     /// `spawn_with`, but the real binary in its own process.
@@ -161,6 +163,11 @@ impl TestApp {
             ("RUST_LOG".into(), "info".into()),
             ("PLATFORM_API_KEY".into(), PLATFORM_KEY.into()),
         ];
+        if binary {
+            // Its background work cannot be called: its timers run it every second instead.
+            env.push(("SCHEDULER_INTERVAL_SECS".into(), "1".into()));
+            env.push(("SWEEP_INTERVAL_SECS".into(), "1".into()));
+        }
         env.extend(
             extra_env
                 .iter()
@@ -190,8 +197,10 @@ impl TestApp {
     /// Runs every piece of background work now (in-process servers; the binary's own timers
     /// do it there): scheduled notifications, housekeeping, due mail.
     pub async fn work(&self) {
-        if let Server::InProcess(running) = &self.server {
-            profile_center::server::app::chores(&running.state).await;
+        match &self.server {
+            Server::InProcess(running) => profile_center::server::app::chores(&running.state).await,
+            // One pass of its one-second timers.
+            Server::Binary(_) => tokio::time::sleep(std::time::Duration::from_millis(1100)).await,
         }
     }
 
