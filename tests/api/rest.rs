@@ -97,4 +97,18 @@ on_both_databases! {
             assert!(text.contains(&format!("\"{scope}\"")), "no endpoint documents {scope}");
         }
     }
+
+    // schemathesis: the document named the Rust variants ("H24", "ProfileRead") instead of the
+    // words on the wire, so every answer "violated" it and real words were refused.
+    async fn the_document_lists_the_words_on_the_wire(app: TestApp) {
+        let doc: Value = reqwest::get(app.url("/api/v1/openapi.json")).await.unwrap().json().await.unwrap();
+        let words = |schema: &str| doc["components"]["schemas"][schema]["enum"].clone();
+        assert_eq!(words("TimeFormat"), serde_json::json!(["24h", "12h"]));
+        assert!(words("Scope").as_array().unwrap().contains(&"profile:read".into()), "{}", words("Scope"));
+        assert!(words("Topic").as_array().unwrap().contains(&"security".into()));
+        let zone = &doc["components"]["schemas"]["PreferencesPatch"]["properties"]["time_zone"]["enum"];
+        assert!(zone.as_array().unwrap().contains(&"Europe/Berlin".into()) && !zone.as_array().unwrap().contains(&"".into()));
+        let security = &doc["components"]["schemas"]["SubscriptionsPatch"]["properties"]["topics"]["properties"]["security"]["properties"]["email"];
+        assert_eq!(security["enum"], serde_json::json!([true]), "{security}");
+    }
 }

@@ -50,11 +50,29 @@ impl From<Preferences> for ApiPreferences {
     }
 }
 
+/// One of the IANA zone names the server knows (its compiled-in database), or null.
+fn zone_schema() -> utoipa::openapi::schema::Schema {
+    use utoipa::openapi::schema::{ObjectBuilder, SchemaType, Type};
+    let names = crate::model::preferences::zone_names();
+    ObjectBuilder::new()
+        .schema_type(SchemaType::from_iter([Type::String, Type::Null]))
+        .enum_values(Some(
+            names
+                .into_iter()
+                .map(serde_json::Value::from)
+                .chain([serde_json::Value::Null]),
+        ))
+        .description(Some("IANA time zone name, e.g. Europe/Berlin."))
+        .build()
+        .into()
+}
+
 /// The preferences to change (JSON merge patch): absent fields stay as they are.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PreferencesPatch {
     /// IANA time zone name.
+    #[schema(schema_with = zone_schema)]
     pub time_zone: Option<String>,
     pub date_format: Option<DateFormat>,
     pub time_format: Option<TimeFormat>,

@@ -69,10 +69,17 @@ pub struct SubscriptionsPatch {
 }
 
 /// An object with one property per topic one subscribes to (no others), each `email`/`in_app`.
+/// A topic whose e-mail is locked on (security notices) documents `email` as `true` only.
 fn topics_object(required: bool) -> Schema {
-    let channels = || {
+    let channels = |locked_email: bool| {
+        let mut email = ObjectBuilder::new().schema_type(Type::Boolean);
+        if locked_email {
+            email = email
+                .enum_values(Some([true]))
+                .description(Some("Always true: security notices are always e-mailed."));
+        }
         let mut o = ObjectBuilder::new()
-            .property("email", ObjectBuilder::new().schema_type(Type::Boolean))
+            .property("email", email)
             .property("in_app", ObjectBuilder::new().schema_type(Type::Boolean))
             .additional_properties(Some(AdditionalProperties::FreeForm(false)));
         if required {
@@ -83,7 +90,7 @@ fn topics_object(required: bool) -> Schema {
     let mut topics =
         ObjectBuilder::new().additional_properties(Some(AdditionalProperties::FreeForm(false)));
     for info in TOPICS {
-        topics = topics.property(info.topic.as_str(), channels());
+        topics = topics.property(info.topic.as_str(), channels(info.locked_email));
         if required {
             topics = topics.required(info.topic.as_str());
         }
