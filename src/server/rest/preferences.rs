@@ -67,6 +67,21 @@ fn zone_schema() -> utoipa::openapi::schema::Schema {
         .into()
 }
 
+/// One of the rows-per-page choices, or null.
+fn rows_schema() -> utoipa::openapi::schema::Schema {
+    use utoipa::openapi::schema::{ObjectBuilder, SchemaType, Type};
+    ObjectBuilder::new()
+        .schema_type(SchemaType::from_iter([Type::Integer, Type::Null]))
+        .enum_values(Some(
+            crate::model::preferences::ROWS_PER_PAGE
+                .iter()
+                .map(|n| serde_json::Value::from(*n))
+                .chain([serde_json::Value::Null]),
+        ))
+        .build()
+        .into()
+}
+
 /// The preferences to change (JSON merge patch): absent fields stay as they are.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -77,7 +92,7 @@ pub struct PreferencesPatch {
     pub date_format: Option<DateFormat>,
     pub time_format: Option<TimeFormat>,
     pub week_start: Option<WeekStart>,
-    #[schema(value_type = Option<u32>, minimum = 10, maximum = 100, multiple_of = 5)]
+    #[schema(schema_with = rows_schema)]
     pub rows_per_page: Option<u32>,
     pub theme: Option<Theme>,
     pub language: Option<LanguageChoice>,
