@@ -23,11 +23,11 @@ pub enum Backend {
     Postgres,
 }
 
-/// Declares each test once and runs it on SQLite and on Postgres, each on the real binary: for
-/// tests that read the server's own log (in process, the log is the whole test run's).
+/// Declares each test once and runs it on SQLite and on Postgres, each server started by
+/// `TestApp::$spawn(backend, &[])`.
 #[macro_export]
-macro_rules! on_both_databases_as_binaries {
-    ($(async fn $name:ident($app:ident: TestApp) $body:block)*) => {
+macro_rules! on_both_databases_with {
+    ($spawn:ident: $(async fn $name:ident($app:ident: TestApp) $body:block)*) => {
         $(
             mod $name {
                 #[allow(unused_imports)]
@@ -35,37 +35,28 @@ macro_rules! on_both_databases_as_binaries {
                 async fn run($app: $crate::common::TestApp) $body
                 #[tokio::test]
                 async fn sqlite() {
-                    run($crate::common::TestApp::spawn_binary_with($crate::common::Backend::Sqlite, &[]).await).await
+                    run($crate::common::TestApp::$spawn($crate::common::Backend::Sqlite, &[]).await).await
                 }
                 #[tokio::test]
                 async fn postgres() {
-                    run($crate::common::TestApp::spawn_binary_with($crate::common::Backend::Postgres, &[]).await).await
+                    run($crate::common::TestApp::$spawn($crate::common::Backend::Postgres, &[]).await).await
                 }
             }
         )*
     };
 }
 
-/// Declares each test once and runs it on SQLite and on Postgres.
+/// Declares each test once and runs it on SQLite and on Postgres (servers in process).
 #[macro_export]
 macro_rules! on_both_databases {
-    ($(async fn $name:ident($app:ident: TestApp) $body:block)*) => {
-        $(
-            mod $name {
-                #[allow(unused_imports)]
-                use super::*;
-                async fn run($app: $crate::common::TestApp) $body
-                #[tokio::test]
-                async fn sqlite() {
-                    run($crate::common::TestApp::spawn($crate::common::Backend::Sqlite).await).await
-                }
-                #[tokio::test]
-                async fn postgres() {
-                    run($crate::common::TestApp::spawn($crate::common::Backend::Postgres).await).await
-                }
-            }
-        )*
-    };
+    ($($test:tt)*) => { $crate::on_both_databases_with! { spawn_with: $($test)* } };
+}
+
+/// `on_both_databases!` on the real binary: for tests that read the server's own log (in
+/// process, the log is the whole test run's).
+#[macro_export]
+macro_rules! on_both_databases_as_binaries {
+    ($($test:tt)*) => { $crate::on_both_databases_with! { spawn_binary_with: $($test)* } };
 }
 
 enum Server {

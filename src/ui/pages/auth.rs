@@ -55,6 +55,18 @@ pub fn SignInPage() -> impl IntoView {
     }
 }
 
+/// What a flow that mails a link shows once it has: the same for every address.
+#[component]
+fn CheckYourInbox(sent: Msg, hint: Msg) -> impl IntoView {
+    view! {
+        <div class="status" role="status">
+            <h2>{t(Msg::CheckYourInbox)}</h2>
+            <p>{t(sent)}</p>
+            <p class="hint">{t(hint)}</p>
+        </div>
+    }
+}
+
 #[component]
 pub fn SignUpPage() -> impl IntoView {
     let error = url_error::<SignUp>();
@@ -64,13 +76,7 @@ pub fn SignUpPage() -> impl IntoView {
         <main id="main" class="narrow">
             <h1>{t(Msg::CreateYourAccount)}</h1>
             {if sent {
-                view! {
-                    <div class="status" role="status">
-                        <h2>{t(Msg::CheckYourInbox)}</h2>
-                        <p>{t(Msg::WeSentAMessageToThe)}</p>
-                        <p class="hint">{t(Msg::NothingArrivedCheckYourSpamFolder)}</p>
-                    </div>
-                }
+                view! { <CheckYourInbox sent=Msg::WeSentAMessageToThe hint=Msg::NothingArrivedCheckYourSpamFolder/> }
                     .into_any()
             } else {
                 view! {
@@ -167,11 +173,7 @@ pub fn ForgotPasswordPage() -> impl IntoView {
             <h1>{t(Msg::ResetYourPassword)}</h1>
             {if sent {
                 view! {
-                    <div class="status" role="status">
-                        <h2>{t(Msg::CheckYourInbox)}</h2>
-                        <p>{t(Msg::IfThatAddressIsAVerified)}</p>
-                        <p class="hint">{t(Msg::NothingArrivedAskAgain)}</p>
-                    </div>
+                    <CheckYourInbox sent=Msg::IfThatAddressIsAVerified hint=Msg::NothingArrivedAskAgain/>
                     <p><a href="/forgot-password">{t(Msg::AskForANewLink)}</a></p>
                 }
                     .into_any()
