@@ -36,7 +36,18 @@ test('a key is shown once, calls the API, and fails as soon as it is revoked', a
   await expect(item).toContainText('profile:read');
   await expect(item).toContainText(/Last used\s*\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC from /);
 
-  await item.getByRole('button', { name: 'Revoke key Playwright' }).click();
+  // Revoking asks first; "Cancel" leaves the key working.
+  await item.getByRole('link', { name: 'Revoke key Playwright' }).click();
+  const confirm = page.getByRole('group', { name: /^Revoke the key Playwright\?/ });
+  await expect(confirm).toContainText('stop working at once');
+  await expectAccessible(page);
+  await confirm.getByRole('link', { name: 'Cancel' }).click();
+  await expect(page.getByRole('group', { name: /^Revoke the key/ })).toHaveCount(0);
+  await expect(tab.key('Playwright')).toContainText('Active');
+  expect((await request.get('/api/v1/me', { headers: { Authorization: `Bearer ${key}` } })).status()).toBe(200);
+  await tab.key('Playwright').getByRole('link', { name: 'Revoke key Playwright' }).click();
+  await ready(page);
+  await page.getByRole('button', { name: 'Yes, revoke the key Playwright' }).click();
   await expect(page.getByRole('status').filter({ hasText: 'Key revoked.' })).toBeVisible();
   await expect(tab.key('Playwright')).toContainText('Revoked');
   const after = await request.get('/api/v1/me', { headers: { Authorization: `Bearer ${key}` } });
@@ -103,4 +114,36 @@ test('the API documentation comes from our own server only', async ({ page, base
   }
   expect(elsewhere).toEqual([]);
   await expectAccessible(page);
+});
+
+test('when the confirmation runs out the page asks again in place, and what was typed stays @js', async ({ page }, testInfo) => {
+  // The browser's clock is faked so ten minutes pass at once; the server keeps real time.
+  await page.clock.install();
+  await new AuthPages(page).createAccount(uniqueEmail(testInfo));
+  const tab = new ApiKeysTab(page);
+  await tab.open();
+  await tab.confirmPassword(PASSWORD);
+  const window = page.getByRole('status').filter({ hasText: 'You can create and change keys' });
+  await expect(window).toContainText('for the next 10 minutes');
+  await page.getByLabel('Name').fill('Half typed');
+  await tab.scope('sessions:read').check();
+
+  // It counts down ...
+  await page.clock.fastForward('04:00');
+  await expect(window).toContainText('for the next 6 minutes');
+  // ... and when it ends, the key form steps aside for the password, without a reload.
+  await page.clock.fastForward('06:01');
+  await expect(page.getByRole('alert').filter({ hasText: 'Your confirmation has ended' })).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Generate key' })).toBeHidden();
+  await expectAccessible(page);
+  await page.getByLabel('Current password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Confirm', exact: true }).click();
+
+  // Confirmed again: the same form is back, as it was typed.
+  await expect(window).toContainText('for the next 10 minutes');
+  await expect(page.getByRole('alert').filter({ hasText: 'Your confirmation has ended' })).toHaveCount(0);
+  await expect(page.getByLabel('Name')).toHaveValue('Half typed');
+  await expect(tab.scope('sessions:read')).toBeChecked();
+  await page.getByRole('button', { name: 'Generate key' }).click();
+  await expect(tab.newKey()).toContainText('Half typed');
 });

@@ -59,6 +59,16 @@ export async function ready(page: Page) {
   }
 }
 
+/**
+ * Clicks a submit button whose success loads the page again (a plain post without JavaScript, a
+ * reload after the in-place post with it), and waits for that load. Where the page already showed
+ * the same status text before the click, waiting for the text alone would race the reload.
+ */
+export async function submitAndWaitForLoad(page: Page, button: ReturnType<Page['locator']>) {
+  await Promise.all([page.waitForEvent('load'), button.click()]);
+  await ready(page);
+}
+
 /** Waits for a message to `to` containing `needle` to arrive at the test SMTP server. */
 export async function waitForMail(to: string, needle: string): Promise<string> {
   const dir = path.join(process.env.PC_E2E_MAILDIR!, 'new');

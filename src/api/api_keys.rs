@@ -24,9 +24,10 @@ pub async fn create_api_key(
     name: String,
     #[server(default)] scopes: Vec<String>,
     expires_in: String,
+    #[server(default)] password: Option<String>,
 ) -> Result<String, AppError> {
     use crate::server::{api_keys, context::*};
-    let user = require_recent_auth()?;
+    let user = require_recent_auth_or(password).await?;
     let state = state()?;
     let key = api_keys::create(&state, &user, &client_info(), &name, &scopes, &expires_in).await?;
     set_cookie(&api_keys::show_once_cookie(&state, &user, Some(&key)));
@@ -39,9 +40,10 @@ pub async fn update_api_key(
     id: String,
     name: String,
     #[server(default)] scopes: Vec<String>,
+    #[server(default)] password: Option<String>,
 ) -> Result<String, AppError> {
     use crate::server::{api_keys, context::*};
-    let user = require_recent_auth()?;
+    let user = require_recent_auth_or(password).await?;
     api_keys::update(&state()?, &user, &client_info(), &id, &name, &scopes).await?;
     back_to_tab("saved")
 }

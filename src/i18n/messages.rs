@@ -590,4 +590,12 @@ messages! {
     PasswordResetRequested => "Password reset requested", "Zurücksetzen des Passworts angefordert";
     PasswordReset => "Password reset", "Passwort zurückgesetzt";
     EndedByPasswordReset => "Ended by password reset", "Durch Zurücksetzen des Passworts beendet";
+    AtTimeFromIp => "{0} from {1}", "{0} von {1}";
+    RevokeKeyQuestion => "Revoke the key {0}?", "Schlüssel {0} widerrufen?";
+    ScriptsThatUseItStopWorking => "Scripts that use it stop working at once, and a revoked key cannot be turned back on.", "Skripte, die ihn verwenden, funktionieren sofort nicht mehr, und ein widerrufener Schlüssel lässt sich nicht wieder aktivieren.";
+    RevokeKeyNow => "Yes, revoke", "Ja, widerrufen";
+    RevokeKeyNowNamed => "Yes, revoke the key {0}", "Ja, widerrufen: Schlüssel {0}";
+    YourConfirmationHasEnded => "Your confirmation has ended. Enter your password again to go on; nothing you typed is lost.", "Ihre Bestätigung ist abgelaufen. Geben Sie Ihr Passwort erneut ein, um fortzufahren; nichts, was Sie eingegeben haben, geht verloren.";
+    ConfirmedYouCanMakeAnotherAddress => "Confirmed: you can make another address your primary one for the next {0}.", "Bestätigt: Sie können in den nächsten {0} eine andere Adresse zur Hauptadresse machen.";
+    YourConfirmationEndedWhileYouTyped => "Your confirmation ended while you typed: enter your password to save what you typed.", "Ihre Bestätigung ist während der Eingabe abgelaufen: Geben Sie Ihr Passwort ein, um Ihre Eingaben zu speichern.";
 }

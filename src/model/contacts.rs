@@ -17,4 +17,6 @@ pub struct ContactsPage {
     pub primary: String,
     pub others: Vec<EmailAddress>,
     pub reauth_until: Option<i64>,
+    /// The server's clock, so the page counts the window down from the server's time.
+    pub now: i64,
 }

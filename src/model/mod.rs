@@ -67,6 +67,7 @@ pub mod api_keys;
 pub mod auth;
 pub mod avatar;
 pub mod contacts;
+pub mod form;
 pub mod mfa;
 pub mod notifications;
 pub mod paging;

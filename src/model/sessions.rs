@@ -99,10 +99,31 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
 
 /// "9 minutes", "1 minute", "less than a minute" — for how long the sudo window stays open.
 pub fn minutes_left(until: i64, now: i64) -> String {
-    match (until - now + 59) / 60 {
-        n if n <= 1 && until - now < 60 => t(Msg::LessThanAMinute).into(),
-        1 => t(Msg::N1Minute).into(),
-        n => crate::i18n::tf(Msg::NMinutes, &[&n.to_string()]),
+    let words = MinuteWords {
+        under: t(Msg::LessThanAMinute),
+        one: t(Msg::N1Minute),
+        many: t(Msg::NMinutes),
+    };
+    words.left(until - now)
+}
+
+/// The words for time left, in the page's language. The browser's countdown gets them from the
+/// page (its WASM carries no catalogue), so the server and the countdown say the same.
+pub struct MinuteWords<'a> {
+    pub under: &'a str,
+    pub one: &'a str,
+    /// With `{0}` for the number.
+    pub many: &'a str,
+}
+
+impl MinuteWords<'_> {
+    /// Whole minutes, rounded up; under a minute said so.
+    pub fn left(&self, secs: i64) -> String {
+        match (secs + 59) / 60 {
+            _ if secs < 60 => self.under.to_string(),
+            1 => self.one.to_string(),
+            n => crate::i18n::fill(self.many, &[&n.to_string()]),
+        }
     }
 }
 

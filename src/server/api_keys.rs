@@ -334,6 +334,7 @@ pub async fn sweep(state: &AppState) -> Result<usize, AppError> {
             at: Some(expires_at),
             more: &[Msg::ToKeepThemWorkingCreateA],
             advice: Msg::IfYouNoLongerNeedTheKey,
+            act_at: "/settings/api-keys",
             to: None,
         };
         super::notifications::security_notice(&mut tx, state, &user_id, notice).await?;

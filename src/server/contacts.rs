@@ -29,6 +29,7 @@ pub async fn page(state: &AppState, user: &Authed) -> Result<ContactsPage, AppEr
         primary: me.email,
         others: db::list(&state.db, &user.user_id).await?,
         reauth_until: user.reauth_until(now()),
+        now: now(),
     })
 }
 

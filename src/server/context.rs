@@ -62,6 +62,32 @@ pub fn require_recent_auth() -> Result<Authed, AppError> {
     }
 }
 
+/// Like `require_recent_auth`, for actions whose form may carry the password: a form that came
+/// back because the window closed while the person typed (without JavaScript) asks for it
+/// inside the same form, and a right password opens the window in this very request.
+pub async fn require_recent_auth_or(password: Option<String>) -> Result<Authed, AppError> {
+    let user = require_user()?;
+    let now = super::now();
+    if user.reauth_until(now).is_some() {
+        return Ok(user);
+    }
+    let Some(password) = password.filter(|p| !p.is_empty()) else {
+        return Err(AppError::ReauthRequired);
+    };
+    let state = state()?;
+    let password = super::auth::Password(password);
+    let (_, token) =
+        super::accounts::reauthenticate(&state, &user, &client_info(), &password).await?;
+    set_cookie(&super::auth::session_cookie(
+        state.config.production,
+        Some(&token),
+    ));
+    Ok(Authed {
+        reauth_at: Some(now),
+        ..user
+    })
+}
+
 /// The signed-in user if there is one (for pages that show either state).
 pub fn current_session() -> Option<Authed> {
     parts()?.extensions.get::<Authed>().cloned()

@@ -9,6 +9,7 @@ use super::{
     state::AppState,
 };
 use crate::i18n::Msg;
+use crate::model::form::Typed;
 use crate::model::preferences::{known_zone, Preferences};
 use axum::{
     extract::{ConnectInfo, Request, State},
@@ -299,8 +300,37 @@ pub async fn server_fn_body_limit(req: Request, next: Next) -> Response {
         }
         bytes.extend_from_slice(&chunk);
     }
+    let mut parts = parts;
+    if form_post {
+        parts.extensions.insert(kept_fields(&bytes));
+    }
     next.run(Request::from_parts(parts, axum::body::Body::from(bytes)))
         .await
+}
+
+/// What a form posted without JavaScript typed, minus anything secret, so that a form which
+/// comes back with an error shows it again instead of making the person type it all anew. It
+/// travels only inside the sealed `__err` (encrypted, bound to the function, short-lived).
+fn kept_fields(body: &[u8]) -> Typed {
+    // At most this much is kept, so the URL stays short; a longer form comes back empty.
+    const MAX_BYTES: usize = 2048;
+    let fields: Vec<(String, String)> = url::form_urlencoded::parse(body)
+        .into_owned()
+        .filter(|(name, _)| !Typed::is_secret(name))
+        .collect();
+    let size: usize = fields.iter().map(|(k, v)| k.len() + v.len()).sum();
+    match size <= MAX_BYTES {
+        true => Typed(fields),
+        false => Typed::default(),
+    }
+}
+
+/// The sealed content of `__err`: the error, and what the form had typed.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct SealedForm {
+    error: serde_json::Value,
+    #[serde(default)]
+    fields: Typed,
 }
 
 /// Reads and drops the rest of a refused body (up to 32 MB, for at most 30 s, never keeping
@@ -357,13 +387,14 @@ fn too_large(form_post: bool, back: &str, lang: crate::i18n::Lang) -> Response {
 /// error with 500. (Form posts without JavaScript are redirects back to the form instead, since
 /// a browser cannot show a JSON body; those are left alone.)
 pub async fn server_fn_status(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let posted = req.extensions().get::<Typed>().cloned().unwrap_or_default();
     let mut res = next.run(req).await;
     if res.status().is_redirection() {
         let location = res
             .headers()
             .get(header::LOCATION)
             .and_then(|l| l.to_str().ok())
-            .map(|l| seal_url_error(&state, l))
+            .map(|l| seal_url_error(&state, l, posted))
             // Leptos leaves a bare `?` when it strips an old error from the form's URL.
             .map(|l| l.strip_suffix('?').map(str::to_string).unwrap_or(l))
             .and_then(|l| HeaderValue::from_str(&l).ok());
@@ -404,7 +435,7 @@ const URL_ERROR_SECS: i64 = 600;
 /// (`__err`, written by Leptos). Left as it is, anyone could write a link that shows their own
 /// text in our red alert box. So the error is sealed here (AES-GCM under the app key, bound to
 /// the server function's path, with the time), and pages show only errors that unseal.
-fn seal_url_error(state: &AppState, location: &str) -> String {
+fn seal_url_error(state: &AppState, location: &str, fields: Typed) -> String {
     let Ok(url) = url::Url::options()
         .base_url(Some(
             &url::Url::parse("http://local.invalid/").expect("a valid base"),
@@ -422,11 +453,16 @@ fn seal_url_error(state: &AppState, location: &str) -> String {
         return location.to_string();
     };
     use base64::Engine;
-    let Ok(json) = base64::engine::general_purpose::URL_SAFE.decode(&err.1) else {
+    let Some(error) = base64::engine::general_purpose::URL_SAFE
+        .decode(&err.1)
+        .ok()
+        .and_then(|json| serde_json::from_slice(&json).ok())
+    else {
         return location.to_string();
     };
     let mut payload = super::now().to_be_bytes().to_vec();
-    payload.extend_from_slice(&json);
+    let sealed = SealedForm { error, fields };
+    payload.extend_from_slice(&serde_json::to_vec(&sealed).unwrap_or_default());
     let sealed = super::crypto::encrypt(
         &state.config.secret_key,
         &format!("form-error:{path}"),
@@ -453,13 +489,13 @@ fn seal_url_error(state: &AppState, location: &str) -> String {
     }
 }
 
-/// The error a sealed `__err` holds, if it was sealed by us for server function `path` within
-/// the last `URL_ERROR_SECS`; anything else shows nothing.
+/// The error a sealed `__err` holds and what its form had typed, if it was sealed by us for
+/// server function `path` within the last `URL_ERROR_SECS`; anything else shows nothing.
 pub fn unseal_url_error(
     state: &AppState,
     path: &str,
     sealed: &str,
-) -> Option<crate::error::AppError> {
+) -> Option<(crate::error::AppError, Typed)> {
     let payload = super::crypto::decrypt(
         &state.config.secret_key,
         &format!("form-error:{path}"),
@@ -470,7 +506,8 @@ pub fn unseal_url_error(
     if super::now() - at > URL_ERROR_SECS {
         return None;
     }
-    serde_json::from_slice(json).ok()
+    let sealed: SealedForm = serde_json::from_slice(json).ok()?;
+    Some((serde_json::from_value(sealed.error).ok()?, sealed.fields))
 }
 
 /// Headers every response carries: no sniffing, no framing, no referrer leakage off-site, a

@@ -216,6 +216,7 @@ pub async fn reset(
         what: None,
         more: &[Msg::AllYourSessionsWereSignedOut],
         advice: Msg::IfThisWasNotYouSomeoneReset,
+        act_at: "/forgot-password",
         ..SecurityNotice::happened(
             Msg::YourProfileCenterPasswordWasReset,
             Msg::ThePasswordOfYourProfileCenter2,

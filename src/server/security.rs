@@ -112,6 +112,7 @@ pub async fn change_password(
         what: None,
         more: &[Msg::AllYourOtherSessionsWereSigned],
         advice: Msg::IfThisWasNotYouReset,
+        act_at: "/forgot-password",
         ..SecurityNotice::happened(
             Msg::YourProfileCenterPasswordWasChanged,
             Msg::ThePasswordOfYourProfileCenter,

@@ -282,6 +282,61 @@ on_both_databases! {
         assert_eq!(res.status(), 404);
         assert_eq!(res.headers()[header::CONTENT_TYPE], "application/problem+json");
     }
+
+    // Issue 18: a key form posted without JavaScript after the confirmation ended came back
+    // with the prompt and nothing of what was typed.
+    async fn a_key_form_that_outlived_its_confirmation_comes_back_as_typed_asking_for_the_password(app: TestApp) {
+        let browser = app.signed_in("ada@example.com").await;
+        assert_eq!(app.call(&browser, "confirm_password", &[("password", PASSWORD)]).await.status(), 200);
+        // The window closes while the person types.
+        app.execute("update sessions set reauth_at = reauth_at - 3600", &[]).await;
+        let post = |fields: Vec<(&'static str, &'static str)>| {
+            let (app, browser) = (&app, &browser);
+            async move {
+                let res = browser
+                    .post(app.url("/api/create_api_key"))
+                    .header(header::ACCEPT, "text/html")
+                    .header(header::REFERER, app.url("/settings/api-keys"))
+                    .form(&fields)
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(res.status(), 302);
+                res.headers()[header::LOCATION].to_str().unwrap().trim_start_matches(&app.base).to_string()
+            }
+        };
+        let typed = vec![("name", "nightly backup"), ("scopes[]", "profile:read"), ("scopes[]", "sessions:read"), ("expires_in", "365")];
+        let back = post(typed.clone()).await;
+        assert!(!back.contains("nightly"), "typed text travels sealed, never in clear: {back}");
+        let html = app.page(&browser, &back).await;
+        assert!(html.contains("Please confirm it is you"), "the reason is shown");
+        assert!(html.contains(r#"value="nightly backup""#), "the name as typed");
+        for scope in ["profile-read", "sessions-read"] {
+            let input = html.split(&format!(r#"id="scope-{scope}""#)).nth(1).unwrap().split('>').next().unwrap();
+            assert!(input.contains("checked"), "{scope} stays checked");
+        }
+        assert!(html.contains(r#"<option value="365" selected"#), "the expiry as chosen");
+        assert!(html.contains(r#"name="password""#), "the password is asked inside the form");
+        assert_eq!(app.count("select count(*) from api_keys", &[]).await, 0);
+
+        // A wrong password: the same form again, with the field's error, still as typed.
+        let mut wrong = typed.clone();
+        wrong.push(("password", "not my password"));
+        let html = app.page(&browser, &post(wrong).await).await;
+        assert!(html.contains("That is not your current password."), "{html}");
+        assert!(html.contains(r#"value="nightly backup""#));
+        assert!(!html.contains("not my password"), "a password is never sent back");
+        assert_eq!(app.count("select count(*) from api_keys", &[]).await, 0);
+
+        // The right one confirms and creates in the same post.
+        let mut right = typed.clone();
+        right.push(("password", PASSWORD));
+        let back = post(right).await;
+        assert!(!back.contains("__err"), "{back}");
+        let html = app.page(&browser, "/settings/api-keys").await;
+        assert!(find_key(&html).is_some(), "the new key is shown once");
+        assert_eq!(app.count("select count(*) from api_keys where name = 'nightly backup'", &[]).await, 1);
+    }
 }
 
 #[tokio::test]

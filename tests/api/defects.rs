@@ -77,6 +77,50 @@ on_both_databases! {
         assert!(html.contains("Incorrect email or password."), "{location}");
     }
 
+    // Issue 18: a form refused without JavaScript came back empty.
+    async fn a_form_refused_without_javascript_shows_what_was_typed_but_never_a_password(app: TestApp) {
+        let browser = app.browser();
+        let res = browser
+            .post(app.url("/api/sign_up"))
+            .header(header::ACCEPT, "text/html")
+            .header(header::REFERER, app.url("/signup"))
+            .form(&[("email", "grace@example.com"), ("first_name", "Grace"), ("last_name", "Hopper"), ("password", "short")])
+            .send()
+            .await
+            .unwrap();
+        let location = res.headers()[header::LOCATION].to_str().unwrap().to_string();
+        assert!(!location.contains("grace") && !location.contains("Hopper"), "sealed, not in clear: {location}");
+        let html = app.page(&browser, location.trim_start_matches(&app.base)).await;
+        for value in ["grace@example.com", "Grace", "Hopper"] {
+            assert!(html.contains(&format!(r#"value="{value}""#)), "{value} shown again");
+        }
+        assert!(!html.contains(r#"value="short""#), "the password is typed again");
+
+        // The profile keeps what was typed after a validation error, not after a conflict.
+        let client = app.signed_in("ada@example.com").await;
+        let post = |fields: Vec<(&'static str, &'static str)>| {
+            let (app, client) = (&app, &client);
+            async move {
+                let res = client
+                    .post(app.url("/api/update_profile"))
+                    .header(header::ACCEPT, "text/html")
+                    .header(header::REFERER, app.url("/settings/profile"))
+                    .form(&fields)
+                    .send()
+                    .await
+                    .unwrap();
+                let location = res.headers()[header::LOCATION].to_str().unwrap().to_string();
+                app.page(client, location.trim_start_matches(&app.base)).await
+            }
+        };
+        let page: Value = app.call(&client, "get_profile_page", &[]).await.json().await.unwrap();
+        let version: &'static str = Box::leak(page["profile"]["version"].to_string().into_boxed_str());
+        let html = post(vec![("first_name", "Augusta"), ("last_name", "King"), ("job_function", ""), ("phone", "not a phone"), ("default_dashboard", "billing"), ("version", version)]).await;
+        assert!(html.contains(r#"value="Augusta""#) && html.contains(r#"value="not a phone""#), "typed values shown again");
+        let html = post(vec![("first_name", "Augusta"), ("last_name", "King"), ("job_function", ""), ("phone", ""), ("default_dashboard", "billing"), ("version", "0")]).await;
+        assert!(!html.contains(r#"value="Augusta""#) && html.contains(r#"value="Ada""#), "after a conflict, the saved values");
+    }
+
     // Low: names accepted invisible and direction-reversing characters.
     async fn names_refuse_invisible_and_direction_reversing_characters(app: TestApp) {
         let client = app.signed_in("ada@example.com").await;

@@ -233,6 +233,8 @@ async fn without_smtp_mail_is_written_to_files() {
             .find(|raw| raw.contains("Subject: Your Profile Center password was changed"));
         if let Some(raw) = notice {
             assert!(raw.contains("To: ada@example.com"));
+            // It advises a reset if this was not them, and links to where that starts.
+            assert!(raw.contains("/forgot-password"), "{raw}");
             break;
         }
         assert!(

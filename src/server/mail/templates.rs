@@ -64,10 +64,13 @@ pub fn security_notice(
     sentence: &str,
     more: &[String],
     advice: &str,
+    act_at: &str,
 ) -> Email {
     let mut paragraphs = vec![hello(lang, name), sentence.to_string()];
     paragraphs.extend(more.iter().cloned());
     paragraphs.push(advice.to_string());
+    // On a line of its own, so the HTML part makes it a link.
+    paragraphs.push(act_at.to_string());
     notice(lang, to, subject, &paragraphs)
 }
 
@@ -214,7 +217,11 @@ mod tests {
             "The password was changed on 2026-11-24 10:00 UTC from Firefox 128 on Linux.",
             &[],
             "If this was not you, act.",
+            "https://x.test/forgot-password",
         );
+        assert!(email
+            .html
+            .contains("<a href=\"https://x.test/forgot-password\">"));
         assert!(email.html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
         assert!(!email.html.contains("<script>"));
         assert!(

@@ -109,6 +109,9 @@ pub struct SecurityNotice<'a> {
     pub more: &'a [Msg],
     /// What to do if it was not them.
     pub advice: Msg,
+    /// Where the e-mail sends them to do it (a path of ours): the Security tab, or the forgot
+    /// password page when the advice is to reset (their sessions may all be someone else's).
+    pub act_at: &'a str,
     /// Another address than the primary one (the old primary, when the primary changed).
     pub to: Option<&'a str>,
 }
@@ -125,6 +128,7 @@ impl<'a> SecurityNotice<'a> {
             at: None,
             more: &[],
             advice: Msg::IfThisWasNotYouChange2,
+            act_at: "/settings/security",
             to: None,
         }
     }
@@ -177,6 +181,7 @@ pub async fn security_notice(
         &sentence,
         &more,
         in_lang(lang, notice.advice),
+        &absolute(state, notice.act_at),
     );
     let sub = db::subscription(&mut *conn, user_id, Topic::Security).await?;
     let key = format!("security:{}", super::super::random_id(9));

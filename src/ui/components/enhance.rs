@@ -46,6 +46,7 @@ mod browser {
 
     pub fn enhance(root: &web_sys::HtmlDivElement) {
         remember_time_zone();
+        sudo_windows();
         copy_buttons(root);
         let Some(form) = root
             .query_selector("form")
@@ -109,6 +110,115 @@ mod browser {
             let _ =
                 document.set_cookie(&format!("{cookie}; Path=/; Max-Age=31536000; SameSite=Lax"));
         }
+    }
+
+    /// Sudo windows (`reauth::SudoWindow`) count down once a second and, when they end, hide
+    /// what needs them and show the password confirmation in their place. Each page's windows
+    /// are started once, by whichever island hydrates first.
+    fn sudo_windows() {
+        for window in document_all("[data-sudo-left]:not([data-live])") {
+            let _ = window.set_attribute("data-live", "");
+            let secs = number(&window, "data-sudo-left");
+            set_end(&window, secs);
+            tick(&window);
+            let window = window.clone();
+            gloo_timers::callback::Interval::new(1_000, move || tick(&window)).forget();
+        }
+    }
+
+    fn set_end(window: &Element, secs: f64) {
+        let end = js_sys::Date::now() + secs * 1000.0;
+        let _ = window.set_attribute("data-end", &end.to_string());
+    }
+
+    fn number(element: &Element, attribute: &str) -> f64 {
+        element
+            .get_attribute(attribute)
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0.0)
+    }
+
+    fn tick(window: &Element) {
+        if window.has_attribute("data-ended") {
+            return;
+        }
+        let left = ((number(window, "data-end") - js_sys::Date::now()) / 1000.0).ceil() as i64;
+        if left <= 0 {
+            sudo_closed(window);
+            return;
+        }
+        let text = |name: &str| window.get_attribute(name).unwrap_or_default();
+        let (under, one, many) = (text("data-under"), text("data-one"), text("data-many"));
+        let words = crate::model::sessions::MinuteWords {
+            under: &under,
+            one: &one,
+            many: &many,
+        };
+        let line = crate::i18n::fill(&text("data-template"), &[&words.left(left)]);
+        if let Some(open) = window.query_selector("[data-sudo-open]").ok().flatten() {
+            // Only when the words change (once a minute), so screen readers are not flooded.
+            if open.text_content().as_deref() != Some(line.as_str()) {
+                open.set_text_content(Some(&line));
+            }
+        }
+    }
+
+    fn sudo_closed(window: &Element) {
+        if window.has_attribute("data-ended") {
+            return;
+        }
+        let _ = window.set_attribute("data-ended", "");
+        show_sudo_parts(window, false);
+    }
+
+    fn sudo_opened(window: &Element) {
+        let _ = window.remove_attribute("data-ended");
+        set_end(window, number(window, "data-sudo-secs"));
+        show_sudo_parts(window, true);
+        tick(window);
+    }
+
+    /// While open: the countdown and everything marked `data-needs-sudo`; when ended: the alert
+    /// (its text set now, so it is announced) and the confirmation form.
+    fn show_sudo_parts(window: &Element, open: bool) {
+        let show = |element: &Element, visible: bool| {
+            let _ = match visible {
+                true => element.remove_attribute("hidden"),
+                false => element.set_attribute("hidden", ""),
+            };
+        };
+        for part in document_all("[data-needs-sudo]") {
+            show(&part, open);
+        }
+        for part in all_in(window, "[data-sudo-open]") {
+            show(&part, open);
+        }
+        for part in all_in(window, "[data-sudo-ask]") {
+            show(&part, !open);
+        }
+        for alert in all_in(window, "[data-sudo-ended]") {
+            let text = alert.get_attribute("data-sudo-ended").unwrap_or_default();
+            alert.set_text_content((!open).then_some(text.as_str()));
+            show(&alert, !open);
+        }
+    }
+
+    fn document_all(selector: &str) -> Vec<Element> {
+        web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.document_element())
+            .map(|root| all_in(&root, selector))
+            .unwrap_or_default()
+    }
+
+    fn all_in(root: &Element, selector: &str) -> Vec<Element> {
+        let Ok(list) = root.query_selector_all(selector) else {
+            return Vec::new();
+        };
+        (0..list.length())
+            .filter_map(|i| list.item(i))
+            .filter_map(|n| n.dyn_into::<Element>().ok())
+            .collect()
     }
 
     /// Buttons marked `data-copy="<element id>"` (hidden without JavaScript, since they could not
@@ -179,6 +289,12 @@ mod browser {
         match sent {
             Ok(body) => follow(form, &body), // stays pending while the next page loads
             Err(err) => {
+                // The server says the window is over (whatever the countdown thought): ask again.
+                if matches!(err, AppError::ReauthRequired) {
+                    for window in document_all("[data-sudo-left]") {
+                        sudo_closed(&window);
+                    }
+                }
                 show_errors(form, &err);
                 set_pending(form, false);
             }
@@ -374,6 +490,14 @@ mod browser {
     /// After success: the form's `data-success` URL, else a local path the server returned,
     /// else a reload (also when the target is the page already shown).
     fn follow(form: &HtmlFormElement, body: &str) {
+        // Confirming again inside an ended sudo window reopens it in place: no reload, so what
+        // the person typed elsewhere on the page stays.
+        if let Some(window) = form.closest("[data-sudo-left]").ok().flatten() {
+            form.reset();
+            set_pending(form, false);
+            sudo_opened(&window);
+            return;
+        }
         let Some(location) = web_sys::window().map(|w| w.location()) else {
             return;
         };
@@ -441,10 +565,15 @@ mod browser {
         let mut first_invalid = None;
         if let Some(fields) = err.field_errors() {
             for (name, text) in &fields.0 {
-                let (Some(input), Some(message)) = (
-                    by_id(form, &format!("field-{name}")),
-                    by_id(form, &format!("field-{name}-error")),
-                ) else {
+                // By name: a field's id may carry another prefix (see `form::Field`).
+                let Some(input) = form
+                    .query_selector(&format!("[name=\"{name}\"]"))
+                    .ok()
+                    .flatten()
+                else {
+                    continue;
+                };
+                let Some(message) = by_id(form, &format!("{}-error", input.id())) else {
                     continue;
                 };
                 message.set_text_content(Some(&text.show()));
@@ -488,12 +617,6 @@ mod browser {
     }
 
     fn all(form: &HtmlFormElement, selector: &str) -> Vec<Element> {
-        let Ok(list) = form.query_selector_all(selector) else {
-            return Vec::new();
-        };
-        (0..list.length())
-            .filter_map(|i| list.item(i))
-            .filter_map(|n| n.dyn_into::<Element>().ok())
-            .collect()
+        all_in(form, selector)
     }
 }

@@ -5,6 +5,7 @@
 //! a field named `x` is `#field-x`, its hint `#field-x-hint`, its error `#field-x-error`, and a
 //! form's alert is the `[role=alert]` inside it.
 
+use crate::model::form::Typed;
 use crate::{
     error::AppError,
     i18n::{t, Msg},
@@ -16,6 +17,11 @@ use leptos::server_fn::ServerFn;
 /// for server function `S` and sealed by this server (see `middleware::seal_url_error`): text
 /// someone else put in a URL is never shown.
 pub fn url_error<S: ServerFn>() -> Option<AppError> {
+    url_form::<S>().map(|(error, _)| error)
+}
+
+/// `url_error` with what the form had typed (secrets left out), to show it again.
+pub fn url_form<S: ServerFn>() -> Option<(AppError, Typed)> {
     let query = leptos_router::hooks::use_query_map().get_untracked();
     let (err, path) = (query.get("__err")?, query.get("__path")?);
     if path != S::PATH {
@@ -31,6 +37,14 @@ pub fn url_error<S: ServerFn>() -> Option<AppError> {
         let _ = err;
         None
     }
+}
+
+/// What a refused form (`url_form`) had typed under `name`, or nothing.
+pub fn typed(sent: &Option<(AppError, Typed)>, name: &str) -> String {
+    sent.as_ref()
+        .and_then(|(_, typed)| typed.get(name))
+        .unwrap_or_default()
+        .to_string()
 }
 
 /// The 1-based `?page=` of a paged list (1 when missing or not a number; bounded).
@@ -62,11 +76,11 @@ pub fn field_message(error: &Option<AppError>, name: &str) -> Option<String> {
 }
 
 /// `aria-describedby` for a field: its hint and, when there is one, its error.
-fn described_by(name: &str, has_hint: bool, has_error: bool) -> Option<String> {
+fn described_by(id: &str, has_hint: bool, has_error: bool) -> Option<String> {
     let ids: Vec<String> = [(has_hint, "hint"), (has_error, "error")]
         .into_iter()
         .filter(|(present, _)| *present)
-        .map(|(_, part)| format!("field-{name}-{part}"))
+        .map(|(_, part)| format!("{id}-{part}"))
         .collect();
     (!ids.is_empty()).then(|| ids.join(" "))
 }
@@ -83,14 +97,19 @@ pub fn Field(
     #[prop(optional)] hint: Option<Msg>,
     #[prop(optional)] maxlength: Option<u32>,
     #[prop(default = None)] error: Option<AppError>,
+    /// Where a page holds two forms with a field of the same name (a hidden second password
+    /// confirmation), the second one's ids start differently, so ids stay unique.
+    #[prop(default = "field")]
+    id_prefix: &'static str,
 ) -> impl IntoView {
     let message = field_message(&error, name);
+    let id = format!("{id_prefix}-{name}");
     view! {
         <div class="field">
-            <label for=format!("field-{name}")>{t(label)}</label>
-            {hint.map(|h| view! { <p class="hint" id=format!("field-{name}-hint")>{t(h)}</p> })}
+            <label for=id.clone()>{t(label)}</label>
+            {hint.map(|h| view! { <p class="hint" id=format!("{id}-hint")>{t(h)}</p> })}
             <input
-                id=format!("field-{name}")
+                id=id.clone()
                 name=name
                 type=input_type
                 value=value
@@ -98,9 +117,9 @@ pub fn Field(
                 required=required
                 maxlength=maxlength
                 aria-invalid=message.is_some().then_some("true")
-                aria-describedby=described_by(name, hint.is_some(), message.is_some())
+                aria-describedby=described_by(&id, hint.is_some(), message.is_some())
             />
-            <p class="field-error" id=format!("field-{name}-error") hidden=message.is_none()>{message.clone()}</p>
+            <p class="field-error" id=format!("{id}-error") hidden=message.is_none()>{message.clone()}</p>
         </div>
     }
 }
@@ -122,7 +141,7 @@ pub fn NewPasswordField(#[prop(default = None)] error: Option<AppError>) -> impl
                 required
                 data-strength=""
                 aria-invalid=message.is_some().then_some("true")
-                aria-describedby=described_by("new_password", true, message.is_some())
+                aria-describedby=described_by("field-new_password", true, message.is_some())
             />
             <p class="hint strength" id="field-new_password-strength" aria-live="polite"></p>
             <p class="field-error" id="field-new_password-error" hidden=message.is_none()>{message.clone()}</p>
@@ -148,7 +167,7 @@ pub fn Select(
                 id=format!("field-{name}")
                 name=name
                 aria-invalid=message.is_some().then_some("true")
-                aria-describedby=described_by(name, hint.is_some(), message.is_some())
+                aria-describedby=described_by(&format!("field-{name}"), hint.is_some(), message.is_some())
             >
                 {children()}
             </select>
@@ -212,13 +231,13 @@ mod tests {
     #[test]
     fn a_field_is_described_by_its_hint_then_its_error() {
         assert_eq!(
-            described_by("phone", true, true).as_deref(),
+            described_by("field-phone", true, true).as_deref(),
             Some("field-phone-hint field-phone-error")
         );
         assert_eq!(
-            described_by("phone", false, true).as_deref(),
+            described_by("field-phone", false, true).as_deref(),
             Some("field-phone-error")
         );
-        assert_eq!(described_by("phone", false, false), None);
+        assert_eq!(described_by("field-phone", false, false), None);
     }
 }

@@ -1,10 +1,12 @@
 //! "Confirm it is you": the password confirmation that opens the ten-minute window for
-//! sensitive actions (sudo mode), shown in place wherever such an action lives.
+//! sensitive actions (sudo mode), shown in place wherever such an action lives, and the window
+//! itself while it is open.
 
 use crate::{
     api::sessions::ConfirmPassword,
     error::AppError,
-    i18n::{t, Msg},
+    i18n::{fill, t, Msg},
+    model::sessions::{minutes_left, REAUTH_WINDOW_SECS},
     ui::components::{
         enhance::Enhanced,
         form::{Field, FormAlert, SubmitButton},
@@ -23,6 +25,7 @@ pub fn ConfirmPasswordForm(
     /// What confirming allows, e.g. "To end sessions".
     purpose: Msg,
     #[prop(default = Msg::CurrentPassword)] label: Msg,
+    #[prop(default = "field")] id_prefix: &'static str,
 ) -> impl IntoView {
     let form_error = error.clone().filter(|e| e.field_errors().is_none());
     view! {
@@ -35,9 +38,41 @@ pub fn ConfirmPasswordForm(
                     {t(Msg::YouWillNotBeAskedAgain)}
                 </p>
                 <FormAlert error=form_error/>
-                <Field label=label name="password" input_type="password" autocomplete="current-password" required=true error=error/>
+                <Field label=label name="password" input_type="password" autocomplete="current-password" required=true error=error id_prefix=id_prefix/>
                 <SubmitButton label=Msg::Confirm pending_label=Msg::Confirming/>
             </form>
         </Enhanced>
+    }
+}
+
+/// While the window is open: how long it lasts. With JavaScript the time counts down, and when
+/// the window closes the page hides what needs it (elements marked `data-needs-sudo`) and asks
+/// for the password again right here; confirming brings everything back as it was, typed input
+/// included (see `enhance::browser::sudo_windows`). `message` has `{0}` for the time left.
+#[component]
+pub fn SudoWindow(
+    until: i64,
+    now: i64,
+    message: Msg,
+    purpose: Msg,
+    #[prop(default = Msg::CurrentPassword)] label: Msg,
+) -> impl IntoView {
+    view! {
+        <div
+            class="sudo-window"
+            data-sudo-left=(until - now).to_string()
+            data-sudo-secs=REAUTH_WINDOW_SECS.to_string()
+            data-template=t(message)
+            data-under=t(Msg::LessThanAMinute)
+            data-one=t(Msg::N1Minute)
+            data-many=t(Msg::NMinutes)
+        >
+            <p class="status" role="status" data-sudo-open>{fill(t(message), &[&minutes_left(until, now)])}</p>
+            // Filled when the window ends, so screen readers announce it then.
+            <p class="alert" role="alert" data-sudo-ended=t(Msg::YourConfirmationHasEnded) hidden></p>
+            <div data-sudo-ask hidden>
+                <ConfirmPasswordForm error=None purpose=purpose label=label id_prefix="again"/>
+            </div>
+        </div>
     }
 }

@@ -11,7 +11,10 @@ use crate::{
     },
     ui::components::{
         enhance::Enhanced,
-        form::{percent_encode, url_error, Field, FormAlert, NewPasswordField, SubmitButton},
+        form::{
+            percent_encode, typed, url_error, url_form, Field, FormAlert, NewPasswordField,
+            SubmitButton,
+        },
     },
 };
 use leptos::{prelude::*, server_fn::ServerFn};
@@ -33,7 +36,8 @@ pub fn SignInPage() -> impl IntoView {
     } else {
         format!("/signup?next={}", percent_encode(&next))
     };
-    let error = url_error::<SignIn>();
+    let sent = url_form::<SignIn>();
+    let error = sent.as_ref().map(|(e, _)| e.clone());
     let was_reset = error.is_none() && use_query_map().get_untracked().get("reset").is_some();
     view! {
         <Title text=t(Msg::SignInProfileCenter)/>
@@ -44,7 +48,7 @@ pub fn SignInPage() -> impl IntoView {
                 <form method="post" action=SignIn::url() class="stack" novalidate>
                     <FormAlert error=error.clone()/>
                     <input type="hidden" name="next" value=next/>
-                    <Field label=Msg::Email name="email" input_type="email" autocomplete="username" required=true error=error.clone()/>
+                    <Field label=Msg::Email name="email" input_type="email" value=typed(&sent, "email") autocomplete="username" required=true error=error.clone()/>
                     <Field label=Msg::Password name="password" input_type="password" autocomplete="current-password" required=true error=error/>
                     <SubmitButton label=Msg::SignIn pending_label=Msg::SigningIn/>
                 </form>
@@ -69,7 +73,8 @@ fn CheckYourInbox(sent: Msg, hint: Msg) -> impl IntoView {
 
 #[component]
 pub fn SignUpPage() -> impl IntoView {
-    let error = url_error::<SignUp>();
+    let sent_form = url_form::<SignUp>();
+    let error = sent_form.as_ref().map(|(e, _)| e.clone());
     let sent = error.is_none() && use_query_map().get_untracked().get("sent").is_some();
     view! {
         <Title text=t(Msg::CreateYourAccountProfileCenter)/>
@@ -84,9 +89,9 @@ pub fn SignUpPage() -> impl IntoView {
                         <form method="post" action=SignUp::url() class="stack" novalidate>
                             <FormAlert error=error.clone()/>
                             <input type="hidden" name="next" value=next_param()/>
-                            <Field label=Msg::Email name="email" input_type="email" autocomplete="email" required=true error=error.clone()/>
-                            <Field label=Msg::FirstName name="first_name" autocomplete="given-name" required=true maxlength=100 error=error.clone()/>
-                            <Field label=Msg::LastName name="last_name" autocomplete="family-name" required=true maxlength=100 error=error.clone()/>
+                            <Field label=Msg::Email name="email" input_type="email" value=typed(&sent_form, "email") autocomplete="email" required=true error=error.clone()/>
+                            <Field label=Msg::FirstName name="first_name" value=typed(&sent_form, "first_name") autocomplete="given-name" required=true maxlength=100 error=error.clone()/>
+                            <Field label=Msg::LastName name="last_name" value=typed(&sent_form, "last_name") autocomplete="family-name" required=true maxlength=100 error=error.clone()/>
                             <Field
                                 label=Msg::Password
                                 name="password"
@@ -165,7 +170,8 @@ pub fn SignInCodePage() -> impl IntoView {
 /// "Forgot password?": an address to mail a link to. The answer is the same for every address.
 #[component]
 pub fn ForgotPasswordPage() -> impl IntoView {
-    let error = url_error::<RequestPasswordReset>();
+    let sent_form = url_form::<RequestPasswordReset>();
+    let error = sent_form.as_ref().map(|(e, _)| e.clone());
     let sent = error.is_none() && use_query_map().get_untracked().get("sent").is_some();
     view! {
         <Title text=t(Msg::ResetYourPasswordProfileCenter)/>
@@ -183,7 +189,7 @@ pub fn ForgotPasswordPage() -> impl IntoView {
                     <Enhanced>
                         <form method="post" action=RequestPasswordReset::url() class="stack" novalidate>
                             <FormAlert error=error.clone()/>
-                            <Field label=Msg::Email name="email" input_type="email" autocomplete="email" required=true error=error/>
+                            <Field label=Msg::Email name="email" input_type="email" value=typed(&sent_form, "email") autocomplete="email" required=true error=error/>
                             <SubmitButton label=Msg::SendLink pending_label=Msg::Sending/>
                         </form>
                     </Enhanced>

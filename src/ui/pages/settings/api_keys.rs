@@ -10,12 +10,12 @@ use crate::{
     error::AppError,
     model::{
         api_keys::{ApiKeysPage, KeyStatus, KeyView, NewKey, Scope, DEFAULT_EXPIRY},
-        sessions::minutes_left,
+        form::Typed,
     },
     ui::components::{
         enhance::Enhanced,
-        form::{url_error, Field, FormAlert, RowAction, SubmitButton},
-        reauth::{confirm_error, ConfirmPasswordForm},
+        form::{url_error, url_form, Field, FormAlert, RowAction, SubmitButton},
+        reauth::{confirm_error, ConfirmPasswordForm, SudoWindow},
     },
 };
 use leptos::{prelude::*, server_fn::ServerFn};
@@ -26,12 +26,13 @@ use leptos_router::hooks::use_query_map;
 pub fn ApiKeysTab() -> impl IntoView {
     let query = use_query_map().get_untracked();
     let editing = query.get("edit");
+    let revoking = query.get("revoke");
     let done = query.get("done").and_then(|d| done_message(&d));
     let page = Resource::new_blocking(|| (), |_| list_api_keys());
     let errors = UrlErrors {
         confirm: confirm_error(),
-        create: url_error::<CreateApiKey>(),
-        update: url_error::<UpdateApiKey>(),
+        create: url_form::<CreateApiKey>(),
+        update: url_form::<UpdateApiKey>(),
         revoke: url_error::<RevokeApiKey>().or(url_error::<DeleteApiKey>()),
     };
     view! {
@@ -43,10 +44,11 @@ pub fn ApiKeysTab() -> impl IntoView {
         </p>
         <Suspense fallback=|| view! { <p>{t(Msg::Loading)}</p> }>
             {move || {
-                let (errors, editing, done) = (errors.clone(), editing.clone(), done);
+                let (errors, editing, revoking, done) =
+                    (errors.clone(), editing.clone(), revoking.clone(), done);
                 Suspend::new(async move {
                     match page.await {
-                        Ok(page) => view! { <KeysPage page=page errors=errors editing=editing done=done/> }.into_any(),
+                        Ok(page) => view! { <KeysPage page=page errors=errors editing=editing revoking=revoking done=done/> }.into_any(),
                         Err(e) => view! { <div class="alert" role="alert">{e.message().show()}</div> }.into_any(),
                     }
                 })
@@ -68,8 +70,9 @@ fn done_message(done: &str) -> Option<&'static str> {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UrlErrors {
     confirm: Option<AppError>,
-    create: Option<AppError>,
-    update: Option<AppError>,
+    /// With what the form had typed, shown again.
+    create: Option<(AppError, Typed)>,
+    update: Option<(AppError, Typed)>,
     revoke: Option<AppError>,
 }
 
@@ -78,6 +81,7 @@ fn KeysPage(
     page: ApiKeysPage,
     errors: UrlErrors,
     editing: Option<String>,
+    revoking: Option<String>,
     done: Option<&'static str>,
 ) -> impl IntoView {
     let sudo = page.reauth_until.is_some();
@@ -87,19 +91,24 @@ fn KeysPage(
             .find(|k| k.id == id && k.status == KeyStatus::Active)
             .cloned()
     });
+    let (create, update) = (errors.create.clone(), errors.update.clone());
     let form = match (page.reauth_until, edit_key) {
+        // A form that came back without the window (it closed while the person typed, without
+        // JavaScript): the same form, as typed, asking for the password inside it.
+        (None, Some(key)) if update.is_some() => view! { <EditKeyForm key=key sent=update ask_password=true/> }.into_any(),
+        (None, None) if create.is_some() => view! { <CreateKeyForm sent=create ask_password=true/> }.into_any(),
         (None, _) => view! {
             <ConfirmPasswordForm error=errors.confirm.clone() purpose=Msg::ToCreateOrChangeKeys/>
         }
         .into_any(),
         (Some(until), Some(key)) => view! {
-            <p class="status" role="status">{fill(t(Msg::ConfirmedForTheNext), &[&minutes_left(until, page.now)])}</p>
-            <EditKeyForm key=key error=errors.update.clone()/>
+            <SudoWindow until=until now=page.now message=Msg::ConfirmedForTheNext purpose=Msg::ToCreateOrChangeKeys/>
+            <div data-needs-sudo><EditKeyForm key=key sent=update ask_password=false/></div>
         }
         .into_any(),
         (Some(until), None) => view! {
-            <p class="status" role="status">{fill(t(Msg::ConfirmedYouCanCreateAndChange), &[&minutes_left(until, page.now)])}</p>
-            <CreateKeyForm error=errors.create.clone()/>
+            <SudoWindow until=until now=page.now message=Msg::ConfirmedYouCanCreateAndChange purpose=Msg::ToCreateOrChangeKeys/>
+            <div data-needs-sudo><CreateKeyForm sent=create ask_password=false/></div>
         }
         .into_any(),
     };
@@ -118,7 +127,14 @@ fn KeysPage(
             } else {
                 view! {
                     <ul class="key-list">
-                        {page.keys.into_iter().map(|k| view! { <KeyItem key=k sudo=sudo/> }).collect_view()}
+                        {page
+                            .keys
+                            .into_iter()
+                            .map(|k| {
+                                let confirming = revoking.as_deref() == Some(k.id.as_str());
+                                view! { <KeyItem key=k sudo=sudo confirming=confirming/> }
+                            })
+                            .collect_view()}
                     </ul>
                 }
                     .into_any()
@@ -179,23 +195,39 @@ fn ScopeChoices(checked: Vec<String>, error: Option<AppError>) -> impl IntoView 
 }
 
 #[component]
-fn CreateKeyForm(error: Option<AppError>) -> impl IntoView {
+fn CreateKeyForm(
+    /// The error and typed values of a post that came back (no JavaScript), if one did.
+    sent: Option<(AppError, Typed)>,
+    ask_password: bool,
+) -> impl IntoView {
+    let (error, typed) = sent.map_or((None, Typed::default()), |(e, t)| (Some(e), t));
+    let expires = typed
+        .get("expires_in")
+        .unwrap_or(DEFAULT_EXPIRY)
+        .to_string();
+    let choices = [
+        ("30", Msg::In30Days),
+        ("90", Msg::In90Days),
+        ("365", Msg::In365Days),
+        ("never", Msg::Never),
+    ];
     view! {
         <Enhanced>
             <form method="post" action=CreateApiKey::url() class="stack" novalidate>
                 <FormAlert error=error.clone()/>
-                <Field label=Msg::Name name="name" required=true maxlength=60 hint=Msg::WhatUsesItEGNightly error=error.clone()/>
-                <ScopeChoices checked=vec![] error=error.clone()/>
+                <Field label=Msg::Name name="name" value=typed.get("name").unwrap_or_default().to_string() required=true maxlength=60 hint=Msg::WhatUsesItEGNightly error=error.clone()/>
+                <ScopeChoices checked=typed.all("scopes[]") error=error.clone()/>
                 <div class="field">
                     <label for="field-expires_in">{t(Msg::Expires)}</label>
                     <select id="field-expires_in" name="expires_in">
-                        <option value="30">{t(Msg::In30Days)}</option>
-                        <option value="90" selected=DEFAULT_EXPIRY == "90">{t(Msg::In90Days)}</option>
-                        <option value="365">{t(Msg::In365Days)}</option>
-                        <option value="never">{t(Msg::Never)}</option>
+                        {choices
+                            .into_iter()
+                            .map(|(value, label)| view! { <option value=value selected=expires == value>{t(label)}</option> })
+                            .collect_view()}
                     </select>
                     <p class="field-error" id="field-expires_in-error" hidden>""</p>
                 </div>
+                {ask_password.then(|| view! { <PasswordAgain error=error.clone()/> })}
                 <SubmitButton label=Msg::GenerateKey pending_label=Msg::Generating/>
             </form>
         </Enhanced>
@@ -203,7 +235,16 @@ fn CreateKeyForm(error: Option<AppError>) -> impl IntoView {
 }
 
 #[component]
-fn EditKeyForm(key: KeyView, error: Option<AppError>) -> impl IntoView {
+fn EditKeyForm(key: KeyView, sent: Option<(AppError, Typed)>, ask_password: bool) -> impl IntoView {
+    let (error, typed) = sent.map_or((None, None), |(e, t)| (Some(e), Some(t)));
+    let name = typed
+        .as_ref()
+        .and_then(|t| t.get("name"))
+        .map_or_else(|| key.name.clone(), str::to_string);
+    let scopes = match &typed {
+        Some(typed) => typed.all("scopes[]"),
+        None => key.scopes.iter().map(|s| s.as_str().to_string()).collect(),
+    };
     view! {
         <Enhanced>
             <form method="post" action=UpdateApiKey::url() class="stack" novalidate>
@@ -211,8 +252,9 @@ fn EditKeyForm(key: KeyView, error: Option<AppError>) -> impl IntoView {
                 <p class="hint">{t(Msg::Key2)}<code>{key.masked()}</code>{t(Msg::ChangesApplyToItsNextRequest)}</p>
                 <input type="hidden" name="id" value=key.id.clone()/>
                 <FormAlert error=error.clone()/>
-                <Field label=Msg::Name name="name" value=key.name.clone() required=true maxlength=60 error=error.clone()/>
-                <ScopeChoices checked=key.scopes.iter().map(|s| s.as_str().to_string()).collect() error=error.clone()/>
+                <Field label=Msg::Name name="name" value=name required=true maxlength=60 error=error.clone()/>
+                <ScopeChoices checked=scopes error=error.clone()/>
+                {ask_password.then(|| view! { <PasswordAgain error=error.clone()/> })}
                 <p class="actions">
                     <SubmitButton label=Msg::SaveKey pending_label=Msg::Saving/>
                     <a href="/settings/api-keys">{t(Msg::Cancel)}</a>
@@ -223,24 +265,28 @@ fn EditKeyForm(key: KeyView, error: Option<AppError>) -> impl IntoView {
 }
 
 #[component]
-fn KeyItem(key: KeyView, sudo: bool) -> impl IntoView {
+fn KeyItem(key: KeyView, sudo: bool, confirming: bool) -> impl IntoView {
     let status = key.status;
     let last_used = match (key.last_used_at, key.last_used_ip.clone()) {
-        (Some(at), Some(ip)) => format!("{} from {ip}", show_time(at)),
+        (Some(at), Some(ip)) => fill(t(Msg::AtTimeFromIp), &[&show_time(at), &ip]),
         (Some(at), None) => show_time(at),
         _ => t(Msg::Never).to_string(),
     };
     let expires = key
         .expires_at
         .map(show_time)
-        .unwrap_or_else(|| "Never".into());
+        .unwrap_or_else(|| t(Msg::Never).to_string());
     let name = key.name.clone();
     let actions = match status {
         KeyStatus::Active => view! {
             {sudo.then(|| view! {
-                <a class="button secondary" href=format!("/settings/api-keys?edit={}", key.id) aria-label=fill(t(Msg::EditKey), &[&name])>{t(Msg::Edit)}</a>
+                <a class="button secondary" data-needs-sudo href=format!("/settings/api-keys?edit={}", key.id) aria-label=fill(t(Msg::EditKey), &[&name])>{t(Msg::Edit)}</a>
             })}
-            <RowAction action=RevokeApiKey::url() id=key.id.clone() label=Msg::Revoke pending=Msg::Revoking aria_label=fill(t(Msg::RevokeKey), &[&name])/>
+            // Revoking cannot be undone: the button asks first, on the page itself (a link to
+            // `?revoke=<id>`), the same with JavaScript and without.
+            {(!confirming).then(|| view! {
+                <a class="button danger" href=format!("/settings/api-keys?revoke={0}#revoke-{0}", key.id) aria-label=fill(t(Msg::RevokeKey), &[&name])>{t(Msg::Revoke)}</a>
+            })}
         }
         .into_any(),
         _ => view! {
@@ -262,6 +308,25 @@ fn KeyItem(key: KeyView, sudo: bool) -> impl IntoView {
                 <div><dt>{t(Msg::LastUsed)}</dt><dd>{last_used}</dd></div>
             </dl>
             <div class="actions">{actions}</div>
+            {(confirming && status == KeyStatus::Active).then(|| view! {
+                <div class="confirm" id=format!("revoke-{}", key.id) role="group" aria-labelledby=format!("revoke-{}-text", key.id)>
+                    <p id=format!("revoke-{}-text", key.id)><strong>{fill(t(Msg::RevokeKeyQuestion), &[&name])}</strong>" "{t(Msg::ScriptsThatUseItStopWorking)}</p>
+                    <div class="actions">
+                        <RowAction action=RevokeApiKey::url() id=key.id.clone() label=Msg::RevokeKeyNow pending=Msg::Revoking aria_label=fill(t(Msg::RevokeKeyNowNamed), &[&name])/>
+                        <a href="/settings/api-keys">{t(Msg::Cancel)}</a>
+                    </div>
+                </div>
+            })}
         </li>
+    }
+}
+
+/// The password inside a form that came back because the confirmation ended (no JavaScript):
+/// one post confirms and acts, and what was typed stays.
+#[component]
+fn PasswordAgain(error: Option<AppError>) -> impl IntoView {
+    view! {
+        <Field label=Msg::CurrentPassword name="password" input_type="password" autocomplete="current-password" required=true
+            hint=Msg::YourConfirmationEndedWhileYouTyped error=error/>
     }
 }

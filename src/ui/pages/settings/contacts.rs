@@ -8,10 +8,11 @@ use crate::{
     api::contacts::{list_emails, AddEmail, MakeEmailPrimary, RemoveEmail, ResendEmailLink},
     error::AppError,
     model::contacts::{ContactsPage, EmailAddress},
+    model::form::Typed,
     ui::components::{
         enhance::Enhanced,
-        form::{url_error, Field, FormAlert, RowAction, SubmitButton},
-        reauth::{confirm_error, ConfirmPasswordForm},
+        form::{typed, url_error, url_form, Field, FormAlert, RowAction, SubmitButton},
+        reauth::{confirm_error, ConfirmPasswordForm, SudoWindow},
     },
 };
 use leptos::{prelude::*, server_fn::ServerFn};
@@ -29,7 +30,7 @@ pub fn EmailAddresses() -> impl IntoView {
             _ => None,
         });
     let errors = (
-        url_error::<AddEmail>(),
+        url_form::<AddEmail>(),
         url_error::<MakeEmailPrimary>()
             .or(url_error::<RemoveEmail>())
             .or(url_error::<ResendEmailLink>()),
@@ -58,9 +59,14 @@ pub fn EmailAddresses() -> impl IntoView {
 #[component]
 fn Addresses(
     page: ContactsPage,
-    errors: (Option<AppError>, Option<AppError>, Option<AppError>),
+    errors: (
+        Option<(AppError, Typed)>,
+        Option<AppError>,
+        Option<AppError>,
+    ),
 ) -> impl IntoView {
-    let (add_error, action_error, confirm) = errors;
+    let (add_sent, action_error, confirm) = errors;
+    let add_error = add_sent.as_ref().map(|(e, _)| e.clone());
     let sudo = page.reauth_until.is_some();
     let any_verified = page.others.iter().any(|a| a.verified);
     view! {
@@ -72,14 +78,19 @@ fn Addresses(
             </li>
             {page.others.into_iter().map(|a| view! { <AddressItem address=a sudo=sudo/> }).collect_view()}
         </ul>
-        {(any_verified && !sudo).then(|| view! {
-            <ConfirmPasswordForm error=confirm purpose=Msg::ToMakeAnotherAddressYourPrimary/>
-        })}
+        {match (any_verified, page.reauth_until) {
+            (false, _) => ().into_any(),
+            (true, None) => view! { <ConfirmPasswordForm error=confirm purpose=Msg::ToMakeAnotherAddressYourPrimary/> }.into_any(),
+            (true, Some(until)) => view! {
+                <SudoWindow until=until now=page.now message=Msg::ConfirmedYouCanMakeAnotherAddress purpose=Msg::ToMakeAnotherAddressYourPrimary/>
+            }
+                .into_any(),
+        }}
         <Enhanced>
             <form method="post" action=AddEmail::url() class="stack" novalidate>
                 <h3>{t(Msg::AddAnAddress)}</h3>
                 <FormAlert error=add_error.clone().filter(|e| e.field_errors().is_none())/>
-                <Field label=Msg::NewEMailAddress name="email" input_type="email" autocomplete="email" required=true
+                <Field label=Msg::NewEMailAddress name="email" input_type="email" value=typed(&add_sent, "email") autocomplete="email" required=true
                     hint=Msg::WeSendALinkToIt error=add_error/>
                 <SubmitButton label=Msg::AddAddress pending_label=Msg::Adding/>
             </form>
@@ -99,7 +110,9 @@ fn AddressItem(address: EmailAddress, sudo: bool) -> impl IntoView {
             <div class="actions">
                 {match (address.verified, sudo) {
                     (true, true) => Some(view! {
-                        <RowAction action=MakeEmailPrimary::url() id=address.id.clone() label=Msg::MakePrimary pending=Msg::Changing aria_label=fill(t(Msg::MakePrimary2), &[&email])/>
+                        <div data-needs-sudo>
+                            <RowAction action=MakeEmailPrimary::url() id=address.id.clone() label=Msg::MakePrimary pending=Msg::Changing aria_label=fill(t(Msg::MakePrimary2), &[&email])/>
+                        </div>
                     }.into_any()),
                     (false, _) => Some(view! {
                         <RowAction action=ResendEmailLink::url() id=address.id.clone() label=Msg::SendLinkAgain pending=Msg::Sending aria_label=fill(t(Msg::SendLinkAgain2), &[&email])/>

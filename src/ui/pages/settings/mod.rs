@@ -78,6 +78,7 @@ fn Header(user: CurrentUser) -> impl IntoView {
                     <span class="user-name">{name.clone()}</span>
                 </summary>
                 <div class="menu">
+                    <p class="menu-name">{name.clone()}</p>
                     <p class="menu-email">{user.email.clone()}</p>
                     <a href="/settings/profile">{t(Msg::Profile)}</a>
                     <form method="post" action="/signout">

@@ -11,11 +11,12 @@ use crate::{
     model::{
         auth::initials,
         avatar::{self, Problem},
+        form::Typed,
         profile::{JobFunction, ProfilePage},
     },
     ui::components::{
         enhance::Enhanced,
-        form::{field_message, url_error, Field, FormAlert, Select, SubmitButton},
+        form::{field_message, url_form, Field, FormAlert, Select, SubmitButton},
     },
 };
 use leptos::{prelude::*, server_fn::ServerFn};
@@ -28,7 +29,8 @@ const SAVED_URL: &str = "/settings/profile?saved=1";
 #[component]
 pub fn ProfileTab() -> impl IntoView {
     let page = Resource::new_blocking(|| (), |_| get_profile_page());
-    let error = url_error::<UpdateProfile>();
+    let sent = url_form::<UpdateProfile>();
+    let error = sent.as_ref().map(|(e, _)| e.clone());
     let query = use_query_map().get_untracked();
     let saved = error.is_none() && query.get("saved").is_some();
     let welcome = query.get("welcome").is_some();
@@ -41,12 +43,12 @@ pub fn ProfileTab() -> impl IntoView {
         <p class="lead">{t(Msg::HowYouAppearAcrossTheConsole)}</p>
         <Suspense fallback=|| view! { <p>{t(Msg::Loading)}</p> }>
             {move || {
-                let error = error.clone();
+                let (error, sent) = (error.clone(), sent.clone());
                 Suspend::new(async move {
                     match page.await {
                         Ok(page) => view! {
                             <Picture name=page.avatar.clone() initials=initials(&page.profile.first_name, &page.profile.last_name, &page.profile.email)/>
-                            <ProfileForm page=page error=error saved=saved/>
+                            <ProfileForm page=page error=error sent=sent saved=saved/>
                         }
                             .into_any(),
                         Err(e) => view! { <div class="alert" role="alert">{e.message().show()}</div> }.into_any(),
@@ -59,10 +61,32 @@ pub fn ProfileTab() -> impl IntoView {
 }
 
 #[component]
-fn ProfileForm(page: ProfilePage, error: Option<AppError>, saved: bool) -> impl IntoView {
+fn ProfileForm(
+    page: ProfilePage,
+    error: Option<AppError>,
+    /// A refused post without JavaScript: what it had typed, shown again instead of the saved
+    /// values (not after a conflict, where the saved values are the news).
+    sent: Option<(AppError, Typed)>,
+    saved: bool,
+) -> impl IntoView {
     let p = page.profile;
-    let job = p.job_function.clone();
-    let dash = p.default_dashboard.clone();
+    let typed = sent
+        .filter(|(e, _)| matches!(e, AppError::Validation(_)))
+        .map(|(_, typed)| typed);
+    let shown = |name: &str, saved: &str| {
+        typed
+            .as_ref()
+            .and_then(|t| t.get(name))
+            .unwrap_or(saved)
+            .to_string()
+    };
+    let job = shown("job_function", &p.job_function);
+    let dash = shown("default_dashboard", &p.default_dashboard);
+    let (first, last, phone) = (
+        shown("first_name", &p.first_name),
+        shown("last_name", &p.last_name),
+        shown("phone", &p.phone),
+    );
     view! {
         <Enhanced>
             <form method="post" action=UpdateProfile::url() class="stack" novalidate data-success=SAVED_URL>
@@ -75,8 +99,8 @@ fn ProfileForm(page: ProfilePage, error: Option<AppError>, saved: bool) -> impl 
                     <p class="hint" id="primary-email-hint">{t(Msg::YourSignInAddressChangeIt)}</p>
                 </div>
                 <div class="row">
-                    <Field label=Msg::FirstName name="first_name" value=p.first_name autocomplete="given-name" required=true maxlength=100 error=error.clone()/>
-                    <Field label=Msg::LastName name="last_name" value=p.last_name autocomplete="family-name" required=true maxlength=100 error=error.clone()/>
+                    <Field label=Msg::FirstName name="first_name" value=first autocomplete="given-name" required=true maxlength=100 error=error.clone()/>
+                    <Field label=Msg::LastName name="last_name" value=last autocomplete="family-name" required=true maxlength=100 error=error.clone()/>
                 </div>
                 <Select label=Msg::JobFunction name="job_function" error=error.clone()>
                     <option value="" selected=job.is_empty()>{t(Msg::NotSpecified)}</option>
@@ -89,7 +113,7 @@ fn ProfileForm(page: ProfilePage, error: Option<AppError>, saved: bool) -> impl 
                     label=Msg::PhoneNumber
                     name="phone"
                     input_type="tel"
-                    value=p.phone
+                    value=phone
                     autocomplete="tel"
                     hint=Msg::InternationalFormatWithCountryCodeE
                     error=error.clone()

@@ -1,6 +1,6 @@
 //! The Security tab: change the password, and read (or download) the security log.
 
-use crate::i18n::{fill, t};
+use crate::i18n::t;
 use crate::i18n::{tf, Msg};
 use crate::ui::time::show as show_time;
 use crate::{
@@ -19,7 +19,7 @@ use crate::{
     ui::components::{
         enhance::Enhanced,
         form::{percent_encode, url_error, Field, FormAlert, NewPasswordField, SubmitButton},
-        reauth::{confirm_error, ConfirmPasswordForm},
+        reauth::{confirm_error, ConfirmPasswordForm, SudoWindow},
     },
 };
 use leptos::{prelude::*, server_fn::ServerFn};
@@ -148,15 +148,15 @@ pub struct MfaErrors {
 #[component]
 fn TwoFactor(status: MfaStatus, errors: MfaErrors) -> impl IntoView {
     let sudo = status.reauth_until.is_some();
-    let window = status
-        .reauth_until
-        .map(|until| crate::model::sessions::minutes_left(until, status.now));
+    let now = status.now;
     let other_error = errors.start.clone();
     view! {
         <section aria-labelledby="mfa-heading">
             <h2 id="mfa-heading">{t(Msg::TwoFactorSignIn)}</h2>
             {other_error.map(|e| view! { <div class="alert" role="alert">{e.message().show()}</div> })}
-            {window.map(|left| view! { <p class="hint">{fill(t(Msg::IdentityConfirmedChangesHereNeedNo), &[&left])}</p> })}
+            {status.reauth_until.map(|until| view! {
+                <SudoWindow until=until now=now message=Msg::IdentityConfirmedChangesHereNeedNo purpose=Msg::ToChangeTwoFactorSignIn label=Msg::PasswordToConfirm/>
+            })}
             {status.new_recovery_codes.map(|codes| view! { <RecoveryCodes codes=codes/> })}
             {match (status.enabled, status.enrolment, sudo) {
                 (true, _, _) => view! {
@@ -164,6 +164,7 @@ fn TwoFactor(status: MfaStatus, errors: MfaErrors) -> impl IntoView {
                     <p>{tf(Msg::RecoveryCodesLeftN, &[&status.recovery_codes_left.to_string()])}</p>
                     {if sudo {
                         view! {
+                            <div data-needs-sudo>
                             <Enhanced>
                                 <form method="post" action=RegenerateRecoveryCodes::url() class="stack" novalidate>
                                     <h3>{t(Msg::NewRecoveryCodes)}</h3>
@@ -183,12 +184,14 @@ fn TwoFactor(status: MfaStatus, errors: MfaErrors) -> impl IntoView {
                                     <SubmitButton label=Msg::TurnOff pending_label=Msg::TurningOff class="secondary"/>
                                 </form>
                             </Enhanced>
+                            </div>
                         }.into_any()
                     } else {
                         view! { <ConfirmPasswordForm error=errors.confirm.clone() purpose=Msg::ToChangeTwoFactorSignIn label=Msg::PasswordToConfirm/> }.into_any()
                     }}
                 }.into_any(),
                 (false, Some(enrolment), true) => view! {
+                    <div data-needs-sudo>
                     <p>{t(Msg::ScanThisQRCodeWithYour)}</p>
                     <div class="qr" role="img" aria-label=t(Msg::QRCodeForYourAuthenticatorApp) inner_html=enrolment.qr_svg></div>
                     <p>{t(Msg::Key3)}<code class="manual-key">{enrolment.manual_key}</code></p>
@@ -203,15 +206,18 @@ fn TwoFactor(status: MfaStatus, errors: MfaErrors) -> impl IntoView {
                             <SubmitButton label=Msg::TurnOn pending_label=Msg::Checking/>
                         </form>
                     </Enhanced>
+                    </div>
                 }.into_any(),
                 (false, _, true) => view! {
                     <p>{t(Msg::OffAddACodeFromAn)}</p>
+                    <div data-needs-sudo>
                     <Enhanced>
                         <form method="post" action=StartMfaEnrolment::url() class="inline">
                             <FormAlert/>
                             <SubmitButton label=Msg::SetUpAnAuthenticatorApp pending_label=Msg::Preparing/>
                         </form>
                     </Enhanced>
+                    </div>
                 }.into_any(),
                 (false, _, false) => view! {
                     <p>{t(Msg::OffAddACodeFromAn)}</p>

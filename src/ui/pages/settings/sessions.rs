@@ -7,11 +7,11 @@ use crate::ui::time::show as show_time;
 use crate::{
     api::sessions::{list_sessions, ConfirmPassword, EndOtherSessions, EndSession},
     error::AppError,
-    model::sessions::{end_reason_label, minutes_left, SessionView, SessionsPage},
+    model::sessions::{end_reason_label, SessionView, SessionsPage},
     ui::components::{
         enhance::Enhanced,
         form::{url_error, FormAlert, SubmitButton},
-        reauth::ConfirmPasswordForm,
+        reauth::{ConfirmPasswordForm, SudoWindow},
     },
 };
 use leptos::{prelude::*, server_fn::ServerFn};
@@ -69,9 +69,7 @@ fn ActiveSessions(page: SessionsPage, errors: UrlErrors) -> impl IntoView {
             <h2 id="active-heading">{t(Msg::ActiveSessions)}</h2>
             {match page.reauth_until {
                 Some(until) => view! {
-                    <p class="status" role="status">
-                        {fill(t(Msg::ConfirmedYouCanEndSessionsFor), &[&minutes_left(until, page.now)])}
-                    </p>
+                    <SudoWindow until=until now=page.now message=Msg::ConfirmedYouCanEndSessionsFor purpose=Msg::ToEndSessions/>
                 }
                     .into_any(),
                 None => view! { <ConfirmPasswordForm error=errors.confirm.clone() purpose=Msg::ToEndSessions/> }.into_any(),
@@ -84,7 +82,7 @@ fn ActiveSessions(page: SessionsPage, errors: UrlErrors) -> impl IntoView {
                     .map(|s| {
                         let end = (sudo && !s.current).then(|| {
                             let label = fill(t(Msg::EndSessionOnSignedIn), &[&s.browser, &s.os, &show_time(s.created_at)]);
-                            view! { <EndSessionForm id=s.id.clone() label=label/> }
+                            view! { <div data-needs-sudo><EndSessionForm id=s.id.clone() label=label/></div> }
                         });
                         view! {
                             <li class="session">
@@ -97,7 +95,7 @@ fn ActiveSessions(page: SessionsPage, errors: UrlErrors) -> impl IntoView {
             </ul>
             {match (sudo, others) {
                 (_, 0) => view! { <p class="hint">{t(Msg::YouAreSignedInOnThis)}</p> }.into_any(),
-                (true, _) => view! { <EndOtherSessionsForm/> }.into_any(),
+                (true, _) => view! { <div data-needs-sudo><EndOtherSessionsForm/></div> }.into_any(),
                 (false, _) => ().into_any(),
             }}
         </section>
