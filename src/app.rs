@@ -8,7 +8,7 @@ use crate::ui::pages::{
         FinishSignUpPage, ForgotPasswordPage, ResetPasswordPage, SignInCodePage, SignInPage,
         SignUpPage,
     },
-    not_found::NotFound,
+    not_found::{NotFound, NothingHere},
     settings::{
         api_keys::ApiKeysTab, notifications::NotificationsTab, preferences::PreferencesTab,
         profile::ProfileTab, security::SecurityTab, sessions::SessionsTab, SettingsLayout,
@@ -70,6 +70,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/security") view=SecurityTab ssr=SsrMode::Async/>
                     <Route path=path!("/sessions") view=SessionsTab ssr=SsrMode::Async/>
                     <Route path=path!("/api-keys") view=ApiKeysTab ssr=SsrMode::Async/>
+                    <Route path=path!("/*any") view=NothingHere ssr=SsrMode::Async/>
                 </ParentRoute>
             </Routes>
         </Router>

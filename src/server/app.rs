@@ -207,15 +207,33 @@ pub fn router(state: AppState) -> Router {
             header::CACHE_CONTROL,
             HeaderValue::from_static(pkg_cache),
         ));
+    // An address that is neither a route nor a file gets the app's own "page not found" page
+    // (status 404), not an empty answer that leaves the browser to show its error page.
+    let not_found = {
+        let render = leptos_axum::render_app_to_stream_with_context(provide_state.clone(), {
+            let options = options.clone();
+            move || shell(options.clone())
+        });
+        move |req: axum::extract::Request| {
+            let render = render.clone();
+            async move { render(req).await.into_response() }
+        }
+    };
     let assets = ServeDir::new(&site_root)
         .precompressed_br()
-        .precompressed_gzip();
-    let assets = Router::new()
-        .fallback_service(assets)
-        .layer(SetResponseHeaderLayer::overriding(
-            header::CACHE_CONTROL,
-            HeaderValue::from_static("public, max-age=3600"),
+        .precompressed_gzip()
+        .not_found_service(axum::handler::HandlerWithoutStateExt::into_service(
+            not_found,
         ));
+    let assets = Router::new().fallback_service(assets).layer(
+        // Files may be cached for an hour; the not-found page (with its nonce) never.
+        SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, |res: &Response| {
+            Some(HeaderValue::from_static(match res.status().is_success() {
+                true => "public, max-age=3600",
+                false => "no-store",
+            }))
+        }),
+    );
 
     Router::new()
         .route("/healthz", get(|| async { "ok" }))

@@ -23,6 +23,13 @@ on_both_databases! {
         assert!(html.contains(r#"<label for="field-password">Password</label>"#));
         let missing = app.browser().get(app.url("/no/such/page")).send().await.unwrap();
         assert_eq!(missing.status(), 404);
+        assert!(missing.text().await.unwrap().contains("Page not found"));
+        // Under /settings/ too: a real page, with the header and tabs, not an empty 404.
+        let client = app.signed_in("ada@example.com").await;
+        let missing = client.get(app.url("/settings/nope")).send().await.unwrap();
+        assert_eq!(missing.status(), 404);
+        let html = missing.text().await.unwrap();
+        assert!(html.contains("Page not found") && html.contains(r#"href="/settings/sessions""#), "{html}");
     }
 }
 

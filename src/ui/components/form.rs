@@ -203,13 +203,16 @@ pub fn RowAction(
     label: Msg,
     pending: Msg,
     aria_label: String,
+    /// `danger` for what takes something away (remove, delete, end), else a neutral button.
+    #[prop(default = "secondary")]
+    class: &'static str,
 ) -> impl IntoView {
     view! {
         <super::enhance::Enhanced>
             <form method="post" action=action class="inline">
                 <input type="hidden" name="id" value=id/>
                 <FormAlert/>
-                <SubmitButton label=label pending_label=pending class="secondary" aria_label=aria_label/>
+                <SubmitButton label=label pending_label=pending class=class aria_label=aria_label/>
             </form>
         </super::enhance::Enhanced>
     }

@@ -290,7 +290,7 @@ fn KeyItem(key: KeyView, sudo: bool, confirming: bool) -> impl IntoView {
         }
         .into_any(),
         _ => view! {
-            <RowAction action=DeleteApiKey::url() id=key.id.clone() label=Msg::Delete pending=Msg::Deleting aria_label=fill(t(Msg::DeleteKey), &[&name])/>
+            <RowAction action=DeleteApiKey::url() id=key.id.clone() label=Msg::Delete pending=Msg::Deleting aria_label=fill(t(Msg::DeleteKey), &[&name]) class="danger"/>
         }
         .into_any(),
     };
@@ -312,7 +312,7 @@ fn KeyItem(key: KeyView, sudo: bool, confirming: bool) -> impl IntoView {
                 <div class="confirm" id=format!("revoke-{}", key.id) role="group" aria-labelledby=format!("revoke-{}-text", key.id)>
                     <p id=format!("revoke-{}-text", key.id)><strong>{fill(t(Msg::RevokeKeyQuestion), &[&name])}</strong>" "{t(Msg::ScriptsThatUseItStopWorking)}</p>
                     <div class="actions">
-                        <RowAction action=RevokeApiKey::url() id=key.id.clone() label=Msg::RevokeKeyNow pending=Msg::Revoking aria_label=fill(t(Msg::RevokeKeyNowNamed), &[&name])/>
+                        <RowAction action=RevokeApiKey::url() id=key.id.clone() label=Msg::RevokeKeyNow pending=Msg::Revoking aria_label=fill(t(Msg::RevokeKeyNowNamed), &[&name]) class="danger"/>
                         <a href="/settings/api-keys">{t(Msg::Cancel)}</a>
                     </div>
                 </div>

@@ -119,7 +119,7 @@ fn AddressItem(address: EmailAddress, sudo: bool) -> impl IntoView {
                     }.into_any()),
                     _ => None,
                 }}
-                <RowAction action=RemoveEmail::url() id=address.id.clone() label=Msg::Remove pending=Msg::Removing aria_label=fill(t(Msg::Remove2), &[&email])/>
+                <RowAction action=RemoveEmail::url() id=address.id.clone() label=Msg::Remove pending=Msg::Removing aria_label=fill(t(Msg::Remove2), &[&email]) class="danger"/>
             </div>
         </li>
     }

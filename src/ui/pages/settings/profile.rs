@@ -173,7 +173,7 @@ fn Picture(name: Option<String>, initials: String) -> impl IntoView {
                         <Enhanced>
                             <form method="post" action=RemoveAvatar::url() class="inline">
                                 <FormAlert/>
-                                <SubmitButton label=Msg::RemovePicture pending_label=Msg::Removing class="secondary"/>
+                                <SubmitButton label=Msg::RemovePicture pending_label=Msg::Removing class="danger"/>
                             </form>
                         </Enhanced>
                     })}

@@ -172,7 +172,7 @@ fn TwoFactor(status: MfaStatus, errors: MfaErrors) -> impl IntoView {
                                     <FormAlert error=errors.regenerate.clone()/>
                                     <Field label=Msg::AuthenticationCode name="confirm_code" autocomplete="one-time-code" required=true
                                         hint=Msg::The6DigitCodeFromYour error=errors.regenerate.clone()/>
-                                    <SubmitButton label=Msg::MakeNewRecoveryCodes pending_label=Msg::MakingCodes class="secondary"/>
+                                    <SubmitButton label=Msg::MakeNewRecoveryCodes pending_label=Msg::MakingCodes class="danger"/>
                                 </form>
                             </Enhanced>
                             <Enhanced>
@@ -181,7 +181,7 @@ fn TwoFactor(status: MfaStatus, errors: MfaErrors) -> impl IntoView {
                                     <FormAlert error=errors.disable.clone()/>
                                     <Field label=Msg::Password name="password" input_type="password" autocomplete="current-password" required=true error=errors.disable.clone()/>
                                     <Field label=Msg::AuthenticationCode name="code" autocomplete="one-time-code" required=true error=errors.disable.clone()/>
-                                    <SubmitButton label=Msg::TurnOff pending_label=Msg::TurningOff class="secondary"/>
+                                    <SubmitButton label=Msg::TurnOff pending_label=Msg::TurningOff class="danger"/>
                                 </form>
                             </Enhanced>
                             </div>

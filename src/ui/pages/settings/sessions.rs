@@ -110,7 +110,7 @@ fn EndSessionForm(id: String, label: String) -> impl IntoView {
             <form method="post" action=EndSession::url() class="inline">
                 <input type="hidden" name="id" value=id/>
                 <FormAlert/>
-                <SubmitButton label=Msg::EndSession pending_label=Msg::Ending class="secondary" aria_label=label/>
+                <SubmitButton label=Msg::EndSession pending_label=Msg::Ending class="danger" aria_label=label/>
             </form>
         </Enhanced>
     }
@@ -123,7 +123,7 @@ fn EndOtherSessionsForm() -> impl IntoView {
         <Enhanced>
             <form method="post" action=EndOtherSessions::url() class="inline">
                 <FormAlert/>
-                <SubmitButton label=Msg::EndAllOtherSessions pending_label=Msg::EndingSessions/>
+                <SubmitButton label=Msg::EndAllOtherSessions pending_label=Msg::EndingSessions class="danger"/>
             </form>
         </Enhanced>
     }
