@@ -128,6 +128,15 @@ test('the sign-up form explains what is wrong with each field', async ({ page })
   await expectAccessible(page);
 });
 
+test('the sign-up password gets the same strength hint while typing @js', async ({ page }) => {
+  await page.goto('/signup');
+  await ready(page);
+  await page.getByLabel('Password').pressSequentially('password1');
+  await expect(page.getByText('Too common: easy to guess.')).toBeVisible();
+  await page.getByLabel('Password').pressSequentially(' and a much longer tail');
+  await expect(page.getByText('Strength: strong.')).toBeVisible();
+});
+
 test('every control can be reached with the keyboard and shows its focus @desktop', async ({ page }) => {
   await page.goto('/signin');
   await ready(page);

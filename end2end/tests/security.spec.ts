@@ -18,9 +18,13 @@ test('changing the password signs in with the new one and shows in the security 
   await expectAccessible(page);
 
   await security.changePassword(PASSWORD, NEW_PASSWORD);
-  await expect(page.getByRole('status')).toHaveText('Your password was changed. Your other sessions were signed out.');
+  // The change also opened the confirmation window, whose own status line says so.
+  await expect(page.getByRole('status').filter({ hasText: 'Your password was changed' })).toHaveText(
+    'Your password was changed. Your other sessions were signed out.',
+  );
   const mail = await waitForMail(email, 'password of your Profile Center account was changed');
   expect(mail).toContain('Subject: Your Profile Center password was changed');
+  expect(mail, 'the advice to reset links to where that starts').toContain('/forgot-password');
   const log = security.log();
   await expect(log.getByRole('row').nth(1)).toContainText('Password changed');
   await expect(log.getByRole('row').nth(1)).toContainText('Success');

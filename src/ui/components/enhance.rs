@@ -565,11 +565,13 @@ mod browser {
         let mut first_invalid = None;
         if let Some(fields) = err.field_errors() {
             for (name, text) in &fields.0 {
-                // By name: a field's id may carry another prefix (see `form::Field`).
+                // By name (a field's id may carry another prefix, see `form::Field`), else by
+                // id (a group of checkboxes: its fieldset is `field-<name>`).
                 let Some(input) = form
                     .query_selector(&format!("[name=\"{name}\"]"))
                     .ok()
                     .flatten()
+                    .or_else(|| by_id(form, &format!("field-{name}")))
                 else {
                     continue;
                 };

@@ -96,6 +96,9 @@ pub fn Field(
     #[prop(optional)] required: bool,
     #[prop(optional)] hint: Option<Msg>,
     #[prop(optional)] maxlength: Option<u32>,
+    /// The keyboard a phone shows (`numeric` for codes that are only digits).
+    #[prop(optional)]
+    inputmode: Option<&'static str>,
     #[prop(default = None)] error: Option<AppError>,
     /// Where a page holds two forms with a field of the same name (a hidden second password
     /// confirmation), the second one's ids start differently, so ids stay unique.
@@ -116,6 +119,7 @@ pub fn Field(
                 autocomplete=autocomplete
                 required=required
                 maxlength=maxlength
+                inputmode=inputmode
                 aria-invalid=message.is_some().then_some("true")
                 aria-describedby=described_by(&id, hint.is_some(), message.is_some())
             />
@@ -125,26 +129,31 @@ pub fn Field(
 }
 
 /// The "new password" field: its rules as a hint, and a strength hint that `Enhanced` fills in
-/// while the person types (the inputs marked `data-strength`).
+/// while the person types (the inputs marked `data-strength`). Sign-up calls it `password`.
 #[component]
-pub fn NewPasswordField(#[prop(default = None)] error: Option<AppError>) -> impl IntoView {
-    let message = field_message(&error, "new_password");
+pub fn NewPasswordField(
+    #[prop(default = None)] error: Option<AppError>,
+    #[prop(default = "new_password")] name: &'static str,
+    #[prop(default = Msg::NewPassword)] label: Msg,
+) -> impl IntoView {
+    let message = field_message(&error, name);
+    let id = format!("field-{name}");
     view! {
         <div class="field">
-            <label for="field-new_password">{t(Msg::NewPassword)}</label>
-            <p class="hint" id="field-new_password-hint">{t(Msg::N8To128CharactersAvoidCommon)}</p>
+            <label for=id.clone()>{t(label)}</label>
+            <p class="hint" id=format!("{id}-hint")>{t(Msg::N8To128CharactersAvoidCommon)}</p>
             <input
-                id="field-new_password"
-                name="new_password"
+                id=id.clone()
+                name=name
                 type="password"
                 autocomplete="new-password"
                 required
                 data-strength=""
                 aria-invalid=message.is_some().then_some("true")
-                aria-describedby=described_by("field-new_password", true, message.is_some())
+                aria-describedby=described_by(&id, true, message.is_some())
             />
-            <p class="hint strength" id="field-new_password-strength" aria-live="polite"></p>
-            <p class="field-error" id="field-new_password-error" hidden=message.is_none()>{message.clone()}</p>
+            <p class="hint strength" id=format!("{id}-strength") aria-live="polite"></p>
+            <p class="field-error" id=format!("{id}-error") hidden=message.is_none()>{message.clone()}</p>
         </div>
     }
 }

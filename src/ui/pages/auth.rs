@@ -92,15 +92,7 @@ pub fn SignUpPage() -> impl IntoView {
                             <Field label=Msg::Email name="email" input_type="email" value=typed(&sent_form, "email") autocomplete="email" required=true error=error.clone()/>
                             <Field label=Msg::FirstName name="first_name" value=typed(&sent_form, "first_name") autocomplete="given-name" required=true maxlength=100 error=error.clone()/>
                             <Field label=Msg::LastName name="last_name" value=typed(&sent_form, "last_name") autocomplete="family-name" required=true maxlength=100 error=error.clone()/>
-                            <Field
-                                label=Msg::Password
-                                name="password"
-                                input_type="password"
-                                autocomplete="new-password"
-                                required=true
-                                hint=Msg::N8To128CharactersAvoidCommon
-                                error=error
-                            />
+                            <NewPasswordField name="password" label=Msg::Password error=error/>
                             <SubmitButton label=Msg::CreateAccount pending_label=Msg::CreatingAccount/>
                         </form>
                     </Enhanced>

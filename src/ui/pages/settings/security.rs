@@ -202,7 +202,7 @@ fn TwoFactor(status: MfaStatus, errors: MfaErrors) -> impl IntoView {
                     <Enhanced>
                         <form method="post" action=ConfirmMfaEnrolment::url() class="stack" novalidate>
                             <FormAlert error=errors.enrol.clone()/>
-                            <Field label=Msg::AuthenticationCode name="code" autocomplete="one-time-code" required=true error=errors.enrol/>
+                            <Field label=Msg::AuthenticationCode name="code" autocomplete="one-time-code" inputmode="numeric" required=true error=errors.enrol/>
                             <SubmitButton label=Msg::TurnOn pending_label=Msg::Checking/>
                         </form>
                     </Enhanced>
