@@ -15,13 +15,8 @@ pub async fn list_sessions() -> Result<SessionsPage, AppError> {
 /// and gives the session a new token. Returns until when it is open (unix seconds).
 #[server(endpoint = "confirm_password")]
 pub async fn confirm_password(password: String) -> Result<i64, AppError> {
-    use crate::server::{accounts, auth, auth::Password, context::*};
-    let user = require_user()?;
-    let state = state()?;
-    let (until, token) =
-        accounts::reauthenticate(&state, &user, &client_info(), &Password(password)).await?;
-    set_cookie(&auth::session_cookie(state.config.production, Some(&token)));
-    Ok(until)
+    use crate::server::context::*;
+    confirm_identity(&require_user()?, password).await
 }
 
 /// Ends another of the user's sessions. Needs a recent sign-in proof. Returns the ended id.

@@ -74,18 +74,25 @@ pub async fn require_recent_auth_or(password: Option<String>) -> Result<Authed, 
     let Some(password) = password.filter(|p| !p.is_empty()) else {
         return Err(AppError::ReauthRequired);
     };
-    let state = state()?;
-    let password = super::auth::Password(password);
-    let (_, token) =
-        super::accounts::reauthenticate(&state, &user, &client_info(), &password).await?;
-    set_cookie(&super::auth::session_cookie(
-        state.config.production,
-        Some(&token),
-    ));
+    confirm_identity(&user, password).await?;
     Ok(Authed {
         reauth_at: Some(now),
         ..user
     })
+}
+
+/// Checks the password (or, with two-factor on, a current code), opens the window for sensitive
+/// actions and gives the session its new token. Returns until when the window is open.
+pub async fn confirm_identity(user: &Authed, password: String) -> Result<i64, AppError> {
+    let state = state()?;
+    let password = super::auth::Password(password);
+    let (until, token) =
+        super::accounts::reauthenticate(&state, user, &client_info(), &password).await?;
+    set_cookie(&super::auth::session_cookie(
+        state.config.production,
+        Some(&token),
+    ));
+    Ok(until)
 }
 
 /// The signed-in user if there is one (for pages that show either state).

@@ -292,18 +292,7 @@ on_both_databases! {
         app.execute("update sessions set reauth_at = reauth_at - 3600", &[]).await;
         let post = |fields: Vec<(&'static str, &'static str)>| {
             let (app, browser) = (&app, &browser);
-            async move {
-                let res = browser
-                    .post(app.url("/api/create_api_key"))
-                    .header(header::ACCEPT, "text/html")
-                    .header(header::REFERER, app.url("/settings/api-keys"))
-                    .form(&fields)
-                    .send()
-                    .await
-                    .unwrap();
-                assert_eq!(res.status(), 302);
-                res.headers()[header::LOCATION].to_str().unwrap().trim_start_matches(&app.base).to_string()
-            }
+            async move { app.post_form(browser, "create_api_key", "/settings/api-keys", &fields).await }
         };
         let typed = vec![("name", "nightly backup"), ("scopes[]", "profile:read"), ("scopes[]", "sessions:read"), ("expires_in", "365")];
         let back = post(typed.clone()).await;

@@ -547,6 +547,35 @@ impl TestApp {
             .unwrap()
     }
 
+    /// Posts a form as a browser without JavaScript does (from `page`, HTML accepted) and
+    /// returns the path it is sent back to.
+    pub async fn post_form(
+        &self,
+        client: &Client,
+        function: &str,
+        page: &str,
+        fields: &[(&str, &str)],
+    ) -> String {
+        let res = client
+            .post(self.url(&format!("/api/{function}")))
+            .header(header::ACCEPT, "text/html")
+            .header(header::REFERER, self.url(page))
+            .form(fields)
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            res.status().is_redirection(),
+            "{function}: {}",
+            res.status()
+        );
+        res.headers()[header::LOCATION]
+            .to_str()
+            .unwrap()
+            .trim_start_matches(&self.base)
+            .to_string()
+    }
+
     /// Calls a server function as the hydrated page does (form-encoded in, JSON out).
     pub async fn call(&self, client: &Client, function: &str, fields: &[(&str, &str)]) -> Response {
         client

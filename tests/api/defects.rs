@@ -80,17 +80,10 @@ on_both_databases! {
     // Issue 18: a form refused without JavaScript came back empty.
     async fn a_form_refused_without_javascript_shows_what_was_typed_but_never_a_password(app: TestApp) {
         let browser = app.browser();
-        let res = browser
-            .post(app.url("/api/sign_up"))
-            .header(header::ACCEPT, "text/html")
-            .header(header::REFERER, app.url("/signup"))
-            .form(&[("email", "grace@example.com"), ("first_name", "Grace"), ("last_name", "Hopper"), ("password", "short")])
-            .send()
-            .await
-            .unwrap();
-        let location = res.headers()[header::LOCATION].to_str().unwrap().to_string();
+        let signup = [("email", "grace@example.com"), ("first_name", "Grace"), ("last_name", "Hopper"), ("password", "short")];
+        let location = app.post_form(&browser, "sign_up", "/signup", &signup).await;
         assert!(!location.contains("grace") && !location.contains("Hopper"), "sealed, not in clear: {location}");
-        let html = app.page(&browser, location.trim_start_matches(&app.base)).await;
+        let html = app.page(&browser, &location).await;
         for value in ["grace@example.com", "Grace", "Hopper"] {
             assert!(html.contains(&format!(r#"value="{value}""#)), "{value} shown again");
         }
@@ -101,16 +94,8 @@ on_both_databases! {
         let post = |fields: Vec<(&'static str, &'static str)>| {
             let (app, client) = (&app, &client);
             async move {
-                let res = client
-                    .post(app.url("/api/update_profile"))
-                    .header(header::ACCEPT, "text/html")
-                    .header(header::REFERER, app.url("/settings/profile"))
-                    .form(&fields)
-                    .send()
-                    .await
-                    .unwrap();
-                let location = res.headers()[header::LOCATION].to_str().unwrap().to_string();
-                app.page(client, location.trim_start_matches(&app.base)).await
+                let back = app.post_form(client, "update_profile", "/settings/profile", &fields).await;
+                app.page(client, &back).await
             }
         };
         let page: Value = app.call(&client, "get_profile_page", &[]).await.json().await.unwrap();
