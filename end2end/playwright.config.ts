@@ -90,6 +90,9 @@ export default defineConfig({
         MAIL_FROM: 'Profile Center <no-reply@profile.test>',
         // The platform's key for POST /api/v1/events; tests post events as the platform would.
         PLATFORM_API_KEY: PLATFORM_KEY,
+        // The console the header links back to.
+        CONSOLE_URL: 'https://console.example.com',
+        CONSOLE_NAME: 'Example Cloud',
       },
     },
   ],

@@ -2,8 +2,9 @@
 # README command 2: installs whatever is missing, then runs every test.
 #
 #   1. release build of the site and server, once (cargo leptos build --release --precompress)
-#   2. the size budget of the first load (bench/size.sh --no-build) and the memory budget
-#      (bench/memory.sh: RSS idle, under page/API load and a sign-in flood, at most 150 MB)
+#   2. the size budget of the first load and of each tab navigation (bench/size.sh --no-build),
+#      the memory budget (bench/memory.sh: RSS idle, under page/API load and a sign-in flood, at
+#      most 150 MB) and tab navigation against full page loads (bench/navigation.sh 5)
 #   3. Rust unit tests and HTTP integration tests on SQLite and on Postgres (cargo test)
 #   4. schemathesis over the REST API's OpenAPI document (scripts/api-fuzz.sh)
 #   5. Playwright in Debian Chromium: JavaScript on and off, desktop and 375 px, axe-core
@@ -32,6 +33,9 @@ bash bench/size.sh --no-build
 
 step "memory budget: idle, under page and API load, under a sign-in flood"
 bash bench/memory.sh
+
+step "tab navigation in place is faster than the full page load it replaces"
+bash bench/navigation.sh 5
 
 step "Rust unit and integration tests (SQLite and Postgres)"
 # No incremental state for the test build: it grows by gigabytes per run and a test run compiles

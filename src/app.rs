@@ -10,8 +10,13 @@ use crate::ui::pages::{
     },
     not_found::{NotFound, NothingHere},
     settings::{
-        api_keys::ApiKeysTab, notifications::NotificationsTab, preferences::PreferencesTab,
-        profile::ProfileTab, security::SecurityTab, sessions::SessionsTab, SettingsLayout,
+        api_keys::ApiKeysTab,
+        notifications::{InboxPage, NotificationsTab},
+        preferences::PreferencesTab,
+        profile::ProfileTab,
+        security::SecurityTab,
+        sessions::SessionsTab,
+        SettingsLayout,
     },
     verify_email::VerifyEmailPage,
 };
@@ -67,6 +72,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/profile") view=ProfileTab ssr=SsrMode::Async/>
                     <Route path=path!("/preferences") view=PreferencesTab ssr=SsrMode::Async/>
                     <Route path=path!("/notifications") view=NotificationsTab ssr=SsrMode::Async/>
+                    <Route path=path!("/notifications/inbox") view=InboxPage ssr=SsrMode::Async/>
                     <Route path=path!("/security") view=SecurityTab ssr=SsrMode::Async/>
                     <Route path=path!("/sessions") view=SessionsTab ssr=SsrMode::Async/>
                     <Route path=path!("/api-keys") view=ApiKeysTab ssr=SsrMode::Async/>

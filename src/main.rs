@@ -4,6 +4,21 @@
 #[tokio::main]
 async fn main() {
     use tracing_subscriber::EnvFilter;
+    match std::env::args().nth(1).as_deref() {
+        Some("--help" | "-h") => {
+            print!("{}", profile_center::server::config::HELP);
+            return;
+        }
+        Some("--version" | "-V") => {
+            println!("profile-center {}", env!("CARGO_PKG_VERSION"));
+            return;
+        }
+        Some(other) => {
+            eprintln!("profile-center: unknown argument {other:?}; see --help");
+            std::process::exit(2);
+        }
+        None => {}
+    }
     tracing_subscriber::fmt()
         .with_env_filter(
             EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),

@@ -59,13 +59,25 @@ export async function ready(page: Page) {
   }
 }
 
+/** How many client-side navigations (tabs, saves shown in place) this document has made. */
+export async function navigations(page: Page): Promise<number> {
+  return Number((await page.locator('html').getAttribute('data-navigations')) ?? '0');
+}
+
 /**
- * Clicks a submit button whose success loads the page again (a plain post without JavaScript, a
- * reload after the in-place post with it), and waits for that load. Where the page already showed
- * the same status text before the click, waiting for the text alone would race the reload.
+ * Clicks a submit button whose success shows the page again: without JavaScript a plain post and
+ * a page load, with it the page's new state swapped in place (no load). Waits for that. Where the
+ * page already showed the same status text before the click, waiting for the text alone would
+ * race the update.
  */
 export async function submitAndWaitForLoad(page: Page, button: ReturnType<Page['locator']>) {
-  await Promise.all([page.waitForEvent('load'), button.click()]);
+  if (jsEnabled()) {
+    const before = await navigations(page);
+    await button.click();
+    await expect.poll(() => navigations(page)).toBeGreaterThan(before);
+  } else {
+    await Promise.all([page.waitForEvent('load'), button.click()]);
+  }
   await ready(page);
 }
 

@@ -43,3 +43,18 @@ test('long names and addresses wrap or are shortened: no page scrolls sideways',
   expect(box.x + box.width).toBeLessThanOrEqual(page.viewportSize()!.width);
   await expectAccessible(page);
 });
+
+test('at 375 and 768 px the security log stacks its rows instead of scrolling sideways', async ({ page }, testInfo) => {
+  await new AuthPages(page).createAccount(uniqueEmail(testInfo));
+  for (const width of [375, 768]) {
+    await page.setViewportSize({ width, height: 800 });
+    await page.goto('/settings/security');
+    await ready(page);
+    const frame = page.getByRole('region', { name: 'Security events' });
+    await expect(frame.getByRole('cell').first()).toBeVisible();
+    const { scroll, client } = await frame.evaluate((f) => ({ scroll: f.scrollWidth, client: f.clientWidth }));
+    expect(scroll, `the log is ${scroll} px wide in its ${client} px frame at ${width} px`).toBeLessThanOrEqual(client);
+    await expectNoSidewaysScroll(page, `the Security tab at ${width} px`);
+    await expectAccessible(page);
+  }
+});

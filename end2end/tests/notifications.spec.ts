@@ -38,7 +38,7 @@ test('subscriptions decide where platform events go: bell, inbox and e-mail', as
   await page.goto('/settings/profile');
   await expect(tab.bell()).toHaveAccessibleName('Notifications: 1 unread');
   await tab.bell().click();
-  await expect(page).toHaveURL(/\/settings\/notifications#inbox$/);
+  await expect(page).toHaveURL(/\/settings\/notifications\/inbox$/);
   await ready(page);
   await expect(tab.items()).toHaveCount(1);
   await expect(tab.items().first()).toContainText(`Build b-${id} of web succeeded`);

@@ -95,7 +95,7 @@ pub async fn mark_notification_read(id: String) -> Result<String, AppError> {
     {
         return Err(AppError::NotFound);
     }
-    back("read")
+    to_inbox()
 }
 
 #[server(endpoint = "mark_all_notifications_read")]
@@ -108,11 +108,27 @@ pub async fn mark_all_notifications_read() -> Result<String, AppError> {
         crate::server::now(),
     )
     .await?;
-    back("read")
+    to_inbox()
+}
+
+/// To the inbox, saying it is done.
+#[cfg(feature = "ssr")]
+fn to_inbox() -> Result<String, AppError> {
+    crate::server::context::land_on("/settings/notifications/inbox?done=read".to_string())
 }
 
 /// Back to the tab, saying what happened.
 #[cfg(feature = "ssr")]
 fn back(done: &str) -> Result<String, AppError> {
     crate::server::context::land_on(format!("/settings/notifications?done={done}"))
+}
+
+/// The bell's unread count, which an open page asks for every 20 s. Not activity: the session
+/// middleware does not slide the idle expiry for it, so a forgotten tab does not keep a session
+/// alive.
+#[server(endpoint = "unread_count")]
+pub async fn unread_count() -> Result<i64, AppError> {
+    use crate::server::context::*;
+    let user = require_user()?;
+    crate::server::db::notifications::unread_count(&state()?.db, &user.user_id).await
 }

@@ -598,4 +598,9 @@ messages! {
     YourConfirmationHasEnded => "Your confirmation has ended. Enter your password again to go on; nothing you typed is lost.", "Ihre Bestätigung ist abgelaufen. Geben Sie Ihr Passwort erneut ein, um fortzufahren; nichts, was Sie eingegeben haben, geht verloren.";
     ConfirmedYouCanMakeAnotherAddress => "Confirmed: you can make another address your primary one for the next {0}.", "Bestätigt: Sie können in den nächsten {0} eine andere Adresse zur Hauptadresse machen.";
     YourConfirmationEndedWhileYouTyped => "Your confirmation ended while you typed: enter your password to save what you typed.", "Ihre Bestätigung ist während der Eingabe abgelaufen: Geben Sie Ihr Passwort ein, um Ihre Eingaben zu speichern.";
+    BackToConsole => "Back to {0}", "Zurück zu {0}";
+    InboxSettingsProfileCenter => "Inbox · Settings · Profile Center", "Posteingang · Einstellungen · Profile Center";
+    OpenTheInbox => "Open the inbox", "Posteingang öffnen";
+    OpenTheInboxForOlderNotifications => "Open the inbox for older notifications", "Posteingang öffnen für ältere Benachrichtigungen";
+    ChooseWhatYouHearAbout => "Choose what you hear about: notification settings", "Festlegen, worüber Sie informiert werden: Benachrichtigungseinstellungen";
 }

@@ -4,7 +4,8 @@ use crate::i18n::t;
 use crate::i18n::Msg;
 use serde::{Deserialize, Serialize};
 
-/// How long a sign-in proof opens the door to sensitive actions ("sudo mode").
+/// How long a sign-in proof opens the door to sensitive actions ("sudo mode") unless
+/// `REAUTH_WINDOW_SECS` says otherwise (`Config::reauth_window_secs`).
 pub const REAUTH_WINDOW_SECS: i64 = 10 * 60;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -398,7 +398,7 @@ pub async fn check_session_lock(state: &AppState, user: &Authed) -> Result<(), A
 
 /// Sudo mode: the signed-in user proves their identity again with their password (or, with
 /// two-factor sign-in on, a current authenticator code), which allows sensitive actions from
-/// this session for `REAUTH_WINDOW_SECS`. Only this session's own failures throttle it. The
+/// this session for `Config::reauth_window_secs`. Only this session's own failures throttle it. The
 /// session gets a new token (returned, for the cookie), as after any proof of identity.
 /// Returns until when the window is open, and the new token.
 #[tracing::instrument(skip_all, fields(user_id = %user.user_id))]
@@ -444,7 +444,7 @@ pub async fn reauthenticate(
     };
     security_events::record(&mut *tx, &user.user_id, Kind::Reauth, true, client, how).await?;
     tx.commit().await?;
-    Ok((at + crate::model::sessions::REAUTH_WINDOW_SECS, token))
+    Ok((at + state.config.reauth_window_secs, token))
 }
 
 /// A fresh session for `user_id`, in the caller's transaction: a new random token every time,

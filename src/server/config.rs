@@ -13,6 +13,41 @@ impl fmt::Debug for SecretKey {
     }
 }
 
+/// What `profile-center --help` prints: every variable the server reads (the README's table has
+/// the long form). A unit test checks that every variable `from_vars` reads is listed.
+pub const HELP: &str = "\
+profile-center: the Profile Center server (pages, server functions, REST API).
+
+Usage: profile-center            serve, configured by environment variables
+       profile-center --help     this text
+       profile-center --version  the version
+
+Environment (defaults in brackets):
+  DATABASE_URL              sqlite://PATH or postgres://USER@HOST:PORT/DB [sqlite://$DATA_DIR/profile-center.db]
+  DATA_DIR                  folder for the SQLite file and the development key [data]
+  LEPTOS_SITE_ADDR          address to listen on [127.0.0.1:3000]
+  LEPTOS_SITE_ROOT          the built site (WASM, JS, CSS) [target/site]
+  APP_ENV                   production: Secure cookies; SECRET_KEY and PUBLIC_ORIGIN required [development]
+  SECRET_KEY                64 hex characters; encrypts secrets at rest [generated in development]
+  PUBLIC_ORIGIN             origin browsers use, e.g. https://profile.example.com [the listen address]
+  TRUST_PROXY_HEADERS       true or the number of proxies in front [off]
+  CONSOLE_URL, CONSOLE_NAME the cloud console: the header's way back, billing links [unset, Console]
+  REAUTH_WINDOW_SECS        how long a password confirmation opens sensitive actions [600]
+  HTTP_IDLE_TIMEOUT_SECS    idle keep-alive connections closed after [10]
+  HTTP_REQUEST_TIMEOUT_SECS a request must arrive within [30]
+  MAX_CONNECTIONS           open connections at most [from the file limit]
+  MAX_CONNECTIONS_PER_IP    open connections per client address [256]
+  SHUTDOWN_GRACE_SECS       how long SIGTERM waits for requests in flight [20]
+  SMTP_URL                  smtp://, smtps:// server for mail [unset: .eml files in DATA_DIR/mail]
+  MAIL_FROM                 sender of every message [Profile Center <no-reply@localhost>]
+  MAIL_RETRY_SECS           first retry delay for mail that failed [30]
+  API_RATE_LIMIT            REST requests per key per minute [600]
+  SWEEP_INTERVAL_SECS       housekeeping interval [600]
+  PLATFORM_API_KEY          the platform's key for POST /api/v1/events [unset: refused]
+  SCHEDULER_INTERVAL_SECS   notification scheduler interval [60]
+  RUST_LOG                  log filter, e.g. warn,profile_center=debug [info]
+";
+
 #[derive(Clone)]
 pub struct Config {
     pub database_url: String,
@@ -41,6 +76,9 @@ pub struct Config {
     pub max_connections_per_ip: usize,
     /// On SIGTERM, how long in-flight requests may take to finish before the process exits.
     pub shutdown_grace: std::time::Duration,
+    /// How long a confirmed password opens sensitive actions ("sudo mode"), in seconds: ten
+    /// minutes unless set (tests set a few seconds to watch it end).
+    pub reauth_window_secs: i64,
     /// The cloud console people come from: its name for "Back to …", its URL for that link and
     /// for notifications about invoices and billing (`{CONSOLE_URL}/billing/invoices/<id>`).
     pub console_name: String,
@@ -152,6 +190,11 @@ impl Config {
                 256,
             )?,
             shutdown_grace: secs("SHUTDOWN_GRACE_SECS", 20)?,
+            reauth_window_secs: secs(
+                "REAUTH_WINDOW_SECS",
+                crate::model::sessions::REAUTH_WINDOW_SECS as u64,
+            )?
+            .as_secs() as i64,
             console_name: var("CONSOLE_NAME").unwrap_or_else(|| "Console".into()),
             console_url: match var("CONSOLE_URL") {
                 Some(url) => Some(parse_base_url(&url).ok_or(
@@ -269,6 +312,25 @@ fn write_private(path: &std::path::Path, contents: &[u8]) -> std::io::Result<()>
 
 #[cfg(test)]
 mod tests {
+    /// `--help` lists every variable the configuration reads.
+    #[test]
+    fn help_lists_every_variable() {
+        let source = include_str!("config.rs");
+        let read: std::collections::BTreeSet<&str> = source
+            .split("var(\"")
+            .skip(1)
+            .chain(source.split("secs(\"").skip(1))
+            .filter_map(|rest| rest.split('"').next())
+            .filter(|name| {
+                !name.is_empty() && name.bytes().all(|b| b.is_ascii_uppercase() || b == b'_')
+            })
+            .collect();
+        assert!(read.len() >= 20, "{read:?}");
+        for name in read {
+            assert!(HELP.contains(name), "--help does not list {name}");
+        }
+    }
+
     use super::*;
 
     #[test]

@@ -17,13 +17,15 @@ pub struct Authed {
     pub session_id: String,
     /// When this session last proved its owner's identity (sudo mode).
     pub reauth_at: Option<i64>,
+    /// How long such a proof lasts (`Config::reauth_window_secs`).
+    pub reauth_window: i64,
 }
 
 impl Authed {
     /// Until when sensitive actions are allowed, if the proof is still fresh.
     pub fn reauth_until(&self, now: i64) -> Option<i64> {
         self.reauth_at
-            .map(|at| at + crate::model::sessions::REAUTH_WINDOW_SECS)
+            .map(|at| at + self.reauth_window)
             .filter(|until| *until > now)
     }
 }

@@ -42,7 +42,9 @@ pub async fn session(State(state): State<AppState>, mut req: Request, next: Next
         let now = now();
         match sessions::find_active(&state.db, &auth::token_hash(&token), now).await {
             Ok(Some(s)) => {
-                if sessions::needs_touch(s.last_seen_at, now) {
+                // The bell's poll is not the person's activity (see `api::notifications`).
+                let background = req.uri().path() == <crate::api::notifications::UnreadCount as leptos::server_fn::ServerFn>::PATH;
+                if !background && sessions::needs_touch(s.last_seen_at, now) {
                     // A failed touch only delays last-seen; the request itself is fine.
                     let _ = sessions::touch(&state.db, &s.id, now).await;
                 }
@@ -50,6 +52,7 @@ pub async fn session(State(state): State<AppState>, mut req: Request, next: Next
                     user_id: s.user_id,
                     session_id: s.id,
                     reauth_at: s.reauth_at,
+                    reauth_window: state.config.reauth_window_secs,
                 });
             }
             Ok(None) => {}

@@ -399,3 +399,50 @@ async fn the_weekly_summary_is_held_until_its_time_and_sent_once() {
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
 }
+
+on_both_databases! {
+    // The bell's poll: the count of unread in-app notifications, for the signed-in person only,
+    // and not counted as activity (an open tab must not keep a session from going idle).
+    async fn the_bell_poll_counts_unread_and_does_not_keep_a_session_alive(app: TestApp) {
+        let anonymous = app.browser();
+        let res = app.call(&anonymous, "unread_count", &[]).await;
+        assert_eq!(res.status(), 401);
+
+        let email = "bell@example.com";
+        let client = app.signed_in(email).await;
+        let res = app.call(&client, "unread_count", &[]).await;
+        assert_eq!(res.status(), 200);
+        assert_eq!(res.text().await.unwrap().trim(), "0");
+        accepted(
+            &app,
+            event("bell-news-1", "news.published", email, json!({ "title": "Bell news", "body": "…" })),
+        )
+        .await;
+        let res = app.call(&client, "unread_count", &[]).await;
+        assert_eq!(res.text().await.unwrap().trim(), "1");
+        // The bell leads to the inbox's own page, which lists it.
+        let html = app.page(&client, "/settings/notifications/inbox").await;
+        assert!(html.contains(r#"href="/settings/notifications/inbox""#), "{html}");
+        assert!(html.contains("Inbox (1 unread)</h1>") && html.contains("Bell news"), "{html}");
+        // Someone else's notifications are not counted.
+        let other = app.signed_in("not-bell@example.com").await;
+        let res = app.call(&other, "unread_count", &[]).await;
+        assert_eq!(res.text().await.unwrap().trim(), "0");
+
+        // Long idle: the poll leaves last-seen (and so the idle expiry) where it was; a real
+        // request moves it.
+        let user_sessions = "select count(*) from sessions s join users u on u.id = s.user_id \
+                             where u.email = $1 and s.last_seen_at = 1000";
+        app.execute(
+            "update sessions set last_seen_at = 1000 where user_id = (select id from users where email = $1)",
+            &[email],
+        )
+        .await;
+        let res = app.call(&client, "unread_count", &[]).await;
+        assert_eq!(res.status(), 200);
+        assert_eq!(app.count(user_sessions, &[email]).await, 1);
+        let res = app.call(&client, "get_current_user", &[]).await;
+        assert_eq!(res.status(), 200);
+        assert_eq!(app.count(user_sessions, &[email]).await, 0);
+    }
+}

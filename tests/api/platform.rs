@@ -147,3 +147,34 @@ async fn production_cookies_are_secure_and_host_prefixed() {
         cookie.contains("; Secure") && cookie.contains("HttpOnly") && cookie.contains("Path=/")
     );
 }
+
+/// Operators ask the binary itself what it is and what it reads.
+#[test]
+fn the_binary_tells_its_version_and_its_variables() {
+    let run = |arg: &str| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_profile-center"))
+            .arg(arg)
+            .output()
+            .unwrap()
+    };
+    let version = run("--version");
+    assert!(version.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&version.stdout).trim(),
+        format!("profile-center {}", env!("CARGO_PKG_VERSION"))
+    );
+    let help = run("--help");
+    assert!(help.status.success());
+    let text = String::from_utf8_lossy(&help.stdout);
+    for name in [
+        "DATABASE_URL",
+        "SECRET_KEY",
+        "REAUTH_WINDOW_SECS",
+        "SMTP_URL",
+    ] {
+        assert!(text.contains(name), "{text}");
+    }
+    let wrong = run("--frobnicate");
+    assert_eq!(wrong.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&wrong.stderr).contains("--help"));
+}

@@ -168,3 +168,25 @@ on_both_databases! {
         assert_eq!(ok.headers()["location"], app.url("/settings/sessions").as_str());
     }
 }
+
+/// `REAUTH_WINDOW_SECS` sets how long a confirmation lasts: the page says so (its countdown
+/// restarts from it) and the server refuses once it is over.
+#[tokio::test]
+async fn the_confirmation_lasts_as_long_as_configured() {
+    let app = TestApp::spawn_with(Backend::Sqlite, &[("REAUTH_WINDOW_SECS", "2")]).await;
+    let laptop = app.signed_in("short@example.com").await;
+    let _phone = sign_in(&app, "short@example.com").await;
+    let other = session_id(&sessions(&app, &laptop).await, false);
+    let res = app
+        .call(&laptop, "confirm_password", &[("password", PASSWORD)])
+        .await;
+    let until: i64 = res.json().await.unwrap();
+    let page = sessions(&app, &laptop).await;
+    assert!((1..=2).contains(&(until - page["now"].as_i64().unwrap())));
+    let html = app.page(&laptop, "/settings/sessions").await;
+    assert!(html.contains(r#"data-sudo-secs="2""#), "{html}");
+    tokio::time::sleep(std::time::Duration::from_millis(2_100)).await;
+    let res = app.call(&laptop, "end_session", &[("id", &other)]).await;
+    assert_eq!(res.status(), 403);
+    assert_eq!(error_of(res).await, AppError::ReauthRequired);
+}

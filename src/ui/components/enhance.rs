@@ -27,6 +27,9 @@ pub fn Enhanced(children: Children) -> impl IntoView {
     view! { <div node_ref=root class="enhanced">{children()}</div> }
 }
 
+#[cfg(feature = "hydrate")]
+pub(crate) use browser::enhance;
+
 #[cfg(not(feature = "hydrate"))]
 mod browser {
     pub fn enhance(_root: &web_sys::HtmlDivElement) {}
@@ -34,6 +37,7 @@ mod browser {
 
 #[cfg(feature = "hydrate")]
 mod browser {
+    use super::super::navigate::{self, How};
     use crate::{error::AppError, i18n::Msg, model::avatar::Problem};
     use std::rc::Rc;
     use wasm_bindgen::{prelude::*, JsCast};
@@ -44,7 +48,13 @@ mod browser {
         UrlSearchParams, XmlHttpRequest,
     };
 
+    /// Once per island (after a client-side navigation, `navigate` calls it for the new ones).
     pub fn enhance(root: &web_sys::HtmlDivElement) {
+        if root.has_attribute("data-enhanced") {
+            return;
+        }
+        let _ = root.set_attribute("data-enhanced", "");
+        navigate::start();
         remember_time_zone();
         sudo_windows();
         copy_buttons(root);
@@ -57,6 +67,10 @@ mod browser {
             return;
         };
         let _ = form.set_attribute("data-hydrated", "");
+        // What the page showed, so a navigation can tell a form the person has typed into.
+        if let Some(initial) = navigate::serialize(&form) {
+            let _ = form.set_attribute("data-initial", &initial);
+        }
         strength_hints(&form);
         if form.has_attribute("data-upload") {
             crop_preview(&form);
@@ -139,7 +153,8 @@ mod browser {
     }
 
     fn tick(window: &Element) {
-        if window.has_attribute("data-ended") {
+        // Ended, or gone with the page it was on (a client-side navigation).
+        if window.has_attribute("data-ended") || !window.is_connected() {
             return;
         }
         let left = ((number(window, "data-end") - js_sys::Date::now()) / 1000.0).ceil() as i64;
@@ -488,10 +503,11 @@ mod browser {
     }
 
     /// After success: the form's `data-success` URL, else a local path the server returned,
-    /// else a reload (also when the target is the page already shown).
+    /// else the page itself again, shown in place (`navigate`) with its new state. Pages outside
+    /// the settings (signing in) are loaded as pages.
     fn follow(form: &HtmlFormElement, body: &str) {
-        // Confirming again inside an ended sudo window reopens it in place: no reload, so what
-        // the person typed elsewhere on the page stays.
+        // Confirming again inside an ended sudo window reopens it in place: no request for the
+        // page at all, so what the person typed elsewhere on it stays.
         if let Some(window) = form.closest("[data-sudo-left]").ok().flatten() {
             form.reset();
             set_pending(form, false);
@@ -504,26 +520,29 @@ mod browser {
         let returned = serde_json::from_str::<String>(body)
             .ok()
             .filter(|p| p.starts_with('/') && !p.starts_with("//"));
-        let Some(target) = form.get_attribute("data-success").or(returned) else {
-            let _ = location.reload();
-            return;
-        };
-        // Going to the page we are on, differing at most in its #fragment, would only scroll:
-        // load it again so it shows the new state (e.g. a second address added in a row).
-        let (page, fragment) = target.split_once('#').unwrap_or((&target, ""));
-        let here = format!(
-            "{}{}",
-            location.pathname().unwrap_or_default(),
-            location.search().unwrap_or_default()
-        );
-        if page == here {
-            if !fragment.is_empty() {
-                let _ = location.set_hash(fragment);
-            }
-            let _ = location.reload();
-        } else {
+        let path = location.pathname().unwrap_or_default();
+        let here = format!("{path}{}", location.search().unwrap_or_default());
+        let target = form
+            .get_attribute("data-success")
+            .or(returned)
+            .unwrap_or(here);
+        let target_path = target
+            .split(['?', '#'])
+            .next()
+            .unwrap_or_default()
+            .to_string();
+        if !(path.starts_with("/settings/") && target_path.starts_with("/settings/")) {
             let _ = location.assign(&target);
+            return;
         }
+        let form = form.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            if target_path == path {
+                navigate::go(target, How::Saved, Some(form)).await;
+            } else {
+                navigate::go(target, How::Push, None).await;
+            }
+        });
     }
 
     fn set_pending(form: &HtmlFormElement, pending: bool) {

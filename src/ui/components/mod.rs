@@ -3,4 +3,6 @@
 
 pub mod enhance;
 pub mod form;
+#[cfg(feature = "hydrate")]
+pub mod navigate;
 pub mod reauth;

@@ -57,11 +57,18 @@ pub fn SudoWindow(
     purpose: Msg,
     #[prop(default = Msg::CurrentPassword)] label: Msg,
 ) -> impl IntoView {
+    // The configured length, for the countdown after confirming again in place.
+    #[cfg(feature = "ssr")]
+    let window = use_context::<crate::server::state::AppState>()
+        .map(|s| s.config.reauth_window_secs)
+        .unwrap_or(REAUTH_WINDOW_SECS);
+    #[cfg(not(feature = "ssr"))]
+    let window = REAUTH_WINDOW_SECS;
     view! {
         <div
             class="sudo-window"
             data-sudo-left=(until - now).to_string()
-            data-sudo-secs=REAUTH_WINDOW_SECS.to_string()
+            data-sudo-secs=window.to_string()
             data-template=t(message)
             data-under=t(Msg::LessThanAMinute)
             data-one=t(Msg::N1Minute)

@@ -53,6 +53,10 @@ pub fn SettingsLayout() -> impl IntoView {
                 <Outlet/>
             </main>
         </div>
+        // What a save in place says, read out by screen readers: a status that arrives inside a
+        // swapped-in page is not reliably announced, this region stays. (No status role: the
+        // message it repeats already has it.)
+        <div id="announcer" class="visually-hidden" aria-live="polite" aria-atomic="true"></div>
     }
 }
 
@@ -60,8 +64,21 @@ pub fn SettingsLayout() -> impl IntoView {
 fn Header(user: CurrentUser) -> impl IntoView {
     let name = user.display_name();
     let menu_label = fill(t(Msg::AccountMenuFor), &[&name]);
+    // The console this center belongs to (CONSOLE_URL, CONSOLE_NAME): the way back to it.
+    #[cfg(feature = "ssr")]
+    let console = use_context::<crate::server::state::AppState>().and_then(|s| {
+        let c = &s.config;
+        c.console_url
+            .clone()
+            .map(|url| (url, c.console_name.clone()))
+    });
+    #[cfg(not(feature = "ssr"))]
+    let console: Option<(String, String)> = None;
     view! {
         <header class="site-header">
+            {console.map(|(url, console)| view! {
+                <a class="back-to-console" href=url rel="external">{fill(t(Msg::BackToConsole), &[&console])}</a>
+            })}
             <a class="brand" href="/settings/profile">{t(Msg::ProfileCenter)}</a>
             <Bell unread=user.unread/>
             <details class="avatar-menu">
@@ -80,7 +97,12 @@ fn Header(user: CurrentUser) -> impl IntoView {
                 <div class="menu">
                     <p class="menu-name">{name.clone()}</p>
                     <p class="menu-email">{user.email.clone()}</p>
-                    <a href="/settings/profile">{t(Msg::Profile)}</a>
+                    <ul class="menu-tabs">
+                        {TABS
+                            .iter()
+                            .map(|(slug, label)| view! { <li><a href=format!("/settings/{slug}")>{t(*label)}</a></li> })
+                            .collect_view()}
+                    </ul>
                     <form method="post" action="/signout">
                         <button type="submit" class="link-button">{t(Msg::SignOut)}</button>
                     </form>
@@ -98,7 +120,15 @@ fn Bell(unread: i64) -> impl IntoView {
         n => tf(Msg::NotificationsNUnread, &[&n.to_string()]),
     };
     view! {
-        <a class="bell" href="/settings/notifications#inbox" aria-label=label>
+        // The templates let the page's poll say the new count in the person's language.
+        <a
+            class="bell"
+            href="/settings/notifications/inbox"
+            aria-label=label
+            data-unread=unread
+            data-none=t(Msg::NotificationsNoneUnread)
+            data-some=t(Msg::NotificationsNUnread)
+        >
             <svg viewBox="0 0 24 24" width="22" height="22" aria-hidden="true" focusable="false">
                 <path fill="currentColor" d="M12 22a2.5 2.5 0 0 0 2.45-2h-4.9A2.5 2.5 0 0 0 12 22Zm7-6V11a7 7 0 0 0-5.5-6.84V3.5a1.5 1.5 0 0 0-3 0v.66A7 7 0 0 0 5 11v5l-2 2v1h18v-1Z"/>
             </svg>
@@ -118,7 +148,8 @@ fn TabBar() -> impl IntoView {
                     .iter()
                     .map(|(slug, label)| {
                         let href = format!("/settings/{slug}");
-                        let current = path == href;
+                        // The inbox is part of the Notifications tab.
+                        let current = path == href || path.starts_with(&format!("{href}/"));
                         view! {
                             <li>
                                 <a href=href aria-current=current.then_some("page")>{t(*label)}</a>

@@ -43,7 +43,7 @@ pub fn NotificationsTab() -> impl IntoView {
                     match page.await {
                         Ok(page) => {
                             let emails = page.emails.clone();
-                            view! { <Subscriptions subscriptions=page.subscriptions.clone() version=page.version error=error/> <Inbox page=page/> <Emails emails=emails/> }.into_any()
+                            view! { <Subscriptions subscriptions=page.subscriptions.clone() version=page.version error=error/> <InboxPreview page=page/> <Emails emails=emails/> }.into_any()
                         }
                         Err(e) => view! { <div class="alert" role="alert">{e.message().show()}</div> }.into_any(),
                     }
@@ -177,28 +177,59 @@ fn TestButton(channel: &'static str, label: Msg) -> impl IntoView {
     }
 }
 
+/// The inbox's own page (`/settings/notifications/inbox`, where the bell leads): every in-app
+/// notification, newest first, paged by the person's rows per page.
 #[component]
-fn Inbox(page: NotificationsPage) -> impl IntoView {
-    let heading = match page.unread {
+pub fn InboxPage() -> impl IntoView {
+    let query = use_query_map().get_untracked();
+    let page_number = crate::ui::components::form::page_number(&query);
+    let done = query.get("done").and_then(|d| done_message(&d));
+    let page = Resource::new_blocking(move || page_number, get_notifications_page);
+    view! {
+        <Title text=t(Msg::InboxSettingsProfileCenter)/>
+        <Suspense fallback=|| view! { <p>{t(Msg::Loading)}</p> }>
+            {move || Suspend::new(async move {
+                match page.await {
+                    Ok(page) => view! { <Inbox page=page done=done/> }.into_any(),
+                    Err(e) => view! { <h1>{t(Msg::Inbox)}</h1> <div class="alert" role="alert">{e.message().show()}</div> }.into_any(),
+                }
+            })}
+        </Suspense>
+        <p><a href="/settings/notifications">{t(Msg::ChooseWhatYouHearAbout)}</a></p>
+    }
+}
+
+fn inbox_heading(unread: i64) -> String {
+    match unread {
         0 => t(Msg::Inbox).to_string(),
         n => tf(Msg::InboxNUnread, &[&n.to_string()]),
-    };
+    }
+}
+
+#[component]
+fn MarkAllRead() -> impl IntoView {
+    view! {
+        <Enhanced>
+            <form method="post" action=MarkAllNotificationsRead::url() class="inline">
+                <FormAlert/>
+                <SubmitButton label=Msg::MarkAllAsRead pending_label=Msg::Marking class="secondary"/>
+            </form>
+        </Enhanced>
+    }
+}
+
+#[component]
+fn Inbox(page: NotificationsPage, done: Option<&'static str>) -> impl IntoView {
     let prev =
-        (page.page > 1).then(|| format!("/settings/notifications?page={}#inbox", page.page - 1));
+        (page.page > 1).then(|| format!("/settings/notifications/inbox?page={}", page.page - 1));
     let next = page
         .has_next
-        .then(|| format!("/settings/notifications?page={}#inbox", page.page + 1));
+        .then(|| format!("/settings/notifications/inbox?page={}", page.page + 1));
     view! {
         <section id="inbox" aria-labelledby="inbox-heading">
-            <h2 id="inbox-heading">{heading}</h2>
-            {(page.unread > 0).then(|| view! {
-                <Enhanced>
-                    <form method="post" action=MarkAllNotificationsRead::url() class="inline">
-                        <FormAlert/>
-                        <SubmitButton label=Msg::MarkAllAsRead pending_label=Msg::Marking class="secondary"/>
-                    </form>
-                </Enhanced>
-            })}
+            <h1 id="inbox-heading">{inbox_heading(page.unread)}</h1>
+            {done.map(|text| view! { <p class="status" role="status">{text}</p> })}
+            {(page.unread > 0).then(|| view! { <MarkAllRead/> })}
             {if page.inbox.is_empty() {
                 view! { <p>{t(Msg::NothingHereYet)}</p> }.into_any()
             } else {
@@ -212,6 +243,34 @@ fn Inbox(page: NotificationsPage) -> impl IntoView {
                 {prev.map(|href| view! { <a href=href>{t(Msg::Newer)}</a> })}
                 {next.map(|href| view! { <a href=href>{t(Msg::Older)}</a> })}
             </nav>
+        </section>
+    }
+}
+
+/// On the Notifications tab: the newest few, so the tab stays short; the rest on the inbox page.
+const PREVIEW: usize = 3;
+
+#[component]
+fn InboxPreview(page: NotificationsPage) -> impl IntoView {
+    let more = page.inbox.len() > PREVIEW || page.has_next;
+    view! {
+        <section id="inbox" aria-labelledby="inbox-heading">
+            <h2 id="inbox-heading">{inbox_heading(page.unread)}</h2>
+            {(page.unread > 0).then(|| view! { <MarkAllRead/> })}
+            {if page.inbox.is_empty() {
+                view! { <p>{t(Msg::NothingHereYet)}</p> }.into_any()
+            } else {
+                view! {
+                    <ul class="inbox">
+                        {page.inbox.into_iter().take(PREVIEW).map(|n| view! { <InboxItem n=n/> }).collect_view()}
+                    </ul>
+                }.into_any()
+            }}
+            <p>
+                <a href="/settings/notifications/inbox">
+                    {if more { t(Msg::OpenTheInboxForOlderNotifications) } else { t(Msg::OpenTheInbox) }}
+                </a>
+            </p>
         </section>
     }
 }
@@ -265,7 +324,7 @@ fn Emails(emails: Vec<(String, i64, String)>) -> impl IntoView {
             } else {
                 view! {
                     <div class="table-wrap" tabindex="0" role="region" aria-label=t(Msg::RecentNotificationEMailsTable)>
-                        <table>
+                        <table class="stacked">
                             <caption class="visually-hidden">{t(Msg::RecentNotificationEMailsAndWhether)}</caption>
                             <thead><tr><th scope="col">{t(Msg::Subject)}</th><th scope="col">{t(Msg::Queued)}</th><th scope="col">{t(Msg::Status)}</th></tr></thead>
                             <tbody>
@@ -276,7 +335,13 @@ fn Emails(emails: Vec<(String, i64, String)>) -> impl IntoView {
                                         "retrying" => t(Msg::WaitingToRetry),
                                         _ => t(Msg::Failed),
                                     };
-                                    view! { <tr><td>{title}</td><td><time>{show_time(at)}</time></td><td>{label}</td></tr> }
+                                    view! {
+                                        <tr>
+                                            <td data-label=t(Msg::Subject)>{title}</td>
+                                            <td data-label=t(Msg::Queued)><time>{show_time(at)}</time></td>
+                                            <td data-label=t(Msg::Status)>{label}</td>
+                                        </tr>
+                                    }
                                 }).collect_view()}
                             </tbody>
                         </table>

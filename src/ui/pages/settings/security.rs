@@ -103,9 +103,10 @@ fn SecurityLog(page: SecurityPage) -> impl IntoView {
                 view! { <p>{t(Msg::NothingRecordedYet)}</p> }.into_any()
             } else {
                 view! {
-                    // Scrolls sideways on narrow screens, so it must be reachable by keyboard.
+                    // Rows stack on narrow screens (`table.stacked`); the frame stays reachable by
+                    // keyboard for the widths in between.
                     <div class="table-wrap" tabindex="0" role="region" aria-label=t(Msg::SecurityEventsTable)>
-                        <table>
+                        <table class="stacked">
                             <caption class="visually-hidden">{t(Msg::SecurityEventsNewestFirst)}</caption>
                             <thead>
                                 <tr><th scope="col">{t(Msg::Time)}</th><th scope="col">{t(Msg::Event)}</th><th scope="col">{t(Msg::Outcome)}</th><th scope="col">{t(Msg::IPAddress)}</th><th scope="col">{t(Msg::Device)}</th></tr>
@@ -113,11 +114,11 @@ fn SecurityLog(page: SecurityPage) -> impl IntoView {
                             <tbody>
                                 {page.events.into_iter().map(|e| view! {
                                     <tr>
-                                        <td><time>{show_time(e.at)}</time></td>
-                                        <td>{event_label(&e.kind)}{(!e.detail.is_empty()).then(|| format!(" ({})", e.detail))}</td>
-                                        <td>{if e.success { t(Msg::Success) } else { t(Msg::Failure) }}</td>
-                                        <td>{e.ip}</td>
-                                        <td>{e.device}</td>
+                                        <td data-label=t(Msg::Time)><time>{show_time(e.at)}</time></td>
+                                        <td data-label=t(Msg::Event)>{event_label(&e.kind)}{(!e.detail.is_empty()).then(|| format!(" ({})", e.detail))}</td>
+                                        <td data-label=t(Msg::Outcome)>{if e.success { t(Msg::Success) } else { t(Msg::Failure) }}</td>
+                                        <td data-label=t(Msg::IPAddress)>{e.ip}</td>
+                                        <td data-label=t(Msg::Device)>{e.device}</td>
                                     </tr>
                                 }).collect_view()}
                             </tbody>
