@@ -9,6 +9,7 @@ test('a newcomer signs up, edits the profile, reloads, signs out and signs back 
   // A settings link sends a stranger to sign in, and from there to sign up.
   await page.goto('/settings/profile');
   await expect(page).toHaveURL(/\/signin\?next=%2Fsettings%2Fprofile$/);
+  await expect(page.getByRole('status')).toContainText('Sign in to continue');
   await page.getByRole('link', { name: 'Create an account' }).click();
   await expect(page.getByRole('heading', { level: 1, name: 'Create your account' })).toBeVisible();
   await auth.signUp(email, PASSWORD);

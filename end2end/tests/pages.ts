@@ -53,7 +53,8 @@ export class AuthPages {
   async signOut() {
     await this.page.getByLabel(/^Account menu for /).click();
     await this.page.getByRole('button', { name: 'Sign out' }).click();
-    await expect(this.page).toHaveURL(/\/signin$/);
+    await expect(this.page).toHaveURL(/\/signin\?signed_out=1$/);
+    await expect(this.page.getByRole('status')).toHaveText('You have signed out.');
   }
 }
 

@@ -1,4 +1,4 @@
-import { test, expect, PASSWORD, uniqueEmail, expectAccessible, jsEnabled } from './fixtures';
+import { test, expect, PASSWORD, uniqueEmail, expectAccessible, jsEnabled, ready } from './fixtures';
 import { AuthPages, ProfileTab, SessionsTab } from './pages';
 
 test('ending another session sends that browser to sign-in on its next click', async ({ page, browser }, testInfo) => {
@@ -38,6 +38,7 @@ test('ending another session sends that browser to sign-in on its next click', a
   // The other browser's very next click lands on sign-in.
   await other.getByRole('navigation', { name: 'Settings' }).getByRole('link', { name: 'Sessions' }).click();
   await expect(other).toHaveURL(/\/signin\?next=%2Fsettings%2Fsessions$/);
+  await expect(other.getByRole('status')).toContainText('this browser is not signed in (or its session has ended)');
   await otherContext.close();
 });
 
@@ -60,7 +61,17 @@ test('ending all other sessions keeps this one', async ({ page, browser }, testI
   await sessions.open();
   await expect(sessions.active()).toHaveCount(3);
   await sessions.confirmPassword(PASSWORD);
-  await page.getByRole('button', { name: 'End all other sessions' }).click();
+  // It asks first; Cancel ends nothing.
+  await page.getByRole('link', { name: 'End all other sessions' }).click();
+  const ask = page.getByRole('group', { name: 'End all 2 other sessions?' });
+  await expect(ask).toContainText('this one stays signed in');
+  await expectAccessible(page);
+  await ask.getByRole('link', { name: 'Cancel' }).click();
+  await expect(ask).toHaveCount(0);
+  await expect(sessions.active()).toHaveCount(3);
+  await page.getByRole('link', { name: 'End all other sessions' }).click();
+  await ready(page);
+  await page.getByRole('group', { name: 'End all 2 other sessions?' }).getByRole('button', { name: 'Yes, end them' }).click();
   await expect(sessions.active()).toHaveCount(1);
   await expect(sessions.active().first()).toContainText('This device');
 
@@ -83,6 +94,6 @@ test('a wrong password does not open the door', async ({ page }, testInfo) => {
   await page.getByLabel('Current password').fill('not my password');
   await page.getByRole('button', { name: 'Confirm' }).click();
   await expect(page.getByLabel('Current password')).toHaveAccessibleDescription('That is not your current password.');
-  await expect(page.getByRole('button', { name: 'End all other sessions' })).toHaveCount(0);
+  await expect(page.getByRole('link', { name: 'End all other sessions' })).toHaveCount(0);
   await expectAccessible(page);
 });

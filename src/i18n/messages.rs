@@ -603,4 +603,9 @@ messages! {
     OpenTheInbox => "Open the inbox", "Posteingang öffnen";
     OpenTheInboxForOlderNotifications => "Open the inbox for older notifications", "Posteingang öffnen für ältere Benachrichtigungen";
     ChooseWhatYouHearAbout => "Choose what you hear about: notification settings", "Festlegen, worüber Sie informiert werden: Benachrichtigungseinstellungen";
+    YouHaveSignedOut => "You have signed out.", "Sie haben sich abgemeldet.";
+    SignInToContinueYouAreSignedOut => "Sign in to continue: this browser is not signed in (or its session has ended).", "Melden Sie sich an, um fortzufahren: Dieser Browser ist nicht angemeldet (oder seine Sitzung ist abgelaufen).";
+    EndAllNOtherSessionsQuestion => "End all {0} other sessions?", "Alle {0} anderen Sitzungen beenden?";
+    EveryOtherDeviceIsSignedOut => "Every other browser and device is signed out at once; this one stays signed in.", "Alle anderen Browser und Geräte werden sofort abgemeldet; dieser bleibt angemeldet.";
+    YesEndThem => "Yes, end them", "Ja, beenden";
 }

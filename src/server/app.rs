@@ -313,7 +313,8 @@ async fn signout(State(state): State<AppState>, req: axum::extract::Request) -> 
         }
     }
     let cookie = auth::session_cookie(state.config.production, None);
-    let mut res = Redirect::to("/signin").into_response();
+    // The sign-in page then says so, so the person knows it worked.
+    let mut res = Redirect::to("/signin?signed_out=1").into_response();
     if let Ok(value) = HeaderValue::from_str(&cookie) {
         res.headers_mut().insert(header::SET_COOKIE, value);
     }

@@ -104,8 +104,14 @@ on_both_databases! {
 
         let out = stolen.post(app.url("/signout")).send().await.unwrap();
         assert_eq!(out.status(), 303);
-        assert_eq!(out.headers()[header::LOCATION], "/signin");
+        assert_eq!(out.headers()[header::LOCATION], "/signin?signed_out=1");
         assert!(session_cookie(&out).unwrap().contains("Max-Age=0"));
+        let page = app.page(&app.browser(), "/signin?signed_out=1").await;
+        assert!(page.contains("You have signed out."), "{page}");
+        let page = app.page(&app.browser(), "/signin").await;
+        assert!(!page.contains("You have signed out.") && !page.contains("Sign in to continue"));
+        let page = app.page(&app.browser(), "/signin?next=%2Fsettings%2Fsessions").await;
+        assert!(page.contains("Sign in to continue"), "{page}");
 
         let replay = reqwest::Client::new()
             .post(app.url("/api/get_profile_page"))

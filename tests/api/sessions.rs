@@ -108,6 +108,13 @@ on_both_databases! {
         let phone = sign_in(&app, "ada@example.com").await;
         let tablet = sign_in(&app, "ada@example.com").await;
         confirm(&app, &laptop).await;
+        // The page asks first, naming how many; only its button posts.
+        let html = app.page(&laptop, "/settings/sessions").await;
+        assert!(html.contains(r#"href="/settings/sessions?end=all#end-all""#), "{html}");
+        assert!(!html.contains("End all 2 other sessions?"));
+        let html = app.page(&laptop, "/settings/sessions?end=all").await;
+        assert!(html.contains("End all 2 other sessions?") && html.contains("/api/end_other_sessions"), "{html}");
+        assert_eq!(app.call(&phone, "get_profile_page", &[]).await.status(), 200, "asking ends nothing");
         let res = app.call(&laptop, "end_other_sessions", &[]).await;
         assert_eq!(res.json::<u64>().await.unwrap(), 2);
         assert_eq!(app.call(&laptop, "get_profile_page", &[]).await.status(), 200);

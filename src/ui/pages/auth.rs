@@ -38,12 +38,19 @@ pub fn SignInPage() -> impl IntoView {
     };
     let sent = url_form::<SignIn>();
     let error = sent.as_ref().map(|(e, _)| e.clone());
-    let was_reset = error.is_none() && use_query_map().get_untracked().get("reset").is_some();
+    let query = use_query_map().get_untracked();
+    let was_reset = error.is_none() && query.get("reset").is_some();
+    // Why the person is here: they signed out, or a settings page (or its bell) found no
+    // session — never signed in, signed out elsewhere, or the session ended.
+    let signed_out = error.is_none() && query.get("signed_out").is_some();
+    let sent_here = error.is_none() && !signed_out && !next.is_empty();
     view! {
         <Title text=t(Msg::SignInProfileCenter)/>
         <main id="main" class="narrow">
             <h1>{t(Msg::SignInToProfileCenter)}</h1>
             {was_reset.then(|| view! { <p class="status" role="status">{t(Msg::YourPasswordWasChangedSignIn)}</p> })}
+            {signed_out.then(|| view! { <p class="status" role="status">{t(Msg::YouHaveSignedOut)}</p> })}
+            {sent_here.then(|| view! { <p class="status" role="status">{t(Msg::SignInToContinueYouAreSignedOut)}</p> })}
             <Enhanced>
                 <form method="post" action=SignIn::url() class="stack" novalidate>
                     <FormAlert error=error.clone()/>

@@ -95,7 +95,7 @@ fn ActiveSessions(page: SessionsPage, errors: UrlErrors) -> impl IntoView {
             </ul>
             {match (sudo, others) {
                 (_, 0) => view! { <p class="hint">{t(Msg::YouAreSignedInOnThis)}</p> }.into_any(),
-                (true, _) => view! { <div data-needs-sudo><EndOtherSessionsForm/></div> }.into_any(),
+                (true, _) => view! { <div data-needs-sudo><EndOtherSessions others=others/></div> }.into_any(),
                 (false, _) => ().into_any(),
             }}
         </section>
@@ -116,17 +116,39 @@ fn EndSessionForm(id: String, label: String) -> impl IntoView {
     }
 }
 
-/// Ends every other session.
+/// Ends every other session, after asking on the page (a link to `?end=all`, the same with
+/// JavaScript and without): every other device is signed out at once.
 #[component]
-fn EndOtherSessionsForm() -> impl IntoView {
-    view! {
-        <Enhanced>
-            <form method="post" action=EndOtherSessions::url() class="inline">
-                <FormAlert/>
-                <SubmitButton label=Msg::EndAllOtherSessions pending_label=Msg::EndingSessions class="danger"/>
-            </form>
-        </Enhanced>
+fn EndOtherSessions(others: usize) -> impl IntoView {
+    let asking = leptos_router::hooks::use_query_map()
+        .get_untracked()
+        .get("end")
+        .as_deref()
+        == Some("all");
+    if !asking {
+        return view! {
+            <a class="button danger" href="/settings/sessions?end=all#end-all">{t(Msg::EndAllOtherSessions)}</a>
+        }
+        .into_any();
     }
+    view! {
+        <div class="confirm" id="end-all" role="group" aria-labelledby="end-all-text">
+            <p id="end-all-text">
+                <strong>{fill(t(Msg::EndAllNOtherSessionsQuestion), &[&others.to_string()])}</strong>
+                " "{t(Msg::EveryOtherDeviceIsSignedOut)}
+            </p>
+            <div class="actions">
+                <Enhanced>
+                    <form method="post" action=EndOtherSessions::url() class="inline" data-success="/settings/sessions">
+                        <FormAlert/>
+                        <SubmitButton label=Msg::YesEndThem pending_label=Msg::EndingSessions class="danger"/>
+                    </form>
+                </Enhanced>
+                <a href="/settings/sessions">{t(Msg::Cancel)}</a>
+            </div>
+        </div>
+    }
+    .into_any()
 }
 
 /// What a session is: device, place, and times (shared by active and ended lists).
