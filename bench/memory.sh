@@ -13,18 +13,10 @@ source scripts/env.sh
 SECS=${1:-5}
 BUDGET_MB=${BUDGET_RSS_MB:-150}
 PORT=${PC_BENCH_PORT:-3310}
-BIN=${PC_SERVER_BIN:-"$CARGO_TARGET_DIR/release/profile-center"}
-[ -x "$BIN" ] || { echo "memory: no release build at $BIN (scripts/test.sh builds it)" >&2; exit 2; }
-DATA=$(mktemp -d)
-SERVER=
-trap '[ -n "$SERVER" ] && kill $SERVER 2>/dev/null; rm -rf "$DATA"' EXIT
-
+source bench/lib.sh
 # Sign-ins come from many forwarded addresses, and the API key has no practical rate limit, so
 # the load reaches argon2 and the handlers instead of the throttles (which answer early).
-DATABASE_URL="sqlite://$DATA/bench.db" DATA_DIR="$DATA" LEPTOS_SITE_ADDR="127.0.0.1:$PORT" \
-  LEPTOS_SITE_ROOT="target/site" TRUST_PROXY_HEADERS=true API_RATE_LIMIT=100000000 RUST_LOG=warn "$BIN" >"$DATA/server.log" 2>&1 &
-SERVER=$!
-for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null && break; sleep 0.1; done
+start_server memory "$PORT" TRUST_PROXY_HEADERS=true API_RATE_LIMIT=100000000
 
 python3 - "$PORT" "$SERVER" "$SECS" "$BUDGET_MB" "$DATA" <<'PY'
 import concurrent.futures as cf, glob, http.cookiejar, json, re, sys, threading, time

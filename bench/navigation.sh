@@ -12,42 +12,9 @@ source scripts/env.sh
 
 ROUNDS=${1:-10}
 PORT=${PC_BENCH_PORT:-3312}
-BIN=${PC_SERVER_BIN:-"$CARGO_TARGET_DIR/release/profile-center"}
-[ -x "$BIN" ] || { echo "navigation: no release build at $BIN (scripts/test.sh builds it)" >&2; exit 2; }
-DATA=$(mktemp -d)
-SERVER=
-trap '[ -n "$SERVER" ] && kill $SERVER 2>/dev/null; rm -rf "$DATA"' EXIT
-DATABASE_URL="sqlite://$DATA/nav.db" DATA_DIR="$DATA" LEPTOS_SITE_ADDR="127.0.0.1:$PORT" \
-  LEPTOS_SITE_ROOT="target/site" LEPTOS_HASH_FILES=true RUST_LOG=warn "$BIN" >"$DATA/server.log" 2>&1 &
-SERVER=$!
-for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null && break; sleep 0.1; done
-
-# One person, signed up through the server functions (mail is written to files here).
-COOKIE=$(python3 - "$PORT" "$DATA" <<'PY'
-import glob, http.cookiejar, re, sys, time, urllib.parse, urllib.request
-port, data = sys.argv[1], sys.argv[2]
-base = f"http://127.0.0.1:{port}"
-jar = http.cookiejar.CookieJar()
-me = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-def call(fn, fields):
-    req = urllib.request.Request(f"{base}/api/{fn}", data=urllib.parse.urlencode(fields).encode(),
-                                 headers={"Accept": "application/json"})
-    return me.open(req, timeout=30).status
-PASSWORD = "a long navigation passphrase"
-call("sign_up", {"email": "nav@example.com", "password": PASSWORD, "first_name": "N", "last_name": "V"})
-token = None
-for _ in range(100):
-    for path in glob.glob(f"{data}/mail/*.eml"):
-        m = re.search(r"/signup/verify\?token=([A-Za-z0-9_-]+)", open(path).read().replace("=\n", "").replace("=3D", "="))
-        token = token or (m and m.group(1))
-    if token:
-        break
-    time.sleep(0.1)
-assert token, "no sign-up link"
-call("finish_sign_up", {"token": token, "password": PASSWORD})
-print(";".join(f"{c.name}={c.value}" for c in jar))
-PY
-)
+source bench/lib.sh
+start_server navigation "$PORT" LEPTOS_HASH_FILES=true
+COOKIE=$(signed_up_cookie "$PORT")
 
 cd end2end
 NODE_PATH=node_modules node - "$PORT" "$ROUNDS" "$COOKIE" <<'JS'
@@ -59,7 +26,7 @@ const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.
 (async () => {
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu'] });
   const context = await browser.newContext();
-  await context.addCookies(cookie.split(';').filter(Boolean).map((c) => {
+  await context.addCookies(cookie.split('; ').filter(Boolean).map((c) => {
     const [name, ...rest] = c.split('=');
     return { name, value: rest.join('='), url: base };
   }));

@@ -42,42 +42,18 @@ echo "size: ok — code and styles are $total_br bytes brotli (budget $BUDGET)"
 # The pages themselves, as the server sends them (brotli) to a signed-in person: the first load
 # is one page plus the files above; every later tab is only its page (client-side navigation
 # fetches the HTML; code and styles are cached). Needs the release server binary.
-BIN=${PC_SERVER_BIN:-"$CARGO_TARGET_DIR/release/profile-center"}
 PAGE_BUDGET=${BUDGET_FIRST_LOAD_BYTES:-200000}
-[ -x "$BIN" ] || { echo "size: no release server at $BIN; pages not measured" >&2; exit 2; }
 PORT=${PC_BENCH_PORT:-3311}
-DATA=$(mktemp -d)
-SERVER=
-trap '[ -n "$SERVER" ] && kill $SERVER 2>/dev/null; rm -rf "$DATA"' EXIT
-DATABASE_URL="sqlite://$DATA/size.db" DATA_DIR="$DATA" LEPTOS_SITE_ADDR="127.0.0.1:$PORT" \
-  LEPTOS_SITE_ROOT="target/site" RUST_LOG=warn "$BIN" >"$DATA/server.log" 2>&1 &
-SERVER=$!
-for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null && break; sleep 0.1; done
-python3 - "$PORT" "$DATA" "$total_br" "$PAGE_BUDGET" <<'PY'
-import glob, http.cookiejar, re, sys, time, urllib.parse, urllib.request
-port, data, assets, budget = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+source bench/lib.sh
+start_server size "$PORT"
+COOKIE=$(signed_up_cookie "$PORT")
+python3 - "$PORT" "$COOKIE" "$total_br" "$PAGE_BUDGET" <<'PY'
+import sys, urllib.request
+port, cookie, assets, budget = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
 base = f"http://127.0.0.1:{port}"
-jar = http.cookiejar.CookieJar()
-me = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-def call(fn, fields):
-    req = urllib.request.Request(f"{base}/api/{fn}", data=urllib.parse.urlencode(fields).encode(),
-                                 headers={"Accept": "application/json"})
-    return me.open(req, timeout=30).status
-PASSWORD = "a long size passphrase"
-call("sign_up", {"email": "size@example.com", "password": PASSWORD, "first_name": "S", "last_name": "Z"})
-token = None
-for _ in range(100):
-    for path in glob.glob(f"{data}/mail/*.eml"):
-        m = re.search(r"/signup/verify\?token=([A-Za-z0-9_-]+)", open(path).read().replace("=\n", "").replace("=3D", "="))
-        token = token or (m and m.group(1))
-    if token:
-        break
-    time.sleep(0.1)
-assert token, "no sign-up link"
-call("finish_sign_up", {"token": token, "password": PASSWORD})
 def brotli_bytes(path):
-    req = urllib.request.Request(f"{base}{path}", headers={"Accept-Encoding": "br", "Accept": "text/html"})
-    with me.open(req, timeout=30) as res:
+    req = urllib.request.Request(f"{base}{path}", headers={"Accept-Encoding": "br", "Accept": "text/html", "Cookie": cookie})
+    with urllib.request.urlopen(req, timeout=30) as res:
         assert res.headers.get("Content-Encoding") == "br", f"{path} not sent with brotli"
         return len(res.read())
 print(f"{'page (brotli, signed in)':<50} {'first load':>10} {'navigation':>10}")

@@ -206,6 +206,23 @@ fn inbox_heading(unread: i64) -> String {
     }
 }
 
+/// "Mark all as read" (while any are unread) and the notifications, or "nothing here yet".
+#[component]
+fn InboxList(unread: i64, items: Vec<NotificationView>) -> impl IntoView {
+    view! {
+        {(unread > 0).then(|| view! { <MarkAllRead/> })}
+        {if items.is_empty() {
+            view! { <p>{t(Msg::NothingHereYet)}</p> }.into_any()
+        } else {
+            view! {
+                <ul class="inbox">
+                    {items.into_iter().map(|n| view! { <InboxItem n=n/> }).collect_view()}
+                </ul>
+            }.into_any()
+        }}
+    }
+}
+
 #[component]
 fn MarkAllRead() -> impl IntoView {
     view! {
@@ -229,16 +246,7 @@ fn Inbox(page: NotificationsPage, done: Option<&'static str>) -> impl IntoView {
         <section id="inbox" aria-labelledby="inbox-heading">
             <h1 id="inbox-heading">{inbox_heading(page.unread)}</h1>
             {done.map(|text| view! { <p class="status" role="status">{text}</p> })}
-            {(page.unread > 0).then(|| view! { <MarkAllRead/> })}
-            {if page.inbox.is_empty() {
-                view! { <p>{t(Msg::NothingHereYet)}</p> }.into_any()
-            } else {
-                view! {
-                    <ul class="inbox">
-                        {page.inbox.into_iter().map(|n| view! { <InboxItem n=n/> }).collect_view()}
-                    </ul>
-                }.into_any()
-            }}
+            <InboxList unread=page.unread items=page.inbox/>
             <nav class="pager" aria-label=t(Msg::InboxPages)>
                 {prev.map(|href| view! { <a href=href>{t(Msg::Newer)}</a> })}
                 {next.map(|href| view! { <a href=href>{t(Msg::Older)}</a> })}
@@ -256,16 +264,7 @@ fn InboxPreview(page: NotificationsPage) -> impl IntoView {
     view! {
         <section id="inbox" aria-labelledby="inbox-heading">
             <h2 id="inbox-heading">{inbox_heading(page.unread)}</h2>
-            {(page.unread > 0).then(|| view! { <MarkAllRead/> })}
-            {if page.inbox.is_empty() {
-                view! { <p>{t(Msg::NothingHereYet)}</p> }.into_any()
-            } else {
-                view! {
-                    <ul class="inbox">
-                        {page.inbox.into_iter().take(PREVIEW).map(|n| view! { <InboxItem n=n/> }).collect_view()}
-                    </ul>
-                }.into_any()
-            }}
+            <InboxList unread=page.unread items=page.inbox.into_iter().take(PREVIEW).collect()/>
             <p>
                 <a href="/settings/notifications/inbox">
                     {if more { t(Msg::OpenTheInboxForOlderNotifications) } else { t(Msg::OpenTheInbox) }}
