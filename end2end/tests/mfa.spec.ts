@@ -104,7 +104,10 @@ test('recovery codes can be renewed and two-factor sign-in turned off', async ({
   await waitForMail(email, 'new recovery codes were made');
   await expectAccessible(page);
 
+  // Turning off opens only when asked for.
   const turnOff = section.locator('form', { has: page.getByRole('button', { name: 'Turn off' }) });
+  await expect(turnOff).toBeHidden();
+  await section.locator('summary', { hasText: 'Turn off two-factor sign-in' }).click();
   await turnOff.getByLabel('Password', { exact: true }).fill(PASSWORD);
   await turnOff.getByLabel('Authentication code').fill('000000');
   await turnOff.getByRole('button', { name: 'Turn off' }).click();

@@ -149,6 +149,7 @@ pub struct MfaErrors {
 #[component]
 fn TwoFactor(status: MfaStatus, errors: MfaErrors) -> impl IntoView {
     let sudo = status.reauth_until.is_some();
+    let turning_off = errors.disable.is_some();
     let now = status.now;
     let other_error = errors.start.clone();
     view! {
@@ -176,15 +177,18 @@ fn TwoFactor(status: MfaStatus, errors: MfaErrors) -> impl IntoView {
                                     <SubmitButton label=Msg::MakeNewRecoveryCodes pending_label=Msg::MakingCodes class="danger"/>
                                 </form>
                             </Enhanced>
-                            <Enhanced>
-                                <form method="post" action=DisableMfa::url() class="stack" novalidate>
-                                    <h3>{t(Msg::TurnOffTwoFactorSignIn)}</h3>
-                                    <FormAlert error=errors.disable.clone()/>
-                                    <Field label=Msg::Password name="password" input_type="password" autocomplete="current-password" required=true error=errors.disable.clone()/>
-                                    <Field label=Msg::AuthenticationCode name="code" autocomplete="one-time-code" required=true error=errors.disable.clone()/>
-                                    <SubmitButton label=Msg::TurnOff pending_label=Msg::TurningOff class="danger"/>
-                                </form>
-                            </Enhanced>
+                            // Opens only when asked for (and again after a refused try).
+                            <details class="disclosure" open=turning_off>
+                                <summary>{t(Msg::TurnOffTwoFactorSignIn)}</summary>
+                                <Enhanced>
+                                    <form method="post" action=DisableMfa::url() class="stack" novalidate>
+                                        <FormAlert error=errors.disable.clone()/>
+                                        <Field label=Msg::Password name="password" input_type="password" autocomplete="current-password" required=true error=errors.disable.clone()/>
+                                        <Field label=Msg::AuthenticationCode name="code" autocomplete="one-time-code" required=true error=errors.disable.clone()/>
+                                        <SubmitButton label=Msg::TurnOff pending_label=Msg::TurningOff class="danger"/>
+                                    </form>
+                                </Enhanced>
+                            </details>
                             </div>
                         }.into_any()
                     } else {
