@@ -11,6 +11,9 @@ test('a picture is uploaded, cropped, shown in the header, and removed again', a
   await expectAccessible(page);
 
   // Noise does not compress: about 1.4 MB, so the upload is visible while it runs.
+  // The file field and the cropper open only when asked for.
+  await expect(section.getByLabel('New picture')).toBeHidden();
+  await section.locator('summary', { hasText: 'Upload a picture' }).click();
   await section.getByLabel('New picture').setInputFiles({ name: 'me.png', mimeType: 'image/png', buffer: png(800, 600, true) });
   if (jsEnabled()) {
     const preview = section.getByRole('img', { name: 'Preview of the cropped picture' });
@@ -35,6 +38,7 @@ test('a picture is uploaded, cropped, shown in the header, and removed again', a
   }
   await expect(page.getByRole('status').filter({ hasText: 'Your new picture was saved.' })).toBeVisible();
   const picture = section.getByRole('img', { name: 'Your profile picture' });
+  await expect(section.locator('summary', { hasText: 'Change picture' })).toBeVisible();
   await expect(picture).toBeVisible();
   await expect.poll(() => picture.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(256);
   const headerPicture = page.getByRole('banner').locator('img.avatar');
@@ -53,6 +57,7 @@ test('an SVG is refused with a message beside the file field and changes nothing
   await new ProfileTab(page).expectLoaded();
   const section = page.getByRole('region', { name: 'Profile picture' });
   const svg = Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><rect width="9" height="9"/></svg>');
+  await section.locator('summary', { hasText: 'Upload a picture' }).click();
   await section.getByLabel('New picture').setInputFiles({ name: 'logo.svg', mimeType: 'image/svg+xml', buffer: svg });
   await section.getByRole('button', { name: 'Upload picture' }).click();
   await expect(section.getByText('SVG drawings are not accepted')).toBeVisible();
@@ -70,6 +75,7 @@ test('a file over 5 MB is refused before it is sent @js', async ({ page }, testI
     sent = true;
     return route.continue();
   });
+  await section.locator('summary', { hasText: 'Upload a picture' }).click();
   await section.getByLabel('New picture').setInputFiles({ name: 'huge.png', mimeType: 'image/png', buffer: Buffer.alloc(6 * 1024 * 1024, 1) });
   await section.getByRole('button', { name: 'Upload picture' }).click();
   await expect(section.getByText('larger than 5 MB')).toBeVisible();

@@ -608,4 +608,6 @@ messages! {
     EndAllNOtherSessionsQuestion => "End all {0} other sessions?", "Alle {0} anderen Sitzungen beenden?";
     EveryOtherDeviceIsSignedOut => "Every other browser and device is signed out at once; this one stays signed in.", "Alle anderen Browser und Geräte werden sofort abgemeldet; dieser bleibt angemeldet.";
     YesEndThem => "Yes, end them", "Ja, beenden";
+    ChangePicture => "Change picture", "Bild ändern";
+    UploadAPicture => "Upload a picture", "Bild hochladen";
 }

@@ -153,6 +153,7 @@ fn Picture(name: Option<String>, initials: String) -> impl IntoView {
         field_message(&error, "zoom"),
     );
     let has_picture = name.is_some();
+    let refused = error.is_some();
     view! {
         <section id="avatar" aria-labelledby="avatar-heading">
             <h2 id="avatar-heading">{t(Msg::ProfilePicture)}</h2>
@@ -178,6 +179,10 @@ fn Picture(name: Option<String>, initials: String) -> impl IntoView {
                         </Enhanced>
                     })}
             </div>
+            // The file field and the cropper open only when asked for (and again after a refused
+            // upload, to show why).
+            <details class="disclosure" open=refused>
+            <summary>{if has_picture { t(Msg::ChangePicture) } else { t(Msg::UploadAPicture) }}</summary>
             <Enhanced>
                 <form method="post" action="/settings/avatar" enctype="multipart/form-data" class="stack" novalidate data-upload=avatar::MAX_BYTES.to_string()>
                     <FormAlert error=error.clone()/>
@@ -220,6 +225,7 @@ fn Picture(name: Option<String>, initials: String) -> impl IntoView {
                     <SubmitButton label=Msg::UploadPicture pending_label=Msg::Uploading/>
                 </form>
             </Enhanced>
+            </details>
         </section>
     }
 }
