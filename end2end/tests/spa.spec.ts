@@ -147,3 +147,19 @@ test('the avatar menu closes on Escape and on a click outside it @js @desktop', 
   await page.getByRole('heading', { level: 1, name: 'Profile' }).click();
   await expect(signOut).toBeHidden();
 });
+
+test('pages outside the settings do not poll the bell or navigate in place @js', async ({ page }) => {
+  // The sign-in page has no bell: nothing may ask for a count there and send it to sign in.
+  await page.clock.install();
+  const polls: string[] = [];
+  page.on('request', (r) => {
+    if (r.url().endsWith('/api/unread_count')) polls.push(r.url());
+  });
+  await page.goto('/signin');
+  await ready(page);
+  await mark(page);
+  await page.clock.runFor(45_000);
+  await expect(page).toHaveURL(/\/signin$/);
+  expect(polls).toEqual([]);
+  await expectSameDocument(page);
+});

@@ -19,6 +19,10 @@ use axum::{
 };
 use std::net::SocketAddr;
 
+/// The bell's poll (`api::notifications::unread_count`).
+const UNREAD_COUNT_PATH: &str =
+    <crate::api::notifications::UnreadCount as leptos::server_fn::ServerFn>::PATH;
+
 /// Resolves the session cookie against the database on every request (so an ended session is
 /// signed out at once, on every instance) and records client IP and browser.
 pub async fn session(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
@@ -43,7 +47,7 @@ pub async fn session(State(state): State<AppState>, mut req: Request, next: Next
         match sessions::find_active(&state.db, &auth::token_hash(&token), now).await {
             Ok(Some(s)) => {
                 // The bell's poll is not the person's activity (see `api::notifications`).
-                let background = req.uri().path() == <crate::api::notifications::UnreadCount as leptos::server_fn::ServerFn>::PATH;
+                let background = req.uri().path() == UNREAD_COUNT_PATH;
                 if !background && sessions::needs_touch(s.last_seen_at, now) {
                     // A failed touch only delays last-seen; the request itself is fine.
                     let _ = sessions::touch(&state.db, &s.id, now).await;

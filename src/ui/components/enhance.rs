@@ -531,7 +531,7 @@ mod browser {
             .next()
             .unwrap_or_default()
             .to_string();
-        if !(path.starts_with("/settings/") && target_path.starts_with("/settings/")) {
+        if !navigate::can_swap_to(&target_path) {
             let _ = location.assign(&target);
             return;
         }

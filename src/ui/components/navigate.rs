@@ -105,14 +105,21 @@ fn listen(target: &web_sys::EventTarget, name: &str, f: impl FnMut(Event) + 'sta
     listener.forget();
 }
 
+/// The settings layout's tab panel: what a navigation swaps. (Sign-in and the other pages have
+/// a `main#main` too, but no tab panel, header or bell: they are never swapped.)
+const PANEL: &str = "main#main.tab-panel";
+
 fn in_settings() -> bool {
-    document()
-        .and_then(|d| d.query_selector("main#main").ok().flatten())
-        .is_some()
+    document().and_then(|d| select(&d, PANEL)).is_some()
 }
 
 fn is_settings_path(path: &str) -> bool {
     path.starts_with("/settings/")
+}
+
+/// Whether a page showing `target` (a path with query) can replace this one in place.
+pub fn can_swap_to(target: &str) -> bool {
+    in_settings() && is_settings_path(target)
 }
 
 /// A plain left click on a same-origin link to a settings page, not to a fragment of this one.
@@ -212,15 +219,14 @@ pub async fn go(url: String, how: How, submitted: Option<HtmlFormElement>) {
     let parsed = DomParser::new()
         .ok()
         .and_then(|p| p.parse_from_string(&html, SupportedType::TextHtml).ok());
-    let Some(new_doc) = parsed.filter(|d| d.query_selector("main#main").ok().flatten().is_some())
-    else {
+    let Some(new_doc) = parsed.filter(|d| select(d, PANEL).is_some()) else {
         let _ = window.location().assign(&final_url);
         return;
     };
     let scroll = window.scroll_y().unwrap_or(0.0);
     let key = submitted
         .as_ref()
-        .zip(document().and_then(|d| select(&d, "main#main")))
+        .zip(document().and_then(|d| select(&d, PANEL)))
         .and_then(|(form, main)| form_key(&main, form));
     swap(&new_doc, key.as_deref());
     if let Ok(history) = window.history() {
@@ -306,9 +312,7 @@ fn swap(new_doc: &Document, submitted: Option<&str>) {
             let _ = old.replace_with_with_node_1(&new);
         }
     }
-    let (Some(old_main), Some(new_main)) =
-        (select(&doc, "main#main"), select(new_doc, "main#main"))
-    else {
+    let (Some(old_main), Some(new_main)) = (select(&doc, PANEL), select(new_doc, PANEL)) else {
         return;
     };
     // Forms the person has typed into, except the one just sent, move into the new page as they
@@ -382,26 +386,34 @@ fn after_save(key: Option<&str>) {
     let Some(doc) = document() else {
         return;
     };
-    let main = select(&doc, "main#main");
-    let status = main.as_ref().and_then(|m| {
-        let list = m.query_selector_all("[role=status]:not([hidden])").ok()?;
+    let main = select(&doc, PANEL);
+    let form = key.and_then(|k| main.as_ref().and_then(|m| find_form(m, k)));
+    // What the save says: the form's own message, else the page's, but not a sudo window's
+    // countdown (which is also a status).
+    let shown_status = |root: &Element, outside_sudo: bool| {
+        let list = root
+            .query_selector_all("[role=status]:not([hidden])")
+            .ok()?;
         (0..list.length())
             .filter_map(|i| list.item(i))
             .filter_map(|n| n.dyn_into::<HtmlElement>().ok())
+            .filter(|e| !outside_sudo || e.closest("[data-sudo-left]").ok().flatten().is_none())
             .find(|e| !e.text_content().unwrap_or_default().trim().is_empty())
-    });
+    };
+    let status = form
+        .as_ref()
+        .and_then(|f| shown_status(f, false))
+        .or_else(|| main.as_ref().and_then(|m| shown_status(m, true)));
     if let (Some(announcer), Some(status)) = (select(&doc, "#announcer"), status.as_ref()) {
         // Emptied first, so the same words twice in a row are read twice.
         announcer.set_text_content(None);
         announcer.set_text_content(status.text_content().as_deref());
     }
-    let button = key
-        .and_then(|k| {
-            main.as_ref().and_then(|m| find_form(m, k)).and_then(|f| {
-                f.query_selector("button[type=submit]:not([hidden])")
-                    .ok()
-                    .flatten()
-            })
+    let button = form
+        .and_then(|f| {
+            f.query_selector("button[type=submit]:not([hidden])")
+                .ok()
+                .flatten()
         })
         .and_then(|b| b.dyn_into::<HtmlElement>().ok());
     match (button, status) {
@@ -423,7 +435,7 @@ fn focus_without_scroll(element: &HtmlElement) {
 /// After moving to another tab, its heading takes focus so screen readers announce the page.
 fn focus_heading() {
     if let Some(heading) = document()
-        .and_then(|d| select(&d, "main#main h1"))
+        .and_then(|d| select(&d, &format!("{PANEL} h1")))
         .and_then(|h| h.dyn_into::<HtmlElement>().ok())
     {
         let _ = heading.set_attribute("tabindex", "-1");
@@ -440,7 +452,7 @@ fn pending(on: bool) {
     if let Some(root) = doc.document_element() {
         let _ = root.class_list().toggle_with_force("navigating", on);
     }
-    if let Some(main) = select(&doc, "main#main") {
+    if let Some(main) = select(&doc, PANEL) {
         let _ = match on {
             true => main.set_attribute("aria-busy", "true"),
             false => main.remove_attribute("aria-busy"),
