@@ -37,9 +37,12 @@ pub async fn remove_email(id: String) -> Result<String, AppError> {
 
 /// Makes a verified address the primary one. Needs a recent sign-in proof.
 #[server(endpoint = "make_email_primary")]
-pub async fn make_email_primary(id: String) -> Result<String, AppError> {
+pub async fn make_email_primary(
+    id: String,
+    #[server(default)] password: Option<String>,
+) -> Result<String, AppError> {
     use crate::server::context::*;
-    let user = require_recent_auth()?;
+    let user = require_recent_auth_or(password).await?;
     crate::server::contacts::make_primary(&state()?, &user, &client_info(), &id).await?;
     land_on("/settings/profile?email=primary#emails".into())
 }

@@ -21,17 +21,24 @@ pub async fn confirm_password(password: String) -> Result<i64, AppError> {
 
 /// Ends another of the user's sessions. Needs a recent sign-in proof. Returns the ended id.
 #[server(endpoint = "end_session")]
-pub async fn end_session(id: String) -> Result<String, AppError> {
+pub async fn end_session(
+    id: String,
+    /// The password of a form that asked for it (see `ui::components::reauth`).
+    #[server(default)]
+    password: Option<String>,
+) -> Result<String, AppError> {
     use crate::server::context::*;
-    let user = require_recent_auth()?;
+    let user = require_recent_auth_or(password).await?;
     crate::server::sessions::end_one(&state()?, &user, &client_info(), &id).await?;
     Ok(id)
 }
 
 /// Ends every session of the user but this one. Needs a recent sign-in proof.
 #[server(endpoint = "end_other_sessions")]
-pub async fn end_other_sessions() -> Result<u64, AppError> {
+pub async fn end_other_sessions(
+    #[server(default)] password: Option<String>,
+) -> Result<u64, AppError> {
     use crate::server::context::*;
-    let user = require_recent_auth()?;
+    let user = require_recent_auth_or(password).await?;
     crate::server::sessions::end_others(&state()?, &user, &client_info()).await
 }

@@ -6,7 +6,6 @@
 messages! {
     YouSignInWithYourPassword => " You sign in with your password and a code from your authenticator app.", " Sie melden sich mit Ihrem Passwort und einem Code aus Ihrer Authenticator-App an.";
     AsYouLimitedToTheScopes => " as you, limited to the scopes you choose. ", " in Ihrem Namen nutzen, beschränkt auf die Berechtigungen, die Sie wählen. ";
-    EnterYourPasswordOrWithTwo => ", enter your password (or, with two-factor sign-in on, a code from your authenticator app). ", ", geben Sie Ihr Passwort ein (oder, bei aktiver Zwei-Faktor-Anmeldung, einen Code aus Ihrer Authenticator-App). ";
     ChangesApplyToItsNextRequest => ". Changes apply to its next request.", ". Änderungen gelten ab seiner nächsten Anfrage.";
     N1Minute => "1 minute", "1 Minute";
     N12Hour205PM => "12-hour, 2:05 PM", "12 Stunden, 2:05 PM";
@@ -85,9 +84,6 @@ messages! {
     ConfirmThatThisAddressBelongsTo => "Confirm that this address belongs to you.", "Bestätigen Sie, dass diese Adresse Ihnen gehört.";
     ConfirmYourEMailAddressFirst => "Confirm your e-mail address first: we sent you a new link. Open it to finish signing up.", "Bestätigen Sie zuerst Ihre E-Mail-Adresse: Wir haben Ihnen einen neuen Link gesendet. Öffnen Sie ihn, um die Registrierung abzuschließen.";
     ConfirmYourEMailAddressFor => "Confirm your e-mail address for Profile Center", "Bestätigen Sie Ihre E-Mail-Adresse für Profile Center";
-    ConfirmedForTheNext => "Confirmed for the next {0}.", "Bestätigt für die nächsten {0}.";
-    ConfirmedYouCanCreateAndChange => "Confirmed. You can create and change keys for the next {0}.", "Bestätigt. Sie können in den nächsten {0} Schlüssel erstellen und ändern.";
-    ConfirmedYouCanEndSessionsFor => "Confirmed. You can end sessions for the next {0}.", "Bestätigt. Sie können in den nächsten {0} Sitzungen beenden.";
     Confirming => "Confirming…", "Wird bestätigt…";
     Copied => "Copied", "Kopiert";
     CopyCodes => "Copy codes", "Codes kopieren";
@@ -268,7 +264,6 @@ messages! {
     Password => "Password", "Passwort";
     PasswordChanged => "Password changed", "Passwort geändert";
     PasswordChangedTwoFactorSignIn => "Password changed, two-factor sign-in changed, new API key, … Always sent by e-mail.", "Passwort geändert, Zwei-Faktor-Anmeldung geändert, neuer API-Schlüssel, … Immer per E-Mail.";
-    PasswordToConfirm => "Password to confirm", "Passwort zur Bestätigung";
     PaymentReminders => "Payment reminders", "Zahlungserinnerungen";
     PhoneNumber => "Phone number", "Telefonnummer";
     PipelineBuilds => "Pipeline builds", "Pipeline-Builds";
@@ -426,14 +421,9 @@ messages! {
     Time => "Time", "Zeit";
     TimeFormat => "Time format", "Zeitformat";
     TimeZone => "Time zone", "Zeitzone";
-    ToChangeTwoFactorSignIn => "To change two-factor sign-in", "Um die Zwei-Faktor-Anmeldung zu ändern";
     ToConfirmThatThisAddressIs => "To confirm that this address is yours, enter the password you chose when you signed up.", "Geben Sie zur Bestätigung, dass diese Adresse Ihnen gehört, das Passwort ein, das Sie bei der Registrierung gewählt haben.";
-    ToCreateOrChangeKeys => "To create or change keys", "Um Schlüssel zu erstellen oder zu ändern";
-    ToEndSessions => "To end sessions", "Um Sitzungen zu beenden";
     ToFinishCreatingYourAccountOpen => "To finish creating your account, open this link within 24 hours and enter the password you chose:", "Um Ihr Konto fertig einzurichten, öffnen Sie innerhalb von 24 Stunden diesen Link und geben Sie das gewählte Passwort ein:";
     ToKeepThemWorkingCreateA => "To keep them working, create a new key under Settings → API keys, put it in place of the old one, then revoke the old key.", "Damit sie weiter funktionieren, erstellen Sie unter Einstellungen → API-Schlüssel einen neuen Schlüssel, setzen ihn an die Stelle des alten und widerrufen dann den alten.";
-    ToMakeAnotherAddressYourPrimary => "To make another address your primary one", "Um eine andere Adresse zur primären zu machen";
-    ToSetUpTwoFactorSign => "To set up two-factor sign-in", "Um die Zwei-Faktor-Anmeldung einzurichten";
     TooCommonEasyToGuess => "Too common: easy to guess.", "Zu verbreitet: leicht zu erraten.";
     TooLarge => "Too large", "Zu groß";
     TooManyAttemptsTryAgainIn => "Too many attempts. Try again in {0} s.", "Zu viele Versuche. Versuchen Sie es in {0} s erneut.";
@@ -494,7 +484,6 @@ messages! {
     YouDoNotHaveAccessTo => "You do not have access to this.", "Sie haben darauf keinen Zugriff.";
     YouGetThisEMailBecause => "You get this e-mail because of your notification settings: {0}", "Sie erhalten diese E-Mail wegen Ihrer Benachrichtigungseinstellungen: {0}";
     YouSignInWithItMail => "You sign in with it; mail goes there.", "Damit melden Sie sich an; dorthin geht Ihre Post.";
-    YouWillNotBeAskedAgain => "You will not be asked again for 10 minutes.", "Sie werden 10 Minuten lang nicht erneut gefragt.";
     YourAPIKeyExpiresOnScripts => "Your API key “{4}” ({5}) expires on {0}. Scripts that use it will then get 401 responses.", "Ihr API-Schlüssel „{4}“ ({5}) läuft am {0} ab. Skripte, die ihn nutzen, erhalten dann 401-Antworten.";
     YourProfileCenterAPIKeyExpires => "Your Profile Center API key expires in a week", "Ihr Profile-Center-API-Schlüssel läuft in einer Woche ab";
     YourProfileCenterPasswordWasChanged => "Your Profile Center password was changed", "Ihr Profile-Center-Passwort wurde geändert";
@@ -595,9 +584,7 @@ messages! {
     ScriptsThatUseItStopWorking => "Scripts that use it stop working at once, and a revoked key cannot be turned back on.", "Skripte, die ihn verwenden, funktionieren sofort nicht mehr, und ein widerrufener Schlüssel lässt sich nicht wieder aktivieren.";
     RevokeKeyNow => "Yes, revoke", "Ja, widerrufen";
     RevokeKeyNowNamed => "Yes, revoke the key {0}", "Ja, widerrufen: Schlüssel {0}";
-    YourConfirmationHasEnded => "Your confirmation has ended. Enter your password again to go on; nothing you typed is lost.", "Ihre Bestätigung ist abgelaufen. Geben Sie Ihr Passwort erneut ein, um fortzufahren; nichts, was Sie eingegeben haben, geht verloren.";
-    ConfirmedYouCanMakeAnotherAddress => "Confirmed: you can make another address your primary one for the next {0}.", "Bestätigt: Sie können in den nächsten {0} eine andere Adresse zur Hauptadresse machen.";
-    YourConfirmationEndedWhileYouTyped => "Your confirmation ended while you typed: enter your password to save what you typed.", "Ihre Bestätigung ist während der Eingabe abgelaufen: Geben Sie Ihr Passwort ein, um Ihre Eingaben zu speichern.";
+    YourConfirmationHasEnded => "Your confirmation has ended. The next change that needs it asks for your password again; nothing you typed is lost.", "Ihre Bestätigung ist abgelaufen. Die nächste Änderung, die sie braucht, fragt erneut nach Ihrem Passwort; nichts, was Sie eingegeben haben, geht verloren.";
     BackToConsole => "Back to {0}", "Zurück zu {0}";
     InboxSettingsProfileCenter => "Inbox · Settings · Profile Center", "Posteingang · Einstellungen · Profile Center";
     OpenTheInbox => "Open the inbox", "Posteingang öffnen";
@@ -610,4 +597,9 @@ messages! {
     YesEndThem => "Yes, end them", "Ja, beenden";
     ChangePicture => "Change picture", "Bild ändern";
     UploadAPicture => "Upload a picture", "Bild hochladen";
+    ReauthExplanation => "This change needs a fresh proof that it is you: enter your password (or, with two-factor sign-in on, a code from your authenticator app). You will not be asked again for {0}.", "Diese Änderung braucht einen frischen Nachweis, dass Sie es sind: Geben Sie Ihr Passwort ein (oder, bei aktiver Zwei-Faktor-Anmeldung, einen Code aus Ihrer Authenticator-App). Sie werden {0} lang nicht erneut gefragt.";
+    DeleteKeyQuestion => "Delete the key {0}?", "Den Schlüssel {0} löschen?";
+    ItsHistoryIsGoneFromThisList => "It disappears from this list; the security log keeps what it did.", "Er verschwindet aus dieser Liste; das Sicherheitsprotokoll behält, was mit ihm geschah.";
+    DeleteKeyNow => "Yes, delete it", "Ja, löschen";
+    DeleteKeyNowNamed => "Yes, delete the key {0}", "Ja, den Schlüssel {0} löschen";
 }

@@ -15,7 +15,7 @@ pub struct Enrolment {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MfaStatus {
     pub enabled: bool,
-    /// Set while an enrolment waits for its first code.
+    /// Set while an enrolment waits for its first code, and only within a confirmation.
     pub enrolment: Option<Enrolment>,
     pub recovery_codes_left: i64,
     /// New recovery codes, present exactly once: on the first page after they were made.

@@ -163,8 +163,10 @@ pub async fn status(state: &AppState, user: &Authed) -> Result<MfaStatus, AppErr
     // Reading takes the one-time codes (a delete): one write.
     let mut tx = state.begin().await?;
     let row = mfa::totp(&mut *tx, &user.user_id).await?;
+    // The pending secret only within a confirmation: someone at an unlocked browser who reads it
+    // could otherwise make codes for an app its owner turns on later.
     let enrolment = match &row {
-        Some(r) if !r.enabled => {
+        Some(r) if !r.enabled && user.reauth_until(at).is_some() => {
             let email = users::credentials_by_id(&mut *tx, &user.user_id)
                 .await?
                 .map(|c| c.0)

@@ -107,6 +107,15 @@ on_both_databases! {
         app.call(&client, "start_mfa_enrolment", &[]).await;
         let s = status(&app, &client).await;
         let key = s["enrolment"]["manual_key"].as_str().unwrap().to_string();
+        // The pending secret is shown only within a confirmation: someone at an unlocked
+        // browser cannot copy it for an app its owner turns on later.
+        app.execute("update sessions set reauth_at = reauth_at - 3600", &[]).await;
+        let hidden = status(&app, &client).await;
+        assert_eq!(hidden["enrolment"], serde_json::Value::Null);
+        assert!(!app.page(&client, "/settings/security").await.contains(&key[..8]));
+        app.execute("update sessions set reauth_at = reauth_at + 3600", &[]).await;
+        let s = status(&app, &client).await;
+        assert_eq!(s["enrolment"]["manual_key"].as_str().unwrap(), key, "the same enrolment, once confirmed again");
         assert_eq!(key.replace(' ', "").len(), 32, "a 160-bit secret, shown in groups of four");
         let authenticator = Authenticator { key: key.clone(), at: unix_now() };
         assert!(s["enrolment"]["otpauth_uri"].as_str().unwrap().starts_with("otpauth://totp/"));

@@ -155,7 +155,54 @@ on_both_databases! {
         let page = sessions(&app, &laptop).await;
         assert_eq!(page["ended"][0]["end_reason"], "signed_out");
         let html = laptop.get(app.url("/settings/sessions")).send().await.unwrap().text().await.unwrap();
-        assert!(html.contains("Signed out") && html.contains("This device") && html.contains("Confirm it is you"));
+        assert!(html.contains("Signed out") && html.contains("This device"));
+        // The one confirmation dialog, closed until an action needs it.
+        assert!(html.contains(r#"<dialog id="reauth""#) && !html.contains("<dialog id=\"reauth\" open"));
+    }
+
+    // Issue 13: the password is asked for at the button that needs it, not in a form above the
+    // list. Without JavaScript the refused form comes back with the step inside it, and its
+    // next post confirms and acts at once; a wrong password changes nothing.
+    async fn ending_a_session_without_a_confirmation_asks_at_that_session_and_one_post_ends_it(app: TestApp) {
+        let laptop = app.signed_in("ada@example.com").await;
+        let _phone = sign_in(&app, "ada@example.com").await;
+        let _tablet = sign_in(&app, "ada@example.com").await;
+        let html = app.page(&laptop, "/settings/sessions").await;
+        assert_eq!(html.matches(r#"action="/api/end_session""#).count(), 2, "each other session has its button at once");
+        assert!(!html.contains(r#"id="step-password""#), "no password field up front");
+        let other = session_id(&sessions(&app, &laptop).await, false);
+
+        let back = app.post_form(&laptop, "end_session", "/settings/sessions", &[("id", &other)]).await;
+        let html = app.page(&laptop, &back).await;
+        let form = html
+            .split(r#"action="/api/end_session""#)
+            .find(|f| f.contains(&format!(r#"value="{other}""#)))
+            .unwrap()
+            .split("</form>")
+            .next()
+            .unwrap();
+        assert!(form.contains(r#"name="password""#) && form.contains("Confirm it is you"), "the step sits in that session's form: {form}");
+        assert_eq!(html.matches(r#"id="step-password""#).count(), 1, "only there");
+
+        let back = app.post_form(&laptop, "end_session", &back, &[("id", &other), ("password", "not my password")]).await;
+        let html = app.page(&laptop, &back).await;
+        assert!(html.contains("That is not your current password."), "{back} {html}");
+        assert_eq!(sessions(&app, &laptop).await["active"].as_array().unwrap().len(), 3, "nothing ended");
+
+        let back = app.post_form(&laptop, "end_session", &back, &[("id", &other), ("password", PASSWORD)]).await;
+        assert!(!back.contains("__err"), "{back}");
+        let page = sessions(&app, &laptop).await;
+        assert_eq!(page["active"].as_array().unwrap().len(), 2, "ended in the same post");
+        assert!(page["reauth_until"].is_i64(), "and the window is open for what follows");
+
+        // Ending all the others: the step comes inside the question, the same way.
+        app.execute("update sessions set reauth_at = null", &[]).await;
+        let back = app.post_form(&laptop, "end_other_sessions", "/settings/sessions?end=all", &[]).await;
+        let html = app.page(&laptop, &back).await;
+        let form = html.split(r#"action="/api/end_other_sessions""#).nth(1).unwrap().split("</form>").next().unwrap();
+        assert!(form.contains(r#"name="password""#), "{form}");
+        app.post_form(&laptop, "end_other_sessions", &back, &[("password", PASSWORD)]).await;
+        assert_eq!(sessions(&app, &laptop).await["active"].as_array().unwrap().len(), 1);
     }
 
     async fn confirming_without_javascript_returns_to_a_clean_url(app: TestApp) {

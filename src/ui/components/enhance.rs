@@ -43,9 +43,9 @@ mod browser {
     use wasm_bindgen::{prelude::*, JsCast};
     use wasm_bindgen_futures::JsFuture;
     use web_sys::{
-        Element, Event, FormData, Headers, HtmlElement, HtmlFormElement, HtmlImageElement,
-        HtmlInputElement, HtmlProgressElement, ProgressEvent, RequestInit, Response,
-        UrlSearchParams, XmlHttpRequest,
+        Element, Event, FormData, Headers, HtmlDialogElement, HtmlElement, HtmlFormElement,
+        HtmlImageElement, HtmlInputElement, HtmlProgressElement, ProgressEvent, RequestInit,
+        Response, UrlSearchParams, XmlHttpRequest,
     };
 
     /// Once per island (after a client-side navigation, `navigate` calls it for the new ones).
@@ -72,6 +72,7 @@ mod browser {
             let _ = form.set_attribute("data-initial", &initial);
         }
         strength_hints(&form);
+        dialog_closes(&form);
         if form.has_attribute("data-upload") {
             crop_preview(&form);
         }
@@ -126,9 +127,9 @@ mod browser {
         }
     }
 
-    /// Sudo windows (`reauth::SudoWindow`) count down once a second and, when they end, hide
-    /// what needs them and show the password confirmation in their place. Each page's windows
-    /// are started once, by whichever island hydrates first.
+    /// Sudo windows (`reauth::SudoWindow`) count down once a second and, when they end, say
+    /// that the next change asks again. Each page's windows are started once, by whichever
+    /// island hydrates first.
     fn sudo_windows() {
         for window in document_all("[data-sudo-left]:not([data-live])") {
             let _ = window.set_attribute("data-live", "");
@@ -193,8 +194,8 @@ mod browser {
         tick(window);
     }
 
-    /// While open: the countdown and everything marked `data-needs-sudo`; when ended: the alert
-    /// (its text set now, so it is announced) and the confirmation form.
+    /// While open: the countdown; when ended: the note that the next change asks again (its
+    /// text set now, so it is announced).
     fn show_sudo_parts(window: &Element, open: bool) {
         let show = |element: &Element, visible: bool| {
             let _ = match visible {
@@ -202,19 +203,96 @@ mod browser {
                 false => element.set_attribute("hidden", ""),
             };
         };
-        for part in document_all("[data-needs-sudo]") {
-            show(&part, open);
-        }
         for part in all_in(window, "[data-sudo-open]") {
             show(&part, open);
         }
-        for part in all_in(window, "[data-sudo-ask]") {
-            show(&part, !open);
+        for note in all_in(window, "[data-sudo-ended]") {
+            let text = note.get_attribute("data-sudo-ended").unwrap_or_default();
+            note.set_text_content((!open).then_some(text.as_str()));
+            show(&note, !open);
         }
-        for alert in all_in(window, "[data-sudo-ended]") {
-            let text = alert.get_attribute("data-sudo-ended").unwrap_or_default();
-            alert.set_text_content((!open).then_some(text.as_str()));
-            show(&alert, !open);
+    }
+
+    thread_local! {
+        /// The form the server refused for want of a confirmation, waiting for the dialog.
+        static WAITING: std::cell::RefCell<Option<HtmlFormElement>> = const { std::cell::RefCell::new(None) };
+    }
+
+    fn reauth_dialog() -> Option<HtmlDialogElement> {
+        web_sys::window()?
+            .document()?
+            .get_element_by_id("reauth")?
+            .dyn_into::<HtmlDialogElement>()
+            .ok()
+    }
+
+    /// The server refused `form` because no confirmation is open: ask for the password in the
+    /// dialog; confirming sends `form` again as it is (see `follow`), cancelling leaves it as
+    /// typed with focus back on its button.
+    fn ask_identity(form: &HtmlFormElement) -> bool {
+        let Some(dialog) = reauth_dialog() else {
+            return false;
+        };
+        WAITING.with(|w| *w.borrow_mut() = Some(form.clone()));
+        if let Some(inner) = dialog
+            .query_selector("form")
+            .ok()
+            .flatten()
+            .and_then(|f| f.dyn_into::<HtmlFormElement>().ok())
+        {
+            inner.reset();
+            show_errors(&inner, &AppError::Validation(Default::default()));
+            if let Some(alert) = all(&inner, "[role=alert]").into_iter().next() {
+                let _ = alert.set_attribute("hidden", "");
+            }
+        }
+        if dialog.show_modal().is_err() {
+            return false;
+        }
+        if let Some(input) = dialog
+            .query_selector("input[type=password]")
+            .ok()
+            .flatten()
+            .and_then(|i| i.dyn_into::<HtmlElement>().ok())
+        {
+            let _ = input.focus();
+        }
+        true
+    }
+
+    /// Cancel (its button, or Escape): nothing is sent, the waiting form keeps its input and
+    /// gets focus back.
+    fn dialog_closes(form: &HtmlFormElement) {
+        let Some(dialog) = form.closest("dialog").ok().flatten() else {
+            return;
+        };
+        if let Some(button) = dialog.query_selector("[data-close-dialog]").ok().flatten() {
+            let dialog = dialog.clone();
+            let listener = Closure::<dyn FnMut(Event)>::new(move |_: Event| {
+                if let Ok(d) = dialog.clone().dyn_into::<HtmlDialogElement>() {
+                    d.close();
+                }
+            });
+            let _ =
+                button.add_event_listener_with_callback("click", listener.as_ref().unchecked_ref());
+            listener.forget();
+        }
+        let listener = Closure::<dyn FnMut(Event)>::new(move |_: Event| {
+            if let Some(waiting) = WAITING.with(|w| w.borrow_mut().take()) {
+                focus_button(&waiting);
+            }
+        });
+        let _ = dialog.add_event_listener_with_callback("close", listener.as_ref().unchecked_ref());
+        listener.forget();
+    }
+
+    fn focus_button(form: &HtmlFormElement) {
+        if let Some(button) = all(form, "button[type=submit]")
+            .into_iter()
+            .next()
+            .and_then(|b| b.dyn_into::<HtmlElement>().ok())
+        {
+            let _ = button.focus();
         }
     }
 
@@ -304,14 +382,17 @@ mod browser {
         match sent {
             Ok(body) => follow(form, &body), // stays pending while the next page loads
             Err(err) => {
-                // The server says the window is over (whatever the countdown thought): ask again.
+                set_pending(form, false);
+                // The server says no confirmation is open (whatever the countdown thought).
                 if matches!(err, AppError::ReauthRequired) {
                     for window in document_all("[data-sudo-left]") {
                         sudo_closed(&window);
                     }
+                    if ask_identity(form) {
+                        return;
+                    }
                 }
                 show_errors(form, &err);
-                set_pending(form, false);
             }
         }
     }
@@ -506,12 +587,25 @@ mod browser {
     /// else the page itself again, shown in place (`navigate`) with its new state. Pages outside
     /// the settings (signing in) are loaded as pages.
     fn follow(form: &HtmlFormElement, body: &str) {
-        // Confirming again inside an ended sudo window reopens it in place: no request for the
-        // page at all, so what the person typed elsewhere on it stays.
-        if let Some(window) = form.closest("[data-sudo-left]").ok().flatten() {
+        // Confirmed in the dialog: the refused form goes again, as it is, and what follows is
+        // that form's success (no page request before, so nothing typed anywhere is lost).
+        if let Some(dialog) = form
+            .closest("dialog")
+            .ok()
+            .flatten()
+            .and_then(|d| d.dyn_into::<HtmlDialogElement>().ok())
+        {
             form.reset();
             set_pending(form, false);
-            sudo_opened(&window);
+            for window in document_all("[data-sudo-left]") {
+                sudo_opened(&window);
+            }
+            let waiting = WAITING.with(|w| w.borrow_mut().take());
+            dialog.close();
+            if let Some(waiting) = waiting.filter(|f| f.is_connected()) {
+                focus_button(&waiting);
+                wasm_bindgen_futures::spawn_local(async move { submit(&waiting).await });
+            }
             return;
         }
         let Some(location) = web_sys::window().map(|w| w.location()) else {

@@ -215,12 +215,18 @@ pub fn RowAction(
     /// `danger` for what takes something away (remove, delete, end), else a neutral button.
     #[prop(default = "secondary")]
     class: &'static str,
+    /// For a sensitive action refused for want of a confirmation (no JavaScript): the password
+    /// step, with its error (see `reauth`).
+    #[prop(default = None)]
+    step: Option<AppError>,
 ) -> impl IntoView {
+    let form_class = if step.is_some() { "stack" } else { "inline" };
     view! {
         <super::enhance::Enhanced>
-            <form method="post" action=action class="inline">
+            <form method="post" action=action class=form_class>
                 <input type="hidden" name="id" value=id/>
-                <FormAlert/>
+                <FormAlert error=step.clone()/>
+                {step.map(|error| view! { <super::reauth::ConfirmStep error=error/> })}
                 <SubmitButton label=label pending_label=pending class=class aria_label=aria_label/>
             </form>
         </super::enhance::Enhanced>

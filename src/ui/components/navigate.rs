@@ -307,7 +307,7 @@ fn swap(new_doc: &Document, submitted: Option<&str>) {
             };
         }
     }
-    for selector in ["header.site-header", "nav.tabs"] {
+    for selector in ["header.site-header", "nav.tabs", "dialog#reauth"] {
         if let (Some(old), Some(new)) = (select(&doc, selector), select(new_doc, selector)) {
             let _ = old.replace_with_with_node_1(&new);
         }

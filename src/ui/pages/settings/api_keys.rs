@@ -1,6 +1,8 @@
-//! The API keys tab: generate a key (shown once, with a copy button), list keys with their
-//! scopes, expiry and last use, edit a key's name and scopes (`?edit=<id>`), revoke and delete.
-//! Creating and editing need a recent sign-in proof; revoking and deleting only take access away.
+//! The API keys tab: list keys with their scopes, expiry and last use; generate one when asked
+//! (`?new=1`; shown once, with a copy button); edit a key's name and scopes at that key
+//! (`?edit=<id>`); revoke and delete, each after asking (`?revoke=<id>`, `?delete=<id>`).
+//! Creating and editing need a recent sign-in proof, asked for when the form is sent (see
+//! `reauth`); revoking and deleting only take access away.
 
 use crate::i18n::Msg;
 use crate::i18n::{fill, t};
@@ -15,7 +17,7 @@ use crate::{
     ui::components::{
         enhance::Enhanced,
         form::{url_error, url_form, Field, FormAlert, RowAction, SubmitButton},
-        reauth::{confirm_error, ConfirmPasswordForm, SudoWindow},
+        reauth::{ConfirmStep, SudoWindow},
     },
 };
 use leptos::{prelude::*, server_fn::ServerFn};
@@ -25,12 +27,15 @@ use leptos_router::hooks::use_query_map;
 #[component]
 pub fn ApiKeysTab() -> impl IntoView {
     let query = use_query_map().get_untracked();
-    let editing = query.get("edit");
-    let revoking = query.get("revoke");
+    let asked = Asked {
+        new: query.get("new").is_some(),
+        edit: query.get("edit"),
+        revoke: query.get("revoke"),
+        delete: query.get("delete"),
+    };
     let done = query.get("done").and_then(|d| done_message(&d));
     let page = Resource::new_blocking(|| (), |_| list_api_keys());
     let errors = UrlErrors {
-        confirm: confirm_error(),
         create: url_form::<CreateApiKey>(),
         update: url_form::<UpdateApiKey>(),
         revoke: url_error::<RevokeApiKey>().or(url_error::<DeleteApiKey>()),
@@ -44,11 +49,10 @@ pub fn ApiKeysTab() -> impl IntoView {
         </p>
         <Suspense fallback=|| view! { <p>{t(Msg::Loading)}</p> }>
             {move || {
-                let (errors, editing, revoking, done) =
-                    (errors.clone(), editing.clone(), revoking.clone(), done);
+                let (errors, asked) = (errors.clone(), asked.clone());
                 Suspend::new(async move {
                     match page.await {
-                        Ok(page) => view! { <KeysPage page=page errors=errors editing=editing revoking=revoking done=done/> }.into_any(),
+                        Ok(page) => view! { <KeysPage page=page errors=errors asked=asked done=done/> }.into_any(),
                         Err(e) => view! { <div class="alert" role="alert">{e.message().show()}</div> }.into_any(),
                     }
                 })
@@ -66,10 +70,19 @@ fn done_message(done: &str) -> Option<&'static str> {
     }
 }
 
+/// What the URL asks the page to open: the new-key form, a key's edit form, or the question
+/// before revoking or deleting a key.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Asked {
+    new: bool,
+    edit: Option<String>,
+    revoke: Option<String>,
+    delete: Option<String>,
+}
+
 /// Errors that came back in the URL from form posts without JavaScript, one per action.
 #[derive(Debug, Clone, PartialEq)]
 pub struct UrlErrors {
-    confirm: Option<AppError>,
     /// With what the form had typed, shown again.
     create: Option<(AppError, Typed)>,
     update: Option<(AppError, Typed)>,
@@ -80,47 +93,31 @@ pub struct UrlErrors {
 fn KeysPage(
     page: ApiKeysPage,
     errors: UrlErrors,
-    editing: Option<String>,
-    revoking: Option<String>,
+    asked: Asked,
     done: Option<&'static str>,
 ) -> impl IntoView {
     let sudo = page.reauth_until.is_some();
-    let edit_key = editing.and_then(|id| {
-        page.keys
-            .iter()
-            .find(|k| k.id == id && k.status == KeyStatus::Active)
-            .cloned()
+    let create = errors.create.clone();
+    // A form that came back (no JavaScript) while no confirmation is open asks for the password
+    // inside it: one post confirms and saves, and what was typed stays.
+    let creating = (asked.new || create.is_some()).then(|| {
+        view! {
+            <section id="generate" aria-labelledby="generate-heading">
+                <h2 id="generate-heading">{t(Msg::GenerateAKey)}</h2>
+                <CreateKeyForm sent=create sudo=sudo/>
+            </section>
+        }
     });
-    let (create, update) = (errors.create.clone(), errors.update.clone());
-    let form = match (page.reauth_until, edit_key) {
-        // A form that came back without the window (it closed while the person typed, without
-        // JavaScript): the same form, as typed, asking for the password inside it.
-        (None, Some(key)) if update.is_some() => view! { <EditKeyForm key=key sent=update ask_password=true/> }.into_any(),
-        (None, None) if create.is_some() => view! { <CreateKeyForm sent=create ask_password=true/> }.into_any(),
-        (None, _) => view! {
-            <ConfirmPasswordForm error=errors.confirm.clone() purpose=Msg::ToCreateOrChangeKeys/>
-        }
-        .into_any(),
-        (Some(until), Some(key)) => view! {
-            <SudoWindow until=until now=page.now message=Msg::ConfirmedForTheNext purpose=Msg::ToCreateOrChangeKeys/>
-            <div data-needs-sudo><EditKeyForm key=key sent=update ask_password=false/></div>
-        }
-        .into_any(),
-        (Some(until), None) => view! {
-            <SudoWindow until=until now=page.now message=Msg::ConfirmedYouCanCreateAndChange purpose=Msg::ToCreateOrChangeKeys/>
-            <div data-needs-sudo><CreateKeyForm sent=create ask_password=false/></div>
-        }
-        .into_any(),
-    };
     view! {
         {page.new_key.map(|key| view! { <ShowOnce key=key/> })}
         {done.map(|text| view! { <p class="status" role="status">{text}</p> })}
-        <section aria-labelledby="generate-heading">
-            <h2 id="generate-heading">{t(Msg::GenerateAKey)}</h2>
-            {form}
-        </section>
+        {page.reauth_until.map(|until| view! { <SudoWindow until=until now=page.now/> })}
+        {creating}
         <section aria-labelledby="keys-heading">
             <h2 id="keys-heading">{t(Msg::YourKeys)}</h2>
+            {(!asked.new && errors.create.is_none()).then(|| view! {
+                <p><a class="button primary" href="/settings/api-keys?new=1#generate">{t(Msg::GenerateAKey)}</a></p>
+            })}
             {errors.revoke.map(|e| view! { <div class="alert" role="alert">{e.message().show()}</div> })}
             {if page.keys.is_empty() {
                 view! { <p>{t(Msg::NoKeysYet)}</p> }.into_any()
@@ -131,8 +128,15 @@ fn KeysPage(
                             .keys
                             .into_iter()
                             .map(|k| {
-                                let confirming = revoking.as_deref() == Some(k.id.as_str());
-                                view! { <KeyItem key=k sudo=sudo confirming=confirming/> }
+                                let id = Some(k.id.as_str());
+                                let open = match () {
+                                    _ if asked.revoke.as_deref() == id => Open::Revoke,
+                                    _ if asked.delete.as_deref() == id => Open::Delete,
+                                    _ if errors.update.as_ref().is_some_and(|(_, t)| t.get("id") == id) => Open::Edit(errors.update.clone()),
+                                    _ if asked.edit.as_deref() == id => Open::Edit(None),
+                                    _ => Open::Nothing,
+                                };
+                                view! { <KeyItem key=k open=open sudo=sudo/> }
                             })
                             .collect_view()}
                     </ul>
@@ -141,6 +145,16 @@ fn KeysPage(
             }}
         </section>
     }
+}
+
+/// What a key's entry has open below it.
+#[derive(Debug, Clone, PartialEq)]
+enum Open {
+    Nothing,
+    /// The edit form, with what a refused post had typed.
+    Edit(Option<(AppError, Typed)>),
+    Revoke,
+    Delete,
 }
 
 /// The new key, the one time it is shown.
@@ -198,9 +212,10 @@ fn ScopeChoices(checked: Vec<String>, error: Option<AppError>) -> impl IntoView 
 fn CreateKeyForm(
     /// The error and typed values of a post that came back (no JavaScript), if one did.
     sent: Option<(AppError, Typed)>,
-    ask_password: bool,
+    sudo: bool,
 ) -> impl IntoView {
     let (error, typed) = sent.map_or((None, Typed::default()), |(e, t)| (Some(e), t));
+    let step = error.clone().filter(|_| !sudo);
     let expires = typed
         .get("expires_in")
         .unwrap_or(DEFAULT_EXPIRY)
@@ -227,16 +242,20 @@ fn CreateKeyForm(
                     </select>
                     <p class="field-error" id="field-expires_in-error" hidden>""</p>
                 </div>
-                {ask_password.then(|| view! { <PasswordAgain error=error.clone()/> })}
-                <SubmitButton label=Msg::GenerateKey pending_label=Msg::Generating/>
+                {step.map(|error| view! { <ConfirmStep error=error/> })}
+                <p class="actions">
+                    <SubmitButton label=Msg::GenerateKey pending_label=Msg::Generating/>
+                    <a href="/settings/api-keys">{t(Msg::Cancel)}</a>
+                </p>
             </form>
         </Enhanced>
     }
 }
 
 #[component]
-fn EditKeyForm(key: KeyView, sent: Option<(AppError, Typed)>, ask_password: bool) -> impl IntoView {
+fn EditKeyForm(key: KeyView, sent: Option<(AppError, Typed)>, sudo: bool) -> impl IntoView {
     let (error, typed) = sent.map_or((None, None), |(e, t)| (Some(e), Some(t)));
+    let step = error.clone().filter(|_| !sudo);
     let name = typed
         .as_ref()
         .and_then(|t| t.get("name"))
@@ -247,14 +266,14 @@ fn EditKeyForm(key: KeyView, sent: Option<(AppError, Typed)>, ask_password: bool
     };
     view! {
         <Enhanced>
-            <form method="post" action=UpdateApiKey::url() class="stack" novalidate>
-                <h3>{fill(t(Msg::Edit2), &[&key.name])}</h3>
+            <form method="post" action=UpdateApiKey::url() class="stack edit-key" novalidate id=format!("edit-{}", key.id)>
+                <h4>{fill(t(Msg::Edit2), &[&key.name])}</h4>
                 <p class="hint">{t(Msg::Key2)}<code>{key.masked()}</code>{t(Msg::ChangesApplyToItsNextRequest)}</p>
                 <input type="hidden" name="id" value=key.id.clone()/>
                 <FormAlert error=error.clone()/>
                 <Field label=Msg::Name name="name" value=name required=true maxlength=60 error=error.clone()/>
                 <ScopeChoices checked=scopes error=error.clone()/>
-                {ask_password.then(|| view! { <PasswordAgain error=error.clone()/> })}
+                {step.map(|error| view! { <ConfirmStep error=error/> })}
                 <p class="actions">
                     <SubmitButton label=Msg::SaveKey pending_label=Msg::Saving/>
                     <a href="/settings/api-keys">{t(Msg::Cancel)}</a>
@@ -265,7 +284,7 @@ fn EditKeyForm(key: KeyView, sent: Option<(AppError, Typed)>, ask_password: bool
 }
 
 #[component]
-fn KeyItem(key: KeyView, sudo: bool, confirming: bool) -> impl IntoView {
+fn KeyItem(key: KeyView, open: Open, sudo: bool) -> impl IntoView {
     let status = key.status;
     let last_used = match (key.last_used_at, key.last_used_ip.clone()) {
         (Some(at), Some(ip)) => fill(t(Msg::AtTimeFromIp), &[&show_time(at), &ip]),
@@ -277,28 +296,47 @@ fn KeyItem(key: KeyView, sudo: bool, confirming: bool) -> impl IntoView {
         .map(show_time)
         .unwrap_or_else(|| t(Msg::Never).to_string());
     let name = key.name.clone();
-    let actions = match status {
-        KeyStatus::Active => view! {
-            {sudo.then(|| view! {
-                <a class="button secondary" data-needs-sudo href=format!("/settings/api-keys?edit={}", key.id) aria-label=fill(t(Msg::EditKey), &[&name])>{t(Msg::Edit)}</a>
-            })}
-            // Revoking cannot be undone: the button asks first, on the page itself (a link to
-            // `?revoke=<id>`), the same with JavaScript and without.
-            {(!confirming).then(|| view! {
-                <a class="button danger" href=format!("/settings/api-keys?revoke={0}#revoke-{0}", key.id) aria-label=fill(t(Msg::RevokeKey), &[&name])>{t(Msg::Revoke)}</a>
-            })}
+    let id = key.id.clone();
+    let active = status == KeyStatus::Active;
+    // Each action is a link that opens its form or question here, at the key, the same with
+    // JavaScript and without; while it is open its link steps aside.
+    let link = |action: &str, class: &'static str, label: Msg, aria: Msg| {
+        view! {
+            <a class=format!("button {class}") href=format!("/settings/api-keys?{action}={id}#{action}-{id}") aria-label=fill(t(aria), &[&name])>{t(label)}</a>
         }
-        .into_any(),
-        _ => view! {
-            <RowAction action=DeleteApiKey::url() id=key.id.clone() label=Msg::Delete pending=Msg::Deleting aria_label=fill(t(Msg::DeleteKey), &[&name]) class="danger"/>
+    };
+    let actions = match (active, &open) {
+        (true, Open::Nothing) => Some(
+            view! {
+                {link("edit", "secondary", Msg::Edit, Msg::EditKey)}
+                {link("revoke", "danger", Msg::Revoke, Msg::RevokeKey)}
+            }
+            .into_any(),
+        ),
+        (false, Open::Nothing) => {
+            Some(link("delete", "danger", Msg::Delete, Msg::DeleteKey).into_any())
         }
-        .into_any(),
+        _ => None,
+    };
+    let below = match open {
+        Open::Edit(sent) if active => Some(view! { <EditKeyForm key=key.clone() sent=sent sudo=sudo/> }.into_any()),
+        Open::Revoke if active => Some(view! {
+            <Question id=format!("revoke-{id}") question=fill(t(Msg::RevokeKeyQuestion), &[&name]) detail=t(Msg::ScriptsThatUseItStopWorking)>
+                <RowAction action=RevokeApiKey::url() id=id.clone() label=Msg::RevokeKeyNow pending=Msg::Revoking aria_label=fill(t(Msg::RevokeKeyNowNamed), &[&name]) class="danger"/>
+            </Question>
+        }.into_any()),
+        Open::Delete if !active => Some(view! {
+            <Question id=format!("delete-{id}") question=fill(t(Msg::DeleteKeyQuestion), &[&name]) detail=t(Msg::ItsHistoryIsGoneFromThisList)>
+                <RowAction action=DeleteApiKey::url() id=id.clone() label=Msg::DeleteKeyNow pending=Msg::Deleting aria_label=fill(t(Msg::DeleteKeyNowNamed), &[&name]) class="danger"/>
+            </Question>
+        }.into_any()),
+        _ => None,
     };
     view! {
-        <li class="key" class:inactive=status != KeyStatus::Active>
+        <li class="key" class:inactive=!active id=format!("key-{}", key.id)>
             <h3>
                 {key.name.clone()}
-                <span class="badge" class:badge-muted=status != KeyStatus::Active>{status.label()}</span>
+                <span class="badge" class:badge-muted=!active>{status.label()}</span>
             </h3>
             <dl>
                 <div><dt>{t(Msg::Key)}</dt><dd><code>{key.masked()}</code></dd></div>
@@ -307,26 +345,28 @@ fn KeyItem(key: KeyView, sudo: bool, confirming: bool) -> impl IntoView {
                 <div><dt>{t(Msg::Expires)}</dt><dd>{expires}</dd></div>
                 <div><dt>{t(Msg::LastUsed)}</dt><dd>{last_used}</dd></div>
             </dl>
-            <div class="actions">{actions}</div>
-            {(confirming && status == KeyStatus::Active).then(|| view! {
-                <div class="confirm" id=format!("revoke-{}", key.id) role="group" aria-labelledby=format!("revoke-{}-text", key.id)>
-                    <p id=format!("revoke-{}-text", key.id)><strong>{fill(t(Msg::RevokeKeyQuestion), &[&name])}</strong>" "{t(Msg::ScriptsThatUseItStopWorking)}</p>
-                    <div class="actions">
-                        <RowAction action=RevokeApiKey::url() id=key.id.clone() label=Msg::RevokeKeyNow pending=Msg::Revoking aria_label=fill(t(Msg::RevokeKeyNowNamed), &[&name]) class="danger"/>
-                        <a href="/settings/api-keys">{t(Msg::Cancel)}</a>
-                    </div>
-                </div>
-            })}
+            {actions.map(|a| view! { <div class="actions">{a}</div> })}
+            {below}
         </li>
     }
 }
 
-/// The password inside a form that came back because the confirmation ended (no JavaScript):
-/// one post confirms and acts, and what was typed stays.
+/// The question before something that cannot be undone, with the action and a way back.
 #[component]
-fn PasswordAgain(error: Option<AppError>) -> impl IntoView {
+fn Question(
+    id: String,
+    question: String,
+    detail: &'static str,
+    children: Children,
+) -> impl IntoView {
+    let (text, labelled) = (format!("{id}-text"), format!("{id}-text"));
     view! {
-        <Field label=Msg::CurrentPassword name="password" input_type="password" autocomplete="current-password" required=true
-            hint=Msg::YourConfirmationEndedWhileYouTyped error=error/>
+        <div class="confirm" id=id role="group" aria-labelledby=labelled>
+            <p id=text><strong>{question}</strong>" "{detail}</p>
+            <div class="actions">
+                {children()}
+                <a href="/settings/api-keys">{t(Msg::Cancel)}</a>
+            </div>
+        </div>
     }
 }

@@ -1,6 +1,6 @@
 //! E-mail addresses on the Profile tab: the primary, further addresses with whether they are
 //! verified, adding one (a link goes to it), resending, removing, and making a verified one the
-//! primary (after confirming it is you).
+//! primary (which asks for the password when no confirmation is open, see `reauth`).
 
 use crate::i18n::Msg;
 use crate::i18n::{fill, t};
@@ -12,7 +12,7 @@ use crate::{
     ui::components::{
         enhance::Enhanced,
         form::{typed, url_error, url_form, Field, FormAlert, RowAction, SubmitButton},
-        reauth::{confirm_error, ConfirmPasswordForm, SudoWindow},
+        reauth::{Refused, SudoWindow},
     },
 };
 use leptos::{prelude::*, server_fn::ServerFn};
@@ -31,10 +31,8 @@ pub fn EmailAddresses() -> impl IntoView {
         });
     let errors = (
         url_form::<AddEmail>(),
-        url_error::<MakeEmailPrimary>()
-            .or(url_error::<RemoveEmail>())
-            .or(url_error::<ResendEmailLink>()),
-        confirm_error(),
+        url_error::<RemoveEmail>().or(url_error::<ResendEmailLink>()),
+        Refused::of::<MakeEmailPrimary>(),
     );
     let page = Resource::new_blocking(|| (), |_| list_emails());
     view! {
@@ -59,33 +57,30 @@ pub fn EmailAddresses() -> impl IntoView {
 #[component]
 fn Addresses(
     page: ContactsPage,
-    errors: (
-        Option<(AppError, Typed)>,
-        Option<AppError>,
-        Option<AppError>,
-    ),
+    errors: (Option<(AppError, Typed)>, Option<AppError>, Option<Refused>),
 ) -> impl IntoView {
-    let (add_sent, action_error, confirm) = errors;
+    let (add_sent, action_error, primary) = errors;
     let add_error = add_sent.as_ref().map(|(e, _)| e.clone());
     let sudo = page.reauth_until.is_some();
     let any_verified = page.others.iter().any(|a| a.verified);
+    let action_error = action_error.or(Refused::shown_alone(&[&primary], sudo));
     view! {
         {action_error.map(|e| view! { <div class="alert" role="alert">{e.message().show()}</div> })}
+        {page.reauth_until.filter(|_| any_verified).map(|until| view! { <SudoWindow until=until now=page.now/> })}
         <ul class="key-list" aria-label=t(Msg::YourEMailAddresses)>
             <li class="key">
                 <h3>{page.primary.clone()}<span class="badge">{t(Msg::Primary)}</span></h3>
                 <p class="hint">{t(Msg::YouSignInWithItMail)}</p>
             </li>
-            {page.others.into_iter().map(|a| view! { <AddressItem address=a sudo=sudo/> }).collect_view()}
+            {page
+                .others
+                .into_iter()
+                .map(|a| {
+                    let step = Refused::step_for(&primary, &a.id, sudo);
+                    view! { <AddressItem address=a step=step/> }
+                })
+                .collect_view()}
         </ul>
-        {match (any_verified, page.reauth_until) {
-            (false, _) => ().into_any(),
-            (true, None) => view! { <ConfirmPasswordForm error=confirm purpose=Msg::ToMakeAnotherAddressYourPrimary/> }.into_any(),
-            (true, Some(until)) => view! {
-                <SudoWindow until=until now=page.now message=Msg::ConfirmedYouCanMakeAnotherAddress purpose=Msg::ToMakeAnotherAddressYourPrimary/>
-            }
-                .into_any(),
-        }}
         <Enhanced>
             <form method="post" action=AddEmail::url() class="stack" novalidate>
                 <h3>{t(Msg::AddAnAddress)}</h3>
@@ -99,7 +94,7 @@ fn Addresses(
 }
 
 #[component]
-fn AddressItem(address: EmailAddress, sudo: bool) -> impl IntoView {
+fn AddressItem(address: EmailAddress, step: Option<AppError>) -> impl IntoView {
     let email = address.email.clone();
     view! {
         <li class="key">
@@ -108,16 +103,13 @@ fn AddressItem(address: EmailAddress, sudo: bool) -> impl IntoView {
                 <span class="badge" class:badge-muted=!address.verified>{if address.verified { t(Msg::Verified) } else { t(Msg::NotVerified) }}</span>
             </h3>
             <div class="actions">
-                {match (address.verified, sudo) {
-                    (true, true) => Some(view! {
-                        <div data-needs-sudo>
-                            <RowAction action=MakeEmailPrimary::url() id=address.id.clone() label=Msg::MakePrimary pending=Msg::Changing aria_label=fill(t(Msg::MakePrimary2), &[&email])/>
-                        </div>
-                    }.into_any()),
-                    (false, _) => Some(view! {
+                {match address.verified {
+                    true => view! {
+                        <RowAction action=MakeEmailPrimary::url() id=address.id.clone() label=Msg::MakePrimary pending=Msg::Changing aria_label=fill(t(Msg::MakePrimary2), &[&email]) step=step/>
+                    }.into_any(),
+                    false => view! {
                         <RowAction action=ResendEmailLink::url() id=address.id.clone() label=Msg::SendLinkAgain pending=Msg::Sending aria_label=fill(t(Msg::SendLinkAgain2), &[&email])/>
-                    }.into_any()),
-                    _ => None,
+                    }.into_any(),
                 }}
                 <RowAction action=RemoveEmail::url() id=address.id.clone() label=Msg::Remove pending=Msg::Removing aria_label=fill(t(Msg::Remove2), &[&email]) class="danger"/>
             </div>

@@ -57,6 +57,7 @@ pub fn SettingsLayout() -> impl IntoView {
         // swapped-in page is not reliably announced, this region stays. (No status role: the
         // message it repeats already has it.)
         <div id="announcer" class="visually-hidden" aria-live="polite" aria-atomic="true"></div>
+        <crate::ui::components::reauth::ReauthDialog/>
     }
 }
 

@@ -19,7 +19,7 @@ use crate::{
     ui::components::{
         enhance::Enhanced,
         form::{percent_encode, url_error, Field, FormAlert, NewPasswordField, SubmitButton},
-        reauth::{confirm_error, ConfirmPasswordForm, SudoWindow},
+        reauth::{ConfirmForm, ConfirmStep, Refused, SudoWindow},
     },
 };
 use leptos::{prelude::*, server_fn::ServerFn};
@@ -35,10 +35,9 @@ pub fn SecurityTab() -> impl IntoView {
     let log = Resource::new_blocking(move || page_number, get_security_log);
     let mfa = Resource::new_blocking(|| (), |_| get_mfa_status());
     let mfa_errors = MfaErrors {
-        confirm: confirm_error(),
-        start: url_error::<StartMfaEnrolment>(),
-        enrol: url_error::<ConfirmMfaEnrolment>(),
-        regenerate: url_error::<RegenerateRecoveryCodes>(),
+        start: Refused::of::<StartMfaEnrolment>(),
+        enrol: Refused::of::<ConfirmMfaEnrolment>(),
+        regenerate: Refused::of::<RegenerateRecoveryCodes>(),
         disable: url_error::<DisableMfa>(),
     };
     view! {
@@ -137,66 +136,84 @@ fn SecurityLog(page: SecurityPage) -> impl IntoView {
 /// Errors of the two-factor forms posted without JavaScript.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MfaErrors {
-    confirm: Option<AppError>,
-    start: Option<AppError>,
-    enrol: Option<AppError>,
-    regenerate: Option<AppError>,
+    start: Option<Refused>,
+    enrol: Option<Refused>,
+    regenerate: Option<Refused>,
     disable: Option<AppError>,
 }
 
 /// Two-factor sign-in: set up, recovery codes, turn off. Every change needs a recent password
-/// confirmation, asked for in place.
+/// confirmation, asked for when its button is pressed (see `reauth`).
 #[component]
 fn TwoFactor(status: MfaStatus, errors: MfaErrors) -> impl IntoView {
     let sudo = status.reauth_until.is_some();
-    let turning_off = errors.disable.is_some();
     let now = status.now;
-    let other_error = errors.start.clone();
+    // Regenerating and the code show their errors in their forms.
+    let alone = Refused::shown_alone(&[&errors.start], sudo);
+    // Turning off asks for the password itself, so a refusal for want of a confirmation (no
+    // JavaScript) confirms on its own first, in the same place.
+    let disable_refused = !sudo && matches!(errors.disable, Some(AppError::ReauthRequired));
+    let disable_error = errors.disable.clone().filter(|_| !disable_refused);
+    let turning_off = errors.disable.is_some();
+    // Setting up again after the confirmation ended (the code came back refused): the step
+    // goes with the button that shows the QR code again.
+    let start_step = Refused::step_for(&errors.start, "", sudo)
+        .or_else(|| Refused::step_for(&errors.enrol, "", sudo));
+    let regenerate_step = Refused::step_for(&errors.regenerate, "", sudo);
+    let regenerate_error = regenerate_step.clone().or_else(|| {
+        errors
+            .regenerate
+            .as_ref()
+            .map(|r| r.error().clone())
+            .filter(|_| sudo)
+    });
+    let start_class = if start_step.is_some() {
+        "stack"
+    } else {
+        "inline"
+    };
+    let enrol_error = errors
+        .enrol
+        .as_ref()
+        .map(|r| r.error().clone())
+        .filter(|_| sudo);
     view! {
         <section aria-labelledby="mfa-heading">
             <h2 id="mfa-heading">{t(Msg::TwoFactorSignIn)}</h2>
-            {other_error.map(|e| view! { <div class="alert" role="alert">{e.message().show()}</div> })}
-            {status.reauth_until.map(|until| view! {
-                <SudoWindow until=until now=now message=Msg::IdentityConfirmedChangesHereNeedNo purpose=Msg::ToChangeTwoFactorSignIn label=Msg::PasswordToConfirm/>
-            })}
+            {alone.map(|e| view! { <div class="alert" role="alert">{e.message().show()}</div> })}
+            {status.reauth_until.map(|until| view! { <SudoWindow until=until now=now/> })}
             {status.new_recovery_codes.map(|codes| view! { <RecoveryCodes codes=codes/> })}
-            {match (status.enabled, status.enrolment, sudo) {
-                (true, _, _) => view! {
+            {match (status.enabled, status.enrolment) {
+                (true, _) => view! {
                     <p class="status-line"><strong>{t(Msg::On)}</strong>{t(Msg::YouSignInWithYourPassword)}</p>
                     <p>{tf(Msg::RecoveryCodesLeftN, &[&status.recovery_codes_left.to_string()])}</p>
-                    {if sudo {
-                        view! {
-                            <div data-needs-sudo>
-                            <Enhanced>
-                                <form method="post" action=RegenerateRecoveryCodes::url() class="stack" novalidate>
-                                    <h3>{t(Msg::NewRecoveryCodes)}</h3>
-                                    <p class="hint">{t(Msg::TheCodesYouHaveNowStop)}</p>
-                                    <FormAlert error=errors.regenerate.clone()/>
-                                    <Field label=Msg::AuthenticationCode name="confirm_code" autocomplete="one-time-code" required=true
-                                        hint=Msg::The6DigitCodeFromYour error=errors.regenerate.clone()/>
-                                    <SubmitButton label=Msg::MakeNewRecoveryCodes pending_label=Msg::MakingCodes class="danger"/>
-                                </form>
-                            </Enhanced>
-                            // Opens only when asked for (and again after a refused try).
-                            <details class="disclosure" open=turning_off>
-                                <summary>{t(Msg::TurnOffTwoFactorSignIn)}</summary>
-                                <Enhanced>
-                                    <form method="post" action=DisableMfa::url() class="stack" novalidate>
-                                        <FormAlert error=errors.disable.clone()/>
-                                        <Field label=Msg::Password name="password" input_type="password" autocomplete="current-password" required=true error=errors.disable.clone()/>
-                                        <Field label=Msg::AuthenticationCode name="code" autocomplete="one-time-code" required=true error=errors.disable.clone()/>
-                                        <SubmitButton label=Msg::TurnOff pending_label=Msg::TurningOff class="danger"/>
-                                    </form>
-                                </Enhanced>
-                            </details>
-                            </div>
-                        }.into_any()
-                    } else {
-                        view! { <ConfirmPasswordForm error=errors.confirm.clone() purpose=Msg::ToChangeTwoFactorSignIn label=Msg::PasswordToConfirm/> }.into_any()
-                    }}
+                    <Enhanced>
+                        <form method="post" action=RegenerateRecoveryCodes::url() class="stack" novalidate>
+                            <h3>{t(Msg::NewRecoveryCodes)}</h3>
+                            <p class="hint">{t(Msg::TheCodesYouHaveNowStop)}</p>
+                            <FormAlert error=regenerate_error.clone()/>
+                            <Field label=Msg::AuthenticationCode name="confirm_code" autocomplete="one-time-code" required=true
+                                hint=Msg::The6DigitCodeFromYour error=regenerate_error.filter(|_| regenerate_step.is_none())/>
+                            {regenerate_step.map(|error| view! { <ConfirmStep error=error/> })}
+                            <SubmitButton label=Msg::MakeNewRecoveryCodes pending_label=Msg::MakingCodes class="danger"/>
+                        </form>
+                    </Enhanced>
+                    // Opens only when asked for (and again after a refused try).
+                    <details class="disclosure" open=turning_off>
+                        <summary>{t(Msg::TurnOffTwoFactorSignIn)}</summary>
+                        {disable_refused.then(|| view! { <ConfirmForm id_prefix="confirm" error=None/> })}
+                        <Enhanced>
+                            <form method="post" action=DisableMfa::url() class="stack" novalidate>
+                                <FormAlert error=disable_error.clone()/>
+                                <Field label=Msg::Password name="password" input_type="password" autocomplete="current-password" required=true error=disable_error.clone()/>
+                                <Field label=Msg::AuthenticationCode name="code" autocomplete="one-time-code" required=true error=disable_error/>
+                                <SubmitButton label=Msg::TurnOff pending_label=Msg::TurningOff class="danger"/>
+                            </form>
+                        </Enhanced>
+                    </details>
                 }.into_any(),
-                (false, Some(enrolment), true) => view! {
-                    <div data-needs-sudo>
+                // The QR code and key: the server sends them only within a confirmation.
+                (false, Some(enrolment)) => view! {
                     <p>{t(Msg::ScanThisQRCodeWithYour)}</p>
                     <div class="qr" role="img" aria-label=t(Msg::QRCodeForYourAuthenticatorApp) inner_html=enrolment.qr_svg></div>
                     <p>{t(Msg::Key3)}<code class="manual-key">{enrolment.manual_key}</code></p>
@@ -206,27 +223,21 @@ fn TwoFactor(status: MfaStatus, errors: MfaErrors) -> impl IntoView {
                     </details>
                     <Enhanced>
                         <form method="post" action=ConfirmMfaEnrolment::url() class="stack" novalidate>
-                            <FormAlert error=errors.enrol.clone()/>
-                            <Field label=Msg::AuthenticationCode name="code" autocomplete="one-time-code" inputmode="numeric" required=true error=errors.enrol/>
+                            <FormAlert error=enrol_error.clone()/>
+                            <Field label=Msg::AuthenticationCode name="code" autocomplete="one-time-code" inputmode="numeric" required=true error=enrol_error/>
                             <SubmitButton label=Msg::TurnOn pending_label=Msg::Checking/>
                         </form>
                     </Enhanced>
-                    </div>
                 }.into_any(),
-                (false, _, true) => view! {
+                (false, None) => view! {
                     <p>{t(Msg::OffAddACodeFromAn)}</p>
-                    <div data-needs-sudo>
                     <Enhanced>
-                        <form method="post" action=StartMfaEnrolment::url() class="inline">
-                            <FormAlert/>
+                        <form method="post" action=StartMfaEnrolment::url() class=start_class>
+                            <FormAlert error=start_step.clone()/>
+                            {start_step.map(|error| view! { <ConfirmStep error=error/> })}
                             <SubmitButton label=Msg::SetUpAnAuthenticatorApp pending_label=Msg::Preparing/>
                         </form>
                     </Enhanced>
-                    </div>
-                }.into_any(),
-                (false, _, false) => view! {
-                    <p>{t(Msg::OffAddACodeFromAn)}</p>
-                    <ConfirmPasswordForm error=errors.confirm.clone() purpose=Msg::ToSetUpTwoFactorSign label=Msg::PasswordToConfirm/>
                 }.into_any(),
             }}
         </section>

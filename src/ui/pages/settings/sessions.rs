@@ -1,17 +1,18 @@
 //! The Sessions tab: where the user is signed in now (with "This device"), ending one or all
-//! other sessions after confirming their password, and the last 90 days of ended sessions.
+//! other sessions (which asks for the password when no confirmation is open, see
+//! `reauth`), and the last 90 days of ended sessions.
 
 use crate::i18n::Msg;
 use crate::i18n::{fill, t};
 use crate::ui::time::show as show_time;
 use crate::{
-    api::sessions::{list_sessions, ConfirmPassword, EndOtherSessions, EndSession},
+    api::sessions::{list_sessions, EndOtherSessions, EndSession},
     error::AppError,
     model::sessions::{end_reason_label, SessionView, SessionsPage},
     ui::components::{
         enhance::Enhanced,
-        form::{url_error, FormAlert, SubmitButton},
-        reauth::{ConfirmPasswordForm, SudoWindow},
+        form::{FormAlert, SubmitButton},
+        reauth::{ConfirmStep, Refused, SudoWindow},
     },
 };
 use leptos::{prelude::*, server_fn::ServerFn};
@@ -21,9 +22,8 @@ use leptos_meta::Title;
 pub fn SessionsTab() -> impl IntoView {
     let page = Resource::new_blocking(|| (), |_| list_sessions());
     let errors = UrlErrors {
-        confirm: url_error::<ConfirmPassword>(),
-        end_one: url_error::<EndSession>(),
-        end_others: url_error::<EndOtherSessions>(),
+        end_one: Refused::of::<EndSession>(),
+        end_others: Refused::of::<EndOtherSessions>(),
     };
     view! {
         <Title text=t(Msg::SessionsSettingsProfileCenter)/>
@@ -53,36 +53,32 @@ pub fn SessionsTab() -> impl IntoView {
 /// Errors that came back in the URL from form posts without JavaScript, one per action.
 #[derive(Debug, Clone, PartialEq)]
 pub struct UrlErrors {
-    confirm: Option<AppError>,
-    end_one: Option<AppError>,
-    end_others: Option<AppError>,
+    end_one: Option<Refused>,
+    end_others: Option<Refused>,
 }
 
-/// The live sessions, server-rendered; each form is enhanced to submit in place and reloads the
-/// page when it succeeds.
+/// The live sessions, server-rendered; each form is enhanced to submit in place and shows the
+/// new lists when it succeeds.
 #[component]
 fn ActiveSessions(page: SessionsPage, errors: UrlErrors) -> impl IntoView {
     let sudo = page.reauth_until.is_some();
     let others = page.active.iter().filter(|s| !s.current).count();
+    // A refusal that needs no confirmation step (say, a session that has ended meanwhile).
+    let other_error = Refused::shown_alone(&[&errors.end_one, &errors.end_others], sudo);
     view! {
         <section aria-labelledby="active-heading">
             <h2 id="active-heading">{t(Msg::ActiveSessions)}</h2>
-            {match page.reauth_until {
-                Some(until) => view! {
-                    <SudoWindow until=until now=page.now message=Msg::ConfirmedYouCanEndSessionsFor purpose=Msg::ToEndSessions/>
-                }
-                    .into_any(),
-                None => view! { <ConfirmPasswordForm error=errors.confirm.clone() purpose=Msg::ToEndSessions/> }.into_any(),
-            }}
-            {errors.end_one.clone().or(errors.end_others.clone()).map(|e| view! { <div class="alert" role="alert">{e.message().show()}</div> })}
+            {page.reauth_until.map(|until| view! { <SudoWindow until=until now=page.now/> })}
+            {other_error.map(|e| view! { <div class="alert" role="alert">{e.message().show()}</div> })}
             <ul class="session-list">
                 {page
                     .active
                     .into_iter()
                     .map(|s| {
-                        let end = (sudo && !s.current).then(|| {
+                        let end = (!s.current).then(|| {
                             let label = fill(t(Msg::EndSessionOnSignedIn), &[&s.browser, &s.os, &show_time(s.created_at)]);
-                            view! { <div data-needs-sudo><EndSessionForm id=s.id.clone() label=label/></div> }
+                            let step = Refused::step_for(&errors.end_one, &s.id, sudo);
+                            view! { <EndSessionForm id=s.id.clone() label=label step=step/> }
                         });
                         view! {
                             <li class="session">
@@ -93,10 +89,9 @@ fn ActiveSessions(page: SessionsPage, errors: UrlErrors) -> impl IntoView {
                     })
                     .collect_view()}
             </ul>
-            {match (sudo, others) {
-                (_, 0) => view! { <p class="hint">{t(Msg::YouAreSignedInOnThis)}</p> }.into_any(),
-                (true, _) => view! { <div data-needs-sudo><EndOtherSessions others=others/></div> }.into_any(),
-                (false, _) => ().into_any(),
+            {match others {
+                0 => view! { <p class="hint">{t(Msg::YouAreSignedInOnThis)}</p> }.into_any(),
+                _ => view! { <EndOtherSessions others=others step=Refused::step_for(&errors.end_others, "", sudo)/> }.into_any(),
             }}
         </section>
     }
@@ -104,12 +99,14 @@ fn ActiveSessions(page: SessionsPage, errors: UrlErrors) -> impl IntoView {
 
 /// Ends one session; the page reloads to show the new lists.
 #[component]
-fn EndSessionForm(id: String, label: String) -> impl IntoView {
+fn EndSessionForm(id: String, label: String, step: Option<AppError>) -> impl IntoView {
+    let class = if step.is_some() { "stack" } else { "inline" };
     view! {
         <Enhanced>
-            <form method="post" action=EndSession::url() class="inline">
+            <form method="post" action=EndSession::url() class=class>
                 <input type="hidden" name="id" value=id/>
-                <FormAlert/>
+                <FormAlert error=step.clone()/>
+                {step.map(|error| view! { <ConfirmStep error=error/> })}
                 <SubmitButton label=Msg::EndSession pending_label=Msg::Ending class="danger" aria_label=label/>
             </form>
         </Enhanced>
@@ -119,12 +116,13 @@ fn EndSessionForm(id: String, label: String) -> impl IntoView {
 /// Ends every other session, after asking on the page (a link to `?end=all`, the same with
 /// JavaScript and without): every other device is signed out at once.
 #[component]
-fn EndOtherSessions(others: usize) -> impl IntoView {
-    let asking = leptos_router::hooks::use_query_map()
-        .get_untracked()
-        .get("end")
-        .as_deref()
-        == Some("all");
+fn EndOtherSessions(others: usize, step: Option<AppError>) -> impl IntoView {
+    let asking = step.is_some()
+        || leptos_router::hooks::use_query_map()
+            .get_untracked()
+            .get("end")
+            .as_deref()
+            == Some("all");
     if !asking {
         return view! {
             <a class="button danger" href="/settings/sessions?end=all#end-all">{t(Msg::EndAllOtherSessions)}</a>
@@ -140,7 +138,8 @@ fn EndOtherSessions(others: usize) -> impl IntoView {
             <div class="actions">
                 <Enhanced>
                     <form method="post" action=EndOtherSessions::url() class="inline" data-success="/settings/sessions">
-                        <FormAlert/>
+                        <FormAlert error=step.clone()/>
+                        {step.map(|error| view! { <ConfirmStep error=error/> })}
                         <SubmitButton label=Msg::YesEndThem pending_label=Msg::EndingSessions class="danger"/>
                     </form>
                 </Enhanced>
