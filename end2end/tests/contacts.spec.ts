@@ -1,5 +1,5 @@
 import { test, expect, uniqueEmail, expectAccessible, ready, waitForMail, mailCount, submitAndWaitForLoad, PASSWORD } from './fixtures';
-import { AuthPages, ProfileTab } from './pages';
+import { AuthPages, ProfileTab, pressConfirming } from './pages';
 
 test('a second e-mail address is verified through the link sent to it', async ({ page }, testInfo) => {
   const email = uniqueEmail(testInfo);
@@ -59,12 +59,7 @@ test('a link can be sent again; a verified address becomes primary; the old one 
   await expect(page.getByRole('status')).toContainText('the address is verified');
   await page.goto('/settings/profile#emails');
   await ready(page);
-  const confirm = emails.getByRole('button', { name: 'Confirm', exact: true });
-  if (await confirm.isVisible()) {
-    await emails.getByLabel('Current password').fill(PASSWORD);
-    await confirm.click();
-  }
-  await list.getByRole('button', { name: `Make primary: ${second}` }).click();
+  await pressConfirming(page, () => list.getByRole('button', { name: `Make primary: ${second}` }).click());
   await expect(page.getByRole('status').filter({ hasText: 'Primary address changed' })).toBeVisible();
   await expect(list.getByRole('listitem').first()).toContainText(second);
   await expect(list.getByRole('listitem').first()).toContainText('Primary');

@@ -1,6 +1,6 @@
 import { generateSync } from 'otplib';
 import { test, expect, PASSWORD, uniqueEmail, expectAccessible, waitForMail, jsEnabled } from './fixtures';
-import { AuthPages, ProfileTab, SecurityTab } from './pages';
+import { AuthPages, ProfileTab, SecurityTab, pressConfirming } from './pages';
 
 /** Codes from an independent TOTP implementation (otplib), `steps` 30-second steps after `t0`. */
 function codeAt(secret: string, t0: number, steps: number): string {
@@ -15,9 +15,7 @@ test('two-factor sign-in: enrol from the manual key, sign in with a code, then w
   const security = new SecurityTab(page);
   await security.open();
   const section = page.getByRole('region', { name: 'Two-factor sign-in' });
-  await section.getByLabel('Password to confirm').fill(PASSWORD);
-  await section.getByRole('button', { name: 'Confirm' }).click();
-  await section.getByRole('button', { name: 'Set up an authenticator app' }).click();
+  await pressConfirming(page, () => section.getByRole('button', { name: 'Set up an authenticator app' }).click());
 
   await expect(section.getByRole('img', { name: 'QR code for your authenticator app' })).toBeVisible();
   const key = (await section.locator('code.manual-key').innerText()).replace(/\s+/g, '');
@@ -80,10 +78,8 @@ test('recovery codes can be renewed and two-factor sign-in turned off', async ({
   const security = new SecurityTab(page);
   await security.open();
   const section = page.getByRole('region', { name: 'Two-factor sign-in' });
-  await section.getByLabel('Password to confirm').fill(PASSWORD);
-  await section.getByRole('button', { name: 'Confirm' }).click();
+  await pressConfirming(page, () => section.getByRole('button', { name: 'Set up an authenticator app' }).click());
   await expect(section).toContainText('Identity confirmed: changes here need no password for the next 10 minutes.');
-  await section.getByRole('button', { name: 'Set up an authenticator app' }).click();
   const key = (await section.locator('code.manual-key').innerText()).replace(/\s+/g, '');
   const t0 = Math.floor(Date.now() / 1000);
   await section.getByLabel('Authentication code').fill(codeAt(key, t0, 0));

@@ -1,5 +1,31 @@
 import { expect, type Page } from '@playwright/test';
-import { expectAccessible, ready, waitForMail, PASSWORD } from './fixtures';
+import { expectAccessible, ready, waitForMail, jsEnabled, PASSWORD } from './fixtures';
+
+/**
+ * Presses a button whose action needs a fresh confirmation while none is open, and confirms.
+ * With JavaScript the server's refusal opens the "Confirm it is you" dialog, and confirming
+ * there sends the form again by itself; without, the form comes back with the password step
+ * inside it, and pressing the same button again confirms and acts in one post. Checks each
+ * state with axe.
+ */
+export async function pressConfirming(page: Page, press: () => Promise<void>, password = PASSWORD) {
+  await press();
+  if (jsEnabled()) {
+    const dialog = page.getByRole('dialog', { name: 'Confirm it is you' });
+    await expect(dialog).toBeVisible();
+    await expect(dialog.getByLabel('Current password')).toBeFocused();
+    await expectAccessible(page);
+    await dialog.getByLabel('Current password').fill(password);
+    await dialog.getByRole('button', { name: 'Confirm' }).click();
+    await expect(dialog).toBeHidden();
+  } else {
+    const step = page.getByRole('group', { name: 'Confirm it is you' });
+    await expect(step).toBeVisible();
+    await expectAccessible(page);
+    await step.getByLabel('Current password').fill(password);
+    await press();
+  }
+}
 
 /** The path and query of the newest link to `path` (e.g. `/signup/verify`) mailed to `to`. */
 export async function mailedLink(to: string, path: string): Promise<string> {
@@ -90,11 +116,6 @@ export class SessionsTab {
   active = () => this.page.getByRole('region', { name: 'Active sessions' }).getByRole('listitem');
   ended = () => this.page.getByRole('region', { name: 'Ended sessions' }).getByRole('listitem');
 
-  async confirmPassword(password: string) {
-    await this.page.getByLabel('Current password').fill(password);
-    await this.page.getByRole('button', { name: 'Confirm' }).click();
-    await expect(this.page.getByRole('status')).toContainText('You can end sessions for the next 10 minutes');
-  }
 }
 
 /** The Security tab. */
@@ -108,8 +129,10 @@ export class SecurityTab {
     await ready(this.page);
   }
 
+  passwordForm = () => this.page.locator('form', { has: this.page.getByRole('button', { name: 'Change password' }) });
+
   async changePassword(current: string, next: string, confirm = next) {
-    await this.page.getByLabel('Current password').fill(current);
+    await this.passwordForm().getByLabel('Current password').fill(current);
     await this.page.getByLabel('New password', { exact: true }).fill(next);
     await this.page.getByLabel('Confirm new password').fill(confirm);
     await this.page.getByRole('button', { name: 'Change password' }).click();
@@ -129,10 +152,12 @@ export class ApiKeysTab {
     await ready(this.page);
   }
 
-  async confirmPassword(password: string) {
-    await this.page.getByLabel('Current password').fill(password);
-    await this.page.getByRole('button', { name: 'Confirm' }).click();
-    await expect(this.page.getByRole('status').first()).toContainText('You can create and change keys');
+  /** Opens the new-key form (a link, so it works the same without JavaScript). */
+  async startNew() {
+    const link = this.page.getByRole('link', { name: 'Generate a key' });
+    if ((await link.count()) === 0) return; // open already
+    await link.click();
+    await expect(this.page.getByRole('heading', { name: 'Generate a key' })).toBeVisible();
     await ready(this.page);
   }
 
@@ -141,12 +166,18 @@ export class ApiKeysTab {
   keys = () => this.page.getByRole('region', { name: 'Your keys' }).getByRole('listitem');
   key = (name: string) => this.keys().filter({ has: this.page.getByRole('heading', { name: new RegExp(`^${name}`) }) });
 
-  /** Generates a key and returns its full text, read off the one-time display. */
-  async generate(name: string, scopes: string[]) {
+  /**
+   * Generates a key and returns its full text, read off the one-time display; confirms the
+   * password on the way unless a confirmation is open (`confirmed`).
+   */
+  async generate(name: string, scopes: string[], confirmed = false) {
+    await this.startNew();
     await this.page.getByLabel('Name').fill(name);
     for (const scope of scopes) await this.scope(scope).check();
     await expect(this.page.getByLabel('Expires')).toHaveValue('90');
-    await this.page.getByRole('button', { name: 'Generate key' }).click();
+    const press = () => this.page.getByRole('button', { name: 'Generate key' }).click();
+    if (confirmed) await press();
+    else await pressConfirming(this.page, press);
     await expect(this.newKey()).toBeVisible();
     await expect(this.newKey()).toContainText('It will not be shown again');
     return (await this.newKey().locator('code').textContent())!.trim();

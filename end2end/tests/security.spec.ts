@@ -14,7 +14,7 @@ test('changing the password signs in with the new one and shows in the security 
 
   // A wrong current password is explained next to its field.
   await security.changePassword('not my password', NEW_PASSWORD);
-  await expect(page.getByLabel('Current password')).toHaveAccessibleDescription('That is not your current password.');
+  await expect(security.passwordForm().getByLabel('Current password')).toHaveAccessibleDescription('That is not your current password.');
   await expectAccessible(page);
 
   await security.changePassword(PASSWORD, NEW_PASSWORD);

@@ -52,7 +52,6 @@ test('tabs, saves, back and forward all happen in the same document @js', async 
 
   // A key made on the API keys tab shows at once (the page's new state, swapped in).
   const keys = new ApiKeysTab(page);
-  await keys.confirmPassword(PASSWORD);
   await keys.generate('in place', ['profile:read']);
   await expect(keys.key('in place')).toHaveCount(1);
   await expectAccessible(page);

@@ -600,6 +600,6 @@ messages! {
     ReauthExplanation => "This change needs a fresh proof that it is you: enter your password (or, with two-factor sign-in on, a code from your authenticator app). You will not be asked again for {0}.", "Diese Änderung braucht einen frischen Nachweis, dass Sie es sind: Geben Sie Ihr Passwort ein (oder, bei aktiver Zwei-Faktor-Anmeldung, einen Code aus Ihrer Authenticator-App). Sie werden {0} lang nicht erneut gefragt.";
     DeleteKeyQuestion => "Delete the key {0}?", "Den Schlüssel {0} löschen?";
     ItsHistoryIsGoneFromThisList => "It disappears from this list; the security log keeps what it did.", "Er verschwindet aus dieser Liste; das Sicherheitsprotokoll behält, was mit ihm geschah.";
-    DeleteKeyNow => "Yes, delete it", "Ja, löschen";
-    DeleteKeyNowNamed => "Yes, delete the key {0}", "Ja, den Schlüssel {0} löschen";
+    DeleteKeyNow => "Yes, delete", "Ja, löschen";
+    DeleteKeyNowNamed => "Yes, delete the key {0}", "Ja, löschen: Schlüssel {0}";
 }
