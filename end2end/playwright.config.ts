@@ -2,13 +2,14 @@ import { defineConfig } from '@playwright/test';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { PLATFORM_KEY } from './constants';
+import { E2E_PORT, E2E_SHORT_PORT, PLATFORM_KEY } from './constants';
 
 // The suite runs against the release build that scripts/test.sh made (`cargo leptos build
 // --release --precompress`): the server binary, its hash.txt, and the site in ../target/site.
 const targetDir = process.env.CARGO_TARGET_DIR ?? path.resolve(__dirname, '../target');
 const serverBin = process.env.PC_SERVER_BIN ?? path.join(targetDir, 'release', 'profile-center');
-const port = Number(process.env.PC_E2E_PORT ?? 3100);
+const port = E2E_PORT;
+const shortPort = E2E_SHORT_PORT;
 // A fresh database per run, so runs never see each other's users. Test workers load this file
 // again; the environment (inherited from the main process) keeps them on the same folder.
 process.env.PC_E2E_DATA_DIR ??= fs.mkdtempSync(path.join(os.tmpdir(), 'pc-e2e-'));
@@ -67,33 +68,42 @@ export default defineConfig({
       reuseExistingServer: false,
       timeout: 30_000,
     },
-    {
-      command: serverBin,
-      url: `http://127.0.0.1:${port}/readyz`,
-      reuseExistingServer: false,
-      timeout: 60_000,
-      stdout: 'ignore',
-      stderr: 'pipe',
-      env: {
-        DATABASE_URL: `sqlite://${dataDir}/e2e.db`,
-        DATA_DIR: dataDir,
-        LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
-        LEPTOS_SITE_ROOT: path.resolve(__dirname, '../target/site'),
-        LEPTOS_SITE_PKG_DIR: 'pkg',
-        LEPTOS_OUTPUT_NAME: 'profile-center',
-        LEPTOS_HASH_FILES: 'true',
-        RUST_LOG: 'warn',
-        SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
-        // Each test sends its own X-Forwarded-For (see fixtures.ts), so throttling per IP
-        // separates tests as it separates people.
-        TRUST_PROXY_HEADERS: 'true',
-        MAIL_FROM: 'Profile Center <no-reply@profile.test>',
-        // The platform's key for POST /api/v1/events; tests post events as the platform would.
-        PLATFORM_API_KEY: PLATFORM_KEY,
-        // The console the header links back to.
-        CONSOLE_URL: 'https://console.example.com',
-        CONSOLE_NAME: 'Example Cloud',
-      },
-    },
+    server(port, dataDir, {}),
+    // A second server whose confirmations last 10 s, so the tests can see one end for real.
+    server(shortPort, path.join(dataDir, 'short'), { REAUTH_WINDOW_SECS: '10' }),
   ],
 });
+
+/** The app server on `port` with its own data folder (and database), `extra` added to its environment. */
+function server(port: number, dir: string, extra: Record<string, string>) {
+  fs.mkdirSync(dir, { recursive: true });
+  return {
+    command: serverBin,
+    url: `http://127.0.0.1:${port}/readyz`,
+    reuseExistingServer: false,
+    timeout: 60_000,
+    stdout: 'ignore' as const,
+    stderr: 'pipe' as const,
+    env: {
+      DATABASE_URL: `sqlite://${dir}/e2e.db`,
+      DATA_DIR: dir,
+      LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
+      LEPTOS_SITE_ROOT: path.resolve(__dirname, '../target/site'),
+      LEPTOS_SITE_PKG_DIR: 'pkg',
+      LEPTOS_OUTPUT_NAME: 'profile-center',
+      LEPTOS_HASH_FILES: 'true',
+      RUST_LOG: 'warn',
+      SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
+      // Each test sends its own X-Forwarded-For (see fixtures.ts), so throttling per IP
+      // separates tests as it separates people.
+      TRUST_PROXY_HEADERS: 'true',
+      MAIL_FROM: 'Profile Center <no-reply@profile.test>',
+      // The platform's key for POST /api/v1/events; tests post events as the platform would.
+      PLATFORM_API_KEY: PLATFORM_KEY,
+      // The console the header links back to.
+      CONSOLE_URL: 'https://console.example.com',
+      CONSOLE_NAME: 'Example Cloud',
+      ...extra,
+    },
+  };
+}

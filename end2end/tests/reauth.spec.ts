@@ -1,0 +1,36 @@
+import { test, expect, uniqueEmail, expectAccessible, jsEnabled } from './fixtures';
+import { ApiKeysTab, AuthPages, pressConfirming } from './pages';
+import { E2E_SHORT_PORT } from '../constants';
+
+// The second server, whose confirmations last 10 s (REAUTH_WINDOW_SECS), so one ends for real.
+test.use({ baseURL: `http://127.0.0.1:${E2E_SHORT_PORT}` });
+
+test('when the confirmation runs out mid-form, the next press asks again and sends what was typed', async ({ page }, testInfo) => {
+  await new AuthPages(page).createAccount(uniqueEmail(testInfo));
+  const tab = new ApiKeysTab(page);
+  await tab.open();
+  await tab.generate('First', ['profile:read']);
+  const open = page.getByRole('status').filter({ hasText: 'Identity confirmed' });
+  await expect(open).toContainText('less than a minute');
+
+  await tab.startNew();
+  const left = Number(await page.locator('[data-sudo-left]').getAttribute('data-sudo-left'));
+  expect(left).toBeGreaterThan(0);
+  expect(left).toBeLessThanOrEqual(10);
+  await page.getByLabel('Name').fill('Typed while it ran out');
+  await tab.scope('sessions:read').check();
+  if (jsEnabled()) {
+    // The page's countdown ends and says so; nothing typed is hidden.
+    await expect(page.getByRole('status').filter({ hasText: 'Your confirmation has ended' })).toBeVisible({ timeout: 20_000 });
+    await expect(open).toBeHidden();
+    await expect(page.getByLabel('Name')).toHaveValue('Typed while it ran out');
+    await expectAccessible(page);
+  }
+  // The server's window is the one that counts: let it pass too (the page said how long).
+  await page.waitForTimeout((left + 1.5) * 1000);
+
+  await pressConfirming(page, () => page.getByRole('button', { name: 'Generate key' }).click());
+  await expect(tab.newKey()).toContainText('Typed while it ran out');
+  await expect(tab.key('Typed while it ran out')).toContainText('sessions:read');
+  await expectAccessible(page);
+});
