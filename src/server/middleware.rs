@@ -451,7 +451,7 @@ fn seal_url_error(state: &AppState, location: &str, fields: Typed) -> String {
     else {
         return location.to_string();
     };
-    let mut pairs: Vec<(String, String)> = url.query_pairs().into_owned().collect();
+    let pairs: Vec<(String, String)> = url.query_pairs().into_owned().collect();
     // A form sent again from the page its last refusal came back to: Leptos appends the new
     // error after the old one, which is dropped (the last pair is this post's).
     let last = |name: &str| pairs.iter().rposition(|(k, _)| k == name);
@@ -459,12 +459,12 @@ fn seal_url_error(state: &AppState, location: &str, fields: Typed) -> String {
         return location.to_string();
     };
     let (path, err) = (pairs[path_at].1.clone(), pairs[err_at].clone());
-    let mut index = 0;
-    pairs.retain(|(k, _)| {
-        let keep = !(k == "__path" || k == "__err") || index == path_at || index == err_at;
-        index += 1;
-        keep
-    });
+    let pairs: Vec<(String, String)> = pairs
+        .into_iter()
+        .enumerate()
+        .filter(|(i, (k, _))| !(k == "__path" || k == "__err") || *i == path_at || *i == err_at)
+        .map(|(_, pair)| pair)
+        .collect();
     use base64::Engine;
     let Some(error) = base64::engine::general_purpose::URL_SAFE
         .decode(&err.1)

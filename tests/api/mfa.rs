@@ -202,6 +202,28 @@ on_both_databases! {
         let res = app.call(&app.browser(), "sign_in", &[("email", "ada@example.com"), ("password", PASSWORD)]).await;
         assert_eq!(res.json::<String>().await.unwrap(), "/settings/profile", "back to one step");
     }
+
+    // Issue 13: turning off asks for a password of its own, so without JavaScript a refusal for
+    // want of a confirmation puts a confirmation form in the opened disclosure, and once confirmed
+    // the same page lets the form through.
+    async fn turning_it_off_without_a_confirmation_asks_for_one_in_place(app: TestApp) {
+        let (client, key, _) = enrolled(&app, "ada@example.com").await;
+        app.execute("update sessions set reauth_at = null", &[]).await;
+        let code = key.code(1);
+        let fields = [("password", PASSWORD), ("code", code.as_str())];
+        let back = app.post_form(&client, "disable_mfa", "/settings/security", &fields).await;
+        let html = app.page(&client, &back).await;
+        let open = html.split(r#"<details open class="disclosure">"#).nth(1).expect("the disclosure opens again");
+        let open = open.split("</details>").next().unwrap();
+        assert!(open.contains(r#"action="/api/confirm_password""#) && open.contains("Confirm it is you"), "{open}");
+        assert_eq!(status(&app, &client).await["enabled"], true, "nothing changed");
+
+        assert_eq!(app.call(&client, "confirm_password", &[("password", PASSWORD)]).await.status(), 200);
+        let html = app.page(&client, &back).await;
+        assert!(!html.contains(r#"id="confirm-password""#), "confirmed: no second password form");
+        app.post_form(&client, "disable_mfa", &back, &fields).await;
+        assert_eq!(status(&app, &client).await["enabled"], false);
+    }
 }
 
 #[tokio::test]

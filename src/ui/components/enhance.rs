@@ -241,22 +241,12 @@ mod browser {
             .and_then(|f| f.dyn_into::<HtmlFormElement>().ok())
         {
             inner.reset();
-            show_errors(&inner, &AppError::Validation(Default::default()));
-            if let Some(alert) = all(&inner, "[role=alert]").into_iter().next() {
-                let _ = alert.set_attribute("hidden", "");
-            }
+            clear_errors(&inner);
         }
         if dialog.show_modal().is_err() {
             return false;
         }
-        if let Some(input) = dialog
-            .query_selector("input[type=password]")
-            .ok()
-            .flatten()
-            .and_then(|i| i.dyn_into::<HtmlElement>().ok())
-        {
-            let _ = input.focus();
-        }
+        navigate::focus_first(&dialog, "input[type=password]");
         true
     }
 
@@ -279,21 +269,11 @@ mod browser {
         }
         let listener = Closure::<dyn FnMut(Event)>::new(move |_: Event| {
             if let Some(waiting) = WAITING.with(|w| w.borrow_mut().take()) {
-                focus_button(&waiting);
+                navigate::focus_first(&waiting, "button[type=submit]");
             }
         });
         let _ = dialog.add_event_listener_with_callback("close", listener.as_ref().unchecked_ref());
         listener.forget();
-    }
-
-    fn focus_button(form: &HtmlFormElement) {
-        if let Some(button) = all(form, "button[type=submit]")
-            .into_iter()
-            .next()
-            .and_then(|b| b.dyn_into::<HtmlElement>().ok())
-        {
-            let _ = button.focus();
-        }
     }
 
     fn document_all(selector: &str) -> Vec<Element> {
@@ -603,7 +583,7 @@ mod browser {
             let waiting = WAITING.with(|w| w.borrow_mut().take());
             dialog.close();
             if let Some(waiting) = waiting.filter(|f| f.is_connected()) {
-                focus_button(&waiting);
+                navigate::focus_first(&waiting, "button[type=submit]");
                 wasm_bindgen_futures::spawn_local(async move { submit(&waiting).await });
             }
             return;
@@ -664,9 +644,8 @@ mod browser {
         }
     }
 
-    /// Clears the previous errors, then shows each field's message beside it and the summary in
-    /// the form's alert, and moves focus to the first field to fix.
-    fn show_errors(form: &HtmlFormElement, err: &AppError) {
+    /// Takes away what a previous refusal showed: field messages, invalid marks, the alert.
+    fn clear_errors(form: &HtmlFormElement) {
         for message in all(form, ".field-error") {
             message.set_text_content(None);
             let _ = message.set_attribute("hidden", "");
@@ -675,6 +654,16 @@ mod browser {
             let _ = input.remove_attribute("aria-invalid");
             describe(&input, false);
         }
+        for alert in all(form, "[role=alert]") {
+            alert.set_text_content(None);
+            let _ = alert.set_attribute("hidden", "");
+        }
+    }
+
+    /// Clears the previous errors, then shows each field's message beside it and the summary in
+    /// the form's alert, and moves focus to the first field to fix.
+    fn show_errors(form: &HtmlFormElement, err: &AppError) {
+        clear_errors(form);
         let mut first_invalid = None;
         if let Some(fields) = err.field_errors() {
             for (name, text) in &fields.0 {

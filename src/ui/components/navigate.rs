@@ -466,15 +466,17 @@ fn close_menu(refocus: bool) {
     };
     let _ = menu.remove_attribute("open");
     if refocus {
-        if let Some(summary) = menu
-            .query_selector("summary")
-            .ok()
-            .flatten()
-            .and_then(|s| s.dyn_into::<HtmlElement>().ok())
-        {
-            let _ = summary.focus();
-        }
+        focus_first(&menu, "summary");
     }
+}
+
+/// Focuses the first element under `root` that matches `selector`; false when there is none.
+pub fn focus_first(root: &Element, selector: &str) -> bool {
+    root.query_selector(selector)
+        .ok()
+        .flatten()
+        .and_then(|e| e.dyn_into::<HtmlElement>().ok())
+        .is_some_and(|e| e.focus().is_ok())
 }
 
 fn close_menu_outside(event: &MouseEvent) {

@@ -59,8 +59,9 @@ impl Refused {
         })
     }
 
-    pub fn error(&self) -> &AppError {
-        &self.error
+    /// The error of `refused`, if there is one.
+    pub fn error_of(refused: &Option<Refused>) -> Option<AppError> {
+        refused.as_ref().map(|r| r.error.clone())
     }
 
     /// The error to show in the step of the form for item `id`, when that form needs one:
@@ -71,17 +72,16 @@ impl Refused {
             .filter(|r| !sudo && r.id == id)
             .map(|r| r.error.clone())
     }
-}
 
-impl Refused {
     /// The error of a refusal that no step shows (while a confirmation is open: say, a session
     /// that ended meanwhile), for the page's alert.
     pub fn shown_alone(refused: &[&Option<Refused>], sudo: bool) -> Option<AppError> {
+        if !sudo {
+            return None;
+        }
         refused
             .iter()
-            .filter_map(|r| r.as_ref())
-            .filter(|_| sudo)
-            .map(|r| r.error.clone())
+            .filter_map(|r| Refused::error_of(r))
             .find(|e| !matches!(e, AppError::ReauthRequired))
     }
 }
@@ -105,7 +105,7 @@ pub fn ConfirmStep(error: AppError) -> impl IntoView {
 pub fn ReauthDialog() -> impl IntoView {
     view! {
         <dialog id="reauth" aria-labelledby="reauth-heading">
-            <ConfirmForm id_prefix="reauth" error=None/>
+            <ConfirmForm in_dialog=true/>
         </dialog>
     }
 }
@@ -113,8 +113,9 @@ pub fn ReauthDialog() -> impl IntoView {
 /// Confirming on its own: in the dialog (with Cancel), or where an action's form cannot carry
 /// the password itself (turning off two-factor sign-in already asks for one).
 #[component]
-pub fn ConfirmForm(id_prefix: &'static str, error: Option<AppError>) -> impl IntoView {
-    let in_dialog = id_prefix == "reauth";
+pub fn ConfirmForm(#[prop(optional)] in_dialog: bool) -> impl IntoView {
+    // Ids apart from a page's own password fields.
+    let id_prefix = if in_dialog { "reauth" } else { "confirm" };
     let heading = format!("{id_prefix}-heading");
     view! {
         <Enhanced>
@@ -125,8 +126,8 @@ pub fn ConfirmForm(id_prefix: &'static str, error: Option<AppError>) -> impl Int
                     view! { <h3 id=heading.clone()>{t(Msg::ConfirmItIsYou)}</h3> }.into_any()
                 }}
                 <p class="hint">{explanation()}</p>
-                <FormAlert error=error.clone().filter(|e| e.field_errors().is_none())/>
-                <Field label=Msg::CurrentPassword name="password" input_type="password" autocomplete="current-password" required=true error=error id_prefix=id_prefix/>
+                <FormAlert/>
+                <Field label=Msg::CurrentPassword name="password" input_type="password" autocomplete="current-password" required=true id_prefix=id_prefix/>
                 <p class="actions">
                     <SubmitButton label=Msg::Confirm pending_label=Msg::Confirming/>
                     {in_dialog.then(|| view! { <button type="button" class="secondary" data-close-dialog>{t(Msg::Cancel)}</button> })}

@@ -160,23 +160,14 @@ fn TwoFactor(status: MfaStatus, errors: MfaErrors) -> impl IntoView {
     let start_step = Refused::step_for(&errors.start, "", sudo)
         .or_else(|| Refused::step_for(&errors.enrol, "", sudo));
     let regenerate_step = Refused::step_for(&errors.regenerate, "", sudo);
-    let regenerate_error = regenerate_step.clone().or_else(|| {
-        errors
-            .regenerate
-            .as_ref()
-            .map(|r| r.error().clone())
-            .filter(|_| sudo)
-    });
+    let regenerate_error = Refused::error_of(&errors.regenerate);
     let start_class = if start_step.is_some() {
         "stack"
     } else {
         "inline"
     };
-    let enrol_error = errors
-        .enrol
-        .as_ref()
-        .map(|r| r.error().clone())
-        .filter(|_| sudo);
+    // The code form shows only within a confirmation (with the QR code), and so its error.
+    let enrol_error = Refused::error_of(&errors.enrol);
     view! {
         <section aria-labelledby="mfa-heading">
             <h2 id="mfa-heading">{t(Msg::TwoFactorSignIn)}</h2>
@@ -193,7 +184,7 @@ fn TwoFactor(status: MfaStatus, errors: MfaErrors) -> impl IntoView {
                             <p class="hint">{t(Msg::TheCodesYouHaveNowStop)}</p>
                             <FormAlert error=regenerate_error.clone()/>
                             <Field label=Msg::AuthenticationCode name="confirm_code" autocomplete="one-time-code" required=true
-                                hint=Msg::The6DigitCodeFromYour error=regenerate_error.filter(|_| regenerate_step.is_none())/>
+                                hint=Msg::The6DigitCodeFromYour error=regenerate_error/>
                             {regenerate_step.map(|error| view! { <ConfirmStep error=error/> })}
                             <SubmitButton label=Msg::MakeNewRecoveryCodes pending_label=Msg::MakingCodes class="danger"/>
                         </form>
@@ -201,7 +192,7 @@ fn TwoFactor(status: MfaStatus, errors: MfaErrors) -> impl IntoView {
                     // Opens only when asked for (and again after a refused try).
                     <details class="disclosure" open=turning_off>
                         <summary>{t(Msg::TurnOffTwoFactorSignIn)}</summary>
-                        {disable_refused.then(|| view! { <ConfirmForm id_prefix="confirm" error=None/> })}
+                        {disable_refused.then(|| view! { <ConfirmForm/> })}
                         <Enhanced>
                             <form method="post" action=DisableMfa::url() class="stack" novalidate>
                                 <FormAlert error=disable_error.clone()/>
