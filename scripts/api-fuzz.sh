@@ -24,11 +24,12 @@ post() { curl -fsS -b "$jar" -c "$jar" -H 'Accept: application/json' "$base/api/
 password='a long and unusual fuzzing passphrase'
 post sign_up --data-urlencode email=fuzz@example.com --data-urlencode "password=$password" \
   --data-urlencode first_name=Fuzz --data-urlencode last_name=Tester
-# Without SMTP the server writes mail to DATA_DIR/mail; the sign-up link is in it.
+# Without SMTP the server writes mail to DATA_DIR/mail; the sign-up link is in it. Until the
+# mail is there the pipeline fails (pipefail), which must mean "try again", not end the script.
 token=""
 for _ in $(seq 100); do
   token="$(cat "$work"/mail/*.eml 2>/dev/null | sed 's/=3D/=/g' | tr -d '\r' | sed -e ':a' -e '/=$/N; s/=\n//; ta' \
-    | grep -o 'signup/verify?token=[A-Za-z0-9_-]*' | head -1 | cut -d= -f2)"
+    | grep -o 'signup/verify?token=[A-Za-z0-9_-]*' | head -1 | cut -d= -f2 || true)"
   [ -n "$token" ] && break
   sleep 0.1
 done
