@@ -58,7 +58,7 @@ def brotli_bytes(path):
         return len(res.read())
 print(f"{'page (brotli, signed in)':<50} {'first load':>10} {'navigation':>10}")
 first = None
-for tab in ["profile", "preferences", "notifications", "security", "sessions", "api-keys"]:
+for tab in ["profile", "preferences", "notifications", "accounts", "security", "sessions", "api-keys"]:
     n = brotli_bytes(f"/settings/{tab}")
     first = first if first is not None else assets + n
     print(f"{'/settings/' + tab:<50} {assets + n:>10} {n:>10}")

@@ -37,7 +37,7 @@ done
 post finish_sign_up --data-urlencode "token=$token" --data-urlencode "password=$password"
 post confirm_password --data-urlencode "password=$password"
 scopes=(profile:read profile:write preferences:read preferences:write notifications:read
-  notifications:write sessions:read api_keys:read)
+  notifications:write sessions:read api_keys:read accounts:read accounts:write)
 post create_api_key --data-urlencode name=schemathesis --data-urlencode expires_in=30 \
   $(printf -- '--data-urlencode scopes[]=%s ' "${scopes[@]}")
 key="$(curl -fsS -b "$jar" -c "$jar" "$base/settings/api-keys" | grep -o 'pc_[0-9a-f]\{16\}\.[A-Za-z0-9_-]\{43\}' | head -1)"

@@ -10,6 +10,7 @@ use crate::ui::pages::{
     },
     not_found::{NotFound, NothingHere},
     settings::{
+        accounts::{AccountsTab, InvitationPage, ManageAccountPage},
         api_keys::ApiKeysTab,
         notifications::{InboxPage, NotificationsTab},
         preferences::PreferencesTab,
@@ -68,11 +69,14 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/signin/mfa") view=SignInCodePage ssr=SsrMode::Async/>
                 <Route path=path!("/forgot-password") view=ForgotPasswordPage ssr=SsrMode::Async/>
                 <Route path=path!("/reset-password") view=ResetPasswordPage ssr=SsrMode::Async/>
+                <Route path=path!("/invitation") view=InvitationPage ssr=SsrMode::Async/>
                 <ParentRoute path=path!("/settings") view=SettingsLayout ssr=SsrMode::Async>
                     <Route path=path!("/profile") view=ProfileTab ssr=SsrMode::Async/>
                     <Route path=path!("/preferences") view=PreferencesTab ssr=SsrMode::Async/>
                     <Route path=path!("/notifications") view=NotificationsTab ssr=SsrMode::Async/>
                     <Route path=path!("/notifications/inbox") view=InboxPage ssr=SsrMode::Async/>
+                    <Route path=path!("/accounts") view=AccountsTab ssr=SsrMode::Async/>
+                    <Route path=path!("/accounts/:id/manage") view=ManageAccountPage ssr=SsrMode::Async/>
                     <Route path=path!("/security") view=SecurityTab ssr=SsrMode::Async/>
                     <Route path=path!("/sessions") view=SessionsTab ssr=SsrMode::Async/>
                     <Route path=path!("/api-keys") view=ApiKeysTab ssr=SsrMode::Async/>

@@ -56,6 +56,9 @@ pub enum AppError {
     Forbidden,
     #[error("{}", self.message())]
     NotFound,
+    /// The account (named) requires two-factor sign-in, which this person has not turned on.
+    #[error("{}", self.message())]
+    TwoFactorRequired(String),
     /// A request that was well-formed but clashes with the current state (stale form, taken e-mail).
     #[error("{0}")]
     Conflict(Text),
@@ -106,6 +109,9 @@ impl AppError {
             AppError::ReauthRequired => Msg::PleaseConfirmItIsYouBefore.into(),
             AppError::Forbidden => Msg::YouDoNotHaveAccessTo.into(),
             AppError::NotFound => Msg::NotFound.into(),
+            AppError::TwoFactorRequired(account) => {
+                Msg::AccountRequiresTwoFactorSignIn.with(&[account])
+            }
             AppError::Conflict(text) => text.clone(),
             AppError::Validation(_) => Msg::PleaseCorrectTheFieldsMarkedBelow.into(),
             AppError::InvalidCredentials => Msg::IncorrectEmailOrPassword.into(),
@@ -132,7 +138,7 @@ impl AppError {
     pub fn status(&self) -> u16 {
         match self {
             AppError::Unauthenticated | AppError::InvalidCredentials => 401,
-            AppError::ReauthRequired | AppError::Forbidden => 403,
+            AppError::ReauthRequired | AppError::Forbidden | AppError::TwoFactorRequired(_) => 403,
             AppError::NotFound => 404,
             AppError::Conflict(_) => 409,
             AppError::Validation(_) => 422,

@@ -26,7 +26,7 @@ test('long names and addresses wrap or are shortened: no page scrolls sideways',
   await ready(page);
 
   const nav = page.getByRole('navigation', { name: 'Settings' });
-  for (const tab of ['Profile', 'Preferences', 'Notifications', 'Security', 'Sessions', 'API keys']) {
+  for (const tab of ['Profile', 'Preferences', 'Notifications', 'Accounts', 'Security', 'Sessions', 'API keys']) {
     await nav.getByRole('link', { name: tab, exact: true }).click();
     await expect(page.getByRole('heading', { level: 1, name: tab })).toBeVisible();
     await expectNoSidewaysScroll(page, `the ${tab} tab`);

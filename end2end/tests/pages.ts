@@ -217,3 +217,52 @@ export class PreferencesTab {
   timeZone = () => this.page.getByRole('combobox', { name: 'Time zone' });
   save = () => this.page.getByRole('button', { name: 'Save preferences' });
 }
+
+/** The Accounts tab and an account's Manage page. */
+export class AccountsTab {
+  constructor(private page: Page) {}
+
+  async open() {
+    await this.page.goto('/settings/accounts');
+    await expect(this.page.getByRole('heading', { level: 1, name: 'Accounts' })).toBeVisible();
+    await ready(this.page);
+  }
+
+  /** The card of one of the person's accounts (or an invitation), by the account's name. */
+  account(name: string) {
+    return this.page.getByRole('region', { name: 'Your accounts' }).getByRole('listitem').filter({ has: this.page.getByRole('heading', { name }) });
+  }
+
+  async create(name: string) {
+    await this.page.getByLabel('Account name').fill(name);
+    await this.page.getByRole('button', { name: 'Create account' }).click();
+    await expect(this.page.getByRole('status').filter({ hasText: 'Account created. You are its Owner.' })).toBeVisible();
+    await ready(this.page);
+  }
+
+  /** Leaves an account, answering the question; returns the card (for a refusal shown there). */
+  async leave(name: string) {
+    await this.page.getByRole('link', { name: `Leave ${name}` }).click();
+    const question = this.page.getByRole('group', { name: `Leave ${name}?` });
+    await expect(question).toContainText('You will need a new invitation to come back.');
+    await ready(this.page);
+    await expectAccessible(this.page);
+    await question.getByRole('button', { name: `Yes, leave ${name}` }).click();
+    return question;
+  }
+
+  async manage(name: string) {
+    await this.page.getByRole('link', { name: `Manage ${name}` }).click();
+    await expect(this.page.getByRole('heading', { level: 1, name: `Manage ${name}` })).toBeVisible();
+    await ready(this.page);
+  }
+
+  async invite(email: string, role: string) {
+    const form = this.page.getByRole('region', { name: 'Invite someone' });
+    await form.getByLabel('E-mail address').fill(email);
+    await form.getByLabel('Role').selectOption({ label: role });
+    await form.getByRole('button', { name: 'Send invitation' }).click();
+    await expect(this.page.getByRole('status').filter({ hasText: 'Invitation sent.' })).toBeVisible();
+    await ready(this.page);
+  }
+}

@@ -16,6 +16,7 @@ async function expectSameDocument(page: Page) {
 const TABS: [string, RegExp][] = [
   ['Preferences', /^Preferences · Settings/],
   ['Notifications', /^Notifications · Settings/],
+  ['Accounts', /^Accounts · Settings/],
   ['Security', /^Security · Settings/],
   ['Sessions', /^Sessions · Settings/],
   ['API keys', /^API keys · Settings/],

@@ -24,12 +24,25 @@ pub async fn create_api_key(
     name: String,
     #[server(default)] scopes: Vec<String>,
     expires_in: String,
+    /// The account the key acts in; empty for a personal key.
+    #[server(default)]
+    account: String,
     #[server(default)] password: Option<String>,
 ) -> Result<String, AppError> {
     use crate::server::{api_keys, context::*};
     let user = require_recent_auth_or(password).await?;
     let state = state()?;
-    let key = api_keys::create(&state, &user, &client_info(), &name, &scopes, &expires_in).await?;
+    let client = client_info();
+    let key = api_keys::create(
+        &state,
+        &user,
+        &client,
+        &name,
+        &scopes,
+        &expires_in,
+        &account,
+    )
+    .await?;
     set_cookie(&api_keys::show_once_cookie(&state, &user, Some(&key)));
     back_to_tab("created")
 }

@@ -23,25 +23,25 @@ pub async fn sign_up(
     last_name: String,
     next: Option<String>,
 ) -> Result<String, AppError> {
-    use crate::server::{accounts, auth::Password, context::*};
+    use crate::server::{auth::Password, context::*, sign_in};
     let _ = next;
-    let form = accounts::SignUp {
+    let form = sign_in::SignUp {
         email,
         password: Password(password),
         first_name,
         last_name,
     };
-    accounts::sign_up(&state()?, &client_info(), form).await?;
+    sign_in::sign_up(&state()?, &client_info(), form).await?;
     land_on(SIGNUP_SENT.into())
 }
 
 /// Finishes a sign-up from its e-mailed link with the password chosen: signs the new account in.
 #[server(endpoint = "finish_sign_up")]
 pub async fn finish_sign_up(token: String, password: String) -> Result<String, AppError> {
-    use crate::server::{accounts, auth, auth::Password, context::*};
+    use crate::server::{auth, auth::Password, context::*, sign_in};
     let state = state()?;
     let device = request_cookie(auth::device_cookie_name(state.config.production));
-    let signed_in = accounts::finish_sign_up(
+    let signed_in = sign_in::finish_sign_up(
         &state,
         &client_info(),
         &token,
@@ -63,10 +63,10 @@ pub async fn sign_in(
     password: String,
     next: Option<String>,
 ) -> Result<String, AppError> {
-    use crate::server::{accounts, auth, auth::Password, context::*};
+    use crate::server::{auth, auth::Password, context::*, sign_in};
     let state = state()?;
     let device = request_cookie(auth::device_cookie_name(state.config.production));
-    let step = accounts::sign_in(
+    let step = sign_in::sign_in(
         &state,
         &client_info(),
         &email,
@@ -75,13 +75,13 @@ pub async fn sign_in(
     )
     .await?;
     let signed_in = match step {
-        accounts::SignInStep::SignedIn(signed_in) => signed_in,
-        accounts::SignInStep::SecondFactor(pending) => {
+        sign_in::SignInStep::SignedIn(signed_in) => signed_in,
+        sign_in::SignInStep::SecondFactor(pending) => {
             set_cookie(&auth::pending_cookie(
                 state.config.production,
                 Some(&pending),
             ));
-            let next = accounts::safe_next(next.as_deref());
+            let next = sign_in::safe_next(next.as_deref());
             let target = format!(
                 "/signin/mfa?next={}",
                 url::form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>()
@@ -97,13 +97,13 @@ pub async fn sign_in(
 /// for the pending sign-in in this browser's cookie. Returns where to go next.
 #[server(endpoint = "verify_sign_in_code")]
 pub async fn verify_sign_in_code(code: String, next: Option<String>) -> Result<String, AppError> {
-    use crate::server::{accounts, auth, context::*};
+    use crate::server::{auth, context::*, sign_in};
     let state = state()?;
     let pending = request_cookie(auth::pending_cookie_name(state.config.production))
         .ok_or_else(|| AppError::conflict(crate::i18n::Msg::ThisSignInHasExpiredPlease))?;
     let device = request_cookie(auth::device_cookie_name(state.config.production));
     let signed_in =
-        accounts::finish_second_step(&state, &client_info(), &pending, &code, device.as_deref())
+        sign_in::finish_second_step(&state, &client_info(), &pending, &code, device.as_deref())
             .await?;
     set_cookie(&auth::pending_cookie(state.config.production, None));
     end_previous_session(&state).await?;
@@ -166,10 +166,10 @@ async fn end_previous_session(app: &crate::server::state::AppState) -> Result<()
 #[cfg(feature = "ssr")]
 fn finish_sign_in(
     app: &crate::server::state::AppState,
-    signed_in: &crate::server::accounts::SignedIn,
+    signed_in: &crate::server::sign_in::SignedIn,
     next: Option<&str>,
 ) -> String {
-    use crate::server::{accounts::safe_next, auth, context::*};
+    use crate::server::{auth, context::*, sign_in::safe_next};
     set_cookie(&auth::session_cookie(
         app.config.production,
         Some(&signed_in.session),
@@ -197,5 +197,13 @@ pub async fn get_current_user() -> Result<Option<CurrentUser>, AppError> {
         return Ok(None);
     };
     user.unread = crate::server::db::notifications::unread_count(db, &authed.user_id).await?;
+    let now = crate::server::now();
+    user.invitations =
+        crate::server::db::accounts::invitation_count(db, &authed.user_id, now).await?;
+    let state = state()?;
+    user.account =
+        crate::server::accounts::current(&state, &authed.user_id, authed.chosen_account.as_deref())
+            .await?
+            .map(|(_, name, _)| name);
     Ok(Some(user))
 }

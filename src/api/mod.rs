@@ -2,6 +2,7 @@
 //! it authenticates first, then validates and calls `server::…`. `server::app` gives each
 //! returned `AppError` its HTTP status.
 
+pub mod accounts;
 pub mod api_keys;
 pub mod auth;
 pub mod avatar;

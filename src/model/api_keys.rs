@@ -23,6 +23,8 @@ super::vocabulary! {
         NotificationsWrite = "notifications:write" => ChangeYourNotificationSubscriptions,
         SessionsRead = "sessions:read" => ListYourActiveSessions,
         ApiKeysRead = "api_keys:read" => ListYourAPIKeysNeverTheir,
+        AccountsRead = "accounts:read" => ReadYourAccountsInvitationsAndMembers,
+        AccountsWrite = "accounts:write" => AnswerInvitationsAndManageMembers,
     }
 }
 
@@ -33,6 +35,7 @@ impl Scope {
             Scope::ProfileWrite => Some(Scope::ProfileRead),
             Scope::PreferencesWrite => Some(Scope::PreferencesRead),
             Scope::NotificationsWrite => Some(Scope::NotificationsRead),
+            Scope::AccountsWrite => Some(Scope::AccountsRead),
             _ => None,
         }
     }
@@ -109,6 +112,9 @@ pub struct KeyView {
     pub last_used_at: Option<i64>,
     pub last_used_ip: Option<String>,
     pub status: KeyStatus,
+    /// The account it acts in (id, name); none for a personal key.
+    #[serde(default)]
+    pub account: Option<(String, String)>,
 }
 
 impl KeyView {
@@ -140,6 +146,9 @@ impl std::fmt::Debug for NewKey {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ApiKeysPage {
     pub keys: Vec<KeyView>,
+    /// The accounts the person's role lets them create keys for, with their API access.
+    #[serde(default)]
+    pub accounts: Vec<super::accounts::KeyAccount>,
     /// The key created just before this page load, shown once.
     pub new_key: Option<NewKey>,
     pub reauth_until: Option<i64>,

@@ -33,6 +33,12 @@ pub struct CurrentUser {
     /// The profile picture's name, if there is one (else initials are shown).
     #[serde(default)]
     pub avatar: Option<String>,
+    /// Invitations to accounts waiting for an answer (the badge on the Accounts tab).
+    #[serde(default)]
+    pub invitations: i64,
+    /// The name of the account this session works in, if the person belongs to any.
+    #[serde(default)]
+    pub account: Option<String>,
 }
 
 impl CurrentUser {
@@ -295,6 +301,8 @@ mod tests {
             last_name: "Lovelace".into(),
             unread: 0,
             avatar: None,
+            invitations: 0,
+            account: None,
         };
         assert_eq!(user.initials(), "AL");
         user.first_name.clear();

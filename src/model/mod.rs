@@ -63,6 +63,7 @@ macro_rules! vocabulary {
 }
 pub(crate) use vocabulary;
 
+pub mod accounts;
 pub mod api_keys;
 pub mod auth;
 pub mod avatar;

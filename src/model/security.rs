@@ -49,6 +49,15 @@ super::vocabulary! {
         EmailVerified = "email_verified" => EMailAddressVerified,
         EmailRemoved = "email_removed" => EMailAddressRemoved,
         PrimaryEmailChanged = "primary_email_changed" => PrimaryEMailAddressChanged,
+        AccountCreatedOrg = "org_account_created" => CreatedAnAccount,
+        AccountJoined = "account_joined" => JoinedAnAccount,
+        AccountLeft = "account_left" => LeftAnAccount,
+        InvitationIgnored = "invitation_ignored" => InvitationIgnored,
+        AccountRoleChanged = "account_role_changed" => YourRoleInAnAccountChanged,
+        AccountGroupChanged = "account_group_changed" => YourGroupInAnAccountChanged,
+        AccountRemoved = "account_removed" => RemovedFromAnAccount,
+        AccountBillingChanged = "account_billing_changed" => YourBillingProfilesInAnAccountChanged,
+        ApiAccessDecided = "api_access_decided" => YourAPIAccessRequestWasAnswered,
     }
 }
 

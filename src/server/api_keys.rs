@@ -66,6 +66,8 @@ pub async fn create(
     name: &str,
     scopes: &[String],
     expires_in: &str,
+    // The account the key will act in ("" for a personal key).
+    account: &str,
 ) -> Result<NewKey, AppError> {
     let (valid, expiry) = match (validate(name, scopes), parse_expiry(expires_in)) {
         (Ok(valid), Ok(expiry)) => (valid, expiry),
@@ -83,11 +85,17 @@ pub async fn create(
     let secret = random_id(SECRET_BYTES);
     let at = now();
     let mut tx = state.begin().await?;
+    let account = Some(account.trim()).filter(|a| !a.is_empty());
+    if let Some(account) = account {
+        // Checked inside the key's transaction: a removal or a new policy lands first or after.
+        super::accounts::check_key_account(&mut tx, &user.user_id, account).await?;
+    }
     db::insert(
         &mut *tx,
         db::NewKeyRow {
             id: &id,
             user_id: &user.user_id,
+            account_id: account,
             name: &valid.name,
             secret_hash: &secret_hash(&secret),
             secret_prefix: &secret[..PREFIX_CHARS],
@@ -225,6 +233,7 @@ pub async fn page(
         .and_then(|bytes| serde_json::from_slice::<NewKey>(&bytes).ok());
     Ok(ApiKeysPage {
         keys: db::list(&state.db, &user.user_id, at).await?,
+        accounts: super::accounts::key_accounts(state, &user.user_id).await?,
         new_key,
         reauth_until: user.reauth_until(at),
         now: at,
@@ -264,6 +273,8 @@ pub struct Caller {
     pub key_id: String,
     pub user_id: String,
     pub scopes: Vec<crate::model::api_keys::Scope>,
+    /// The account the key belongs to: its calls act only there.
+    pub account_id: Option<String>,
 }
 
 /// Recognises an `Authorization` header value. Every failure — no header, wrong shape, unknown
@@ -296,6 +307,7 @@ pub async fn authenticate(
         key_id: key.id,
         user_id: key.user_id,
         scopes: key.scopes,
+        account_id: key.account_id,
     }))
 }
 

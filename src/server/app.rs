@@ -245,6 +245,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/signout", post(signout))
         .route("/settings/security/events.csv", get(security_csv))
+        .route("/settings/accounts/{id}/audit.csv", get(audit_csv))
         .route(
             "/settings/avatar",
             post(super::avatar::upload).layer(axum::extract::DefaultBodyLimit::max(
@@ -336,6 +337,35 @@ async fn security_csv(State(state): State<AppState>, req: axum::extract::Request
                 ),
             ],
             csv,
+        )
+            .into_response(),
+        Err(e) => (
+            StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+            e.to_string(),
+        )
+            .into_response(),
+    }
+}
+
+/// An account's audit log as CSV, for its Owners and Admins.
+async fn audit_csv(
+    State(state): State<AppState>,
+    axum::extract::Path(account): axum::extract::Path<String>,
+    req: axum::extract::Request,
+) -> Response {
+    let Some(user) = req.extensions().get::<context::Authed>() else {
+        return (StatusCode::UNAUTHORIZED, "Please sign in to continue.").into_response();
+    };
+    match super::accounts::audit_log(&state, &user.user_id, &account).await {
+        Ok(entries) => (
+            [
+                (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+                (
+                    header::CONTENT_DISPOSITION,
+                    "attachment; filename=\"account-audit-log.csv\"",
+                ),
+            ],
+            super::accounts::audit_csv(&entries),
         )
             .into_response(),
         Err(e) => (

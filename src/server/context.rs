@@ -19,6 +19,8 @@ pub struct Authed {
     pub reauth_at: Option<i64>,
     /// How long such a proof lasts (`Config::reauth_window_secs`).
     pub reauth_window: i64,
+    /// The account the session chose to work in (checked against the memberships on use).
+    pub chosen_account: Option<String>,
 }
 
 impl Authed {
@@ -89,7 +91,7 @@ pub async fn confirm_identity(user: &Authed, password: String) -> Result<i64, Ap
     let state = state()?;
     let password = super::auth::Password(password);
     let (until, token) =
-        super::accounts::reauthenticate(&state, user, &client_info(), &password).await?;
+        super::sign_in::reauthenticate(&state, user, &client_info(), &password).await?;
     set_cookie(&super::auth::session_cookie(
         state.config.production,
         Some(&token),

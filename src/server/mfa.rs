@@ -306,14 +306,14 @@ pub async fn regenerate_recovery_codes(
     if !is_enabled(&state.db, &user.user_id).await? {
         return Err(AppError::conflict(Msg::TurnOnTwoFactorSignIn));
     }
-    super::accounts::check_session_lock(state, user).await?;
+    super::sign_in::check_session_lock(state, user).await?;
     let mut tx = state.begin().await?;
     let proved = accept_totp(&mut tx, state, &user.user_id, code).await?
         || use_recovery_code(&mut tx, state, &user.user_id, code).await?;
     if !proved {
         drop(tx);
         let err = AppError::field("confirm_code", Msg::ThatCodeIsNotValidEnter);
-        return Err(super::accounts::refuse_in_session(
+        return Err(super::sign_in::refuse_in_session(
             state,
             user,
             client,
@@ -351,7 +351,7 @@ pub async fn disable(
     let (_, hash) = users::credentials_by_id(&state.db, &user.user_id)
         .await?
         .ok_or(AppError::Unauthenticated)?;
-    super::accounts::check_session_lock(state, user).await?;
+    super::sign_in::check_session_lock(state, user).await?;
     let password_ok = state.hasher.verify(Some(&hash), password).await?;
     let mut tx = state.begin().await?;
     let mut errors = crate::error::FieldErrors::new();
@@ -363,7 +363,7 @@ pub async fn disable(
     if !errors.is_empty() {
         drop(tx);
         let err = AppError::Validation(errors);
-        return Err(super::accounts::refuse_in_session(
+        return Err(super::sign_in::refuse_in_session(
             state,
             user,
             client,
@@ -410,7 +410,7 @@ pub async fn second_step(
     pending_token: &str,
     code: &str,
     device: Option<&str>,
-) -> Result<super::accounts::SignedIn, AppError> {
+) -> Result<super::sign_in::SignedIn, AppError> {
     let token_hash = super::auth::token_hash(pending_token);
     // The attempt counts whatever happens next: its own short transaction.
     let Some(user_id) =
@@ -429,7 +429,7 @@ pub async fn second_step(
         return Err(AppError::field("code", Msg::ThatCodeIsNotValid));
     }
     mfa::finish_pending_signin(&mut *tx, &token_hash).await?;
-    let signed_in = super::accounts::start_session(&mut tx, &user_id, client, device).await?;
+    let signed_in = super::sign_in::start_session(&mut tx, &user_id, client, device).await?;
     tx.commit().await?;
     state.mailer.wake();
     tracing::info!(user_id = %user_id, ip = %client.ip, "signed in with a second factor");

@@ -57,6 +57,7 @@ pub async fn session(State(state): State<AppState>, mut req: Request, next: Next
                     session_id: s.id,
                     reauth_at: s.reauth_at,
                     reauth_window: state.config.reauth_window_secs,
+                    chosen_account: s.current_account_id,
                 });
             }
             Ok(None) => {}

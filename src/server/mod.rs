@@ -24,6 +24,7 @@ pub mod rest;
 pub mod security;
 pub mod serve;
 pub mod sessions;
+pub mod sign_in;
 pub mod state;
 
 /// Seconds since the Unix epoch: every stored timestamp is UTC in this unit.

@@ -59,12 +59,12 @@ pub async fn change_password(
     }
     errors.into_result()?;
 
-    // Only this session's own wrong passwords throttle it (see `accounts`).
-    super::accounts::check_session_lock(state, user).await?;
+    // Only this session's own wrong passwords throttle it (see `sign_in`).
+    super::sign_in::check_session_lock(state, user).await?;
     let at = now();
     if !state.hasher.verify(Some(&hash), &form.current).await? {
         let err = AppError::field("current_password", Msg::ThatIsNotYourCurrentPassword);
-        return Err(super::accounts::refuse_in_session(
+        return Err(super::sign_in::refuse_in_session(
             state,
             user,
             client,

@@ -166,7 +166,7 @@ pub async fn sweep_once(state: &AppState) {
         Ok(sent) => tracing::info!(sent, "API key expiry notices queued"),
         Err(e) => tracing::warn!(error = %e, "API key sweep failed"),
     }
-    match super::accounts::sweep(state).await {
+    match super::sign_in::sweep(state).await {
         Ok(0) => {}
         Ok(deleted) => tracing::info!(deleted, "unverified sign-ups past their week deleted"),
         Err(e) => tracing::warn!(error = %e, "sign-up sweep failed"),

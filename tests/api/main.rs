@@ -8,6 +8,7 @@ mod mfa;
 mod notifications;
 mod password_reset;
 
+mod accounts;
 mod api_keys;
 mod atomic;
 mod auth;

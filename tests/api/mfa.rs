@@ -45,6 +45,14 @@ async fn status(app: &TestApp, client: &reqwest::Client) -> Value {
 /// authenticator and the recovery codes.
 pub async fn enrolled(app: &TestApp, email: &str) -> (reqwest::Client, Authenticator, Vec<String>) {
     let client = app.signed_in(email).await;
+    let (authenticator, codes) = enrol(app, &client).await;
+    (client, authenticator, codes)
+}
+
+/// Turns on two-factor sign-in for a signed-in client; returns the authenticator and the
+/// recovery codes.
+pub async fn enrol(app: &TestApp, client: &reqwest::Client) -> (Authenticator, Vec<String>) {
+    let client = client.clone();
     assert_eq!(
         app.call(&client, "confirm_password", &[("password", PASSWORD)])
             .await
@@ -77,7 +85,7 @@ pub async fn enrolled(app: &TestApp, email: &str) -> (reqwest::Client, Authentic
         .iter()
         .map(|c| c.as_str().unwrap().to_string())
         .collect();
-    (client, authenticator, codes)
+    (authenticator, codes)
 }
 
 /// A fresh browser that passed the password step; returns it and where it was sent.

@@ -154,8 +154,8 @@ on_both_databases! {
         phone.post(app.url("/signout")).send().await.unwrap();
         let page = sessions(&app, &laptop).await;
         assert_eq!(page["ended"][0]["end_reason"], "signed_out");
-        let html = laptop.get(app.url("/settings/sessions")).send().await.unwrap().text().await.unwrap();
-        assert!(html.contains("Signed out") && html.contains("This device"));
+        let html = app.page(&laptop, "/settings/sessions").await;
+        assert!(html.contains("Signed out") && html.contains("This device"), "{html}");
         // The one confirmation dialog, closed until an action needs it.
         assert!(html.contains(r#"<dialog id="reauth""#) && !html.contains("<dialog id=\"reauth\" open"));
     }

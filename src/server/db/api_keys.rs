@@ -14,6 +14,8 @@ pub const TOUCH_EVERY_SECS: i64 = 60;
 pub struct NewKeyRow<'a> {
     pub id: &'a str,
     pub user_id: &'a str,
+    /// The account the key acts in, if it belongs to one.
+    pub account_id: Option<&'a str>,
     pub name: &'a str,
     pub secret_hash: &'a str,
     pub secret_prefix: &'a str,
@@ -31,9 +33,11 @@ pub struct KeyAuth {
     pub status: KeyStatus,
     pub last_used_at: Option<i64>,
     pub last_used_ip: Option<String>,
+    pub account_id: Option<String>,
 }
 
-const COLUMNS: &str = "id, name, secret_prefix, scopes, created_at, expires_at, last_used_at, last_used_ip, revoked_at";
+const COLUMNS: &str = "id, name, secret_prefix, scopes, created_at, expires_at, last_used_at, last_used_ip, revoked_at,
+    account_id, (select a.name from accounts a where a.id = api_keys.account_id)";
 
 fn scopes(text: &str) -> Vec<Scope> {
     Scope::parse_list(text)
@@ -55,6 +59,13 @@ fn view(row: AnyRow, now: i64) -> KeyView {
         last_used_at: row.get(6),
         last_used_ip: row.get(7),
         status: KeyStatus::of(row.get(8), expires_at, now),
+        account: match (
+            row.get::<Option<String>, _>(9),
+            row.get::<Option<String>, _>(10),
+        ) {
+            (Some(id), Some(name)) => Some((id, name)),
+            _ => None,
+        },
     }
 }
 
@@ -63,8 +74,8 @@ pub async fn insert<'e>(
     key: NewKeyRow<'_>,
 ) -> Result<(), AppError> {
     sqlx::query(
-        "insert into api_keys (id, user_id, name, secret_hash, secret_prefix, scopes, created_at, expires_at)
-         values ($1, $2, $3, $4, $5, $6, $7, $8)",
+        "insert into api_keys (id, user_id, name, secret_hash, secret_prefix, scopes, created_at, expires_at, account_id)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
     .bind(key.id)
     .bind(key.user_id)
@@ -74,6 +85,7 @@ pub async fn insert<'e>(
     .bind(words(key.scopes))
     .bind(key.created_at)
     .bind(key.expires_at)
+    .bind(key.account_id)
     .execute(db)
     .await?;
     Ok(())
@@ -118,7 +130,7 @@ pub async fn for_auth<'e>(
     now: i64,
 ) -> Result<Option<KeyAuth>, AppError> {
     let row = sqlx::query(
-        "select id, user_id, secret_hash, scopes, revoked_at, expires_at, last_used_at, last_used_ip
+        "select id, user_id, secret_hash, scopes, revoked_at, expires_at, last_used_at, last_used_ip, account_id
          from api_keys where id = $1",
     )
     .bind(id)
@@ -132,6 +144,7 @@ pub async fn for_auth<'e>(
         status: KeyStatus::of(r.get(4), r.get(5), now),
         last_used_at: r.get(6),
         last_used_ip: r.get(7),
+        account_id: r.get(8),
     }))
 }
 

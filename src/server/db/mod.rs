@@ -4,6 +4,7 @@
 //! Queries use `$1` placeholders and integer columns only (see `migrations/`), so every query in
 //! the per-tab modules runs unchanged on both backends.
 
+pub mod accounts;
 pub mod api_keys;
 pub mod avatars;
 pub mod contacts;

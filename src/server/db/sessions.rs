@@ -21,6 +21,8 @@ pub struct ActiveSession {
     pub user_id: String,
     pub last_seen_at: i64,
     pub reauth_at: Option<i64>,
+    /// The account it works in ("Switch to"), if one was chosen.
+    pub current_account_id: Option<String>,
 }
 
 /// A session as the Sessions tab lists it (never its token hash).
@@ -73,7 +75,7 @@ pub async fn find_active<'e>(
     now: i64,
 ) -> Result<Option<ActiveSession>, AppError> {
     let row = sqlx::query(
-        "select id, user_id, last_seen_at, reauth_at from sessions
+        "select id, user_id, last_seen_at, reauth_at, current_account_id from sessions
          where token_hash = $1 and ended_at is null and idle_expires_at > $2 and absolute_expires_at > $2",
     )
     .bind(token_hash)
@@ -85,6 +87,7 @@ pub async fn find_active<'e>(
         user_id: r.get(1),
         last_seen_at: r.get(2),
         reauth_at: r.get(3),
+        current_account_id: r.get(4),
     }))
 }
 

@@ -14,7 +14,7 @@ pub struct NewUser<'a> {
     pub last_name: &'a str,
 }
 
-/// Creates an unverified user and their profile in one transaction (see `accounts::sign_up`:
+/// Creates an unverified user and their profile in one transaction (see `sign_in::sign_up`:
 /// the caller has made sure the address is not someone's verified address).
 pub async fn create(
     db: &mut sqlx::AnyConnection,
@@ -277,6 +277,8 @@ pub async fn current_user<'e>(
         last_name: r.get(3),
         unread: 0,
         avatar: r.get(4),
+        invitations: 0,
+        account: None,
     }))
 }
 

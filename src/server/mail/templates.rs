@@ -138,6 +138,50 @@ pub fn password_reset(lang: Lang, to: &str, name: &str, link: &str) -> Email {
     )
 }
 
+/// An invitation to an account: who invites, to which account and role, and the link.
+pub fn invitation(
+    lang: Lang,
+    to: &str,
+    from: &str,
+    account: &str,
+    role: crate::model::accounts::Role,
+    link: &str,
+) -> Email {
+    notice(
+        lang,
+        to,
+        &fill(in_lang(lang, Msg::YouAreInvitedToAccount), &[account]),
+        &[
+            in_lang(lang, Msg::Hello2).to_string(),
+            fill(
+                in_lang(lang, Msg::InviterInvitedYouToJoinAccount),
+                &[from, account, in_lang(lang, role.label())],
+            ),
+            in_lang(lang, Msg::ToAcceptOpenThisLinkWithin).to_string(),
+            link.to_string(),
+            in_lang(lang, Msg::IfYouDoNotExpectThisInvitation).to_string(),
+        ],
+    )
+}
+
+/// To a member without two-factor sign-in when their account starts requiring it.
+pub fn mfa_required(lang: Lang, to: &str, account: &str, due: &str, link: &str) -> Email {
+    notice(
+        lang,
+        to,
+        &fill(in_lang(lang, Msg::AccountNowRequiresTwoFactor), &[account]),
+        &[
+            in_lang(lang, Msg::Hello2).to_string(),
+            fill(
+                in_lang(lang, Msg::AccountRequiresTwoFactorFromMail),
+                &[account, due],
+            ),
+            in_lang(lang, Msg::TurnItOnHere).to_string(),
+            link.to_string(),
+        ],
+    )
+}
+
 /// To the owner of an address someone tried to sign up (or add to another account) with.
 pub fn signup_attempt(lang: Lang, to: &str, signin: &str) -> Email {
     notice(

@@ -7,6 +7,7 @@
 //! reason; over the per-key budget → 429 with `Retry-After`) before its handler, which checks
 //! the scope it needs and calls the same code the settings tabs use.
 
+mod accounts;
 mod events;
 mod preferences;
 mod subscriptions;
@@ -58,6 +59,30 @@ pub fn router(state: AppState) -> Router<AppState> {
             "/me/preferences",
             get(preferences::get_preferences).patch(preferences::patch_preferences),
         )
+        .route("/me/accounts", get(accounts::my_accounts))
+        .route("/me/invitations", get(accounts::my_invitations))
+        .route(
+            "/me/invitations/{id}/accept",
+            axum::routing::post(accounts::accept),
+        )
+        .route(
+            "/me/invitations/{id}/ignore",
+            axum::routing::post(accounts::ignore),
+        )
+        .route("/accounts/{id}/members", get(accounts::members))
+        .route(
+            "/accounts/{id}/members/{user}",
+            axum::routing::patch(accounts::change_member).delete(accounts::remove_member),
+        )
+        .route(
+            "/accounts/{id}/invitations",
+            axum::routing::post(accounts::invite),
+        )
+        .route(
+            "/accounts/{id}/invitations/{invitation}",
+            axum::routing::delete(accounts::revoke),
+        )
+        .route("/accounts/{id}/audit", get(accounts::audit))
         .layer(from_fn_with_state(state, authenticate));
     let v1 = Router::new()
         .route("/openapi.json", get(openapi_json))
@@ -324,7 +349,7 @@ pub fn json_read<T: Serialize>(headers: &HeaderMap, value: &T) -> Response {
         version = "1",
         description = "Your profile, sessions and API keys, for scripts. Authenticate with a personal API key from Settings → API keys: `Authorization: Bearer pc_<id>.<secret>`. Each endpoint names the scope it needs; a `…:write` scope includes `…:read`. Reads carry an `ETag`; send it back as `If-Match` on writes to avoid overwriting someone else's change (412 when stale) and as `If-None-Match` to revalidate a copy (304). Errors are `application/problem+json`. Each key may make `API_RATE_LIMIT` requests per minute (600 by default); beyond that, 429 with `Retry-After`."
     ),
-    paths(v1::get_me, v1::patch_me, preferences::get_preferences, preferences::patch_preferences, v1::list_sessions, v1::list_api_keys, events::list_notifications, subscriptions::get_subscriptions, subscriptions::patch_subscriptions, events::mark_read, events::mark_all_read, events::post_event),
+    paths(v1::get_me, v1::patch_me, preferences::get_preferences, preferences::patch_preferences, v1::list_sessions, v1::list_api_keys, events::list_notifications, subscriptions::get_subscriptions, subscriptions::patch_subscriptions, events::mark_read, events::mark_all_read, accounts::my_accounts, accounts::my_invitations, accounts::accept, accounts::ignore, accounts::members, accounts::invite, accounts::revoke, accounts::change_member, accounts::remove_member, accounts::audit, events::post_event),
     components(schemas(Problem, FieldProblem)),
     modifiers(&Conventions),
     tags(
@@ -333,6 +358,7 @@ pub fn json_read<T: Serialize>(headers: &HeaderMap, value: &T) -> Response {
         (name = "sessions", description = "Where you are signed in"),
         (name = "api-keys", description = "Your API keys (never their secrets)"),
         (name = "notifications", description = "Your in-app notifications and what you hear about"),
+        (name = "accounts", description = "The accounts you belong to, invitations, and managing an account's members"),
         (name = "platform", description = "For the platform, with the operator's platform key: events that become notifications"),
     )
 )]
@@ -400,9 +426,14 @@ impl utoipa::Modify for Conventions {
             r
         };
         for item in openapi.paths.paths.values_mut() {
-            for op in [&mut item.get, &mut item.patch, &mut item.post]
-                .into_iter()
-                .flatten()
+            for op in [
+                &mut item.get,
+                &mut item.patch,
+                &mut item.post,
+                &mut item.delete,
+            ]
+            .into_iter()
+            .flatten()
             {
                 let responses = &mut op.responses.responses;
                 let mut add = |code: &str, response: utoipa::openapi::Response| {

@@ -165,22 +165,26 @@ pub fn Select(
     name: &'static str,
     #[prop(default = None)] error: Option<AppError>,
     #[prop(optional)] hint: Option<Msg>,
+    /// As in `Field`: another prefix where two forms on a page have this field.
+    #[prop(default = "field")]
+    id_prefix: &'static str,
     children: Children,
 ) -> impl IntoView {
     let message = field_message(&error, name);
+    let id = format!("{id_prefix}-{name}");
     view! {
         <div class="field">
-            <label for=format!("field-{name}")>{t(label)}</label>
-            {hint.map(|h| view! { <p class="hint" id=format!("field-{name}-hint")>{t(h)}</p> })}
+            <label for=id.clone()>{t(label)}</label>
+            {hint.map(|h| view! { <p class="hint" id=format!("{id}-hint")>{t(h)}</p> })}
             <select
-                id=format!("field-{name}")
+                id=id.clone()
                 name=name
                 aria-invalid=message.is_some().then_some("true")
-                aria-describedby=described_by(&format!("field-{name}"), hint.is_some(), message.is_some())
+                aria-describedby=described_by(&id, hint.is_some(), message.is_some())
             >
                 {children()}
             </select>
-            <p class="field-error" id=format!("field-{name}-error") hidden=message.is_none()>{message.clone()}</p>
+            <p class="field-error" id=format!("{id}-error") hidden=message.is_none()>{message.clone()}</p>
         </div>
     }
 }
@@ -219,11 +223,15 @@ pub fn RowAction(
     /// step, with its error (see `reauth`).
     #[prop(default = None)]
     step: Option<AppError>,
+    /// The account the item belongs to, for actions on an account's members and invitations.
+    #[prop(optional, into)]
+    account: Option<String>,
 ) -> impl IntoView {
     let form_class = if step.is_some() { "stack" } else { "inline" };
     view! {
         <super::enhance::Enhanced>
             <form method="post" action=action class=form_class>
+                {account.map(|account| view! { <input type="hidden" name="account" value=account/> })}
                 <input type="hidden" name="id" value=id/>
                 <FormAlert error=step.clone()/>
                 {step.map(|error| view! { <super::reauth::ConfirmStep error=error/> })}
@@ -240,6 +248,29 @@ pub fn FormAlert(#[prop(default = None)] error: Option<AppError>) -> impl IntoVi
         .filter(|e| !matches!(e, AppError::Validation(f) if f.is_empty()))
         .map(|e| e.message().show());
     view! { <div class="alert" role="alert" hidden=text.is_none()>{text.clone()}</div> }
+}
+
+/// The question before something that cannot be undone, with the action and a way back.
+#[component]
+pub fn Question(
+    /// Where "Cancel" leads (the page without the question).
+    #[prop(into)]
+    back: String,
+    id: String,
+    question: String,
+    detail: &'static str,
+    children: Children,
+) -> impl IntoView {
+    let (text, labelled) = (format!("{id}-text"), format!("{id}-text"));
+    view! {
+        <div class="confirm" id=id role="group" aria-labelledby=labelled>
+            <p id=text><strong>{question}</strong>" "{detail}</p>
+            <div class="actions">
+                {children()}
+                <a href=back>{t(Msg::Cancel)}</a>
+            </div>
+        </div>
+    }
 }
 
 #[cfg(test)]

@@ -8,15 +8,19 @@ use crate::i18n::Msg;
 use crate::i18n::{fill, t};
 use crate::ui::time::show as show_time;
 use crate::{
-    api::api_keys::{list_api_keys, CreateApiKey, DeleteApiKey, RevokeApiKey, UpdateApiKey},
+    api::{
+        accounts::RequestApiAccess,
+        api_keys::{list_api_keys, CreateApiKey, DeleteApiKey, RevokeApiKey, UpdateApiKey},
+    },
     error::AppError,
     model::{
+        accounts::{ApiAccess, KeyAccount},
         api_keys::{ApiKeysPage, KeyStatus, KeyView, NewKey, Scope, DEFAULT_EXPIRY},
         form::Typed,
     },
     ui::components::{
         enhance::Enhanced,
-        form::{url_error, url_form, Field, FormAlert, RowAction, SubmitButton},
+        form::{url_error, url_form, Field, FormAlert, Question, RowAction, Select, SubmitButton},
         reauth::{ConfirmStep, SudoWindow},
     },
 };
@@ -39,6 +43,7 @@ pub fn ApiKeysTab() -> impl IntoView {
         create: url_form::<CreateApiKey>(),
         update: url_form::<UpdateApiKey>(),
         revoke: url_error::<RevokeApiKey>().or(url_error::<DeleteApiKey>()),
+        access: url_form::<RequestApiAccess>(),
     };
     view! {
         <Title text=t(Msg::APIKeysSettingsProfileCenter)/>
@@ -66,6 +71,7 @@ fn done_message(done: &str) -> Option<&'static str> {
         "saved" => Some(t(Msg::KeySaved)),
         "revoked" => Some(t(Msg::KeyRevokedRequestsWithItNow)),
         "deleted" => Some(t(Msg::KeyDeleted)),
+        "requested" => Some(t(Msg::APIAccessRequestSent)),
         _ => None,
     }
 }
@@ -87,6 +93,7 @@ pub struct UrlErrors {
     create: Option<(AppError, Typed)>,
     update: Option<(AppError, Typed)>,
     revoke: Option<AppError>,
+    access: Option<(AppError, Typed)>,
 }
 
 #[component]
@@ -98,13 +105,19 @@ fn KeysPage(
 ) -> impl IntoView {
     let sudo = page.reauth_until.is_some();
     let create = errors.create.clone();
+    let waiting: Vec<KeyAccount> = page
+        .accounts
+        .iter()
+        .filter(|a| !a.access.allows_keys())
+        .cloned()
+        .collect();
     // A form that came back (no JavaScript) while no confirmation is open asks for the password
     // inside it: one post confirms and saves, and what was typed stays.
     let creating = (asked.new || create.is_some()).then(|| {
         view! {
             <section id="generate" aria-labelledby="generate-heading">
                 <h2 id="generate-heading">{t(Msg::GenerateAKey)}</h2>
-                <CreateKeyForm sent=create sudo=sudo/>
+                <CreateKeyForm sent=create sudo=sudo accounts=page.accounts.clone()/>
             </section>
         }
     });
@@ -143,6 +156,54 @@ fn KeysPage(
                 }
                     .into_any()
             }}
+        </section>
+        {(!waiting.is_empty()).then(|| view! { <ApiAccessRequests accounts=waiting.clone() sent=errors.access.clone()/> })}
+    }
+}
+
+/// Accounts where keys need an Admin's approval the person does not have: where they stand,
+/// and a request with a reason for each.
+#[component]
+fn ApiAccessRequests(accounts: Vec<KeyAccount>, sent: Option<(AppError, Typed)>) -> impl IntoView {
+    view! {
+        <section aria-labelledby="access-heading" id="access">
+            <h2 id="access-heading">{t(Msg::APIAccess)}</h2>
+            <p class="hint">{t(Msg::AccountsWhereAPIAccessNeedsApproval)}</p>
+            <ul class="key-list">
+                {accounts
+                    .into_iter()
+                    .map(|a| {
+                        let refused = sent
+                            .as_ref()
+                            .filter(|(_, typed)| typed.get("account") == Some(a.id.as_str()))
+                            .map(|(e, _)| e.clone());
+                        let message = crate::ui::components::form::field_message(&refused, "reason");
+                        let id = format!("reason-{}", a.id);
+                        let aria = fill(t(Msg::RequestAPIAccessTo), &[&a.name]);
+                        view! {
+                            <li class="key">
+                                <h3>{a.name.clone()}<span class="badge badge-muted">{t(a.access.label())}</span></h3>
+                                {(a.access != ApiAccess::Pending).then(|| view! {
+                                    <Enhanced>
+                                        <form method="post" action=RequestApiAccess::url() class="stack" novalidate>
+                                            <input type="hidden" name="account" value=a.id.clone()/>
+                                            <FormAlert error=refused.clone()/>
+                                            <div class="field">
+                                                <label for=id.clone()>{t(Msg::Reason)}</label>
+                                                <input id=id.clone() name="reason" type="text" maxlength="500" required
+                                                    aria-invalid=message.is_some().then_some("true")
+                                                    aria-describedby=message.is_some().then(|| format!("{id}-error"))/>
+                                                <p class="field-error" id=format!("{id}-error") hidden=message.is_none()>{message.clone()}</p>
+                                            </div>
+                                            <p class="actions"><SubmitButton label=Msg::RequestAPIAccess pending_label=Msg::Requesting class="secondary" aria_label=aria/></p>
+                                        </form>
+                                    </Enhanced>
+                                })}
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ul>
         </section>
     }
 }
@@ -213,9 +274,16 @@ fn CreateKeyForm(
     /// The error and typed values of a post that came back (no JavaScript), if one did.
     sent: Option<(AppError, Typed)>,
     sudo: bool,
+    accounts: Vec<KeyAccount>,
 ) -> impl IntoView {
+    // Accounts the key can be for now; the others wait for approval (see `ApiAccess`).
+    let usable: Vec<KeyAccount> = accounts
+        .into_iter()
+        .filter(|a| a.access.allows_keys())
+        .collect();
     let (error, typed) = sent.map_or((None, Typed::default()), |(e, t)| (Some(e), t));
     let step = error.clone().filter(|_| !sudo);
+    let chosen = typed.get("account").unwrap_or_default().to_string();
     let expires = typed
         .get("expires_in")
         .unwrap_or(DEFAULT_EXPIRY)
@@ -232,6 +300,15 @@ fn CreateKeyForm(
                 <FormAlert error=error.clone()/>
                 <Field label=Msg::Name name="name" value=typed.get("name").unwrap_or_default().to_string() required=true maxlength=60 hint=Msg::WhatUsesItEGNightly error=error.clone()/>
                 <ScopeChoices checked=typed.all("scopes[]") error=error.clone()/>
+                {(!usable.is_empty()).then(|| view! {
+                    <Select label=Msg::AccountOfKey name="account" hint=Msg::WhichAccountTheKeyActsIn error=error.clone()>
+                        <option value="" selected=chosen.is_empty()>{t(Msg::PersonalNoAccount)}</option>
+                        {usable
+                            .iter()
+                            .map(|a| view! { <option value=a.id.clone() selected=chosen == a.id>{a.name.clone()}</option> })
+                            .collect_view()}
+                    </Select>
+                })}
                 <div class="field">
                     <label for="field-expires_in">{t(Msg::Expires)}</label>
                     <select id="field-expires_in" name="expires_in">
@@ -321,12 +398,12 @@ fn KeyItem(key: KeyView, open: Open, sudo: bool) -> impl IntoView {
     let below = match open {
         Open::Edit(sent) if active => Some(view! { <EditKeyForm key=key.clone() sent=sent sudo=sudo/> }.into_any()),
         Open::Revoke if active => Some(view! {
-            <Question id=format!("revoke-{id}") question=fill(t(Msg::RevokeKeyQuestion), &[&name]) detail=t(Msg::ScriptsThatUseItStopWorking)>
+            <Question back="/settings/api-keys" id=format!("revoke-{id}") question=fill(t(Msg::RevokeKeyQuestion), &[&name]) detail=t(Msg::ScriptsThatUseItStopWorking)>
                 <RowAction action=RevokeApiKey::url() id=id.clone() label=Msg::RevokeKeyNow pending=Msg::Revoking aria_label=fill(t(Msg::RevokeKeyNowNamed), &[&name]) class="danger"/>
             </Question>
         }.into_any()),
         Open::Delete if !active => Some(view! {
-            <Question id=format!("delete-{id}") question=fill(t(Msg::DeleteKeyQuestion), &[&name]) detail=t(Msg::ItsHistoryIsGoneFromThisList)>
+            <Question back="/settings/api-keys" id=format!("delete-{id}") question=fill(t(Msg::DeleteKeyQuestion), &[&name]) detail=t(Msg::ItsHistoryIsGoneFromThisList)>
                 <RowAction action=DeleteApiKey::url() id=id.clone() label=Msg::DeleteKeyNow pending=Msg::Deleting aria_label=fill(t(Msg::DeleteKeyNowNamed), &[&name]) class="danger"/>
             </Question>
         }.into_any()),
@@ -344,29 +421,10 @@ fn KeyItem(key: KeyView, open: Open, sudo: bool) -> impl IntoView {
                 <div><dt>{t(Msg::Created)}</dt><dd><time>{show_time(key.created_at)}</time></dd></div>
                 <div><dt>{t(Msg::Expires)}</dt><dd>{expires}</dd></div>
                 <div><dt>{t(Msg::LastUsed)}</dt><dd>{last_used}</dd></div>
+                <div><dt>{t(Msg::AccountOfKey)}</dt><dd>{key.account.clone().map_or_else(|| t(Msg::PersonalKey).to_string(), |(_, name)| name)}</dd></div>
             </dl>
             {actions.map(|a| view! { <div class="actions">{a}</div> })}
             {below}
         </li>
-    }
-}
-
-/// The question before something that cannot be undone, with the action and a way back.
-#[component]
-fn Question(
-    id: String,
-    question: String,
-    detail: &'static str,
-    children: Children,
-) -> impl IntoView {
-    let (text, labelled) = (format!("{id}-text"), format!("{id}-text"));
-    view! {
-        <div class="confirm" id=id role="group" aria-labelledby=labelled>
-            <p id=text><strong>{question}</strong>" "{detail}</p>
-            <div class="actions">
-                {children()}
-                <a href="/settings/api-keys">{t(Msg::Cancel)}</a>
-            </div>
-        </div>
     }
 }

@@ -3,6 +3,7 @@
 //! `TABS` lists only tabs that work; each later tab adds one line here and one route in
 //! `app.rs`.
 
+pub mod accounts;
 pub mod api_keys;
 pub mod contacts;
 pub mod notifications;
@@ -26,6 +27,7 @@ pub const TABS: &[(&str, Msg)] = &[
     ("profile", Msg::Profile),
     ("preferences", Msg::Preferences),
     ("notifications", Msg::Notifications),
+    ("accounts", Msg::Accounts),
     ("security", Msg::Security),
     ("sessions", Msg::Sessions),
     ("api-keys", Msg::APIKeys),
@@ -48,7 +50,12 @@ pub fn SettingsLayout() -> impl IntoView {
             })}
         </Suspense>
         <div class="settings">
-            <TabBar/>
+            <Suspense fallback=|| view! { <TabBar invitations=0/> }>
+                {move || Suspend::new(async move {
+                    let invitations = user.await.ok().flatten().map_or(0, |u| u.invitations);
+                    view! { <TabBar invitations=invitations/> }
+                })}
+            </Suspense>
             <main id="main" class="tab-panel">
                 <Outlet/>
             </main>
@@ -81,6 +88,12 @@ fn Header(user: CurrentUser) -> impl IntoView {
                 <a class="back-to-console" href=url rel="external">{fill(t(Msg::BackToConsole), &[&console])}</a>
             })}
             <a class="brand" href="/settings/profile">{t(Msg::ProfileCenter)}</a>
+            // The account the console works in for this session ("Switch to" on Accounts).
+            {user.account.clone().map(|account| view! {
+                <a class="current-account" href="/settings/accounts">
+                    <span class="visually-hidden">{t(Msg::CurrentAccount)}" "</span>{account}
+                </a>
+            })}
             <Bell unread=user.unread/>
             <details class="avatar-menu">
                 <summary aria-label=menu_label>
@@ -101,7 +114,7 @@ fn Header(user: CurrentUser) -> impl IntoView {
                     <ul class="menu-tabs">
                         {TABS
                             .iter()
-                            .map(|(slug, label)| view! { <li><a href=format!("/settings/{slug}")>{t(*label)}</a></li> })
+                            .map(|(slug, label)| view! { <li><a href=format!("/settings/{slug}")>{tab_label(slug, *label, user.invitations)}</a></li> })
                             .collect_view()}
                     </ul>
                     <form method="post" action="/signout">
@@ -138,8 +151,19 @@ fn Bell(unread: i64) -> impl IntoView {
     }
 }
 
+/// A tab's label, with the count of what waits there (invitations on Accounts).
+fn tab_label(slug: &str, label: Msg, invitations: i64) -> impl IntoView {
+    let waiting = (slug == "accounts" && invitations > 0).then(|| {
+        view! {
+            " "<span class="badge count" aria-hidden="true">{invitations.to_string()}</span>
+            <span class="visually-hidden">{fill(t(Msg::NInvitationsWaiting), &[&invitations.to_string()])}</span>
+        }
+    });
+    view! { {t(label)}{waiting} }
+}
+
 #[component]
-fn TabBar() -> impl IntoView {
+fn TabBar(invitations: i64) -> impl IntoView {
     let path = use_location().pathname.get_untracked();
     view! {
         <nav class="tabs" aria-label=t(Msg::Settings)>
@@ -153,7 +177,7 @@ fn TabBar() -> impl IntoView {
                         let current = path == href || path.starts_with(&format!("{href}/"));
                         view! {
                             <li>
-                                <a href=href aria-current=current.then_some("page")>{t(*label)}</a>
+                                <a href=href aria-current=current.then_some("page")>{tab_label(slug, *label, invitations)}</a>
                             </li>
                         }
                     })

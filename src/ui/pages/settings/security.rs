@@ -32,6 +32,7 @@ pub fn SecurityTab() -> impl IntoView {
     let page_number = crate::ui::components::form::page_number(&query);
     let error = url_error::<ChangePassword>();
     let changed = error.is_none() && query.get("changed").is_some();
+    let required = query.get("required").is_some();
     let log = Resource::new_blocking(move || page_number, get_security_log);
     let mfa = Resource::new_blocking(|| (), |_| get_mfa_status());
     let mfa_errors = MfaErrors {
@@ -50,7 +51,7 @@ pub fn SecurityTab() -> impl IntoView {
                 let errors = mfa_errors.clone();
                 Suspend::new(async move {
                     match mfa.await {
-                        Ok(status) => view! { <TwoFactor status=status errors=errors/> }.into_any(),
+                        Ok(status) => view! { <TwoFactor status=status errors=errors required=required/> }.into_any(),
                         Err(e) => view! { <div class="alert" role="alert">{e.message().show()}</div> }.into_any(),
                     }
                 })
@@ -145,7 +146,7 @@ pub struct MfaErrors {
 /// Two-factor sign-in: set up, recovery codes, turn off. Every change needs a recent password
 /// confirmation, asked for when its button is pressed (see `reauth`).
 #[component]
-fn TwoFactor(status: MfaStatus, errors: MfaErrors) -> impl IntoView {
+fn TwoFactor(status: MfaStatus, errors: MfaErrors, required: bool) -> impl IntoView {
     let sudo = status.reauth_until.is_some();
     let now = status.now;
     // Regenerating and the code show their errors in their forms.
@@ -169,8 +170,10 @@ fn TwoFactor(status: MfaStatus, errors: MfaErrors) -> impl IntoView {
     // The code form shows only within a confirmation (with the QR code), and so its error.
     let enrol_error = Refused::error_of(&errors.enrol);
     view! {
-        <section aria-labelledby="mfa-heading">
+        <section aria-labelledby="mfa-heading" id="mfa">
             <h2 id="mfa-heading">{t(Msg::TwoFactorSignIn)}</h2>
+            // Sent here by an account that requires it (see the Accounts tab).
+            {(required && !status.enabled).then(|| view! { <p class="alert" role="note">{t(Msg::AnAccountYouBelongToRequires)}</p> })}
             {alone.map(|e| view! { <div class="alert" role="alert">{e.message().show()}</div> })}
             {status.reauth_until.map(|until| view! { <SudoWindow until=until now=now/> })}
             {status.new_recovery_codes.map(|codes| view! { <RecoveryCodes codes=codes/> })}
