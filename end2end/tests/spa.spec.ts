@@ -126,7 +126,7 @@ test('the header leads back to the console and its menu to every tab', async ({ 
   const menu = page.getByLabel(/^Account menu for /);
   await menu.click();
   const links = page.locator('.avatar-menu .menu').getByRole('link');
-  await expect(links).toHaveText(['Profile', 'Preferences', 'Notifications', 'Security', 'Sessions', 'API keys']);
+  await expect(links).toHaveText(['Profile', 'Preferences', 'Notifications', 'Accounts', 'Security', 'Sessions', 'API keys']);
   await expectAccessible(page);
   await links.filter({ hasText: 'Sessions' }).click();
   await expect(page.getByRole('heading', { level: 1, name: 'Sessions' })).toBeVisible();

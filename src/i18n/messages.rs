@@ -814,4 +814,5 @@ messages! {
     PersonalKey => "Personal", "Persönlich";
     ThereIsNothingToRequest => "There is nothing to request: this account needs no approval, or you have it.", "Es gibt nichts zu beantragen: Dieses Konto braucht keine Freigabe, oder Sie haben sie.";
     ChooseOneOfYourAccounts => "Choose one of your accounts.", "Wählen Sie eines Ihrer Konten.";
+    AuditLogTable => "Audit log table", "Tabelle des Prüfprotokolls";
 }

@@ -96,7 +96,16 @@ struct Audit<'a> {
     client: &'a ClientInfo,
 }
 
-impl Audit<'_> {
+impl<'a> Audit<'a> {
+    /// What `actor` does in `account_id`, from `client`.
+    fn by(actor: &'a str, account_id: &'a str, client: &'a ClientInfo) -> Self {
+        Audit {
+            account_id,
+            actor,
+            client,
+        }
+    }
+
     async fn record(
         &self,
         conn: &mut sqlx::AnyConnection,
@@ -192,11 +201,7 @@ pub async fn create(
     let mut tx = state.begin().await?;
     db::create_account(&mut *tx, &id, &name, at).await?;
     db::add_member(&mut *tx, &id, user_id, Role::Owner, at).await?;
-    let audit = Audit {
-        account_id: &id,
-        actor: user_id,
-        client,
-    };
+    let audit = Audit::by(user_id, &id, client);
     audit
         .record(&mut tx, AuditAction::Created, &name, "")
         .await?;
@@ -245,13 +250,9 @@ pub async fn leave(
         .await?
         .unwrap_or_default();
     let me = person(&mut tx, user_id).await?;
-    Audit {
-        account_id,
-        actor: user_id,
-        client,
-    }
-    .record(&mut tx, AuditAction::Left, &me, role.as_str())
-    .await?;
+    Audit::by(user_id, account_id, client)
+        .record(&mut tx, AuditAction::Left, &me, role.as_str())
+        .await?;
     db::remove_member(&mut tx, account_id, user_id).await?;
     security_events::record(&mut *tx, user_id, Kind::AccountLeft, true, client, &name).await?;
     tx.commit().await?;
@@ -286,13 +287,9 @@ pub async fn accept(
         return Err(AppError::conflict(Msg::YouAreAlreadyAMemberOf));
     }
     let me = person(&mut tx, user_id).await?;
-    Audit {
-        account_id: &invitation.account_id,
-        actor: user_id,
-        client,
-    }
-    .record(&mut tx, AuditAction::Joined, &me, invitation.role.as_str())
-    .await?;
+    Audit::by(user_id, &invitation.account_id, client)
+        .record(&mut tx, AuditAction::Joined, &me, invitation.role.as_str())
+        .await?;
     let detail = format!("{} ({})", invitation.account_name, invitation.role);
     security_events::record(
         &mut *tx,
@@ -320,18 +317,14 @@ pub async fn ignore(
     if !db::answer(&mut *tx, &invitation.id, Answer::Ignored, at).await? {
         return Err(AppError::NotFound);
     }
-    Audit {
-        account_id: &invitation.account_id,
-        actor: user_id,
-        client,
-    }
-    .record(
-        &mut tx,
-        AuditAction::InvitationIgnored,
-        &invitation.email,
-        "",
-    )
-    .await?;
+    Audit::by(user_id, &invitation.account_id, client)
+        .record(
+            &mut tx,
+            AuditAction::InvitationIgnored,
+            &invitation.email,
+            "",
+        )
+        .await?;
     security_events::record(
         &mut *tx,
         user_id,
@@ -518,13 +511,9 @@ pub async fn invite(
     )
     .await?;
     mail_invitation(&mut tx, state, user_id, account_id, &email, role, &token).await?;
-    Audit {
-        account_id,
-        actor: user_id,
-        client,
-    }
-    .record(&mut tx, AuditAction::Invited, &email, role.as_str())
-    .await?;
+    Audit::by(user_id, account_id, client)
+        .record(&mut tx, AuditAction::Invited, &email, role.as_str())
+        .await?;
     tx.commit().await?;
     state.mailer.wake();
     Ok(())
@@ -581,18 +570,14 @@ pub async fn resend(
     )
     .await?;
     mail_invitation(&mut tx, state, user_id, account_id, &email, role, &token).await?;
-    Audit {
-        account_id,
-        actor: user_id,
-        client,
-    }
-    .record(
-        &mut tx,
-        AuditAction::InvitationResent,
-        &email,
-        role.as_str(),
-    )
-    .await?;
+    Audit::by(user_id, account_id, client)
+        .record(
+            &mut tx,
+            AuditAction::InvitationResent,
+            &email,
+            role.as_str(),
+        )
+        .await?;
     tx.commit().await?;
     state.mailer.wake();
     Ok(())
@@ -614,18 +599,14 @@ pub async fn revoke(
     if !db::answer(&mut *tx, id, Answer::Revoked, now()).await? {
         return Err(AppError::NotFound);
     }
-    Audit {
-        account_id,
-        actor: user_id,
-        client,
-    }
-    .record(
-        &mut tx,
-        AuditAction::InvitationRevoked,
-        &email,
-        role.as_str(),
-    )
-    .await?;
+    Audit::by(user_id, account_id, client)
+        .record(
+            &mut tx,
+            AuditAction::InvitationRevoked,
+            &email,
+            role.as_str(),
+        )
+        .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -672,11 +653,7 @@ pub async fn change_member(
         .await?
         .unwrap_or_default();
     let target = format!("{} <{}>", member.name, member.email);
-    let audit = Audit {
-        account_id,
-        actor: user_id,
-        client,
-    };
+    let audit = Audit::by(user_id, account_id, client);
     if new_role != member.role {
         db::set_role(&mut *tx, account_id, member_id, new_role).await?;
         let detail = format!("{} → {}", member.role, new_role);
@@ -742,13 +719,9 @@ pub async fn remove_member(
         .await?
         .unwrap_or_default();
     let target = format!("{} <{}>", member.name, member.email);
-    Audit {
-        account_id,
-        actor: user_id,
-        client,
-    }
-    .record(&mut tx, AuditAction::Removed, &target, member.role.as_str())
-    .await?;
+    Audit::by(user_id, account_id, client)
+        .record(&mut tx, AuditAction::Removed, &target, member.role.as_str())
+        .await?;
     db::remove_member(&mut tx, account_id, member_id).await?;
     security_events::record(
         &mut *tx,
@@ -844,13 +817,9 @@ pub async fn request_api_access(
     }
     db::request_access(&mut *tx, account_id, user_id, &reason, now()).await?;
     let me = person(&mut tx, user_id).await?;
-    Audit {
-        account_id,
-        actor: user_id,
-        client,
-    }
-    .record(&mut tx, AuditAction::ApiAccessRequested, &me, &reason)
-    .await?;
+    Audit::by(user_id, account_id, client)
+        .record(&mut tx, AuditAction::ApiAccessRequested, &me, &reason)
+        .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -880,13 +849,9 @@ pub async fn decide_api_access(
         false => (AuditAction::ApiAccessDeclined, "declined"),
     };
     let target = person(&mut tx, member_id).await?;
-    Audit {
-        account_id,
-        actor: user_id,
-        client,
-    }
-    .record(&mut tx, action, &target, "")
-    .await?;
+    Audit::by(user_id, account_id, client)
+        .record(&mut tx, action, &target, "")
+        .await?;
     let name = db::account_name(&mut *tx, account_id)
         .await?
         .unwrap_or_default();
@@ -918,13 +883,9 @@ pub async fn create_billing_profile(
     let mut tx = state.begin().await?;
     role_in_tx(&mut tx, user_id, account_id, Permission::ManageBilling).await?;
     db::insert_billing_profile(&mut *tx, &id, account_id, &name, &email, now()).await?;
-    Audit {
-        account_id,
-        actor: user_id,
-        client,
-    }
-    .record(&mut tx, AuditAction::BillingProfileCreated, &name, &email)
-    .await?;
+    Audit::by(user_id, account_id, client)
+        .record(&mut tx, AuditAction::BillingProfileCreated, &name, &email)
+        .await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -959,13 +920,9 @@ pub async fn assign_billing(
         true => AuditAction::BillingAssigned,
         false => AuditAction::BillingUnassigned,
     };
-    Audit {
-        account_id,
-        actor: user_id,
-        client,
-    }
-    .record(&mut tx, action, &target, &profile)
-    .await?;
+    Audit::by(user_id, account_id, client)
+        .record(&mut tx, action, &target, &profile)
+        .await?;
     let name = db::account_name(&mut *tx, account_id)
         .await?
         .unwrap_or_default();
@@ -1026,13 +983,9 @@ pub async fn set_policies(
         "require_mfa={} grace_days={} api_approval={}",
         after.require_mfa, after.grace_days, after.api_approval
     );
-    Audit {
-        account_id,
-        actor: user_id,
-        client,
-    }
-    .record(&mut tx, AuditAction::PolicyChanged, &name, &detail)
-    .await?;
+    Audit::by(user_id, account_id, client)
+        .record(&mut tx, AuditAction::PolicyChanged, &name, &detail)
+        .await?;
     if let (false, Some(since)) = (before.require_mfa, since) {
         let due = crate::model::sessions::rfc3339(since + grace_days * 86_400);
         let link = state.link("/settings/security?required=1#mfa");

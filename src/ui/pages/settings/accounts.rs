@@ -624,7 +624,7 @@ fn AuditLog(entries: Vec<AuditEntry>, page: usize, has_next: bool, base: String)
                 view! { <p>{t(Msg::NothingRecordedYet)}</p> }.into_any()
             } else {
                 view! {
-                    <div class="table-wrap" tabindex="0" role="region" aria-label=t(Msg::AuditLog)>
+                    <div class="table-wrap" tabindex="0" role="region" aria-label=t(Msg::AuditLogTable)>
                         <table class="stacked">
                             <caption class="visually-hidden">{t(Msg::AuditEntriesNewestFirst)}</caption>
                             <thead>
