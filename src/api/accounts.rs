@@ -14,6 +14,18 @@ pub async fn get_accounts_page() -> Result<AccountsPage, AppError> {
     accounts::page(&state()?, &user.user_id, user.chosen_account.as_deref()).await
 }
 
+/// How many invitations wait for the signed-in person (the Accounts tab's badge); 0 when
+/// nobody is signed in.
+#[server(endpoint = "count_invitations")]
+pub async fn count_invitations() -> Result<i64, AppError> {
+    use crate::server::context::*;
+    let Some(user) = current_session() else {
+        return Ok(0);
+    };
+    let now = crate::server::now();
+    crate::server::db::accounts::invitation_count(&state()?.db, &user.user_id, now).await
+}
+
 #[server(endpoint = "create_account")]
 pub async fn create_account(name: String) -> Result<String, AppError> {
     use crate::server::{accounts, context::*};
@@ -67,11 +79,18 @@ pub async fn ignore_invitation(id: String) -> Result<String, AppError> {
     land_on("/settings/accounts?done=ignored".into())
 }
 
-/// What an invitation link opens (anyone holding the link may see whom it invites where).
+/// What an invitation link opens (anyone holding the link may see whom it invites where), and
+/// whether this browser is signed in (to accept here, or to sign in first). `None`: the link no
+/// longer works.
 #[server(endpoint = "get_invitation")]
-pub async fn get_invitation(token: String) -> Result<InvitationView, AppError> {
+pub async fn get_invitation(token: String) -> Result<(Option<InvitationView>, bool), AppError> {
     use crate::server::{accounts, context::*};
-    accounts::by_token(&state()?, &token).await
+    let signed_in = current_session().is_some();
+    match accounts::by_token(&state()?, &token).await {
+        Ok(invitation) => Ok((Some(invitation), signed_in)),
+        Err(AppError::NotFound) => Ok((None, signed_in)),
+        Err(e) => Err(e),
+    }
 }
 
 #[server(endpoint = "get_manage_page")]

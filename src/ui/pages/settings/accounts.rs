@@ -662,7 +662,7 @@ pub fn InvitationPage() -> impl IntoView {
         .get_untracked()
         .get("token")
         .unwrap_or_default();
-    let signed_in = Resource::new_blocking(|| (), |_| crate::api::auth::get_current_user());
+    // One resource for the page: the invitation and whether someone is signed in.
     let invitation = Resource::new_blocking(
         {
             let token = token.clone();
@@ -680,16 +680,16 @@ pub fn InvitationPage() -> impl IntoView {
                 {move || {
                     let (token, here, error) = (token.clone(), here.clone(), error.clone());
                     Suspend::new(async move {
-                        let user = signed_in.await.ok().flatten();
                         match invitation.await {
-                            Err(_) => view! { <p class="alert" role="alert">{t(Msg::ThisInvitationLinkIsNoLonger)}</p> }.into_any(),
-                            Ok(i) => {
+                            Err(e) => view! { <p class="alert" role="alert">{e.message().show()}</p> }.into_any(),
+                            Ok((None, _)) => view! { <p class="alert" role="alert">{t(Msg::ThisInvitationLinkIsNoLonger)}</p> }.into_any(),
+                            Ok((Some(i), signed_in)) => {
                                 let what = fill(t(Msg::InviterInvitesYouAsRoleTo), &[&i.invited_by, t(i.role.label()), &i.email]);
                                 view! {
                                     <h2>{i.account_name.clone()}</h2>
                                     <p>{what}</p>
-                                    {match user {
-                                        Some(_) => view! {
+                                    {match signed_in {
+                                        true => view! {
                                             <Enhanced>
                                                 <form method="post" action=AcceptInvitation::url() class="stack">
                                                     <input type="hidden" name="token" value=token/>
@@ -701,7 +701,7 @@ pub fn InvitationPage() -> impl IntoView {
                                                 </form>
                                             </Enhanced>
                                         }.into_any(),
-                                        None => {
+                                        false => {
                                             let next = crate::ui::components::form::percent_encode(&here);
                                             view! {
                                                 <p>{fill(t(Msg::SignInWithToAccept), &[&i.email])}</p>
