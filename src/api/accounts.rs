@@ -14,18 +14,6 @@ pub async fn get_accounts_page() -> Result<AccountsPage, AppError> {
     accounts::page(&state()?, &user.user_id, user.chosen_account.as_deref()).await
 }
 
-/// How many invitations wait for the signed-in person (the Accounts tab's badge); 0 when
-/// nobody is signed in.
-#[server(endpoint = "count_invitations")]
-pub async fn count_invitations() -> Result<i64, AppError> {
-    use crate::server::context::*;
-    let Some(user) = current_session() else {
-        return Ok(0);
-    };
-    let now = crate::server::now();
-    crate::server::db::accounts::invitation_count(&state()?.db, &user.user_id, now).await
-}
-
 #[server(endpoint = "create_account")]
 pub async fn create_account(name: String) -> Result<String, AppError> {
     use crate::server::{accounts, context::*};

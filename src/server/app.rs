@@ -184,9 +184,19 @@ fn css_href(options: &LeptosOptions) -> String {
     format!("/{pkg}/{name}.css")
 }
 
+/// The route list, generated once per process. Generating it sets a process-wide flag under
+/// which any Resource first polled meanwhile waits forever (leptos-rs/leptos#4773): with several
+/// servers in one process (the integration tests), a page being rendered while another server
+/// starts would hang until the request timeout.
+fn route_list() -> Vec<leptos_axum::AxumRouteListing> {
+    static ROUTES: std::sync::OnceLock<Vec<leptos_axum::AxumRouteListing>> =
+        std::sync::OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
+
 pub fn router(state: AppState) -> Router {
     let options = state.leptos_options.clone();
-    let routes = generate_route_list(App);
+    let routes = route_list();
     let context_state = state.clone();
     let provide_state = move || provide_context(context_state.clone());
     let pkg_cache = if options.hash_files {

@@ -36,9 +36,6 @@ pub const TABS: &[(&str, Msg)] = &[
 #[component]
 pub fn SettingsLayout() -> impl IntoView {
     let user = Resource::new_blocking(|| (), |_| get_current_user());
-    // The tab bar's own resource: one resource read in two `<Suspense>`s can leave a server
-    // response hanging (leptos-rs/leptos#4851).
-    let waiting = Resource::new_blocking(|| (), |_| crate::api::accounts::count_invitations());
     // The theme is on <html> in the first byte of HTML, so the page never flashes another one.
     let theme = crate::ui::time::preferences().theme.as_str();
     view! {
@@ -55,7 +52,7 @@ pub fn SettingsLayout() -> impl IntoView {
         <div class="settings">
             <Suspense fallback=|| view! { <TabBar invitations=0/> }>
                 {move || Suspend::new(async move {
-                    let invitations = waiting.await.unwrap_or(0);
+                    let invitations = user.await.ok().flatten().map_or(0, |u| u.invitations);
                     view! { <TabBar invitations=invitations/> }
                 })}
             </Suspense>
