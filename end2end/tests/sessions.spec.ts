@@ -93,6 +93,8 @@ test('a wrong password does not open the door', async ({ page, browser }, testIn
   const other = await otherContext.newPage();
   await other.goto('/signin');
   await new AuthPages(other).signIn(email, PASSWORD);
+  // The other session exists once its sign-in has landed.
+  await new ProfileTab(other).expectLoaded();
   const sessions = new SessionsTab(page);
   await sessions.open();
   await page.getByRole('button', { name: /^End session/ }).click();
