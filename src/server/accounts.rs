@@ -30,8 +30,8 @@ use crate::{
         accounts::{
             held_out, parse_grace_days, parse_role, validate_billing_profile, validate_group,
             validate_name, validate_reason, AccountsPage, ApiAccess, AuditAction, AuditEntry,
-            InvitationView, KeyAccount, ManagePage, MembershipView, Permission, Policies, Role,
-            INVITATION_SECS,
+            InvitationView, KeyAccount, ManagePage, MemberView, MembershipView, Permission,
+            Policies, Role, INVITATION_SECS,
         },
         auth::{normalize_email, validate_email},
     },
@@ -413,6 +413,22 @@ pub async fn manage_page(
         audit_page: page,
         audit_has_next,
     })
+}
+
+/// One member of an account, for those who manage its members (what a REST patch starts from,
+/// without building the whole Manage page).
+pub async fn member(
+    state: &AppState,
+    user_id: &str,
+    account_id: &str,
+    member_id: &str,
+) -> Result<MemberView, AppError> {
+    role_for(state, user_id, account_id, Permission::ManageMembers).await?;
+    db::members(&state.db, account_id)
+        .await?
+        .into_iter()
+        .find(|m| m.user_id == member_id)
+        .ok_or(AppError::NotFound)
 }
 
 /// The whole audit log (Owners and Admins).

@@ -351,12 +351,7 @@ pub async fn change_member(
     in_reach(&caller, &id)?;
     let (parts, body) = req.into_parts();
     let patch: MemberPatch = read_json(&parts.headers, body).await?;
-    let page = accounts::manage_page(&state, &caller.user_id, &id, 1, 1).await?;
-    let member = page
-        .members
-        .into_iter()
-        .find(|m| m.user_id == user)
-        .ok_or(crate::error::AppError::NotFound)?;
+    let member = accounts::member(&state, &caller.user_id, &id, &user).await?;
     let role = patch.role.unwrap_or(member.role);
     let group = patch.group.unwrap_or(member.group);
     accounts::change_member(
