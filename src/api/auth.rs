@@ -188,22 +188,6 @@ fn finish_sign_in(
 /// The signed-in user, or `None`.
 #[server(endpoint = "get_current_user")]
 pub async fn get_current_user() -> Result<Option<CurrentUser>, AppError> {
-    use crate::server::context::*;
-    let Some(authed) = current_session() else {
-        return Ok(None);
-    };
-    let db = &state()?.db;
-    let Some(mut user) = crate::server::db::users::current_user(db, &authed.user_id).await? else {
-        return Ok(None);
-    };
-    user.unread = crate::server::db::notifications::unread_count(db, &authed.user_id).await?;
-    let now = crate::server::now();
-    user.invitations =
-        crate::server::db::accounts::invitation_count(db, &authed.user_id, now).await?;
-    let state = state()?;
-    user.account =
-        crate::server::accounts::current(&state, &authed.user_id, authed.chosen_account.as_deref())
-            .await?
-            .map(|(_, name, _)| name);
-    Ok(Some(user))
+    // The session middleware read it with the session, in the same statement.
+    Ok(crate::server::context::current_header())
 }

@@ -141,20 +141,6 @@ fn current_of(memberships: &[db::MembershipRow], chosen: Option<&str>, at: i64) 
         .map(|m| m.account_id.clone())
 }
 
-/// The session's current account (id, name, role), for the header and the console.
-pub async fn current(
-    state: &AppState,
-    user_id: &str,
-    chosen: Option<&str>,
-) -> Result<Option<(String, String, Role)>, AppError> {
-    let memberships = db::memberships_of(&state.db, user_id).await?;
-    let current = current_of(&memberships, chosen, now());
-    Ok(memberships
-        .into_iter()
-        .find(|m| Some(&m.account_id) == current.as_ref())
-        .map(|m| (m.account_id, m.account_name, m.role)))
-}
-
 pub async fn page(
     state: &AppState,
     user_id: &str,

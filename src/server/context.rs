@@ -100,6 +100,16 @@ pub async fn confirm_identity(user: &Authed, password: String) -> Result<i64, Ap
 }
 
 /// The signed-in user if there is one (for pages that show either state).
+/// What the header shows about the signed-in person, read by the session middleware with the
+/// session itself (pages and the layout's server function only, see `middleware::shows_header`).
+pub fn current_header() -> Option<crate::model::auth::CurrentUser> {
+    parts().and_then(|p| {
+        p.extensions
+            .get::<crate::model::auth::CurrentUser>()
+            .cloned()
+    })
+}
+
 pub fn current_session() -> Option<Authed> {
     parts()?.extensions.get::<Authed>().cloned()
 }

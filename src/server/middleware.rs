@@ -4,7 +4,7 @@
 use super::{
     auth,
     context::{Authed, ClientInfo},
-    db::{preferences, sessions},
+    db::{caller, sessions},
     now,
     state::AppState,
 };
@@ -42,10 +42,14 @@ pub async fn session(State(state): State<AppState>, mut req: Request, next: Next
         .and_then(|v| v.to_str().ok())
         .and_then(|c| auth::token_from_cookies(c, state.config.production));
     let mut authed = None;
+    let mut saved = None;
+    let mut header = None;
     if let Some(token) = token {
         let now = now();
-        match sessions::find_active(&state.db, &auth::token_hash(&token), now).await {
-            Ok(Some(s)) => {
+        let with_header = shows_header(&req);
+        match caller::find(&state.db, &auth::token_hash(&token), now, with_header).await {
+            Ok(Some(c)) => {
+                let s = c.session;
                 // The bell's poll is not the person's activity (see `api::notifications`).
                 let background = req.uri().path() == UNREAD_COUNT_PATH;
                 if !background && sessions::needs_touch(s.last_seen_at, now) {
@@ -59,9 +63,14 @@ pub async fn session(State(state): State<AppState>, mut req: Request, next: Next
                     reauth_window: state.config.reauth_window_secs,
                     chosen_account: s.current_account_id,
                 });
+                saved = c.preferences;
+                header = c.header;
             }
             Ok(None) => {}
-            Err(_) => return unavailable(req.uri().path()),
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot read the session");
+                return unavailable(req.uri().path());
+            }
         }
     }
     let path = req.uri().path().to_string();
@@ -84,13 +93,6 @@ pub async fn session(State(state): State<AppState>, mut req: Request, next: Next
     }
     {
         // Pages and their server functions show times and lists the person's way.
-        let saved = match &authed {
-            Some(a) => match preferences::get(&state.db, &a.user_id).await {
-                Ok(saved) => saved,
-                Err(_) => return unavailable(req.uri().path()),
-            },
-            None => None,
-        };
         let browser_zone = req
             .headers()
             .get(header::COOKIE)
@@ -109,7 +111,22 @@ pub async fn session(State(state): State<AppState>, mut req: Request, next: Next
     if let Some(authed) = authed {
         req.extensions_mut().insert(authed);
     }
+    if let Some(header) = header {
+        req.extensions_mut().insert(header);
+    }
     next.run(req).await
+}
+
+/// The layout's server function (`api::auth::get_current_user`).
+const CURRENT_USER_PATH: &str =
+    <crate::api::auth::GetCurrentUser as leptos::server_fn::ServerFn>::PATH;
+
+/// Whether the request renders the header or asks for what it shows: pages, and the layout's
+/// server function when a tab is opened in place. Other server functions skip its counts.
+fn shows_header(req: &Request) -> bool {
+    let path = req.uri().path();
+    path == CURRENT_USER_PATH
+        || (matches!(*req.method(), Method::GET | Method::HEAD) && !path.starts_with("/api/"))
 }
 
 /// The cookie in which the page tells us the browser's time zone (set by the `Enhanced` island).

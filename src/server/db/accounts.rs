@@ -400,22 +400,30 @@ pub async fn invitations_for<'e>(
     Ok(rows.into_iter().map(invitation_view).collect())
 }
 
-/// How many invitations wait for the person (the badge).
-pub async fn invitation_count<'e>(
-    db: impl sqlx::Executor<'e, Database = Any>,
-    user_id: &str,
-    now: i64,
-) -> Result<i64, AppError> {
-    let row = sqlx::query(&format!(
+/// How many invitations wait for the person whose id is the SQL expression `user`, at the time
+/// `now` (the badge; a column of the one statement that finds the caller, `db::caller`).
+pub(crate) fn invitation_count_sql(user: &str, now: &str) -> String {
+    let verified = VERIFIED_ADDRESSES.replace("$1", user);
+    format!(
         "select count(*) from invitations i
-         where {OPEN} and i.expires_at > $2 and i.email in ({VERIFIED_ADDRESSES})
-         and not exists (select 1 from memberships m where m.account_id = i.account_id and m.user_id = $1)"
-    ))
-    .bind(user_id)
-    .bind(now)
-    .fetch_one(db)
-    .await?;
-    Ok(row.get(0))
+         where {OPEN} and i.expires_at > {now} and i.email in ({verified})
+         and not exists (select 1 from memberships m where m.account_id = i.account_id and m.user_id = {user})"
+    )
+}
+
+/// The name of the account a session works in (the header's): among the accounts the person
+/// (`user`) may open at `now`, the session's choice (`chosen`) if it is one of them, else the
+/// first by name — what `accounts::current_of` decides, as one SQL expression for `db::caller`.
+pub(crate) fn current_account_name_sql(user: &str, chosen: &str, now: &str) -> String {
+    // Two subqueries rather than one ordered by "is it the chosen one": SQLite does not let a
+    // subquery's ORDER BY see the outer query's columns.
+    let open = format!(
+        "select a.name from memberships m join accounts a on a.id = m.account_id
+         where m.user_id = {user} and coalesce({MFA_DUE}, {now} + 1) > {now}"
+    );
+    format!(
+        "select coalesce(({open} and m.account_id = {chosen}), ({open} order by a.name, a.id limit 1))"
+    )
 }
 
 /// An open, unexpired invitation by id or by the hash of its link's token.

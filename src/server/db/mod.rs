@@ -7,6 +7,7 @@
 pub mod accounts;
 pub mod api_keys;
 pub mod avatars;
+pub mod caller;
 pub mod contacts;
 pub mod devices;
 pub mod mfa;

@@ -282,16 +282,22 @@ pub async fn inbox<'e>(
     Ok((items, has_next))
 }
 
+/// The bell's count for the person whose id is the SQL expression `user` (also a column of the
+/// one statement that finds the caller, `db::caller`).
+pub(crate) fn unread_count_sql(user: &str) -> String {
+    format!(
+        "select count(*) from notifications n where n.user_id = {user} and n.in_app = 1 and n.read_at is null"
+    )
+}
+
 pub async fn unread_count<'e>(
     db: impl Executor<'e, Database = sqlx::Any>,
     user_id: &str,
 ) -> Result<i64, AppError> {
-    let row = sqlx::query(
-        "select count(*) from notifications where user_id = $1 and in_app = 1 and read_at is null",
-    )
-    .bind(user_id)
-    .fetch_one(db)
-    .await?;
+    let row = sqlx::query(&unread_count_sql("$1"))
+        .bind(user_id)
+        .fetch_one(db)
+        .await?;
     Ok(row.get(0))
 }
 

@@ -6,33 +6,42 @@ use crate::{
 };
 use sqlx::Row;
 
+/// The columns `from_row` reads, of `user_preferences` as `up`.
+pub(crate) const COLUMNS: &str = "up.version, up.time_zone, up.date_format, up.time_format, \
+     up.week_start, up.rows_per_page, up.theme, up.language";
+
 /// The saved preferences, if any (`zone_chosen` false when no zone was saved).
 pub async fn get<'e>(
     db: impl sqlx::Executor<'e, Database = sqlx::Any>,
     user_id: &str,
 ) -> Result<Option<Preferences>, AppError> {
-    let row = sqlx::query(
-        "select time_zone, date_format, time_format, week_start, rows_per_page, theme, language, version
-         from user_preferences where user_id = $1",
-    )
+    let row = sqlx::query(&format!(
+        "select {COLUMNS} from user_preferences up where up.user_id = $1"
+    ))
     .bind(user_id)
     .fetch_optional(db)
     .await?;
-    Ok(row.map(|r| {
-        let zone: Option<String> = r.get(0);
-        Preferences {
-            zone_chosen: zone.is_some(),
-            time_zone: zone.unwrap_or_else(|| "UTC".into()),
-            // Words saved by an older version that are no longer offered read as the default.
-            date_format: DateFormat::parse(&r.get::<String, _>(1)).unwrap_or(DateFormat::Iso),
-            time_format: TimeFormat::parse(&r.get::<String, _>(2)).unwrap_or(TimeFormat::H24),
-            week_start: WeekStart::parse(&r.get::<String, _>(3)).unwrap_or(WeekStart::Monday),
-            rows_per_page: r.get::<i64, _>(4) as u32,
-            theme: Theme::parse(&r.get::<String, _>(5)).unwrap_or(Theme::System),
-            language: LanguageChoice::parse(&r.get::<String, _>(6)).unwrap_or(LanguageChoice::Auto),
-            version: r.get(7),
-        }
-    }))
+    Ok(row.and_then(|r| from_row(&r, 0)))
+}
+
+/// The preferences in `COLUMNS` from column `at` on; none when nobody saved any (the columns of
+/// an outer join are null).
+pub(crate) fn from_row(r: &sqlx::any::AnyRow, at: usize) -> Option<Preferences> {
+    let version: i64 = r.get::<Option<i64>, _>(at)?;
+    let zone: Option<String> = r.get(at + 1);
+    Some(Preferences {
+        zone_chosen: zone.is_some(),
+        time_zone: zone.unwrap_or_else(|| "UTC".into()),
+        // Words saved by an older version that are no longer offered read as the default.
+        date_format: DateFormat::parse(&r.get::<String, _>(at + 2)).unwrap_or(DateFormat::Iso),
+        time_format: TimeFormat::parse(&r.get::<String, _>(at + 3)).unwrap_or(TimeFormat::H24),
+        week_start: WeekStart::parse(&r.get::<String, _>(at + 4)).unwrap_or(WeekStart::Monday),
+        rows_per_page: r.get::<i64, _>(at + 5) as u32,
+        theme: Theme::parse(&r.get::<String, _>(at + 6)).unwrap_or(Theme::System),
+        language: LanguageChoice::parse(&r.get::<String, _>(at + 7))
+            .unwrap_or(LanguageChoice::Auto),
+        version,
+    })
 }
 
 /// Saves the preferences. With `expected` (the version the form was made from), only if the

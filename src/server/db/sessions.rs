@@ -68,29 +68,6 @@ pub async fn create<'e>(
     Ok(())
 }
 
-/// The live session with this token hash: not ended, not idle too long, not too old.
-pub async fn find_active<'e>(
-    db: impl sqlx::Executor<'e, Database = sqlx::Any>,
-    token_hash: &str,
-    now: i64,
-) -> Result<Option<ActiveSession>, AppError> {
-    let row = sqlx::query(
-        "select id, user_id, last_seen_at, reauth_at, current_account_id from sessions
-         where token_hash = $1 and ended_at is null and idle_expires_at > $2 and absolute_expires_at > $2",
-    )
-    .bind(token_hash)
-    .bind(now)
-    .fetch_optional(db)
-    .await?;
-    Ok(row.map(|r| ActiveSession {
-        id: r.get(0),
-        user_id: r.get(1),
-        last_seen_at: r.get(2),
-        reauth_at: r.get(3),
-        current_account_id: r.get(4),
-    }))
-}
-
 /// Whether a request at `now` should record activity: at most once per `TOUCH_EVERY_SECS`, so
 /// a busy user's reads do not each become a write.
 pub fn needs_touch(last_seen_at: i64, now: i64) -> bool {
