@@ -17,36 +17,70 @@ export function uniqueEmail(testInfo: TestInfo): string {
  * axe-core runs as JavaScript in the page, which a JavaScript-off page refuses. There the test
  * checks an exact copy instead: the same DOM (scripts removed, so nothing hydrates), served at the
  * same URL with the same stylesheet, viewport and colour scheme, in a context where axe may run.
+ *
+ * A page this worker already checked in this project, identical but for the suite's unique
+ * addresses, numbers and tokens (every test signs a newcomer up through the same pages), is not
+ * checked again: the same markup and styles give the same verdict, and the suite's time goes to
+ * pages it has not seen.
  */
 export async function expectAccessible(page: Page) {
   const use = base.info().project.use;
+  const html = (await page.content()).replace(/<script\b[\s\S]*?<\/script>/gi, '');
+  const fingerprint = `${base.info().project.name}|${JSON.stringify(page.viewportSize())}|${html
+    .replace(/[\w.+-]+@[\w-]+(\.[\w-]+)+/g, 'e@x')
+    .replace(/[A-Za-z0-9_-]{20,}/g, 't')
+    .replace(/\d+/g, '0')}`;
+  if (checked.has(fingerprint)) {
+    return;
+  }
   let target = page;
-  let cleanup = async () => {};
   if (use.javaScriptEnabled === false) {
-    const html = (await page.content()).replace(/<script\b[\s\S]*?<\/script>/gi, '');
+    target = await axeCopy(page, html, use.colorScheme ?? 'light');
+  }
+  const results = await new AxeBuilder({ page: target })
+    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'])
+    .analyze();
+  const summary = results.violations.map(
+    (v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`,
+  );
+  expect(summary, `accessibility violations on ${page.url()}`).toEqual([]);
+  checked.add(fingerprint);
+}
+
+/** Pages this worker has checked, by fingerprint (see `expectAccessible`). */
+const checked = new Set<string>();
+
+/**
+ * A page with JavaScript on showing `html` at `page`'s URL, for axe. One per viewport and colour
+ * scheme per worker, reused: a new browser context per check cost more than the check.
+ */
+async function axeCopy(page: Page, html: string, colorScheme: 'light' | 'dark' | 'no-preference' | null): Promise<Page> {
+  const key = `${JSON.stringify(page.viewportSize())}|${colorScheme}`;
+  let copy = copies.get(key);
+  if (!copy) {
     // Contexts made inside a test inherit the project's options: turn JavaScript back on.
     const context = await page.context().browser()!.newContext({
       javaScriptEnabled: true,
       viewport: page.viewportSize(),
-      colorScheme: use.colorScheme ?? 'light',
+      colorScheme: colorScheme ?? 'light',
     });
-    target = await context.newPage();
-    await target.route(page.url(), (route) => route.fulfill({ body: html, contentType: 'text/html; charset=utf-8' }));
-    await target.goto(page.url());
-    cleanup = () => context.close();
-  }
-  try {
-    const results = await new AxeBuilder({ page: target })
-      .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'])
-      .analyze();
-    const summary = results.violations.map(
-      (v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`,
+    const made = { page: await context.newPage(), url: '', html: '' };
+    await made.page.route('**/*', (route) =>
+      route.request().isNavigationRequest() && route.request().url() === made.url
+        ? route.fulfill({ body: made.html, contentType: 'text/html; charset=utf-8' })
+        : route.continue(),
     );
-    expect(summary, `accessibility violations on ${page.url()}`).toEqual([]);
-  } finally {
-    await cleanup();
+    copy = made;
+    copies.set(key, copy);
   }
+  // Without the fragment, so that going to the same address again loads the new copy.
+  copy.url = page.url().split('#')[0];
+  copy.html = html;
+  await copy.page.goto(copy.url);
+  return copy.page;
 }
+
+const copies = new Map<string, { page: Page; url: string; html: string }>();
 
 /**
  * With JavaScript on, waits until the page's form islands are hydrated so the test exercises the
