@@ -3,7 +3,7 @@
 # already there (a second run takes seconds). Used by scripts/dev.sh and scripts/test.sh.
 #
 #   wasm32 target · cargo-leptos 0.3.9 · wasm-bindgen-cli (= Cargo.lock) · Debian Chromium
-#   · aiosmtpd (SMTP sink for tests) · schemathesis (REST API fuzzing) · end2end npm packages (npm ci: Playwright, axe-core,
+#   · wrk (load generator) · aiosmtpd (SMTP sink for tests) · schemathesis (REST API fuzzing) · end2end npm packages (npm ci: Playwright, axe-core,
 #   binaryen's wasm-opt)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -44,6 +44,8 @@ apt_install() {
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 command -v psql >/dev/null || missing+=(postgresql-client)
+# The load generator of bench/run.sh.
+command -v wrk >/dev/null || missing+=(wrk)
 if [ ${#missing[@]} -gt 0 ]; then
   log "installing Debian packages: ${missing[*]}"
   apt_install "${missing[@]}"

@@ -4,7 +4,8 @@
 #   1. release build of the site and server, once (cargo leptos build --release --precompress)
 #   2. the size budget of the first load and of each tab navigation (bench/size.sh --no-build),
 #      the memory budget (bench/memory.sh: RSS idle, under page/API load and a sign-in flood, at
-#      most 150 MB) and tab navigation against full page loads (bench/navigation.sh 5)
+#      most 150 MB), tab navigation against full page loads (bench/navigation.sh 5), the
+#      throughput/latency/scale budgets (bench/run.sh --short) and Lighthouse (bench/lighthouse.sh)
 #   3. Rust unit tests and HTTP integration tests on SQLite and on Postgres (cargo test)
 #   4. schemathesis over the REST API's OpenAPI document (scripts/api-fuzz.sh)
 #   5. Playwright in Debian Chromium: JavaScript on and off, desktop and 375 px, axe-core
@@ -36,6 +37,12 @@ bash bench/memory.sh
 
 step "tab navigation in place is faster than the full page load it replaces"
 bash bench/navigation.sh 5
+
+step "throughput, latency and scale against same-run references (bench/run.sh --short)"
+bash bench/run.sh --short
+
+step "Lighthouse 12, mobile: /signin and a signed-in /settings/profile"
+bash bench/lighthouse.sh
 
 step "Rust unit and integration tests (SQLite and Postgres)"
 # No incremental state for the test build: it grows by gigabytes per run and a test run compiles
