@@ -11,11 +11,12 @@ use leptos::prelude::*;
 pub async fn get_profile_page() -> Result<ProfilePage, AppError> {
     use crate::server::{context::*, db::profile};
     let user = require_user()?;
-    let db = &state()?.db;
+    let state = state()?;
+    let (profile, avatar) = profile::with_avatar(&state.db, &user.user_id).await?;
     Ok(ProfilePage {
-        profile: profile::get(db, &user.user_id).await?,
-        dashboards: profile::dashboards(db).await?,
-        avatar: crate::server::db::avatars::name_of(db, &user.user_id).await?,
+        profile,
+        dashboards: state.dashboards().await?,
+        avatar,
     })
 }
 

@@ -164,6 +164,7 @@ pub async fn build_state(
         leptos_options,
         css_href: css_href.into(),
         origin: origin.into(),
+        dashboards: Default::default(),
     })
 }
 
@@ -270,6 +271,10 @@ pub fn router(state: AppState) -> Router {
         })
         .nest(&format!("/{}", options.site_pkg_dir), pkg)
         .fallback_service(assets)
+        .layer(from_fn_with_state(
+            state.clone(),
+            middleware::render_detached,
+        ))
         .layer(from_fn_with_state(
             state.clone(),
             middleware::server_fn_status,

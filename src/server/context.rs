@@ -43,17 +43,22 @@ pub fn state() -> Result<AppState, AppError> {
     use_context::<AppState>().ok_or_else(|| internal("AppState missing from context"))
 }
 
-/// The request being served, when there is one: server functions and pages have it; REST
-/// handlers, background jobs and tests do not, and that is not an error (so nothing is logged).
-fn parts() -> Option<Parts> {
-    use_context::<Parts>()
+/// `f` of the request being served, when there is one: server functions and pages have it;
+/// REST handlers, background jobs and tests do not, and that is not an error (so nothing is
+/// logged). By reference: every translated string asks for the language, and cloning the
+/// request's headers and extensions for each made a page cost several times its queries.
+fn with_parts<R>(f: impl FnOnce(&Parts) -> Option<R>) -> Option<R> {
+    with_context::<Parts, _>(f).flatten()
+}
+
+/// A value the middleware left in the request's extensions.
+fn extension<T: Clone + Send + Sync + 'static>() -> Option<T> {
+    with_parts(|p| p.extensions.get::<T>().cloned())
 }
 
 /// The signed-in user, or `Unauthenticated`. The first line of every protected server function.
 pub fn require_user() -> Result<Authed, AppError> {
-    parts()
-        .and_then(|p| p.extensions.get::<Authed>().cloned())
-        .ok_or(AppError::Unauthenticated)
+    extension::<Authed>().ok_or(AppError::Unauthenticated)
 }
 
 /// The signed-in user, who must also have proved their identity within the last ten minutes.
@@ -99,65 +104,51 @@ pub async fn confirm_identity(user: &Authed, password: String) -> Result<i64, Ap
     Ok(until)
 }
 
-/// The signed-in user if there is one (for pages that show either state).
 /// What the header shows about the signed-in person, read by the session middleware with the
 /// session itself (pages and the layout's server function only, see `middleware::shows_header`).
 pub fn current_header() -> Option<crate::model::auth::CurrentUser> {
-    parts().and_then(|p| {
-        p.extensions
-            .get::<crate::model::auth::CurrentUser>()
-            .cloned()
-    })
+    extension()
 }
 
+/// The signed-in user if there is one (for pages that show either state).
 pub fn current_session() -> Option<Authed> {
-    parts()?.extensions.get::<Authed>().cloned()
+    extension()
 }
 
 pub fn client_info() -> ClientInfo {
-    parts()
-        .and_then(|p| p.extensions.get::<ClientInfo>().cloned())
-        .unwrap_or(ClientInfo {
-            ip: "unknown".into(),
-            user_agent: String::new(),
-        })
+    extension().unwrap_or(ClientInfo {
+        ip: "unknown".into(),
+        user_agent: String::new(),
+    })
 }
 
 /// How this request shows times and pages lists (set by the session middleware).
 pub fn preferences() -> crate::model::preferences::Preferences {
-    parts()
-        .and_then(|p| {
-            p.extensions
-                .get::<crate::model::preferences::Preferences>()
-                .cloned()
-        })
-        .unwrap_or_default()
+    extension().unwrap_or_default()
 }
 
 /// The language this request is shown in (set by the session middleware).
 pub fn request_language() -> crate::i18n::Lang {
-    parts()
-        .and_then(|p| p.extensions.get::<crate::i18n::Lang>().copied())
-        .unwrap_or_default()
+    extension().unwrap_or_default()
 }
 
 /// A cookie of this request.
 pub fn request_cookie(name: &str) -> Option<String> {
-    let parts = parts()?;
-    let header = parts.headers.get(http::header::COOKIE)?.to_str().ok()?;
-    super::auth::cookie_value(header, name)
+    with_parts(|p| {
+        let header = p.headers.get(http::header::COOKIE)?.to_str().ok()?;
+        super::auth::cookie_value(header, name)
+    })
 }
 
 /// Whether this call is a plain HTML form post (JavaScript off) rather than a `fetch`.
 pub fn is_form_post() -> bool {
-    parts()
-        .and_then(|p| {
-            p.headers
-                .get(http::header::ACCEPT)
-                .and_then(|v| v.to_str().ok())
-                .map(|v| v.contains("text/html"))
-        })
-        .unwrap_or(false)
+    with_parts(|p| {
+        p.headers
+            .get(http::header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .map(|v| v.contains("text/html"))
+    })
+    .unwrap_or(false)
 }
 
 /// Where a form's action lands (a path on this site): a redirect for a plain form post, the path

@@ -717,3 +717,42 @@ mod tests {
         ));
     }
 }
+
+/// Renders pages and runs server functions to the end in a task of their own, and answers
+/// with the finished body, even when the client goes away or the request times out first.
+///
+/// Dropping a Leptos render midway (a closed connection, the request timeout) drops its
+/// reactive owner on one thread while a Suspense task may still be walking that owner's
+/// ancestors for a context on another; reactive_graph 0.2 then deadlocks that worker thread
+/// for good (`Owner::with_context` holds the child's read lock while the parent's last
+/// reference goes, and the parent's cleanup waits for the child's write lock). Seen under
+/// `wrk`, which closes its connections mid-request when a run ends: a worker stuck, and the
+/// process unable to exit. Pages are rendered whole before they are sent (`SsrMode::Async`),
+/// so buffering here costs nothing a person could notice.
+pub async fn render_detached(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let path = req.uri().path();
+    let static_file = path
+        .strip_prefix('/')
+        .and_then(|p| p.strip_prefix(state.leptos_options.site_pkg_dir.as_ref()))
+        .is_some_and(|rest| rest.starts_with('/'));
+    if static_file || path.starts_with("/api/v1/") || path.starts_with("/swagger/") {
+        return next.run(req).await;
+    }
+    let finished = tokio::spawn(async move {
+        let (parts, body) = next.run(req).await.into_parts();
+        match axum::body::to_bytes(body, usize::MAX).await {
+            Ok(bytes) => Response::from_parts(parts, axum::body::Body::from(bytes)),
+            Err(e) => {
+                tracing::error!(error = %e, "a page's body could not be rendered");
+                StatusCode::INTERNAL_SERVER_ERROR.into_response()
+            }
+        }
+    });
+    match finished.await {
+        Ok(res) => res,
+        Err(e) => {
+            tracing::error!(error = %e, "a page's render task failed");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
+}

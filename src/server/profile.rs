@@ -8,7 +8,7 @@ use crate::{
 
 /// Validates every field without saving (the REST API checks a body before its precondition).
 pub async fn check(state: &AppState, input: &ProfileInput) -> Result<(), AppError> {
-    validate(input, &profile::dashboards(&state.db).await?)
+    validate(input, &state.dashboards().await?)
         .map(|_| ())
         .map_err(AppError::Validation)
 }
@@ -19,8 +19,7 @@ pub async fn save(
     user_id: &str,
     input: &ProfileInput,
 ) -> Result<ProfileView, AppError> {
-    let valid =
-        validate(input, &profile::dashboards(&state.db).await?).map_err(AppError::Validation)?;
+    let valid = validate(input, &state.dashboards().await?).map_err(AppError::Validation)?;
     let mut tx = state.begin().await?;
     let saved = profile::update(&mut tx, user_id, &valid, input.version, super::now()).await?;
     tx.commit().await?;

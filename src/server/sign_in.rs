@@ -232,6 +232,7 @@ pub async fn sign_in(
     password: &Password,
     device: Option<&str>,
 ) -> Result<SignInStep, AppError> {
+    state.hasher.refuse_when_full()?;
     let email = normalize_email(email);
     let account = users::by_email(&state.db, &email).await?;
     let device_hash = device.map(auth::token_hash);

@@ -23,6 +23,9 @@ pub struct AppState {
     /// Where links in e-mails point: `PUBLIC_ORIGIN`, or in development the listen address;
     /// never a request's `Host` header, which the sender of the request chooses.
     pub origin: Arc<str>,
+    /// The platform's dashboards: seeded by the migrations, so fixed while the process runs;
+    /// read once, on first use, instead of on every Profile page.
+    pub dashboards: Arc<tokio::sync::OnceCell<Vec<crate::model::profile::Dashboard>>>,
 }
 
 impl AppState {
@@ -38,6 +41,16 @@ impl AppState {
         &self,
     ) -> Result<sqlx::Transaction<'static, sqlx::Any>, crate::error::AppError> {
         super::db::begin(&self.db, self.backend).await
+    }
+
+    /// The dashboards a person may choose as their home page (see `dashboards`).
+    pub async fn dashboards(
+        &self,
+    ) -> Result<Vec<crate::model::profile::Dashboard>, crate::error::AppError> {
+        self.dashboards
+            .get_or_try_init(|| super::db::profile::dashboards(&self.db))
+            .await
+            .cloned()
     }
 
     /// An absolute URL on this site for a path (`/verify-email?…`), for e-mails.

@@ -24,15 +24,25 @@ pub async fn get<'e>(
     db: impl sqlx::Executor<'e, Database = sqlx::Any>,
     user_id: &str,
 ) -> Result<ProfileView, AppError> {
+    Ok(with_avatar(db, user_id).await?.0)
+}
+
+/// The profile and the picture's name, if there is one (the Profile tab shows both).
+pub async fn with_avatar<'e>(
+    db: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    user_id: &str,
+) -> Result<(ProfileView, Option<String>), AppError> {
     let row = sqlx::query(
-        "select u.email, p.first_name, p.last_name, p.job_function, p.phone, p.default_dashboard, p.version
-         from profiles p join users u on u.id = p.user_id where p.user_id = $1",
+        "select u.email, p.first_name, p.last_name, p.job_function, p.phone, p.default_dashboard, p.version, a.name
+         from profiles p join users u on u.id = p.user_id left join avatars a on a.user_id = p.user_id
+         where p.user_id = $1",
     )
     .bind(user_id)
     .fetch_optional(db)
     .await?
     .ok_or(AppError::NotFound)?;
-    Ok(ProfileView {
+    let avatar = row.get(7);
+    let view = ProfileView {
         email: row.get(0),
         first_name: row.get(1),
         last_name: row.get(2),
@@ -40,7 +50,8 @@ pub async fn get<'e>(
         phone: row.get::<Option<String>, _>(4).unwrap_or_default(),
         default_dashboard: row.get(5),
         version: row.get(6),
-    })
+    };
+    Ok((view, avatar))
 }
 
 /// Saves the profile only if it is still at `version`: a stale form gets a conflict instead of
