@@ -13,7 +13,7 @@ start_server() {
   SERVER=
   trap '[ -n "$SERVER" ] && kill $SERVER 2>/dev/null; rm -rf "$DATA"' EXIT
   env DATABASE_URL="sqlite://$DATA/bench.db" DATA_DIR="$DATA" LEPTOS_SITE_ADDR="127.0.0.1:$port" \
-    LEPTOS_SITE_ROOT="target/site" RUST_LOG=warn "$@" "$BIN" >"$DATA/server.log" 2>&1 &
+    LEPTOS_SITE_ROOT="target/site" $PC_RELEASE_SITE_ENV RUST_LOG=warn "$@" "$BIN" >"$DATA/server.log" 2>&1 &
   SERVER=$!
   for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.1; done
 }

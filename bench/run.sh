@@ -29,6 +29,11 @@ WORK=$(mktemp -d)
 SERVER=
 PG_DB="pc_bench_$$"
 cleanup() {
+  local rc=$?
+  if [ "$rc" != 0 ] && [ -n "${DATA:-}" ] && [ -f "$DATA/server.log" ]; then
+    echo "bench: failed; the server's last words:" >&2
+    grep -v 'sqlx::query' "$DATA/server.log" | tail -n 20 >&2
+  fi
   [ -n "$SERVER" ] && kill "$SERVER" 2>/dev/null && wait "$SERVER" 2>/dev/null
   psql -h 127.0.0.1 -U postgres -d test -qc "drop database if exists $PG_DB with (force)" >/dev/null 2>&1 || true
   rm -rf "$WORK"
@@ -58,7 +63,7 @@ serve() {
   local url=$BENCH_DATABASE_URL
   # Sign-ins come from many forwarded addresses and the keys have no practical rate limit, so
   # the load reaches argon2 and the handlers instead of the throttles (which answer early).
-  env DATABASE_URL="$url" DATA_DIR="$DATA" LEPTOS_SITE_ADDR="127.0.0.1:$PORT" LEPTOS_SITE_ROOT=target/site \
+  env DATABASE_URL="$url" DATA_DIR="$DATA" LEPTOS_SITE_ADDR="127.0.0.1:$PORT" LEPTOS_SITE_ROOT=target/site $PC_RELEASE_SITE_ENV \
     TRUST_PROXY_HEADERS=true API_RATE_LIMIT=100000000 RUST_LOG="$log" "$BIN" >"$DATA/server.log" 2>&1 &
   SERVER=$!
   for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null && return; sleep 0.1; done
