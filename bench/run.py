@@ -288,15 +288,17 @@ def scale(seeded):
     """The same pages as before the seed, on the seeded database, against their figures then."""
     state = json.load(open(f"{data}/scale.json"))
     after = scale_figures(state["cookie"], state["key"])
+    # The median, not p99: a few seconds at 4 clients give a p99 from a handful of requests, which
+    # one pause of the shared machine moves tenfold either way.
     rows, worst = [], 0.0
     for what, r in after.items():
         before = state["empty"][what]
-        ratio = r["p99"] / before["p99"]
+        ratio = r["p50"] / before["p50"]
         worst = max(worst, ratio)
         rows.append(f"| {backend} | {what}, with {seeded} | {r['rps']:,.0f} | {r['p99']:.1f} ms | "
-                    f"p99 {ratio:.2f}× nearly empty |")
+                    f"median {r['p50']:.1f} ms, {ratio:.2f}× nearly empty ({before['p50']:.1f} ms) |")
     print("\n".join(rows))
-    print("FIGURES " + json.dumps({"scale_worst_p99_ratio": worst}))
+    print("FIGURES " + json.dumps({"scale_worst_ratio": worst}))
 
 
 if "--statements" in sys.argv:

@@ -273,7 +273,7 @@ pub fn router(state: AppState) -> Router {
         .fallback_service(assets)
         .layer(from_fn_with_state(
             state.clone(),
-            middleware::render_detached,
+            middleware::finish_detached,
         ))
         .layer(from_fn_with_state(
             state.clone(),

@@ -718,8 +718,14 @@ mod tests {
     }
 }
 
-/// Renders pages and runs server functions to the end in a task of their own, and answers
-/// with the finished body, even when the client goes away or the request times out first.
+/// Runs every request but static files to the end in a task of its own, and answers with the
+/// finished body, even when the client goes away or the request times out first.
+///
+/// A handler dropped midway could leave work half done in ways a transaction does not cover:
+/// a SQLite connection whose write transaction was open when its request was dropped kept the
+/// database's write lock until the pool reused it, and other writers got "database is locked"
+/// (seen after `bench/run.sh` closed 32 writers' connections mid-request). So a user action
+/// that has started always ends with its commit or its rollback.
 ///
 /// Dropping a Leptos render midway (a closed connection, the request timeout) drops its
 /// reactive owner on one thread while a Suspense task may still be walking that owner's
@@ -727,15 +733,15 @@ mod tests {
 /// for good (`Owner::with_context` holds the child's read lock while the parent's last
 /// reference goes, and the parent's cleanup waits for the child's write lock). Seen under
 /// `wrk`, which closes its connections mid-request when a run ends: a worker stuck, and the
-/// process unable to exit. Pages are rendered whole before they are sent (`SsrMode::Async`),
-/// so buffering here costs nothing a person could notice.
-pub async fn render_detached(State(state): State<AppState>, req: Request, next: Next) -> Response {
+/// process unable to exit. Pages are rendered whole before they are sent (`SsrMode::Async`) and
+/// REST answers are small, so buffering here costs nothing a person could notice.
+pub async fn finish_detached(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let path = req.uri().path();
     let static_file = path
         .strip_prefix('/')
         .and_then(|p| p.strip_prefix(state.leptos_options.site_pkg_dir.as_ref()))
         .is_some_and(|rest| rest.starts_with('/'));
-    if static_file || path.starts_with("/api/v1/") || path.starts_with("/swagger/") {
+    if static_file || path.starts_with("/swagger/") {
         return next.run(req).await;
     }
     let finished = tokio::spawn(async move {
