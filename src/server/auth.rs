@@ -48,7 +48,7 @@ type Job = Box<dyn FnOnce(&mut Vec<Block>) + Send>;
 pub struct Hasher {
     jobs: mpsc::SyncSender<Job>,
     /// Jobs sent and not yet finished, and how many may be: a full queue refuses sign-ins
-    /// before they cost a database round trip (`is_full`).
+    /// before they cost a database round trip (`refuse_when_full`).
     pending: Arc<AtomicUsize>,
     capacity: usize,
     /// When the last "queue full" warning was logged (unix seconds): one per second at most,
@@ -137,9 +137,10 @@ impl Hasher {
                 return Err(self.busy());
             }
             Err(mpsc::TrySendError::Disconnected(_)) => {
+                self.pending.fetch_sub(1, Ordering::Relaxed);
                 return Err(crate::server::context::internal(
                     "password hashing threads stopped",
-                ))
+                ));
             }
         }
         rx.await

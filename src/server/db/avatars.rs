@@ -53,18 +53,6 @@ pub async fn by_name<'e>(
     }))
 }
 
-/// The name of the person's current picture, if they have one.
-pub async fn name_of<'e>(
-    db: impl sqlx::Executor<'e, Database = sqlx::Any>,
-    user_id: &str,
-) -> Result<Option<String>, AppError> {
-    let row = sqlx::query("select name from avatars where user_id = $1")
-        .bind(user_id)
-        .fetch_optional(db)
-        .await?;
-    Ok(row.map(|r| r.get(0)))
-}
-
 /// Back to initials; false when there was no picture.
 pub async fn remove<'e>(
     db: impl sqlx::Executor<'e, Database = sqlx::Any>,

@@ -55,7 +55,8 @@ pub async fn find<'e>(
         current_account_id: r.get(4),
     };
     let preferences = preferences::from_row(&r, 5);
-    let at = 13;
+    // The header's columns follow the session's five and the preferences'.
+    let at = 5 + preferences::COLUMN_COUNT;
     let header = with_header.then(|| CurrentUser {
         id: r.get(at),
         email: r.get(at + 1),

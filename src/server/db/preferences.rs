@@ -7,6 +7,8 @@ use crate::{
 use sqlx::Row;
 
 /// The columns `from_row` reads, of `user_preferences` as `up`.
+/// How many `COLUMNS` there are (where the next columns of a row start).
+pub(crate) const COLUMN_COUNT: usize = 8;
 pub(crate) const COLUMNS: &str = "up.version, up.time_zone, up.date_format, up.time_format, \
      up.week_start, up.rows_per_page, up.theme, up.language";
 
@@ -85,4 +87,12 @@ pub async fn save<'e>(
 /// The answer to a form saved from an older copy (another tab saved in between).
 pub fn stale_form() -> AppError {
     AppError::Conflict(crate::i18n::Msg::TheseSettingsWereChangedInAnother.into())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_column_count_counts_the_columns() {
+        assert_eq!(super::COLUMNS.split(',').count(), super::COLUMN_COUNT);
+    }
 }
