@@ -64,7 +64,7 @@ serve() {
   # Sign-ins come from many forwarded addresses and the keys have no practical rate limit, so
   # the load reaches argon2 and the handlers instead of the throttles (which answer early).
   env DATABASE_URL="$url" DATA_DIR="$DATA" LEPTOS_SITE_ADDR="127.0.0.1:$PORT" LEPTOS_SITE_ROOT=target/site $PC_RELEASE_SITE_ENV \
-    TRUST_PROXY_HEADERS=true API_RATE_LIMIT=100000000 RUST_LOG="$log" "$BIN" >"$DATA/server.log" 2>&1 &
+    TRUST_PROXY_HEADERS=true API_RATE_LIMIT=100000000 RUST_LOG="$log" "$BIN" >>"$DATA/server.log" 2>&1 &
   SERVER=$!
   for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null && return; sleep 0.1; done
   echo "bench: the $backend server did not start" >&2; cat "$DATA/server.log" >&2; exit 1

@@ -1,5 +1,11 @@
 //! The `profile-center` server binary: logging, then `server::app::run`.
 
+/// mimalloc instead of glibc's malloc: requests allocate on one thread and free on another
+/// (the database's worker threads, tokio's), which made glibc wait on its arena locks.
+#[cfg(feature = "ssr")]
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[cfg(feature = "ssr")]
 #[tokio::main]
 async fn main() {

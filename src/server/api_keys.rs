@@ -299,6 +299,7 @@ pub async fn authenticate(
         .is_none_or(|t| at - t >= db::TOUCH_EVERY_SECS);
     if stale || key.last_used_ip.as_deref() != Some(client.ip.as_str()) {
         // A failed write only delays last-used; the request itself is fine.
+        let _turn = state.write_turn().await;
         if let Err(e) = db::touch(&state.db, &key.id, &client.ip, at).await {
             tracing::warn!(error = %e, "could not record API key use");
         }
@@ -317,6 +318,7 @@ pub async fn rate_limit(state: &AppState, key_id: &str) -> Result<Result<(), u64
         max: state.config.api_rate_limit,
         window_secs: 60,
     };
+    let _turn = state.write_turn().await;
     super::db::rate::hit(&state.db, &format!("key:{key_id}"), budget, now()).await
 }
 

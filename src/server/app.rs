@@ -155,9 +155,10 @@ pub async fn build_state(
         .public_origin
         .clone()
         .unwrap_or_else(|| super::serve::local_origin(local));
-    Ok(AppState {
+    Ok(AppState::new(super::state::Shared {
         db,
         backend,
+        write_gate: super::db::write_gate(backend),
         config: Arc::new(config),
         hasher: auth::Hasher::new(),
         mailer,
@@ -165,7 +166,7 @@ pub async fn build_state(
         css_href: css_href.into(),
         origin: origin.into(),
         dashboards: Default::default(),
-    })
+    }))
 }
 
 /// The stylesheet URL, using the hash cargo-leptos wrote beside the binary when hashing is on.

@@ -24,9 +24,13 @@ use crate::{
 use sqlx::AnyConnection;
 
 pub async fn page(state: &AppState, user: &Authed) -> Result<ContactsPage, AppError> {
-    let me = me(state, user).await?;
+    // A page has the primary address already: the header shows it (read with the session).
+    let primary = match super::context::current_header().filter(|h| h.id == user.user_id) {
+        Some(header) => header.email,
+        None => me(state, user).await?.email,
+    };
     Ok(ContactsPage {
-        primary: me.email,
+        primary,
         others: db::list(&state.db, &user.user_id).await?,
         reauth_until: user.reauth_until(now()),
         now: now(),

@@ -54,6 +54,7 @@ pub async fn session(State(state): State<AppState>, mut req: Request, next: Next
                 let background = req.uri().path() == UNREAD_COUNT_PATH;
                 if !background && sessions::needs_touch(s.last_seen_at, now) {
                     // A failed touch only delays last-seen; the request itself is fine.
+                    let _turn = state.write_turn().await;
                     let _ = sessions::touch(&state.db, &s.id, now).await;
                 }
                 authed = Some(Authed {

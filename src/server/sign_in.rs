@@ -65,14 +65,17 @@ pub async fn sign_up(state: &AppState, client: &ClientInfo, form: SignUp) -> Res
     use crate::model::profile::validate_name;
     let email = normalize_email(&form.email);
     validate_signup(&email, &form.password.0, &form.first_name, &form.last_name).into_result()?;
-    if let Err(secs) = rate::hit(
-        &state.db,
-        &format!("signup:{}", client.ip),
-        SIGNUPS_PER_IP,
-        now(),
-    )
-    .await?
-    {
+    let hit = {
+        let _turn = state.write_turn().await;
+        rate::hit(
+            &state.db,
+            &format!("signup:{}", client.ip),
+            SIGNUPS_PER_IP,
+            now(),
+        )
+        .await?
+    };
+    if let Err(secs) = hit {
         tracing::warn!(ip = %client.ip, "sign-ups throttled");
         return Err(AppError::RateLimited(secs));
     }
@@ -234,24 +237,32 @@ pub async fn sign_in(
 ) -> Result<SignInStep, AppError> {
     state.hasher.refuse_when_full()?;
     let email = normalize_email(email);
-    let account = users::by_email(&state.db, &email).await?;
     let device_hash = device.map(auth::token_hash);
-    let known_device = match (&account, &device_hash) {
-        (Some(a), Some(hash)) => devices::is_known(&state.db, hash, &a.id).await?,
-        _ => false,
+    // The reads before the hash share one connection (each pooled statement costs the database
+    // round trips of its own), which goes back to the pool before argon2 starts.
+    let (account, keys, locked) = {
+        let mut conn = state.conn().await?;
+        let account = users::by_email(&mut *conn, &email).await?;
+        let known_device = match (&account, &device_hash) {
+            (Some(a), Some(hash)) => devices::is_known(&mut *conn, hash, &a.id).await?,
+            _ => false,
+        };
+        // The first key is this source's own: it is cleared by a correct password.
+        let keys = match (&device_hash, known_device) {
+            (Some(hash), true) => vec![(key::device(&email, hash), throttle::SOURCE)],
+            _ => vec![
+                (key::source(&email, &client.ip), throttle::SOURCE),
+                (key::ip(&client.ip), throttle::IP),
+                (key::account(&email), throttle::ACCOUNT),
+            ],
+        };
+        let names: Vec<&str> = keys.iter().map(|(k, _)| k.as_str()).collect();
+        let locked = throttle::locked_for(&mut conn, &names, now()).await?;
+        (account, keys, locked)
     };
-    // The first key is this source's own: it is cleared by a correct password.
-    let keys = match (&device_hash, known_device) {
-        (Some(hash), true) => vec![(key::device(&email, hash), throttle::SOURCE)],
-        _ => vec![
-            (key::source(&email, &client.ip), throttle::SOURCE),
-            (key::ip(&client.ip), throttle::IP),
-            (key::account(&email), throttle::ACCOUNT),
-        ],
-    };
-    if let Err(e) = check_locks(state, &keys).await {
+    if let Some(secs) = locked {
         tracing::warn!(user_id = account.as_ref().map(|a| a.id.as_str()), ip = %client.ip, "sign-in refused: throttled");
-        return Err(e);
+        return Err(AppError::RateLimited(secs));
     }
     let verified = state
         .hasher

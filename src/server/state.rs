@@ -10,10 +10,29 @@ use super::{
 use leptos::config::LeptosOptions;
 use std::sync::Arc;
 
+/// One pointer: pages ask for the state many times per request (every server function, the
+/// shell, the header), and a clone of every field each time showed in the profile.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+impl AppState {
+    pub fn new(shared: Shared) -> Self {
+        AppState(Arc::new(shared))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+pub struct Shared {
     pub db: Db,
     pub backend: Backend,
+    /// SQLite's writers take turns here (see `db::WriteGate`).
+    pub write_gate: super::db::WriteGate,
     pub config: Arc<Config>,
     pub hasher: Hasher,
     pub mailer: Mailer,
@@ -25,7 +44,7 @@ pub struct AppState {
     pub origin: Arc<str>,
     /// The platform's dashboards: seeded by the migrations, so fixed while the process runs;
     /// read once, on first use, instead of on every Profile page.
-    pub dashboards: Arc<tokio::sync::OnceCell<Vec<crate::model::profile::Dashboard>>>,
+    pub dashboards: tokio::sync::OnceCell<Vec<crate::model::profile::Dashboard>>,
 }
 
 impl AppState {
@@ -37,10 +56,19 @@ impl AppState {
     }
 
     /// A transaction for one user action (see `db::begin`).
-    pub async fn begin(
-        &self,
-    ) -> Result<sqlx::Transaction<'static, sqlx::Any>, crate::error::AppError> {
-        super::db::begin(&self.db, self.backend).await
+    pub async fn begin(&self) -> Result<super::db::Tx, crate::error::AppError> {
+        let turn = self.write_turn().await;
+        super::db::begin(&self.db, self.backend, turn).await
+    }
+
+    /// SQLite's turn to write, for a single statement that writes outside a transaction (the
+    /// REST rate window, last-seen times): held while it runs, so it queues with the
+    /// transactions instead of racing them (see `db::WriteGate`). `None` on Postgres.
+    pub async fn write_turn(&self) -> Option<tokio::sync::OwnedMutexGuard<()>> {
+        match &self.write_gate {
+            Some(gate) => Some(gate.clone().lock_owned().await),
+            None => None,
+        }
     }
 
     /// The dashboards a person may choose as their home page (see `dashboards`).
