@@ -288,6 +288,7 @@ pub fn router(state: AppState) -> Router {
             middleware::security_headers,
         ))
         .layer(tower_http::compression::CompressionLayer::new())
+        .layer(axum::middleware::from_fn(middleware::request_log))
         .with_state(state)
 }
 

@@ -21,6 +21,9 @@ profile-center: the Profile Center server (pages, server functions, REST API).
 Usage: profile-center            serve, configured by environment variables
        profile-center --help     this text
        profile-center --version  the version
+       profile-center backup FILE
+                                 a consistent copy of the database while the server runs
+                                 (SQLite: VACUUM INTO; Postgres: pg_dump, custom format)
 
 Environment (defaults in brackets):
   DATABASE_URL              sqlite://PATH or postgres://USER@HOST:PORT/DB [sqlite://$DATA_DIR/profile-center.db]
@@ -46,6 +49,7 @@ Environment (defaults in brackets):
   PLATFORM_API_KEY          the platform's key for POST /api/v1/events [unset: refused]
   SCHEDULER_INTERVAL_SECS   notification scheduler interval [60]
   RUST_LOG                  log filter, e.g. warn,profile_center=debug [info]
+  LOG_FORMAT                text, or json: one JSON object per line [text]
 ";
 
 #[derive(Clone)]
@@ -136,6 +140,10 @@ impl Config {
         let var = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
         let production = matches!(var("APP_ENV").as_deref(), Some("production" | "prod"));
         let data_dir = PathBuf::from(var("DATA_DIR").unwrap_or_else(|| "data".into()));
+        // Read by `main` before anything else (the log has to exist first); checked here.
+        if !matches!(var("LOG_FORMAT").as_deref(), None | Some("text" | "json")) {
+            return Err("LOG_FORMAT must be text or json".into());
+        }
         let database_url = var("DATABASE_URL")
             .unwrap_or_else(|| format!("sqlite://{}/profile-center.db", data_dir.display()));
         let secret_key = match var("SECRET_KEY") {

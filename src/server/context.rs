@@ -163,7 +163,14 @@ pub fn land_on(path: String) -> Result<String, AppError> {
 /// Logs an unexpected failure under a fresh reference and returns the opaque error that names
 /// only that reference.
 pub fn internal(err: impl std::fmt::Display) -> AppError {
-    let reference = super::random_id(6);
+    // The request's id, so the reference a person reports finds the request's log lines.
+    let reference = with_parts(|p| {
+        p.extensions
+            .get::<super::middleware::RequestId>()
+            .map(|r| r.0.to_string())
+    })
+    .or_else(|| super::middleware::current_request_id().map(|id| id.to_string()))
+    .unwrap_or_else(|| super::random_id(6));
     tracing::error!(reference = %reference, error = %err, "internal error");
     AppError::Internal(reference)
 }

@@ -745,8 +745,17 @@ pub async fn finish_detached(State(state): State<AppState>, req: Request, next: 
     if static_file || path.starts_with("/swagger/") {
         return next.run(req).await;
     }
+    // The spawned task keeps the request's id and log span.
+    let id = req.extensions().get::<RequestId>().map(|r| r.0.clone());
+    let span = tracing::Span::current();
     let finished = tokio::spawn(async move {
-        let (parts, body) = next.run(req).await.into_parts();
+        use tracing::Instrument;
+        let run = next.run(req).instrument(span);
+        let res = match id {
+            Some(id) => REQUEST_ID.scope(id, run).await,
+            None => run.await,
+        };
+        let (parts, body) = res.into_parts();
         match axum::body::to_bytes(body, usize::MAX).await {
             Ok(bytes) => Response::from_parts(parts, axum::body::Body::from(bytes)),
             Err(e) => {
@@ -762,4 +771,51 @@ pub async fn finish_detached(State(state): State<AppState>, req: Request, next: 
             StatusCode::INTERNAL_SERVER_ERROR.into_response()
         }
     }
+}
+
+/// The id of the request being served: in its log lines (the `request` span), in the
+/// `X-Request-Id` response header, and as the reference an internal error shows the person, so
+/// that what they report finds its log lines.
+#[derive(Debug, Clone)]
+pub struct RequestId(pub std::sync::Arc<str>);
+
+tokio::task_local! {
+    /// The same id for code without the Leptos context (REST handlers).
+    static REQUEST_ID: std::sync::Arc<str>;
+}
+
+/// The id of the request this code serves, if any.
+pub fn current_request_id() -> Option<std::sync::Arc<str>> {
+    REQUEST_ID.try_with(|id| id.clone()).ok()
+}
+
+/// One log line per request (method, path without its query, status, milliseconds), and the
+/// request's id for everything logged while it is served. The query is left out because links
+/// in e-mails carry their tokens there.
+pub async fn request_log(mut req: Request, next: Next) -> Response {
+    use tracing::Instrument;
+    let id: std::sync::Arc<str> = super::random_id(6).into();
+    req.extensions_mut().insert(RequestId(id.clone()));
+    let method = req.method().clone();
+    let path = req.uri().path().to_owned();
+    let started = std::time::Instant::now();
+    let span = tracing::info_span!("request", id = %id);
+    let mut res = REQUEST_ID
+        .scope(id.clone(), next.run(req).instrument(span.clone()))
+        .await;
+    let status = res.status().as_u16();
+    span.in_scope(|| {
+        tracing::info!(
+            target: "profile_center::request",
+            %method,
+            %path,
+            status,
+            ms = started.elapsed().as_secs_f64() * 1000.0,
+            "request"
+        )
+    });
+    if let Ok(value) = HeaderValue::from_str(&id) {
+        res.headers_mut().insert("x-request-id", value);
+    }
+    res
 }

@@ -9,6 +9,7 @@ pub mod api_keys;
 pub mod app;
 pub mod auth;
 pub mod avatar;
+pub mod backup;
 pub mod config;
 pub mod contacts;
 pub mod context;

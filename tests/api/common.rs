@@ -249,6 +249,24 @@ impl TestApp {
             .unwrap()
     }
 
+    /// Stops the real binary (like a crash), leaving its database as it is: `restart` starts
+    /// it again.
+    pub fn stop(&mut self) {
+        if let Server::Binary(child) = &mut self.server {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    /// The server's configuration variable `name`, as it was started.
+    pub fn env_var(&self, name: &str) -> Option<String> {
+        self.env
+            .iter()
+            .rev()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+    }
+
     /// Stops the server (like a crash: no graceful shutdown) and starts it again on the same
     /// database and configuration, on a new port.
     pub async fn restart(&mut self) {

@@ -1,0 +1,87 @@
+//! What operators read: the log (one line per request, JSON on request, the id an error page
+//! shows) and the configuration check.
+
+use crate::common::*;
+use profile_center::error::AppError;
+use serde_json::Value;
+
+fn request_id(res: &reqwest::Response) -> String {
+    res.headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .expect("every answer says its request id")
+        .to_string()
+}
+
+#[tokio::test]
+async fn json_logs_have_a_line_per_request_and_the_id_an_error_shows() {
+    let app = TestApp::spawn_binary_with(Backend::Sqlite, &[("LOG_FORMAT", "json")]).await;
+    let page = reqwest::get(app.url("/signin?next=%2Fsettings%2Ftoken-in-the-query"))
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200);
+    let page_id = request_id(&page);
+
+    // An internal error: the person sees a reference, the log has it on the request's lines.
+    app.break_inserts_into("outbox").await;
+    let failed = app.sign_up(&app.browser(), "grace@example.com").await;
+    assert_eq!(failed.status(), 500);
+    let failed_id = request_id(&failed);
+    match error_of(failed).await {
+        AppError::Internal(reference) => assert_eq!(reference, failed_id),
+        other => panic!("not an internal error: {other:?}"),
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+
+    let logs = app.logs();
+    let lines: Vec<Value> = logs
+        .lines()
+        .filter(|l| !l.starts_with("profile-center listening on"))
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
+        .collect();
+    // Whether a line was logged while serving request `id` (in its span or one inside it).
+    let during = |l: &Value, id: &str| {
+        l["spans"]
+            .as_array()
+            .is_some_and(|spans| spans.iter().any(|s| s["id"] == id))
+    };
+    let request_line = |id: &str| {
+        lines
+            .iter()
+            .find(|l| l["fields"]["message"] == "request" && during(l, id))
+            .unwrap_or_else(|| panic!("no request line for {id}:\n{logs}"))
+    };
+    let signin = request_line(&page_id);
+    assert_eq!(signin["fields"]["method"], "GET");
+    assert_eq!(signin["fields"]["path"], "/signin");
+    assert_eq!(signin["fields"]["status"], 200);
+    assert!(
+        !logs.contains("token-in-the-query"),
+        "a query string reached the log"
+    );
+    assert_eq!(request_line(&failed_id)["fields"]["status"], 500);
+    assert!(
+        lines
+            .iter()
+            .any(|l| l["fields"]["message"] == "internal error"
+                && l["fields"]["reference"] == failed_id.as_str()
+                && during(l, &failed_id)),
+        "the error's own line carries the request's id:\n{logs}"
+    );
+    assert!(!logs.contains(PASSWORD), "a password reached the log");
+}
+
+#[tokio::test]
+async fn a_bad_log_format_is_refused_at_start_with_its_name() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_profile-center"))
+        .env_clear()
+        .env("LOG_FORMAT", "xml")
+        .env("DATA_DIR", std::env::temp_dir().join("pc-bad-log-format"))
+        .env("LEPTOS_SITE_ADDR", "127.0.0.1:0")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let said =
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains("LOG_FORMAT must be text or json"), "{said}");
+}
