@@ -258,6 +258,32 @@ impl TestApp {
         }
     }
 
+    /// Sends the real binary SIGTERM, as a service manager stopping it would.
+    pub fn terminate(&self) {
+        if let Server::Binary(child) = &self.server {
+            let sent = Command::new("kill")
+                .args(["-TERM", &child.id().to_string()])
+                .status()
+                .expect("run kill");
+            assert!(sent.success());
+        }
+    }
+
+    /// The real binary's exit code once it has exited, waiting at most `within`.
+    pub async fn exit_code(&mut self, within: std::time::Duration) -> Option<i32> {
+        let Server::Binary(child) = &mut self.server else {
+            return None;
+        };
+        let deadline = std::time::Instant::now() + within;
+        while std::time::Instant::now() < deadline {
+            if let Ok(Some(status)) = child.try_wait() {
+                return status.code();
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        None
+    }
+
     /// The server's configuration variable `name`, as it was started.
     pub fn env_var(&self, name: &str) -> Option<String> {
         self.env

@@ -85,3 +85,77 @@ async fn a_bad_log_format_is_refused_at_start_with_its_name() {
         String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
     assert!(said.contains("LOG_FORMAT must be text or json"), "{said}");
 }
+
+// A service manager's stop: SIGTERM. New connections are refused at once, the request in
+// flight is answered, mail not sent yet stays in the outbox for the next start, and the process
+// exits 0 well inside the grace period.
+#[tokio::test]
+async fn sigterm_answers_the_request_in_flight_keeps_unsent_mail_and_exits_0() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut app = TestApp::spawn_binary_with(
+        Backend::Sqlite,
+        &[
+            ("SHUTDOWN_GRACE_SECS", "10"),
+            // Nobody listens there: the sign-up link waits in the outbox.
+            ("SMTP_URL", "smtp://127.0.0.1:9"),
+        ],
+    )
+    .await;
+    assert_eq!(
+        app.sign_up(&app.browser(), "grace@example.com")
+            .await
+            .status(),
+        200
+    );
+    let pending = "select count(*) from outbox where status = 'pending'";
+    assert_eq!(app.count(pending, &[]).await, 1);
+
+    // A sign-in whose body is still arriving when the signal comes.
+    let body = format!(
+        "email=grace%40example.com&password={}",
+        PASSWORD.replace(' ', "+")
+    );
+    let mut slow = tokio::net::TcpStream::connect(app.addr()).await.unwrap();
+    let head = format!(
+        "POST /api/sign_in HTTP/1.1\r\nHost: {}\r\nContent-Type: application/x-www-form-urlencoded\r\n\
+         Accept: application/json\r\nContent-Length: {}\r\n\r\n",
+        app.addr(),
+        body.len()
+    );
+    slow.write_all(head.as_bytes()).await.unwrap();
+    slow.write_all(&body.as_bytes()[..10]).await.unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+
+    let stopping = std::time::Instant::now();
+    app.terminate();
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let refused = reqwest::Client::new()
+        .get(app.url("/healthz"))
+        .timeout(std::time::Duration::from_secs(2))
+        .send()
+        .await;
+    assert!(refused.is_err(), "a new request was served after SIGTERM");
+
+    slow.write_all(&body.as_bytes()[10..]).await.unwrap();
+    let mut answer = Vec::new();
+    tokio::time::timeout(
+        std::time::Duration::from_secs(5),
+        slow.read_to_end(&mut answer),
+    )
+    .await
+    .expect("the request in flight is answered")
+    .unwrap();
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 "), "{answer}");
+    assert!(!answer.starts_with("HTTP/1.1 5"), "{answer}");
+
+    assert_eq!(
+        app.exit_code(std::time::Duration::from_secs(10)).await,
+        Some(0)
+    );
+    assert!(stopping.elapsed() < std::time::Duration::from_secs(8));
+    // The sign-up link is still there (the sign-in sent it once more: the account waits for it).
+    assert!(app.count(pending, &[]).await >= 1, "the unsent mail is kept");
+    let gone = "select count(*) from outbox where status <> 'pending'";
+    assert_eq!(app.count(gone, &[]).await, 0, "no mail was dropped or marked sent");
+}
