@@ -17,10 +17,22 @@ COOKIE=$(signed_up_cookie "$PORT")
 LH=end2end/node_modules/.bin/lighthouse
 [ -x "$LH" ] || { echo "lighthouse: missing (scripts/setup.sh installs end2end's npm packages)" >&2; exit 2; }
 run() { # $1 = path, $2 = extra headers JSON
-  CHROME_PATH=${CHROMIUM_PATH:-/usr/bin/chromium} "$LH" "http://127.0.0.1:$PORT$1" --quiet \
-    --chrome-flags="--headless=new --no-sandbox --disable-gpu" \
-    --only-categories=performance,accessibility --output=json --output-path="$DATA/lh.json" \
-    --extra-headers="$2" >/dev/null 2>"$DATA/lh.log" || { cat "$DATA/lh.log" >&2; exit 1; }
+  # Lighthouse sometimes loses the trace of a page load ("NO_NAVSTART", "Please run Lighthouse
+  # again"): a fault of the measurement, not of the page, so that one is tried up to 3 times.
+  local attempt
+  for attempt in 1 2 3; do
+    if CHROME_PATH=${CHROMIUM_PATH:-/usr/bin/chromium} "$LH" "http://127.0.0.1:$PORT$1" --quiet \
+      --chrome-flags="--headless=new --no-sandbox --disable-gpu" \
+      --only-categories=performance,accessibility --output=json --output-path="$DATA/lh.json" \
+      --extra-headers="$2" >/dev/null 2>"$DATA/lh.log"; then
+      break
+    fi
+    if [ "$attempt" = 3 ] || ! grep -q "Please run Lighthouse again" "$DATA/lh.log"; then
+      cat "$DATA/lh.log" >&2
+      exit 1
+    fi
+    echo "lighthouse: the trace of $1 was lost; measuring again" >&2
+  done
   python3 - "$1" "$DATA/lh.json" <<'PY'
 import json, sys
 path, r = sys.argv[1], json.load(open(sys.argv[2]))
