@@ -52,6 +52,19 @@ struct Job {
     work: Work,
 }
 
+impl Job {
+    /// Start-up work that runs however long it waited (in spare memory if it is ever late).
+    fn always(work: impl FnOnce(&mut Vec<Block>) + Send + 'static) -> Job {
+        Job {
+            queued: Instant::now(),
+            work: Box::new(move |memory| match memory {
+                Some(memory) => work(memory),
+                None => work(&mut Vec::new()),
+            }),
+        }
+    }
+}
+
 /// Longest a sign-in waits for a hashing thread. Under a flood the request threads take most of
 /// the CPU and the queue drains slower than its length suggests; past this wait the sign-in is
 /// answered "try again" (429) without hashing, so no one waits seconds for an answer.
@@ -88,19 +101,10 @@ impl Hasher {
         // On a hashing thread, in the memory it keeps anyway: 19 MiB allocated here for one
         // hash would stay with the allocator for the life of the process.
         let (done, dummy) = mpsc::channel();
-        let work: Work = Box::new(move |memory| {
-            let mut spare = Vec::new();
-            let memory = memory.unwrap_or(&mut spare);
+        let job = Job::always(move |memory| {
             let _ = done.send(hash_with(memory, crate::server::random_id(24).as_bytes()));
         });
-        let dummy = match jobs
-            .send(Job {
-                queued: Instant::now(),
-                work,
-            })
-            .ok()
-            .and_then(|()| dummy.recv().ok())
-        {
+        let dummy = match jobs.send(job).ok().and_then(|()| dummy.recv().ok()) {
             Some(dummy) => dummy,
             // No hashing thread could start: sign-ins will say so; the dummy is made here.
             None => hash_with(&mut Vec::new(), crate::server::random_id(24).as_bytes()),
@@ -127,16 +131,11 @@ impl Hasher {
         for _ in 0..threads * 3 {
             let done = done.clone();
             let dummy = self.dummy_hash.clone();
-            let job = Job {
-                queued: Instant::now(),
-                work: Box::new(move |memory| {
-                    let mut spare = Vec::new();
-                    let memory = memory.unwrap_or(&mut spare);
-                    let started = Instant::now();
-                    hash_with(memory, dummy.as_bytes());
-                    let _ = done.send(started.elapsed().as_secs_f64() * 1000.0);
-                }),
-            };
+            let job = Job::always(move |memory| {
+                let started = Instant::now();
+                hash_with(memory, dummy.as_bytes());
+                let _ = done.send(started.elapsed().as_secs_f64() * 1000.0);
+            });
             if self.jobs.send(job).is_err() {
                 break;
             }

@@ -26,10 +26,7 @@ pub async fn backup(config: &Config, target: &Path) -> Result<String, String> {
 
 async fn sqlite(url: &str, target: &Path) -> Result<String, String> {
     use sqlx::{ConnectOptions, Connection};
-    let path = url
-        .trim_start_matches("sqlite://")
-        .trim_start_matches("sqlite:");
-    let path = path.split('?').next().unwrap_or_default();
+    let path = super::db::sqlite_path(url);
     if !Path::new(path).exists() {
         return Err(format!("there is no database at {path}"));
     }
@@ -56,16 +53,21 @@ async fn sqlite(url: &str, target: &Path) -> Result<String, String> {
     ))
 }
 
-async fn postgres(url: &str, target: &Path) -> Result<String, String> {
-    // The password goes by environment, not on the command line, where `ps` shows it.
+/// The URL pg_dump is given, without its password, and the password, decoded, which goes to
+/// pg_dump by environment: on the command line `ps` would show it.
+fn without_password(url: &str) -> Result<(String, Option<String>), String> {
     let mut parsed = url::Url::parse(url).map_err(|e| format!("DATABASE_URL: {e}"))?;
     let password = parsed.password().map(|p| {
-        url::form_urlencoded::parse(format!("p={p}").as_bytes())
-            .next()
-            .map(|(_, v)| v.into_owned())
-            .unwrap_or_default()
+        percent_encoding::percent_decode_str(p)
+            .decode_utf8_lossy()
+            .into_owned()
     });
     let _ = parsed.set_password(None);
+    Ok((parsed.to_string(), password))
+}
+
+async fn postgres(url: &str, target: &Path) -> Result<String, String> {
+    let (parsed, password) = without_password(url)?;
     let mut command = std::process::Command::new("pg_dump");
     command
         .arg("--format=custom")
@@ -92,4 +94,17 @@ async fn postgres(url: &str, target: &Path) -> Result<String, String> {
         "Postgres database dumped to {} ({size} bytes, pg_dump custom format; restore with pg_restore)",
         target.display()
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_password_leaves_the_url_decoded() {
+        let (url, password) =
+            super::without_password("postgres://pc:a+b%40c%2Fd@db.example.com:5432/pc").unwrap();
+        assert_eq!(url, "postgres://pc@db.example.com:5432/pc");
+        assert_eq!(password.as_deref(), Some("a+b@c/d"));
+        let (url, password) = super::without_password("postgres://pc@db/pc").unwrap();
+        assert_eq!((url.as_str(), password), ("postgres://pc@db/pc", None));
+    }
 }

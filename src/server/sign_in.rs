@@ -164,7 +164,7 @@ pub async fn finish_sign_up(
         (key::ip(&client.ip), throttle::IP),
         (key::source(&email, &client.ip), throttle::SOURCE),
     ];
-    check_locks(state, &keys).await?;
+    check_locks(&mut *state.conn().await?, &keys).await?;
     if !state
         .hasher
         .verify(Some(&account.password_hash), password)
@@ -199,9 +199,9 @@ pub async fn finish_sign_up(
 }
 
 /// Refused with `RateLimited` while any of `keys` is locked.
-async fn check_locks(state: &AppState, keys: &[(String, Limit)]) -> Result<(), AppError> {
+async fn check_locks(conn: &mut AnyConnection, keys: &[(String, Limit)]) -> Result<(), AppError> {
     let names: Vec<&str> = keys.iter().map(|(k, _)| k.as_str()).collect();
-    match throttle::locked_for(&mut *state.conn().await?, &names, now()).await? {
+    match throttle::locked_for(conn, &names, now()).await? {
         Some(secs) => Err(AppError::RateLimited(secs)),
         None => Ok(()),
     }
@@ -240,7 +240,7 @@ pub async fn sign_in(
     let device_hash = device.map(auth::token_hash);
     // The reads before the hash share one connection (each pooled statement costs the database
     // round trips of its own), which goes back to the pool before argon2 starts.
-    let (account, keys, locked) = {
+    let (account, keys, checked) = {
         let mut conn = state.conn().await?;
         let account = users::by_email(&mut *conn, &email).await?;
         let known_device = match (&account, &device_hash) {
@@ -256,13 +256,12 @@ pub async fn sign_in(
                 (key::account(&email), throttle::ACCOUNT),
             ],
         };
-        let names: Vec<&str> = keys.iter().map(|(k, _)| k.as_str()).collect();
-        let locked = throttle::locked_for(&mut conn, &names, now()).await?;
-        (account, keys, locked)
+        let checked = check_locks(&mut conn, &keys).await;
+        (account, keys, checked)
     };
-    if let Some(secs) = locked {
+    if let Err(e) = checked {
         tracing::warn!(user_id = account.as_ref().map(|a| a.id.as_str()), ip = %client.ip, "sign-in refused: throttled");
-        return Err(AppError::RateLimited(secs));
+        return Err(e);
     }
     let verified = state
         .hasher
@@ -402,7 +401,7 @@ pub async fn refuse_in_session(
 /// Refused while this session has had too many wrong passwords or codes of its own.
 pub async fn check_session_lock(state: &AppState, user: &Authed) -> Result<(), AppError> {
     check_locks(
-        state,
+        &mut *state.conn().await?,
         &[(key::session(&user.session_id), throttle::SESSION)],
     )
     .await

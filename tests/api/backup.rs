@@ -3,7 +3,6 @@
 //! taken.
 
 use crate::common::*;
-use serde_json::Value;
 use std::process::Command;
 
 const RESTORE_KEY: &str = "5f0c2b7a9d1e4f3a8b6c0d2e4f6a8b0c1d3e5f7a9b1c3d5e7f9a0b2c4d6e8f0a";
@@ -18,18 +17,6 @@ fn backup(app: &TestApp, target: &std::path::Path) -> std::process::Output {
         .env("DATA_DIR", app.env_var("DATA_DIR").unwrap())
         .output()
         .expect("run profile-center backup")
-}
-
-async fn first_name(app: &TestApp, key: &str) -> String {
-    let me: Value = app
-        .api(reqwest::Method::GET, "/api/v1/me", key)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    me["first_name"].as_str().unwrap().to_string()
 }
 
 async fn rename(app: &TestApp, key: &str, name: &str) {
@@ -62,17 +49,16 @@ fn keep_writing(app: &TestApp, key: &str) -> tokio::task::JoinHandle<usize> {
     })
 }
 
-#[tokio::test]
-async fn a_sqlite_backup_taken_while_serving_restores_what_was_there() {
-    let mut app = TestApp::spawn_binary_with(Backend::Sqlite, &[]).await;
+/// A person with a key, named "Before", backed up to `target` while 40 saves come in (none
+/// refused), then renamed "After": the restored backup must give back "Before". Returns the key.
+async fn backed_up_while_writing(app: &TestApp, target: &std::path::Path) -> String {
     let client = app.signed_in("ada@example.com").await;
     let key = app
         .create_api_key(&client, "ci", &["profile:read", "profile:write"], "30")
         .await;
-    rename(&app, &key, "Before").await;
-    let writer = keep_writing(&app, &key);
-    let target = app.dir.join("backup.db");
-    let out = backup(&app, &target);
+    rename(app, &key, "Before").await;
+    let writer = keep_writing(app, &key);
+    let out = backup(app, target);
     assert!(
         out.status.success(),
         "{}",
@@ -83,10 +69,18 @@ async fn a_sqlite_backup_taken_while_serving_restores_what_was_there() {
         40,
         "writes were refused during the backup"
     );
+    rename(app, &key, "After").await;
+    assert_eq!(app.first_name(&key).await, "After");
+    key
+}
+
+#[tokio::test]
+async fn a_sqlite_backup_taken_while_serving_restores_what_was_there() {
+    let mut app = TestApp::spawn_binary_with(Backend::Sqlite, &[]).await;
+    let target = app.dir.join("backup.db");
+    let key = backed_up_while_writing(&app, &target).await;
     // A second backup to the same file is refused rather than overwriting it.
     assert!(!backup(&app, &target).status.success());
-    rename(&app, &key, "After").await;
-    assert_eq!(first_name(&app, &key).await, "After");
 
     // Restore as the README says: stop, put the file in place of the database, start.
     app.stop();
@@ -96,19 +90,9 @@ async fn a_sqlite_backup_taken_while_serving_restores_what_was_there() {
     }
     std::fs::copy(&target, &live).unwrap();
     app.restart().await;
-    assert_eq!(first_name(&app, &key).await, "Before");
+    assert_eq!(app.first_name(&key).await, "Before");
     assert_eq!(app.count("select count(*) from users", &[]).await, 1);
-    let integrity: String = {
-        use sqlx::{Connection, Row};
-        let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite://{}", live.display()))
-            .await
-            .unwrap();
-        sqlx::query("pragma integrity_check")
-            .fetch_one(&mut conn)
-            .await
-            .unwrap()
-            .get(0)
-    };
+    let integrity = sqlite_integrity(&format!("sqlite://{}", live.display())).await;
     assert_eq!(integrity, "ok");
 }
 
@@ -116,50 +100,14 @@ async fn a_sqlite_backup_taken_while_serving_restores_what_was_there() {
 async fn a_postgres_backup_taken_while_serving_restores_into_a_new_database() {
     // The secret key goes with the backup: it decrypts what is encrypted at rest.
     let app = TestApp::spawn_binary_with(Backend::Postgres, &[("SECRET_KEY", RESTORE_KEY)]).await;
-    let client = app.signed_in("ada@example.com").await;
-    let key = app
-        .create_api_key(&client, "ci", &["profile:read", "profile:write"], "30")
-        .await;
-    rename(&app, &key, "Before").await;
-    let writer = keep_writing(&app, &key);
     let target = app.dir.join("backup.dump");
-    let out = backup(&app, &target);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert_eq!(
-        writer.await.unwrap(),
-        40,
-        "writes were refused during the backup"
-    );
-    rename(&app, &key, "After").await;
+    let key = backed_up_while_writing(&app, &target).await;
 
     // Restore into a new, empty database and start a server on it.
     let name = format!("pc_test_restored_{}", std::process::id());
     let restored_url = format!("postgres://postgres@127.0.0.1:5432/{name}");
-    let psql = |sql: &str| {
-        Command::new("psql")
-            .args([
-                "-h",
-                "127.0.0.1",
-                "-U",
-                "postgres",
-                "-d",
-                "test",
-                "-qc",
-                sql,
-            ])
-            .output()
-            .unwrap()
-    };
-    assert!(
-        psql(&format!("drop database if exists {name} with (force)"))
-            .status
-            .success()
-    );
-    assert!(psql(&format!("create database {name}")).status.success());
+    psql(&format!("drop database if exists {name} with (force)")).unwrap();
+    psql(&format!("create database {name}")).unwrap();
     let out = Command::new("pg_restore")
         .args(["--no-owner", "--exit-on-error", "--dbname", &restored_url])
         .arg(&target)
@@ -175,8 +123,8 @@ async fn a_postgres_backup_taken_while_serving_restores_into_a_new_database() {
         &[("DATABASE_URL", &restored_url), ("SECRET_KEY", RESTORE_KEY)],
     )
     .await;
-    assert_eq!(first_name(&restored, &key).await, "Before");
-    assert_eq!(first_name(&app, &key).await, "After");
+    assert_eq!(restored.first_name(&key).await, "Before");
+    assert_eq!(app.first_name(&key).await, "After");
     drop(restored);
-    psql(&format!("drop database if exists {name} with (force)"));
+    let _ = psql(&format!("drop database if exists {name} with (force)"));
 }

@@ -92,7 +92,8 @@ const PG_ADMIN: &[&str] = &[
     "-c",
 ];
 
-fn psql(sql: &str) -> Result<(), String> {
+/// Runs one SQL statement as the Postgres superuser in the `test` database.
+pub fn psql(sql: &str) -> Result<(), String> {
     let out = Command::new("psql")
         .args(PG_ADMIN)
         .arg(sql)
@@ -570,6 +571,19 @@ impl TestApp {
         res.text().await.unwrap()
     }
 
+    /// The first name `GET /api/v1/me` gives for this key.
+    pub async fn first_name(&self, key: &str) -> String {
+        let me: serde_json::Value = self
+            .api(reqwest::Method::GET, "/api/v1/me", key)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        me["first_name"].as_str().unwrap().to_string()
+    }
+
     /// A REST API call with a bearer key.
     pub fn api(&self, method: reqwest::Method, path: &str, key: &str) -> reqwest::RequestBuilder {
         Client::new()
@@ -993,4 +1007,26 @@ fn rand_u64() -> u64 {
             .as_nanos(),
     );
     h.finish()
+}
+
+/// What `pragma integrity_check` says of the SQLite database at `url`.
+pub async fn sqlite_integrity(url: &str) -> String {
+    use sqlx::{Connection, Row};
+    let mut conn = sqlx::SqliteConnection::connect(url).await.unwrap();
+    sqlx::query("pragma integrity_check")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap()
+        .get(0)
+}
+
+/// Starts the binary with only `env` and expects it to refuse: what it said.
+pub fn refused_start(env: &[(&str, &str)]) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_profile-center"))
+        .env_clear()
+        .envs(env.iter().copied())
+        .output()
+        .unwrap();
+    assert!(!out.status.success(), "it started");
+    String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr)
 }

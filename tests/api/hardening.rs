@@ -574,16 +574,11 @@ async fn with_the_database_down_everything_answers_503_quickly_and_recovers() {
 // Medium: links must come from configuration; production refuses to start without it.
 #[test]
 fn production_without_a_public_origin_does_not_start() {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_profile-center"))
-        .env_clear()
-        .env("APP_ENV", "production")
-        .env("SECRET_KEY", "ab".repeat(32))
-        .env("DATABASE_URL", "sqlite::memory:")
-        .output()
-        .unwrap();
-    assert!(!out.status.success());
-    let text =
-        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    let text = refused_start(&[
+        ("APP_ENV", "production"),
+        ("SECRET_KEY", &"ab".repeat(32)),
+        ("DATABASE_URL", "sqlite::memory:"),
+    ]);
     assert!(text.contains("PUBLIC_ORIGIN is required"), "{text}");
 }
 
@@ -685,15 +680,7 @@ on_both_databases_as_binaries! {
                 .expect("a page after abandoned requests is answered");
             assert_eq!(page.status(), 200);
         }
-        let me: Value = app
-            .api(reqwest::Method::GET, "/api/v1/me", &key)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        assert_eq!(me["first_name"], "Next9");
+        assert_eq!(app.first_name(&key).await, "Next9");
         assert!(!app.logs().contains("database is locked"));
     }
 }

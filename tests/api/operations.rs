@@ -73,16 +73,12 @@ async fn json_logs_have_a_line_per_request_and_the_id_an_error_shows() {
 
 #[tokio::test]
 async fn a_bad_log_format_is_refused_at_start_with_its_name() {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_profile-center"))
-        .env_clear()
-        .env("LOG_FORMAT", "xml")
-        .env("DATA_DIR", std::env::temp_dir().join("pc-bad-log-format"))
-        .env("LEPTOS_SITE_ADDR", "127.0.0.1:0")
-        .output()
-        .unwrap();
-    assert!(!out.status.success());
-    let said =
-        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    let dir = std::env::temp_dir().join("pc-bad-log-format");
+    let said = refused_start(&[
+        ("LOG_FORMAT", "xml"),
+        ("DATA_DIR", dir.to_str().unwrap()),
+        ("LEPTOS_SITE_ADDR", "127.0.0.1:0"),
+    ]);
     assert!(said.contains("LOG_FORMAT must be text or json"), "{said}");
 }
 
@@ -250,17 +246,7 @@ async fn sqlite_survives_kill_9_under_write_load_without_losing_an_acknowledged_
             );
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        let integrity: String = {
-            use sqlx::{Connection, Row};
-            let mut conn = sqlx::SqliteConnection::connect(&app.database_url)
-                .await
-                .unwrap();
-            sqlx::query("pragma integrity_check")
-                .fetch_one(&mut conn)
-                .await
-                .unwrap()
-                .get(0)
-        };
+        let integrity = sqlite_integrity(&app.database_url).await;
         assert_eq!(integrity, "ok", "round {round}");
         // This round's acknowledged events, all in one query.
         let ids = std::mem::take(&mut *acked.lock().unwrap());
@@ -285,15 +271,7 @@ async fn sqlite_survives_kill_9_under_write_load_without_losing_an_acknowledged_
         }
         if let Some(name) = &last_name {
             // The last acknowledged save, or a later one the kill cut off before its answer.
-            let me: serde_json::Value = app
-                .api(reqwest::Method::GET, "/api/v1/me", &key)
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
-            let stored = me["first_name"].as_str().unwrap().to_string();
+            let stored = app.first_name(&key).await;
             let number = |n: &str| n.rsplit('-').next().unwrap().parse::<u64>().unwrap();
             assert!(
                 stored.starts_with(&format!("r{round}-w0-")) && number(&stored) >= number(name)

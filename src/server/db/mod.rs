@@ -64,16 +64,21 @@ fn migrator(backend: Backend) -> Migrator {
     migrator
 }
 
+/// The file a `sqlite://PATH?options` URL names.
+pub fn sqlite_path(url: &str) -> &str {
+    let path = url
+        .trim_start_matches("sqlite://")
+        .trim_start_matches("sqlite:");
+    path.split('?').next().unwrap_or_default()
+}
+
 /// Opens the pool (creating the SQLite file and its folder if needed) and applies migrations.
 pub async fn connect(url: &str) -> Result<(Db, Backend), String> {
     sqlx::any::install_default_drivers();
     let backend = Backend::from_url(url)?;
     let mut url = url.to_string();
     if backend == Backend::Sqlite {
-        let path = url
-            .trim_start_matches("sqlite://")
-            .trim_start_matches("sqlite:");
-        let path = path.split('?').next().unwrap_or_default();
+        let path = sqlite_path(&url);
         if let Some(parent) = std::path::Path::new(path)
             .parent()
             .filter(|p| !p.as_os_str().is_empty())
