@@ -40,6 +40,9 @@ pub async fn run() -> Result<(), String> {
     .await?;
     // Tests and scripts read this line to find the port when started on port 0.
     println!("profile-center listening on http://{}", running.addr);
+    if let Some(metrics) = running.metrics_addr {
+        println!("profile-center metrics on http://{metrics}/metrics");
+    }
     running.wait().await;
     tracing::info!("stopped");
     Ok(())
@@ -56,6 +59,8 @@ pub enum Background {
 /// A started server: where it listens, its state, and its tasks (stopped when dropped).
 pub struct Running {
     pub addr: std::net::SocketAddr,
+    /// Where `/metrics` is served, when `METRICS_ADDR` is set.
+    pub metrics_addr: Option<std::net::SocketAddr>,
     pub state: AppState,
     serve: Option<tokio::task::JoinHandle<()>>,
     workers: Vec<tokio::task::JoinHandle<()>>,
@@ -97,7 +102,7 @@ pub async fn start(
 ) -> Result<Running, String> {
     let local = listener.local_addr().map_err(|e| e.to_string())?;
     let state = build_state(config, leptos_options, local).await?;
-    let workers = match background {
+    let mut workers = match background {
         Background::Spawn => vec![
             super::sessions::spawn_sweeper(state.clone()),
             super::notifications::spawn_scheduler(
@@ -107,6 +112,22 @@ pub async fn start(
             state.mailer.spawn_worker(state.db.clone()),
         ],
         Background::Manual => Vec::new(),
+    };
+    let metrics_addr = match state.config.metrics_addr {
+        Some(addr) => {
+            let listener = tokio::net::TcpListener::bind(addr)
+                .await
+                .map_err(|e| format!("cannot listen on METRICS_ADDR {addr}: {e}"))?;
+            let bound = listener.local_addr().map_err(|e| e.to_string())?;
+            let router = super::metrics::router(state.clone());
+            workers.push(tokio::spawn(async move {
+                if let Err(e) = axum::serve(listener, router).await {
+                    tracing::warn!(error = %e, "the metrics listener stopped");
+                }
+            }));
+            Some(bound)
+        }
+        None => None,
     };
     if state.config.production && state.config.smtp_url.is_none() {
         tracing::warn!("APP_ENV=production without SMTP_URL: mail is only written to files under DATA_DIR/mail");
@@ -118,6 +139,7 @@ pub async fn start(
     });
     Ok(Running {
         addr: local,
+        metrics_addr,
         state,
         serve: Some(serve),
         workers,
@@ -166,6 +188,7 @@ pub async fn build_state(
         css_href: css_href.into(),
         origin: origin.into(),
         dashboards: Default::default(),
+        metrics: Default::default(),
     }))
 }
 
@@ -270,6 +293,8 @@ pub fn router(state: AppState) -> Router {
             let options = options.clone();
             move || shell(options.clone())
         })
+        // Only matched routes pass here: their pattern labels the request's metrics.
+        .route_layer(axum::middleware::from_fn(super::metrics::keep_route))
         .nest(&format!("/{}", options.site_pkg_dir), pkg)
         .fallback_service(assets)
         .layer(from_fn_with_state(
@@ -288,7 +313,7 @@ pub fn router(state: AppState) -> Router {
             middleware::security_headers,
         ))
         .layer(tower_http::compression::CompressionLayer::new())
-        .layer(axum::middleware::from_fn(middleware::request_log))
+        .layer(from_fn_with_state(state.clone(), middleware::request_log))
         .with_state(state)
 }
 

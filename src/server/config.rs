@@ -48,6 +48,7 @@ Environment (defaults in brackets):
   SWEEP_INTERVAL_SECS       housekeeping interval [600]
   PLATFORM_API_KEY          the platform's key for POST /api/v1/events [unset: refused]
   SCHEDULER_INTERVAL_SECS   notification scheduler interval [60]
+  METRICS_ADDR              address for GET /metrics (Prometheus), e.g. 127.0.0.1:9100 [unset: off]
   RUST_LOG                  log filter, e.g. warn,profile_center=debug [info]
   LOG_FORMAT                text, or json: one JSON object per line [text]
 ";
@@ -101,6 +102,8 @@ pub struct Config {
     pub scheduler_secs: u64,
     /// How often housekeeping runs: expired sessions, old rate counters, key expiry e-mails.
     pub sweep_secs: u64,
+    /// Where `GET /metrics` is served: its own listener, never the public one; unset: off.
+    pub metrics_addr: Option<std::net::SocketAddr>,
 }
 
 impl fmt::Debug for Config {
@@ -233,6 +236,14 @@ impl Config {
                 "SCHEDULER_INTERVAL_SECS",
                 60,
             )?,
+            metrics_addr: match var("METRICS_ADDR") {
+                Some(addr) => {
+                    Some(addr.trim().parse().map_err(|_| {
+                        "METRICS_ADDR must be an address and port like 127.0.0.1:9100"
+                    })?)
+                }
+                None => None,
+            },
         })
     }
 }

@@ -792,7 +792,7 @@ pub fn current_request_id() -> Option<std::sync::Arc<str>> {
 /// One log line per request (method, path without its query, status, milliseconds), and the
 /// request's id for everything logged while it is served. The query is left out because links
 /// in e-mails carry their tokens there.
-pub async fn request_log(mut req: Request, next: Next) -> Response {
+pub async fn request_log(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     use tracing::Instrument;
     let id: std::sync::Arc<str> = super::random_id(6).into();
     req.extensions_mut().insert(RequestId(id.clone()));
@@ -804,13 +804,18 @@ pub async fn request_log(mut req: Request, next: Next) -> Response {
         .scope(id.clone(), next.run(req).instrument(span.clone()))
         .await;
     let status = res.status().as_u16();
+    let secs = started.elapsed().as_secs_f64();
+    let route = res.extensions().get::<axum::extract::MatchedPath>();
+    state
+        .metrics
+        .request(route.map(|r| r.as_str()), &path, &method, status, secs);
     span.in_scope(|| {
         tracing::info!(
             target: "profile_center::request",
             %method,
             %path,
             status,
-            ms = started.elapsed().as_secs_f64() * 1000.0,
+            ms = secs * 1000.0,
             "request"
         )
     });

@@ -16,6 +16,7 @@ pub mod context;
 pub mod crypto;
 pub mod db;
 pub mod mail;
+pub mod metrics;
 pub mod mfa;
 pub mod middleware;
 pub mod notifications;

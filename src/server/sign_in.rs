@@ -25,6 +25,7 @@ use super::{
         users,
     },
     mail::templates,
+    metrics::SignInOutcome,
     now, random_id,
     state::AppState,
 };
@@ -235,6 +236,22 @@ pub async fn sign_in(
     password: &Password,
     device: Option<&str>,
 ) -> Result<SignInStep, AppError> {
+    let step = password_step(state, client, email, password, device).await;
+    state.metrics.sign_in(match &step {
+        Ok(SignInStep::SignedIn(_)) => SignInOutcome::SignedIn,
+        Ok(SignInStep::SecondFactor(_)) => SignInOutcome::SecondFactor,
+        Err(e) => SignInOutcome::of_error(e),
+    });
+    step
+}
+
+async fn password_step(
+    state: &AppState,
+    client: &ClientInfo,
+    email: &str,
+    password: &Password,
+    device: Option<&str>,
+) -> Result<SignInStep, AppError> {
     state.hasher.refuse_when_full()?;
     let email = normalize_email(email);
     let device_hash = device.map(auth::token_hash);
@@ -349,7 +366,12 @@ pub async fn finish_second_step(
     code: &str,
     device: Option<&str>,
 ) -> Result<SignedIn, AppError> {
-    super::mfa::second_step(state, client, pending_token, code, device).await
+    let done = super::mfa::second_step(state, client, pending_token, code, device).await;
+    state.metrics.sign_in(match &done {
+        Ok(_) => SignInOutcome::SignedIn,
+        Err(e) => SignInOutcome::of_error(e),
+    });
+    done
 }
 
 /// Counts a wrong password or code inside a session (only the session's own attempts) and

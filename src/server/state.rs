@@ -45,6 +45,8 @@ pub struct Shared {
     /// The platform's dashboards: seeded by the migrations, so fixed while the process runs;
     /// read once, on first use, instead of on every Profile page.
     pub dashboards: tokio::sync::OnceCell<Vec<crate::model::profile::Dashboard>>,
+    /// What `GET /metrics` reports (see `metrics`).
+    pub metrics: super::metrics::Metrics,
 }
 
 impl AppState {

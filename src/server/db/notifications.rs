@@ -400,6 +400,18 @@ pub struct DueRow {
 }
 
 /// Scheduled notifications whose time has come.
+/// When the oldest scheduled notification that is due and not yet done fell due (the
+/// scheduler's lag, for `/metrics`).
+pub async fn oldest_due(db: &super::Db, now: i64) -> Result<Option<i64>, AppError> {
+    let row = sqlx::query(
+        "select min(due_at) from scheduled_notifications where done_at is null and due_at <= $1",
+    )
+    .bind(now)
+    .fetch_one(db)
+    .await?;
+    Ok(row.try_get::<Option<i64>, _>(0)?)
+}
+
 pub async fn due<'e>(
     db: impl Executor<'e, Database = sqlx::Any>,
     now: i64,

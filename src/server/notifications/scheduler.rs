@@ -51,6 +51,7 @@ pub async fn tick(state: &AppState) -> Result<usize, AppError> {
     if delivered > 0 {
         state.mailer.wake();
     }
+    state.metrics.scheduler_passed(at);
     Ok(delivered)
 }
 
