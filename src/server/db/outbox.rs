@@ -23,7 +23,7 @@ pub struct Queued {
 
 /// How long a claim lasts: longer than any SMTP conversation, short enough to recover from a
 /// crashed worker quickly.
-const CLAIM_SECS: i64 = 120;
+pub const CLAIM_SECS: i64 = 120;
 
 /// Queues a message on the pool or inside a caller's transaction (so the message is queued
 /// exactly when what caused it is committed).
@@ -157,4 +157,24 @@ pub async fn mark_failed<'e>(
     .execute(db)
     .await?;
     Ok(())
+}
+
+/// Makes every message that waits for a retry due again, as of when it was queued: the worker
+/// takes due messages by that time, so they go out in the order they were queued (see
+/// `Mailer::after_outage`). Returns how many there were.
+pub async fn due_again(db: &super::Db) -> Result<u64, AppError> {
+    let done = sqlx::query(
+        "update outbox set next_attempt_at = created_at where status = 'pending' and attempts > 0",
+    )
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected())
+}
+
+/// How many messages wait to be sent, and when the oldest of them was queued (for `/metrics`).
+pub async fn depth(db: &super::Db) -> Result<(i64, Option<i64>), AppError> {
+    let row = sqlx::query("select count(*), min(created_at) from outbox where status = 'pending'")
+        .fetch_one(db)
+        .await?;
+    Ok((row.get(0), row.try_get::<Option<i64>, _>(1)?))
 }

@@ -49,6 +49,9 @@ pub struct Mailer {
     retry_base: i64,
     /// Seals message bodies in the outbox.
     key: SecretKey,
+    /// Set when a send failed because the SMTP server could not be reached at all (not a
+    /// refusal of one message): the worker then checks every `probe_every` whether it is back.
+    unreachable: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl Mailer {
@@ -78,7 +81,21 @@ impl Mailer {
             wake: Arc::new(Notify::new()),
             retry_base,
             key,
+            unreachable: Default::default(),
         })
+    }
+
+    /// While the SMTP server is unreachable, how often the worker checks whether it is back.
+    fn probe_every(&self) -> Duration {
+        Duration::from_secs(self.retry_base.clamp(1, 30) as u64)
+    }
+
+    /// Whether the SMTP server answers again (a connection and NOOP, no message).
+    async fn smtp_is_back(&self) -> bool {
+        match &self.transport {
+            Transport::Smtp(smtp) => smtp.test_connection().await.unwrap_or(false),
+            Transport::Files(_) => true,
+        }
     }
 
     /// Tells the worker that messages were queued (by a transaction of their own).
@@ -123,11 +140,15 @@ impl Mailer {
     async fn send(&self, id: &str, email: &Email) -> Result<(), String> {
         let message = self.build(email)?;
         match &self.transport {
-            Transport::Smtp(smtp) => smtp
-                .send(message)
-                .await
-                .map(|_| ())
-                .map_err(|e| e.to_string()),
+            Transport::Smtp(smtp) => smtp.send(message).await.map(|_| ()).map_err(|e| {
+                // No SMTP reply at all (refused, reset, timed out): the server is away, not
+                // refusing this message.
+                if !e.is_response() && !e.is_transient() && !e.is_permanent() {
+                    self.unreachable
+                        .store(true, std::sync::atomic::Ordering::Relaxed);
+                }
+                e.to_string()
+            }),
             Transport::Files(dir) => {
                 tokio::fs::create_dir_all(dir)
                     .await
@@ -150,7 +171,7 @@ impl Mailer {
         {
             match self.send(&queued.id, &queued.email).await {
                 Ok(()) => {
-                    outbox::mark_sent(db, &queued.id, now()).await?;
+                    record_sent(db, &queued.id).await?;
                     tracing::info!(message_id = %queued.id, "mail sent");
                     sent += 1;
                 }
@@ -159,6 +180,11 @@ impl Mailer {
                         .then(|| now() + retry_delay(self.retry_base, queued.attempts));
                     tracing::warn!(message_id = %queued.id, attempts = queued.attempts, %error, will_retry = retry_at.is_some(), "mail not sent");
                     outbox::mark_failed(db, &queued.id, &error, retry_at).await?;
+                    if self.unreachable.load(std::sync::atomic::Ordering::Relaxed) {
+                        // The others would fail the same way, each with a backoff of its own
+                        // that would shuffle their order: they wait for the server instead.
+                        break;
+                    }
                 }
             }
         }
@@ -170,14 +196,84 @@ impl Mailer {
         let mailer = self.clone();
         tokio::spawn(async move {
             loop {
+                // While the server is away nothing is tried (a message tried the moment it
+                // came back would overtake older ones); it is asked whether it is back.
+                if mailer
+                    .unreachable
+                    .load(std::sync::atomic::Ordering::Relaxed)
+                {
+                    tokio::time::sleep(mailer.probe_every()).await;
+                    if !mailer.after_outage(&db).await {
+                        continue;
+                    }
+                }
                 if let Err(e) = mailer.deliver_due(&db).await {
                     tracing::warn!(error = %e, "mail worker pass failed");
                 }
-                let _ = tokio::time::timeout(POLL_EVERY, mailer.wake.notified()).await;
+                if !mailer
+                    .unreachable
+                    .load(std::sync::atomic::Ordering::Relaxed)
+                {
+                    let _ = tokio::time::timeout(POLL_EVERY, mailer.wake.notified()).await;
+                }
             }
         })
     }
 }
+
+impl Mailer {
+    /// After the SMTP server was unreachable: once it answers again, everything that waits for
+    /// a retry is due at once, in the order it was queued, instead of each message at the end
+    /// of its own backoff (up to an hour after an outage of an hour).
+    /// Whether the server is back and the waiting mail rescheduled.
+    async fn after_outage(&self, db: &Db) -> bool {
+        if !self.smtp_is_back().await {
+            return false;
+        }
+        match outbox::due_again(db).await {
+            Ok(n) => {
+                self.unreachable
+                    .store(false, std::sync::atomic::Ordering::Relaxed);
+                tracing::info!(
+                    waiting = n,
+                    "SMTP server reachable again: sending what waited"
+                );
+                true
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot reschedule waiting mail");
+                false
+            }
+        }
+    }
+}
+
+/// Marks a message that went out as sent. The database may fail just then (a restart): the
+/// message was delivered, so giving up would send it again once its claim ends. Instead this
+/// keeps trying for most of the claim (`outbox::CLAIM_SECS`), during which no other worker can
+/// take the message; the database is then usually back.
+async fn record_sent(db: &Db, id: &str) -> Result<(), AppError> {
+    let deadline = tokio::time::Instant::now() + RECORD_SENT_FOR;
+    let mut warned = false;
+    loop {
+        match outbox::mark_sent(db, id, now()).await {
+            Ok(()) => return Ok(()),
+            Err(e) if tokio::time::Instant::now() < deadline => {
+                if !std::mem::replace(&mut warned, true) {
+                    tracing::warn!(message_id = %id, error = %e, "mail sent but not yet recorded: retrying");
+                }
+                tokio::time::sleep(Duration::from_millis(250)).await;
+            }
+            Err(e) => {
+                tracing::error!(message_id = %id, error = %e, "mail sent but not recorded: it may be sent again");
+                return Err(e);
+            }
+        }
+    }
+}
+
+/// A little under the claim, so that the claim still holds when the last try is made.
+const RECORD_SENT_FOR: Duration = Duration::from_secs(outbox::CLAIM_SECS as u64 - 20);
 
 /// Mail that someone asks for — a verification link to an address they typed, a test message,
 /// a sign-up — goes at most this often to one recipient…
