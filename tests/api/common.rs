@@ -92,6 +92,15 @@ const PG_ADMIN: &[&str] = &[
     "-c",
 ];
 
+/// A port nothing listens on now (for a server the test starts on a port it must know).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
 /// Runs one SQL statement as the Postgres superuser in the `test` database.
 pub fn psql(sql: &str) -> Result<(), String> {
     let out = Command::new("psql")
@@ -320,11 +329,7 @@ impl TestApp {
 
     /// `spawn_with_mail` with extra environment variables.
     pub async fn spawn_with_mail_and(backend: Backend, extra_env: &[(&str, &str)]) -> TestApp {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
+        let port = free_port();
         let sink = SmtpSink::start(port).await;
         let url = format!("smtp://127.0.0.1:{port}");
         let mut env = vec![
@@ -804,6 +809,15 @@ impl SmtpSink {
         read_maildir(&self.dir.join("maildir").join("new"), to, needle)
     }
 
+    /// The recipient of every message received, in the order they arrived.
+    pub fn recipients(&self) -> Vec<String> {
+        read_maildir(&self.dir.join("maildir").join("new"), "", "")
+            .iter()
+            .filter_map(|m| m.lines().find_map(|l| l.strip_prefix("To: ")))
+            .map(|to| to.trim().to_string())
+            .collect()
+    }
+
     /// Waits (up to 30 s) for a message to `to` whose text contains `needle`; returns it with
     /// quoted-printable soft line breaks undone.
     pub async fn wait_for(&self, to: &str, needle: &str) -> String {
@@ -920,12 +934,33 @@ fn process_logs() -> Arc<Mutex<String>> {
 
 struct LogWriter(Arc<Mutex<String>>);
 
+/// With `PC_TEST_LOG_FILE` set (the test command sets it), every server's log also goes to that
+/// file, which the test command then searches for secrets (scripts/scan-logs.py).
+fn log_file() -> Option<&'static Mutex<std::fs::File>> {
+    static FILE: std::sync::OnceLock<Option<Mutex<std::fs::File>>> = std::sync::OnceLock::new();
+    FILE.get_or_init(|| {
+        let path = std::env::var_os("PC_TEST_LOG_FILE")?;
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+            .expect("open PC_TEST_LOG_FILE");
+        Some(Mutex::new(file))
+    })
+    .as_ref()
+}
+
+fn keep_log(buffer: &Mutex<String>, text: &str) {
+    buffer.lock().unwrap().push_str(text);
+    if let Some(file) = log_file() {
+        use std::io::Write;
+        let _ = file.lock().unwrap().write_all(text.as_bytes());
+    }
+}
+
 impl std::io::Write for LogWriter {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0
-            .lock()
-            .unwrap()
-            .push_str(&String::from_utf8_lossy(buf));
+        keep_log(&self.0, &String::from_utf8_lossy(buf));
         Ok(buf.len())
     }
     fn flush(&mut self) -> std::io::Result<()> {
@@ -953,8 +988,7 @@ async fn launch(env: &[(String, String)], logs: &Arc<Mutex<String>>) -> (Server,
                 if let Some(addr) = line.strip_prefix("profile-center listening on ") {
                     let _ = tx.send(addr.to_string());
                 }
-                logs.lock().unwrap().push_str(&line);
-                logs.lock().unwrap().push('\n');
+                keep_log(&logs, &format!("{line}\n"));
             }
         });
     }
@@ -962,8 +996,7 @@ async fn launch(env: &[(String, String)], logs: &Arc<Mutex<String>>) -> (Server,
         let logs = logs.clone();
         std::thread::spawn(move || {
             for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                logs.lock().unwrap().push_str(&line);
-                logs.lock().unwrap().push('\n');
+                keep_log(&logs, &format!("{line}\n"));
             }
         });
     }
@@ -1029,4 +1062,217 @@ pub fn refused_start(env: &[(&str, &str)]) -> String {
         .unwrap();
     assert!(!out.status.success(), "it started");
     String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr)
+}
+
+/// A Postgres server of the test's own (initdb in a temporary folder, on a free port), for
+/// drills that stop and start the database itself, which the shared server on 5432 must not be.
+pub struct PrivatePostgres {
+    dir: PathBuf,
+    pub port: u16,
+}
+
+impl PrivatePostgres {
+    fn tool(name: &str) -> PathBuf {
+        let bin = std::fs::read_dir("/usr/lib/postgresql")
+            .expect("PostgreSQL's server programs under /usr/lib/postgresql")
+            .filter_map(|e| e.ok().map(|e| e.path().join("bin")))
+            .max()
+            .expect("a PostgreSQL version under /usr/lib/postgresql");
+        bin.join(name)
+    }
+
+    /// Runs a server program as the `postgres` user (it refuses to run as root).
+    fn run(&self, name: &str, args: &[&str]) {
+        // SAFETY: geteuid has no preconditions and cannot fail.
+        let root = unsafe { libc::geteuid() } == 0;
+        let mut cmd = match root {
+            true => {
+                let mut c = Command::new("runuser");
+                c.args(["-u", "postgres", "--"]).arg(Self::tool(name));
+                c
+            }
+            false => Command::new(Self::tool(name)),
+        };
+        let out = cmd.args(args).output().expect("run a PostgreSQL program");
+        assert!(
+            out.status.success(),
+            "{name} {args:?} failed: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    pub fn start() -> PrivatePostgres {
+        let dir = std::env::temp_dir().join(format!("pc-pg-{:x}", rand_u64()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let _ = Command::new("chown").arg("postgres").arg(&dir).status();
+        let pg = PrivatePostgres {
+            dir,
+            port: free_port(),
+        };
+        let data = pg.dir.join("data").display().to_string();
+        pg.run(
+            "initdb",
+            &["-D", &data, "-U", "postgres", "--auth=trust", "-N"],
+        );
+        pg.up();
+        pg
+    }
+
+    /// Starts the server and waits until it accepts connections.
+    pub fn up(&self) {
+        let data = self.dir.join("data").display().to_string();
+        let log = self.dir.join("server.log").display().to_string();
+        let opts = format!(
+            "-p {} -c listen_addresses=127.0.0.1 -k {}",
+            self.port,
+            self.dir.display()
+        );
+        self.run(
+            "pg_ctl",
+            &["-D", &data, "-l", &log, "-o", &opts, "-w", "start"],
+        );
+    }
+
+    /// Stops it the way an operator's restart does: open connections are terminated.
+    pub fn down(&self) {
+        let data = self.dir.join("data").display().to_string();
+        self.run("pg_ctl", &["-D", &data, "-m", "fast", "-w", "stop"]);
+    }
+
+    pub fn url(&self) -> String {
+        format!("postgres://postgres@127.0.0.1:{}/postgres", self.port)
+    }
+}
+
+impl Drop for PrivatePostgres {
+    fn drop(&mut self) {
+        let data = self.dir.join("data").display().to_string();
+        let _ = std::panic::catch_unwind(|| {
+            self.run("pg_ctl", &["-D", &data, "-m", "immediate", "stop"])
+        });
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// haproxy on loopback in front of some servers: round robin, `/readyz` health checks every
+/// 300 ms, a request whose server went away retried on another.
+pub struct Haproxy {
+    process: Child,
+    dir: PathBuf,
+    pub port: u16,
+}
+
+impl Haproxy {
+    pub async fn start(port: u16, servers: &[std::net::SocketAddr]) -> Haproxy {
+        let dir = std::env::temp_dir().join(format!("pc-haproxy-{:x}", rand_u64()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let backends: String = servers
+            .iter()
+            .enumerate()
+            .map(|(i, addr)| format!("  server app{i} {addr} check inter 300ms fall 1 rise 1\n"))
+            .collect();
+        let config = format!(
+            "global\n  maxconn 512\n\
+             defaults\n  mode http\n  timeout connect 2s\n  timeout client 30s\n  timeout server 30s\n\
+             \x20 option forwardfor\n  option redispatch\n  retries 3\n  retry-on conn-failure empty-response\n\
+             frontend web\n  bind 127.0.0.1:{port}\n  default_backend apps\n\
+             backend apps\n  balance roundrobin\n  option httpchk GET /readyz\n{backends}"
+        );
+        let file = dir.join("haproxy.cfg");
+        std::fs::write(&file, config).unwrap();
+        let process = Command::new("haproxy")
+            .arg("-db")
+            .arg("-f")
+            .arg(&file)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start haproxy (Debian's haproxy; scripts/setup.sh installs it)");
+        let proxy = Haproxy { process, dir, port };
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        loop {
+            let ready = reqwest::get(proxy.url("/readyz")).await;
+            if ready.is_ok_and(|r| r.status() == 200) {
+                break;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "haproxy did not start"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        proxy
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}{path}", self.port)
+    }
+}
+
+impl Drop for Haproxy {
+    fn drop(&mut self) {
+        let _ = self.process.kill();
+        let _ = self.process.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// Two instances of the binary on one new Postgres database, started at the same moment (so
+/// both run the migrations at once), sharing one key, one SMTP server and the public origin of
+/// the haproxy in front of them. The first holds the mail sink.
+pub struct Pair {
+    pub a: TestApp,
+    pub b: TestApp,
+    pub proxy: Haproxy,
+    database: String,
+}
+
+impl Pair {
+    pub async fn start(extra_env: &[(&str, &str)]) -> Pair {
+        let database = format!("pc_test_pair_{:x}", rand_u64());
+        psql(&format!("create database {database}")).expect("create the shared database");
+        let url = format!("postgres://postgres@127.0.0.1:5432/{database}");
+        let smtp_port = free_port();
+        let sink = SmtpSink::start(smtp_port).await;
+        let smtp = format!("smtp://127.0.0.1:{smtp_port}");
+        let proxy_port = free_port();
+        let origin = format!("http://127.0.0.1:{proxy_port}");
+        let key = "5e".repeat(32);
+        let mut env: Vec<(&str, &str)> = vec![
+            ("DATABASE_URL", &url),
+            ("SECRET_KEY", &key),
+            ("PUBLIC_ORIGIN", &origin),
+            ("SMTP_URL", &smtp),
+            ("MAIL_FROM", "Profile Center <no-reply@profile.test>"),
+            ("MAIL_RETRY_SECS", "1"),
+            ("TRUST_PROXY_HEADERS", "1"),
+        ];
+        env.extend_from_slice(extra_env);
+        let (mut a, mut b) = tokio::join!(
+            TestApp::spawn_binary_with(Backend::Postgres, &env),
+            TestApp::spawn_binary_with(Backend::Postgres, &env)
+        );
+        a.database_url = url.clone();
+        b.database_url = url;
+        a.smtp_sink = Some(sink);
+        let proxy = Haproxy::start(proxy_port, &[a.addr(), b.addr()]).await;
+        Pair {
+            a,
+            b,
+            proxy,
+            database,
+        }
+    }
+}
+
+impl Drop for Pair {
+    fn drop(&mut self) {
+        self.a.stop();
+        self.b.stop();
+        let _ = psql(&format!(
+            "drop database if exists {} with (force)",
+            self.database
+        ));
+    }
 }

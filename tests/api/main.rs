@@ -14,6 +14,7 @@ mod atomic;
 mod auth;
 mod avatar;
 mod backup;
+mod cluster;
 mod contacts;
 mod defects;
 mod hardening;

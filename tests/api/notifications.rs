@@ -298,11 +298,7 @@ async fn payment_reminders_survive_a_restart_without_repeats_or_gaps() {
 /// With SMTP down, notification e-mails wait (the inbox says so) and go out when it is back.
 #[tokio::test]
 async fn notification_mail_waits_for_smtp_and_goes_out_when_it_is_back() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = free_port();
     let url = format!("smtp://127.0.0.1:{port}");
     let app = TestApp::spawn_with(
         Backend::Sqlite,

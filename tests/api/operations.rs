@@ -316,3 +316,405 @@ async fn sqlite_survives_kill_9_under_write_load_without_losing_an_acknowledged_
         .await;
     assert_eq!((notes, events >= total), (events, true));
 }
+
+/// The value of the first series in a metrics text whose line starts with `series`.
+fn metric(text: &str, series: &str) -> f64 {
+    text.lines()
+        .find_map(|l| l.strip_prefix(series)?.strip_prefix(' '))
+        .and_then(|v| v.split(' ').next()?.parse().ok())
+        .unwrap_or_else(|| panic!("no series {series} in:\n{text}"))
+}
+
+/// `/metrics` on its own address only; requests by route pattern; sign-ins by outcome; the
+/// outbox and scheduler as the database has them; the pool.
+async fn metrics_are_served_apart_and_count_what_happened(backend: Backend) {
+    let addr = format!("127.0.0.1:{}", free_port());
+    let app = TestApp::spawn_with(backend, &[("METRICS_ADDR", addr.as_str())]).await;
+    let public = reqwest::get(app.url("/metrics")).await.unwrap();
+    assert_eq!(public.status(), 404, "the public port never serves metrics");
+
+    let ada = app.signed_in("ada@example.com").await;
+    let (_, wrong) = app.sign_in("ada@example.com", "not the passphrase").await;
+    assert_eq!(wrong.status(), 401);
+    let (_, right) = app.sign_in("ada@example.com", PASSWORD).await;
+    assert_eq!(right.status(), 200);
+    // Two accounts that are not hers: the route answers (404) for each id.
+    for id in ["acc_one", "acc_two"] {
+        let url = app.url(&format!("/settings/accounts/{id}/audit.csv"));
+        assert_eq!(ada.get(url).send().await.unwrap().status(), 404);
+    }
+    // Signed out, a settings page redirects before any route is reached.
+    let out = app
+        .browser()
+        .get(app.url("/settings/profile"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(out.status(), 303);
+    // A message queued two minutes ago and not due yet; a notification due five minutes ago.
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    app.execute(
+        &format!(
+            "insert into outbox (id, to_addr, subject, text_body, html_body, created_at, next_attempt_at)
+             values ('m-waiting', 'x@example.com', 's', 't', 'h', {}, {})",
+            now - 120,
+            now + 3600
+        ),
+        &[],
+    )
+    .await;
+    app.execute(
+        &format!(
+            "insert into scheduled_notifications (id, user_id, topic, dedupe_key, subject_id, due_at, title, body, link)
+             select 'sn-late', id, 'payment_reminders', 'k', 's', {}, 't', 'b', '' from users",
+            now - 300
+        ),
+        &[],
+    )
+    .await;
+
+    let res = reqwest::get(format!("http://{addr}/metrics"))
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(res.headers()[reqwest::header::CONTENT_TYPE]
+        .to_str()
+        .unwrap()
+        .starts_with("application/openmetrics-text"));
+    let text = res.text().await.unwrap();
+    let outcome = |o: &str| {
+        metric(
+            &text,
+            &format!("profile_center_sign_ins_total{{outcome=\"{o}\"}}"),
+        )
+    };
+    assert_eq!(outcome("wrong_credentials"), 1.0);
+    assert_eq!(outcome("signed_in"), 1.0);
+    assert_eq!(
+        metric(
+            &text,
+            r#"profile_center_http_requests_total{route="/settings/accounts/{id}/audit.csv",method="GET",status="404"}"#
+        ),
+        2.0,
+        "one series for the route, not one per id"
+    );
+    assert!(!text.contains("acc_one"));
+    assert_eq!(
+        metric(
+            &text,
+            r#"profile_center_http_requests_total{route="/api/sign_in",method="POST",status="401"}"#
+        ),
+        1.0
+    );
+    assert_eq!(
+        metric(
+            &text,
+            r#"profile_center_http_requests_total{route="unrouted",method="GET",status="404"}"#
+        ),
+        1.0,
+        "the public /metrics answered 404"
+    );
+    assert_eq!(
+        metric(
+            &text,
+            r#"profile_center_http_requests_total{route="unrouted",method="GET",status="303"}"#
+        ),
+        1.0,
+        "the redirect to sign-in"
+    );
+    assert!(
+        metric(
+            &text,
+            r#"profile_center_http_request_duration_seconds_count{route="/api/sign_in"}"#
+        ) >= 2.0
+    );
+    assert!(metric(&text, "profile_center_outbox_pending") >= 1.0);
+    let age = metric(&text, "profile_center_outbox_oldest_age_seconds");
+    assert!((120.0..200.0).contains(&age), "oldest message age {age}");
+    let lag = metric(&text, "profile_center_scheduler_lag_seconds");
+    assert!((300.0..400.0).contains(&lag), "scheduler lag {lag}");
+    assert!(
+        metric(
+            &text,
+            "profile_center_scheduler_last_pass_timestamp_seconds"
+        ) > 0.0
+    );
+    assert!(metric(&text, "profile_center_db_pool_max_connections") >= 1.0);
+    assert!(
+        metric(&text, r#"profile_center_db_pool_connections{state="idle"}"#)
+            + metric(
+                &text,
+                r#"profile_center_db_pool_connections{state="in_use"}"#
+            )
+            >= 1.0
+    );
+}
+
+#[tokio::test]
+async fn metrics_sqlite() {
+    metrics_are_served_apart_and_count_what_happened(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn metrics_postgres() {
+    metrics_are_served_apart_and_count_what_happened(Backend::Postgres).await;
+}
+
+#[test]
+fn a_bad_metrics_address_is_refused_by_name() {
+    let dir = std::env::temp_dir().join("pc-bad-metrics-addr");
+    let said = refused_start(&[
+        ("METRICS_ADDR", "everywhere"),
+        ("DATA_DIR", dir.to_str().unwrap()),
+        ("LEPTOS_SITE_ADDR", "127.0.0.1:0"),
+    ]);
+    assert!(said.contains("METRICS_ADDR must be an address"), "{said}");
+}
+
+/// What one request of the restart drill got: when, which kind, and its status (0: no answer).
+type Answers = std::sync::Arc<std::sync::Mutex<Vec<(std::time::Instant, &'static str, u16)>>>;
+
+// The database restarted under load (its own Postgres server, stopped the way an operator's
+// restart stops it: open connections terminated). While it is down, pages, server functions and
+// the REST API answer 503, never 500 and never not at all; within 10 s of it being back they
+// answer 200 again; every sign-up that was acknowledged gets its one mail, and none gets two.
+#[tokio::test]
+async fn a_postgres_restart_under_load_answers_503_never_500_and_mails_each_message_once() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::time::{Duration, Instant};
+    let pg = PrivatePostgres::start();
+    let mut app = TestApp::spawn_with_mail_and(
+        Backend::Postgres,
+        &[
+            ("DATABASE_URL", pg.url().as_str()),
+            ("TRUST_PROXY_HEADERS", "true"),
+            ("MAIL_RETRY_SECS", "1"),
+        ],
+    )
+    .await;
+    app.database_url = pg.url();
+    let client = app.signed_in("ada@example.com").await;
+    let key = app
+        .create_api_key(&client, "ci", &["profile:read"], "30")
+        .await;
+    let app = std::sync::Arc::new(app);
+    let answers: Answers = Default::default();
+    let stop = std::sync::Arc::new(AtomicBool::new(false));
+    let record =
+        |answers: &Answers, kind: &'static str, res: Result<reqwest::Response, reqwest::Error>| {
+            let status = res.map(|r| r.status().as_u16()).unwrap_or(0);
+            answers.lock().unwrap().push((Instant::now(), kind, status));
+            status
+        };
+    let mut load = Vec::new();
+    {
+        let (app, answers, stop, client) =
+            (app.clone(), answers.clone(), stop.clone(), client.clone());
+        load.push(tokio::spawn(async move {
+            while !stop.load(Ordering::Relaxed) {
+                let res = client.get(app.url("/settings/profile")).send().await;
+                record(&answers, "page", res);
+                let res = Ok(app.call(&client, "get_profile_page", &[]).await);
+                record(&answers, "server function", res);
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+        }));
+    }
+    {
+        let (app, answers, stop, key) = (app.clone(), answers.clone(), stop.clone(), key.clone());
+        load.push(tokio::spawn(async move {
+            while !stop.load(Ordering::Relaxed) {
+                let res = app
+                    .api(reqwest::Method::GET, "/api/v1/me", &key)
+                    .send()
+                    .await;
+                record(&answers, "REST", res);
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+        }));
+    }
+    let signups = {
+        let (app, answers, stop) = (app.clone(), answers.clone(), stop.clone());
+        tokio::spawn(async move {
+            let mut done = Vec::new();
+            let mut n = 0;
+            while !stop.load(Ordering::Relaxed) {
+                n += 1;
+                let email = format!("person{n}@example.com");
+                // Each from its own address, so the sign-up limit per address does not apply.
+                let browser = app.browser_from(&format!("10.1.{}.{}", n / 250, n % 250 + 1));
+                let res = Ok(app.sign_up(&browser, &email).await);
+                done.push((email, record(&answers, "sign-up", res)));
+                tokio::time::sleep(Duration::from_millis(60)).await;
+            }
+            done
+        })
+    };
+
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    pg.down();
+    let down_at = Instant::now();
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    pg.up();
+    let up_at = Instant::now();
+    // Until every kind has been answered 200 since the database came back (15 s at most).
+    let kinds = ["page", "server function", "REST", "sign-up"];
+    let recovered = loop {
+        let back: Vec<Instant> = {
+            let answers = answers.lock().unwrap();
+            kinds
+                .iter()
+                .filter_map(|k| {
+                    answers
+                        .iter()
+                        .find(|(at, kind, status)| *at > up_at && kind == k && *status == 200)
+                        .map(|(at, ..)| *at)
+                })
+                .collect()
+        };
+        if back.len() == kinds.len() {
+            break back.into_iter().max().unwrap();
+        }
+        assert!(
+            up_at.elapsed() < Duration::from_secs(15),
+            "not all recovered: {back:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    stop.store(true, Ordering::Relaxed);
+    for task in load {
+        task.await.unwrap();
+    }
+    let signups = signups.await.unwrap();
+
+    let answers = answers.lock().unwrap().clone();
+    let odd: Vec<_> = answers
+        .iter()
+        .filter(|(_, _, status)| !matches!(status, 200 | 503))
+        .collect();
+    assert!(odd.is_empty(), "answers other than 200 and 503: {odd:?}");
+    for kind in kinds {
+        assert!(
+            answers
+                .iter()
+                .any(|(at, k, s)| *k == kind && *s == 503 && *at > down_at && *at < up_at),
+            "{kind} was never answered 503 while the database was down"
+        );
+    }
+    let took = recovered - up_at;
+    assert!(took < Duration::from_secs(10), "recovery took {took:?}");
+
+    // Mail: one message per acknowledged sign-up, none twice (a 503 may have come after the
+    // commit, so it may have one).
+    let needle = "/signup/verify?token=";
+    let acknowledged: Vec<&String> = signups
+        .iter()
+        .filter(|(_, s)| *s == 200)
+        .map(|(e, _)| e)
+        .collect();
+    assert!(
+        acknowledged.len() > 10,
+        "too few sign-ups to judge: {signups:?}"
+    );
+    for email in &acknowledged {
+        app.wait_for_mail(email, needle).await;
+    }
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    app.work().await;
+    for (email, status) in &signups {
+        let count = app.mail_count(email, needle);
+        match status {
+            200 => assert_eq!(count, 1, "{email}"),
+            _ => assert!(count <= 1, "{email} got {count}"),
+        }
+    }
+    eprintln!(
+        "restart drill: {} answers, {} of them 503; {} sign-ups acknowledged; every kind back {:?} after the database",
+        answers.len(),
+        answers.iter().filter(|a| a.2 == 503).count(),
+        acknowledged.len(),
+        took
+    );
+}
+
+// SMTP down for an hour: the messages queued meanwhile wait (none is lost or marked failed),
+// and when the server is back each goes out once, in the order it was queued, soon after, not
+// at the end of its own backoff (by then up to half an hour away).
+#[tokio::test]
+async fn mail_waits_out_an_hour_without_smtp_and_then_goes_once_in_order() {
+    use std::time::{Duration, Instant};
+    let port = free_port();
+    let url = format!("smtp://127.0.0.1:{port}");
+    let app = TestApp::spawn_with(
+        Backend::Sqlite,
+        &[("SMTP_URL", url.as_str()), ("MAIL_RETRY_SECS", "1")],
+    )
+    .await;
+    let ada = app
+        .signed_in_while_smtp_is_briefly_up("ada@example.com", port)
+        .await;
+    let queued: Vec<String> = (1..=5).map(|n| format!("ada.{n}@example.com")).collect();
+    for email in &queued {
+        let res = app.call(&ada, "add_email", &[("email", email)]).await;
+        assert_eq!(res.status(), 200);
+    }
+    // The worker's first attempt fails (nothing listens on the port).
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while app
+        .count(
+            "select count(*) from outbox where status = 'pending' and attempts > 0",
+            &[],
+        )
+        .await
+        == 0
+    {
+        assert!(Instant::now() < deadline, "no attempt was made");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // An hour passes: the state an hour of failed attempts leaves (7 attempts, the next one
+    // half an hour away).
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    app.execute(
+        &format!(
+            "update outbox set attempts = 7, next_attempt_at = {} where status = 'pending'",
+            now + 1920
+        ),
+        &[],
+    )
+    .await;
+    assert_eq!(
+        app.count("select count(*) from outbox where status = 'pending'", &[])
+            .await,
+        5
+    );
+
+    let sink = SmtpSink::start(port).await;
+    let back = Instant::now();
+    let deadline = back + Duration::from_secs(30);
+    while sink.recipients().len() < queued.len() {
+        assert!(
+            Instant::now() < deadline,
+            "only {:?} arrived",
+            sink.recipients()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let took = back.elapsed();
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(sink.recipients(), queued, "each once, in the order queued");
+    assert_eq!(
+        app.count("select count(*) from outbox where status <> 'sent'", &[])
+            .await,
+        0
+    );
+    eprintln!(
+        "smtp outage drill: all {} messages out {took:?} after the server came back",
+        queued.len()
+    );
+}

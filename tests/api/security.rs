@@ -166,11 +166,7 @@ on_both_databases! {
 /// A failing SMTP server delays mail but never fails the request or loses the message.
 #[tokio::test]
 async fn mail_waits_while_smtp_is_down_and_goes_out_when_it_is_back() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = free_port();
     let url = format!("smtp://127.0.0.1:{port}");
     // Nothing listens on `port` (but for the sign-up); retry after one second (then two, four, …).
     // The binary: the test reads its own log.
