@@ -80,7 +80,9 @@ export default defineConfig({
 function server(port: number, dir: string, extra: Record<string, string>) {
   fs.mkdirSync(dir, { recursive: true });
   return {
-    command: serverBin,
+    // The log goes to a file, which the test command searches for secrets afterwards
+    // (scripts/scan-logs.py); panics still reach Playwright's output on stderr.
+    command: `exec '${serverBin}' >> '${path.join(dir, 'server.log')}'`,
     url: `http://127.0.0.1:${port}/readyz`,
     reuseExistingServer: false,
     timeout: 60_000,
@@ -94,7 +96,7 @@ function server(port: number, dir: string, extra: Record<string, string>) {
       LEPTOS_SITE_PKG_DIR: 'pkg',
       LEPTOS_OUTPUT_NAME: 'profile-center',
       LEPTOS_HASH_FILES: 'true',
-      RUST_LOG: 'warn',
+      RUST_LOG: 'info',
       SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
       // Each test sends its own X-Forwarded-For (see fixtures.ts), so throttling per IP
       // separates tests as it separates people.

@@ -9,6 +9,8 @@
 #   3. Rust unit tests and HTTP integration tests on SQLite and on Postgres (cargo test)
 #   4. schemathesis over the REST API's OpenAPI document (scripts/api-fuzz.sh)
 #   5. Playwright in Debian Chromium: JavaScript on and off, desktop and 375 px, axe-core
+#   6. the release bundle, unpacked and started without Rust (scripts/release.sh --check)
+#   7. every server log of steps 3 and 5 searched for secrets (scripts/scan-logs.py)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -53,6 +55,10 @@ if [ -d "$CARGO_TARGET_DIR/debug" ] && [ "$(du -sm "$CARGO_TARGET_DIR/debug" | c
 fi
 # Two at a time (the default on these machines): 8 at a time took 65-71 s instead of 118 s, but
 # one run in three saw a page render on an in-process server exceed its 30 s request timeout.
+# Every test server's log also goes to one file, searched for secrets at the end.
+logs=$(mktemp -d)
+export PC_TEST_LOG_FILE="$logs/integration.log" PC_E2E_DATA_DIR="$logs/e2e"
+mkdir -p "$PC_E2E_DATA_DIR"
 CARGO_INCREMENTAL=0 cargo test --features ssr --no-fail-fast
 
 step "REST API fuzzing against its OpenAPI document (schemathesis)"
@@ -60,5 +66,12 @@ bash scripts/api-fuzz.sh "$CARGO_TARGET_DIR/release/profile-center"
 
 step "Playwright (Chromium; JavaScript on/off; desktop and 375 px; axe-core)"
 (cd end2end && PC_SERVER_BIN="$CARGO_TARGET_DIR/release/profile-center" npx playwright test)
+
+step "release bundle: unpacked elsewhere, started without Rust"
+bash scripts/release.sh --no-build --check
+
+step "no secret in any server log of this run"
+python3 scripts/scan-logs.py "$PC_TEST_LOG_FILE" $(find "$PC_E2E_DATA_DIR" -name server.log)
+rm -rf "$logs"
 
 step "all tests passed"
