@@ -3,7 +3,7 @@
 # already there (a second run takes seconds). Used by scripts/dev.sh and scripts/test.sh.
 #
 #   wasm32 target · cargo-leptos 0.3.9 · wasm-bindgen-cli (= Cargo.lock) · Debian Chromium
-#   · wrk (load generator) · aiosmtpd (SMTP sink for tests) · schemathesis (REST API fuzzing) · end2end npm packages (npm ci: Playwright, axe-core,
+#   · wrk (load generator) · haproxy (two-instance tests) · aiosmtpd (SMTP sink for tests) · schemathesis (REST API fuzzing) · end2end npm packages (npm ci: Playwright, axe-core,
 #   binaryen's wasm-opt)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -46,6 +46,8 @@ missing=()
 command -v psql >/dev/null || missing+=(postgresql-client)
 # The load generator of bench/run.sh.
 command -v wrk >/dev/null || missing+=(wrk)
+# The load balancer in front of two instances (tests/api/cluster.rs).
+command -v haproxy >/dev/null || missing+=(haproxy)
 if [ ${#missing[@]} -gt 0 ]; then
   log "installing Debian packages: ${missing[*]}"
   apt_install "${missing[@]}"
