@@ -9,7 +9,7 @@ use reqwest::{Client, Method};
 use serde_json::{json, Value};
 
 /// Creates an account as `client`; returns its id (from where the server sends the page).
-async fn create(app: &TestApp, client: &Client, name: &str) -> String {
+pub(crate) async fn create(app: &TestApp, client: &Client, name: &str) -> String {
     let res = app.call(client, "create_account", &[("name", name)]).await;
     assert_eq!(res.status(), 200);
     let path: String = res.json().await.unwrap();
@@ -31,7 +31,13 @@ async fn invite(app: &TestApp, client: &Client, account: &str, email: &str, role
 }
 
 /// A new person at `email`, invited by `admin` with `role` and joined by accepting from the list.
-async fn member(app: &TestApp, admin: &Client, account: &str, email: &str, role: &str) -> Client {
+pub(crate) async fn member(
+    app: &TestApp,
+    admin: &Client,
+    account: &str,
+    email: &str,
+    role: &str,
+) -> Client {
     let person = app.signed_in(email).await;
     assert_eq!(invite(app, admin, account, email, role).await, 200);
     let page = accounts_page(app, &person).await;
@@ -55,7 +61,7 @@ async fn first_pending(app: &TestApp, admin: &Client, account: &str) -> Option<S
 }
 
 /// The user id of a member, read from the Manage page's data as `admin` sees it.
-async fn member_id(app: &TestApp, admin: &Client, account: &str, email: &str) -> String {
+pub(crate) async fn member_id(app: &TestApp, admin: &Client, account: &str, email: &str) -> String {
     let res = app
         .call(
             admin,

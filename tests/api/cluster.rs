@@ -2,9 +2,10 @@
 //! one: what one instance does, the other knows at once; background work is done once; the
 //! migrations, started by both at the same moment, apply once.
 
+use crate::accounts::{create, member, member_id};
 use crate::common::*;
 use reqwest::{Client, Method};
-use serde_json::{json, Value};
+use serde_json::json;
 use std::time::{Duration, Instant};
 
 fn unix_now() -> u64 {
@@ -88,47 +89,11 @@ async fn two_instances_behind_haproxy_behave_as_one() {
     assert_eq!(status(me(b).await.unwrap()).await, 401);
 
     // A member removed on one instance is refused on the other at once.
-    let res = a.call(&ada, "create_account", &[("name", "Acme")]).await;
-    assert_eq!(res.status(), 200);
-    let path: String = res.json().await.unwrap();
-    let account = path.rsplit_once("#account-").unwrap().1.to_string();
-    let bob = a.signed_in("bob@example.com").await;
-    let invite = [
-        ("account", account.as_str()),
-        ("email", "bob@example.com"),
-        ("role", "admin"),
-    ];
-    assert_eq!(a.call(&ada, "invite_member", &invite).await.status(), 200);
-    let page: Value = b
-        .call(&bob, "get_accounts_page", &[])
-        .await
-        .json()
-        .await
-        .unwrap();
-    let invitation = page["invitations"][0]["id"].as_str().unwrap().to_string();
-    assert_eq!(
-        b.call(&bob, "accept_invitation", &[("id", &invitation)])
-            .await
-            .status(),
-        200
-    );
+    let account = create(a, &ada, "Acme").await;
+    let bob = member(a, &ada, &account, "bob@example.com", "admin").await;
     let manage = [("account", account.as_str()), ("page", "1")];
-    assert_eq!(a.call(&bob, "get_manage_page", &manage).await.status(), 200);
-    let members: Value = a
-        .call(&ada, "get_manage_page", &manage)
-        .await
-        .json()
-        .await
-        .unwrap();
-    let bobs = members["members"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|m| m["email"] == "bob@example.com")
-        .unwrap()["user_id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    assert_eq!(b.call(&bob, "get_manage_page", &manage).await.status(), 200);
+    let bobs = member_id(a, &ada, &account, "bob@example.com").await;
     let remove = [("account", account.as_str()), ("id", bobs.as_str())];
     assert_eq!(b.call(&ada, "remove_member", &remove).await.status(), 200);
     assert_eq!(a.call(&bob, "get_manage_page", &manage).await.status(), 404);

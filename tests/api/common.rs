@@ -385,6 +385,23 @@ impl TestApp {
         token_in(&self.mails(to, &needle).pop().unwrap(), path)
     }
 
+    /// A SQLite server whose SMTP server is down (nothing listens on its port; retries after
+    /// 1 s, then 2, 4, …), with Ada signed in while it was briefly up. Returns the server, her
+    /// browser and the port, where the test can start a sink to bring the server back.
+    pub async fn with_smtp_down(binary: bool) -> (TestApp, Client, u16) {
+        let port = free_port();
+        let url = format!("smtp://127.0.0.1:{port}");
+        let env = [("SMTP_URL", url.as_str()), ("MAIL_RETRY_SECS", "1")];
+        let app = match binary {
+            true => Self::spawn_binary_with(Backend::Sqlite, &env).await,
+            false => Self::spawn_with(Backend::Sqlite, &env).await,
+        };
+        let ada = app
+            .signed_in_while_smtp_is_briefly_up("ada@example.com", port)
+            .await;
+        (app, ada, port)
+    }
+
     /// `signed_in` for a server whose SMTP server (`SMTP_URL` on `port`) is down: a sink listens
     /// on `port` just long enough for the sign-up link.
     pub async fn signed_in_while_smtp_is_briefly_up(&self, email: &str, port: u16) -> Client {

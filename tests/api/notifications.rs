@@ -298,16 +298,7 @@ async fn payment_reminders_survive_a_restart_without_repeats_or_gaps() {
 /// With SMTP down, notification e-mails wait (the inbox says so) and go out when it is back.
 #[tokio::test]
 async fn notification_mail_waits_for_smtp_and_goes_out_when_it_is_back() {
-    let port = free_port();
-    let url = format!("smtp://127.0.0.1:{port}");
-    let app = TestApp::spawn_with(
-        Backend::Sqlite,
-        &[("SMTP_URL", url.as_str()), ("MAIL_RETRY_SECS", "1")],
-    )
-    .await;
-    let browser = app
-        .signed_in_while_smtp_is_briefly_up("ada@example.com", port)
-        .await;
+    let (app, browser, port) = TestApp::with_smtp_down(false).await;
     accepted(&app, event("inv", "invoice.issued", "ada@example.com", json!({ "invoice_id": "9", "number": "B-9", "amount": "5 EUR", "due_date": "2099-12-31" }))).await;
     let status = || async {
         inbox(&app, &browser).await["inbox"][0]["email_status"]

@@ -72,14 +72,23 @@ async fn json_logs_have_a_line_per_request_and_the_id_an_error_shows() {
 }
 
 #[tokio::test]
-async fn a_bad_log_format_is_refused_at_start_with_its_name() {
-    let dir = std::env::temp_dir().join("pc-bad-log-format");
-    let said = refused_start(&[
-        ("LOG_FORMAT", "xml"),
-        ("DATA_DIR", dir.to_str().unwrap()),
-        ("LEPTOS_SITE_ADDR", "127.0.0.1:0"),
-    ]);
-    assert!(said.contains("LOG_FORMAT must be text or json"), "{said}");
+async fn a_bad_log_format_or_metrics_address_is_refused_at_start_with_its_name() {
+    let dir = std::env::temp_dir().join("pc-bad-operations-variable");
+    for (name, value, message) in [
+        ("LOG_FORMAT", "xml", "LOG_FORMAT must be text or json"),
+        (
+            "METRICS_ADDR",
+            "everywhere",
+            "METRICS_ADDR must be an address",
+        ),
+    ] {
+        let said = refused_start(&[
+            (name, value),
+            ("DATA_DIR", dir.to_str().unwrap()),
+            ("LEPTOS_SITE_ADDR", "127.0.0.1:0"),
+        ]);
+        assert!(said.contains(message), "{said}");
+    }
 }
 
 // A service manager's stop: SIGTERM. New connections are refused at once, the request in
@@ -463,17 +472,6 @@ async fn metrics_postgres() {
     metrics_are_served_apart_and_count_what_happened(Backend::Postgres).await;
 }
 
-#[test]
-fn a_bad_metrics_address_is_refused_by_name() {
-    let dir = std::env::temp_dir().join("pc-bad-metrics-addr");
-    let said = refused_start(&[
-        ("METRICS_ADDR", "everywhere"),
-        ("DATA_DIR", dir.to_str().unwrap()),
-        ("LEPTOS_SITE_ADDR", "127.0.0.1:0"),
-    ]);
-    assert!(said.contains("METRICS_ADDR must be an address"), "{said}");
-}
-
 /// What one request of the restart drill got: when, which kind, and its status (0: no answer).
 type Answers = std::sync::Arc<std::sync::Mutex<Vec<(std::time::Instant, &'static str, u16)>>>;
 
@@ -646,16 +644,7 @@ async fn a_postgres_restart_under_load_answers_503_never_500_and_mails_each_mess
 #[tokio::test]
 async fn mail_waits_out_an_hour_without_smtp_and_then_goes_once_in_order() {
     use std::time::{Duration, Instant};
-    let port = free_port();
-    let url = format!("smtp://127.0.0.1:{port}");
-    let app = TestApp::spawn_with(
-        Backend::Sqlite,
-        &[("SMTP_URL", url.as_str()), ("MAIL_RETRY_SECS", "1")],
-    )
-    .await;
-    let ada = app
-        .signed_in_while_smtp_is_briefly_up("ada@example.com", port)
-        .await;
+    let (app, ada, port) = TestApp::with_smtp_down(false).await;
     let queued: Vec<String> = (1..=5).map(|n| format!("ada.{n}@example.com")).collect();
     for email in &queued {
         let res = app.call(&ada, "add_email", &[("email", email)]).await;

@@ -166,18 +166,8 @@ on_both_databases! {
 /// A failing SMTP server delays mail but never fails the request or loses the message.
 #[tokio::test]
 async fn mail_waits_while_smtp_is_down_and_goes_out_when_it_is_back() {
-    let port = free_port();
-    let url = format!("smtp://127.0.0.1:{port}");
-    // Nothing listens on `port` (but for the sign-up); retry after one second (then two, four, …).
     // The binary: the test reads its own log.
-    let app = TestApp::spawn_binary_with(
-        Backend::Sqlite,
-        &[("SMTP_URL", url.as_str()), ("MAIL_RETRY_SECS", "1")],
-    )
-    .await;
-    let client = app
-        .signed_in_while_smtp_is_briefly_up("ada@example.com", port)
-        .await;
+    let (app, client, port) = TestApp::with_smtp_down(true).await;
     let res = app
         .call(
             &client,
