@@ -18,6 +18,48 @@ if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknow
   rustup target add wasm32-unknown-unknown
 fi
 
+# The Debian, PyPI and npm packages. They mostly wait on downloads, so they run while cargo
+# compiles (below) instead of after it; their output is shown once they are done.
+packages() {
+  apt_install() {
+    if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "$@"
+  }
+  missing=()
+  [ -x /usr/bin/chromium ] || missing+=(chromium)
+  command -v psql >/dev/null || missing+=(postgresql-client)
+  # The load generator of bench/run.sh.
+  command -v wrk >/dev/null || missing+=(wrk)
+  # The load balancer in front of two instances (tests/api/cluster.rs).
+  command -v haproxy >/dev/null || missing+=(haproxy)
+  if [ ${#missing[@]} -gt 0 ]; then
+    log "installing Debian packages: ${missing[*]}"
+    apt_install "${missing[@]}"
+  fi
+
+  # The SMTP sink the integration tests deliver mail to (a real SMTP server on loopback).
+  if ! python3 -c 'import aiosmtpd' 2>/dev/null; then
+    log "installing aiosmtpd (SMTP sink for the tests)"
+    python3 -m pip install --quiet --disable-pip-version-check 'aiosmtpd==1.4.6'
+  fi
+  if ! st --version 2>/dev/null | grep -q ' 4.32.5$'; then
+    log "installing schemathesis (fuzzes the REST API against its OpenAPI document)"
+    python3 -m pip install --quiet --disable-pip-version-check 'schemathesis==4.32.5'
+  fi
+
+  # Playwright, axe-core and binaryen (wasm-opt for release builds) from the committed lockfile.
+  # Browsers are never downloaded: the suite drives Debian's Chromium.
+  if [ ! -f end2end/node_modules/.package-lock.json ] || ! cmp -s end2end/package-lock.json end2end/node_modules/.lock-copy; then
+    log "installing end2end npm packages"
+    (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
+    cp end2end/package-lock.json end2end/node_modules/.lock-copy
+  fi
+}
+packages_log=$(mktemp)
+packages >"$packages_log" 2>&1 &
+packages_pid=$!
+
 # cargo-leptos: 0.3.9 is the newest that builds on rustc 1.95. no_downloads makes a missing
 # tool an immediate, clear error instead of a failed GitHub download.
 if ! cargo leptos --version 2>/dev/null | grep -q " ${CARGO_LEPTOS_VERSION}\$"; then
@@ -36,39 +78,11 @@ if ! wasm-bindgen --version 2>/dev/null | grep -q " ${WBG_VERSION}\$"; then
     || cargo install wasm-bindgen-cli --version "$WBG_VERSION" --force
 fi
 
-apt_install() {
-  if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "$@"
-}
-missing=()
-[ -x /usr/bin/chromium ] || missing+=(chromium)
-command -v psql >/dev/null || missing+=(postgresql-client)
-# The load generator of bench/run.sh.
-command -v wrk >/dev/null || missing+=(wrk)
-# The load balancer in front of two instances (tests/api/cluster.rs).
-command -v haproxy >/dev/null || missing+=(haproxy)
-if [ ${#missing[@]} -gt 0 ]; then
-  log "installing Debian packages: ${missing[*]}"
-  apt_install "${missing[@]}"
+if ! wait "$packages_pid"; then
+  cat "$packages_log"
+  log "installing packages failed"
+  exit 1
 fi
-
-# The SMTP sink the integration tests deliver mail to (a real SMTP server on loopback).
-if ! python3 -c 'import aiosmtpd' 2>/dev/null; then
-  log "installing aiosmtpd (SMTP sink for the tests)"
-  python3 -m pip install --quiet --disable-pip-version-check 'aiosmtpd==1.4.6'
-fi
-if ! st --version 2>/dev/null | grep -q ' 4.32.5$'; then
-  log "installing schemathesis (fuzzes the REST API against its OpenAPI document)"
-  python3 -m pip install --quiet --disable-pip-version-check 'schemathesis==4.32.5'
-fi
-
-# Playwright, axe-core and binaryen (wasm-opt for release builds) from the committed lockfile.
-# Browsers are never downloaded: the suite drives Debian's Chromium.
-if [ ! -f end2end/node_modules/.package-lock.json ] || ! cmp -s end2end/package-lock.json end2end/node_modules/.lock-copy; then
-  log "installing end2end npm packages"
-  (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
-  cp end2end/package-lock.json end2end/node_modules/.lock-copy
-fi
-
+cat "$packages_log"
+rm -f "$packages_log"
 log "tools ready"
