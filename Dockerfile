@@ -7,10 +7,10 @@
 #     -e SECRET_KEY=... -e PUBLIC_ORIGIN=https://profile.example.com profile-center
 
 FROM rust:1.95-bookworm AS build
-RUN apt-get update && apt-get install -y --no-install-recommends nodejs npm && rm -rf /var/lib/apt/lists/*
+RUN apt-get update && apt-get install -y --no-install-recommends nodejs npm brotli && rm -rf /var/lib/apt/lists/*
 RUN rustup target add wasm32-unknown-unknown
 # The same pins as scripts/setup.sh: cargo-leptos 0.3.9, wasm-bindgen-cli = Cargo.lock's, binaryen's wasm-opt.
-RUN cargo install cargo-leptos --version 0.3.9 --locked --features no_downloads
+RUN cargo install cargo-leptos --version 0.3.9 --locked --features no_downloads --debug
 COPY Cargo.lock /tmp/Cargo.lock
 RUN v=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' /tmp/Cargo.lock) \
  && (cargo install wasm-bindgen-cli --version "$v" --locked || cargo install wasm-bindgen-cli --version "$v" --force)
@@ -18,7 +18,7 @@ RUN npm install -g binaryen@132.0.0
 WORKDIR /src
 COPY . .
 ENV CARGO_TARGET_DIR=/src/target/cargo
-RUN cargo leptos build --release --precompress \
+RUN bash scripts/build.sh \
  && bash scripts/release.sh --no-build \
  && mkdir /out && tar -C /out -xzf dist/profile-center-*-x86_64-linux.tar.gz \
  && mv /out/profile-center-* /out/profile-center

@@ -11,7 +11,7 @@ source scripts/env.sh
 
 BUDGET=${BUDGET_BROTLI_BYTES:-170000}
 if [ "${1:-}" != "--no-build" ]; then
-  cargo leptos build --release --precompress
+  bash scripts/build.sh
 fi
 
 pkg=target/site/pkg
@@ -26,7 +26,7 @@ total_raw=0; total_gz=0; total_br=0
 printf '%-50s %10s %10s %10s\n' file raw gzip brotli
 for f in "${files[@]}"; do
   raw=$(stat -c %s "$f")
-  # cargo-leptos --precompress wrote these beside each file; the server sends exactly them.
+  # scripts/build.sh wrote these beside each file; the server sends exactly them.
   gz=$(stat -c %s "$f.gz" 2>/dev/null || gzip -9 -c "$f" | wc -c)
   br=$(stat -c %s "$f.br" 2>/dev/null || echo "$raw")
   printf '%-50s %10d %10d %10d\n' "$(basename "$f")" "$raw" "$gz" "$br"

@@ -3,7 +3,7 @@
 # unit and environment file. It runs on a Linux x86_64 machine without Rust (the binary needs
 # only glibc; migrations are compiled in).
 #
-#   scripts/release.sh             build (cargo leptos build --release --precompress), then bundle
+#   scripts/release.sh             build (scripts/build.sh), then bundle
 #   scripts/release.sh --no-build  bundle what the last release build left
 #   scripts/release.sh --check     ... then unpack it in a temporary folder and start it there
 #                                  with an empty environment and no Rust on PATH (the test
@@ -31,7 +31,7 @@ if [ "$build" = 1 ]; then
 fi
 source scripts/env.sh
 if [ "$build" = 1 ]; then
-  cargo leptos build --release --precompress
+  bash scripts/build.sh
 fi
 
 version=$(awk -F'"' '/^version = / { print $2; exit }' Cargo.toml)

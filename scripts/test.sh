@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # README command 2: installs whatever is missing, then runs every test.
 #
-#   1. release build of the site and server, once (cargo leptos build --release --precompress)
+#   1. release build of the site and server, once (scripts/build.sh: cargo leptos build --release,
+#      then the site precompressed)
 #   2. the size budget of the first load and of each tab navigation (bench/size.sh --no-build),
 #      the memory budget (bench/memory.sh: RSS idle, under page/API load and a sign-in flood, at
 #      most 150 MB), tab navigation against full page loads (bench/navigation.sh 5), the
@@ -29,7 +30,7 @@ psql -h 127.0.0.1 -U postgres -d test -Atc "select datname from pg_database wher
   | while read -r db; do psql -h 127.0.0.1 -U postgres -d test -qc "drop database if exists $db with (force)"; done
 
 step "release build (site + server)"
-cargo leptos build --release --precompress
+bash scripts/build.sh
 
 step "size budget of the first load"
 bash bench/size.sh --no-build
