@@ -3,7 +3,7 @@
 # already there (a second run takes seconds). Used by scripts/dev.sh and scripts/test.sh.
 #
 #   wasm32 target · cargo-leptos 0.3.9 · wasm-bindgen-cli (= Cargo.lock) · Debian Chromium
-#   · wrk (load generator) · haproxy (two-instance tests) · aiosmtpd (SMTP sink for tests) · schemathesis (REST API fuzzing) · end2end npm packages (npm ci: Playwright, axe-core,
+#   · wrk (load generator) · brotli (precompression) · haproxy (two-instance tests) · aiosmtpd (SMTP sink for tests) · schemathesis (REST API fuzzing) · end2end npm packages (npm ci: Playwright, axe-core,
 #   binaryen's wasm-opt)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,6 +12,10 @@ CARGO_LEPTOS_VERSION=0.3.9
 log() { printf '\033[1;34m[setup]\033[0m %s\n' "$*"; }
 
 export PATH="$HOME/.cargo/bin:$PATH"
+# Each `cargo install` builds in a temporary directory of its own. With the project's target
+# directory (scripts/env.sh) they would take turns on its lock, and so would scripts/dev.sh's
+# build of the project's dependencies beside them.
+unset CARGO_TARGET_DIR
 
 if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
   log "adding the wasm32-unknown-unknown target"
@@ -33,6 +37,8 @@ packages() {
   command -v wrk >/dev/null || missing+=(wrk)
   # The load balancer in front of two instances (tests/api/cluster.rs).
   command -v haproxy >/dev/null || missing+=(haproxy)
+  # Precompression of the release site (scripts/build.sh).
+  command -v brotli >/dev/null || missing+=(brotli)
   if [ ${#missing[@]} -gt 0 ]; then
     log "installing Debian packages: ${missing[*]}"
     apt_install "${missing[@]}"
@@ -60,22 +66,40 @@ packages_log=$(mktemp)
 packages >"$packages_log" 2>&1 &
 packages_pid=$!
 
-# cargo-leptos: 0.3.9 is the newest that builds on rustc 1.95. no_downloads makes a missing
-# tool an immediate, clear error instead of a failed GitHub download.
-if ! cargo leptos --version 2>/dev/null | grep -q " ${CARGO_LEPTOS_VERSION}\$"; then
-  log "installing cargo-leptos ${CARGO_LEPTOS_VERSION} (a cold install takes 20-40 minutes on 2 cores)"
-  cargo install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked --features no_downloads
-fi
-
 # wasm-bindgen-cli must be exactly the wasm-bindgen version in Cargo.lock: cargo-leptos uses
-# whatever is on PATH and a mismatch only fails later, in the browser.
+# whatever is on PATH and a mismatch only fails later, in the browser. It compiles beside
+# cargo-leptos, whose build leaves cores idle while a few large crates compile one at a time.
+# A debug build too: it compiles in half the time and still turns the release WASM into its
+# JS glue in about a second.
 WBG_VERSION=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
+wbg_pid=""
 if ! wasm-bindgen --version 2>/dev/null | grep -q " ${WBG_VERSION}\$"; then
-  log "installing wasm-bindgen-cli ${WBG_VERSION}"
+  log "installing wasm-bindgen-cli ${WBG_VERSION} (in the background)"
+  wbg_log=$(mktemp)
   # Its own lockfile names a crate version the registry no longer serves; fall back to fresh
   # resolution of its dependencies (the tool's own version stays pinned).
-  cargo install wasm-bindgen-cli --version "$WBG_VERSION" --locked \
-    || cargo install wasm-bindgen-cli --version "$WBG_VERSION" --force
+  (cargo install wasm-bindgen-cli --version "$WBG_VERSION" --locked --debug \
+    || cargo install wasm-bindgen-cli --version "$WBG_VERSION" --force --debug) >"$wbg_log" 2>&1 &
+  wbg_pid=$!
+fi
+
+# cargo-leptos: 0.3.9 is the newest that builds on rustc 1.95. no_downloads makes a missing
+# tool an immediate, clear error instead of a failed GitHub download. A debug build: it compiles
+# in about two thirds of the time of a release build, and what it does is wait on cargo, except
+# precompression, which scripts/build.sh leaves to the brotli and gzip programs.
+if ! cargo leptos --version 2>/dev/null | grep -q " ${CARGO_LEPTOS_VERSION}\$"; then
+  log "installing cargo-leptos ${CARGO_LEPTOS_VERSION} (a debug build: about 8 minutes on 2 cores)"
+  cargo install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked --features no_downloads --debug
+fi
+
+if [ -n "$wbg_pid" ]; then
+  if ! wait "$wbg_pid"; then
+    cat "$wbg_log"
+    log "installing wasm-bindgen-cli failed"
+    exit 1
+  fi
+  tail -n 3 "$wbg_log"
+  rm -f "$wbg_log"
 fi
 
 if ! wait "$packages_pid"; then
