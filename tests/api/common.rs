@@ -565,6 +565,22 @@ impl TestApp {
         n
     }
 
+    /// Polls `sql` (a count) until `done` holds for it, failing with `what` after `secs` seconds:
+    /// for the background workers, whose passes a test cannot await.
+    pub async fn wait_for_count(
+        &self,
+        sql: &str,
+        done: impl Fn(i64) -> bool,
+        secs: u64,
+        what: &str,
+    ) {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(secs);
+        while !done(self.count(sql, &[]).await) {
+            assert!(std::time::Instant::now() < deadline, "{what}");
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+    }
+
     /// Signs in sudo mode on `client`, creates a key and reads it off the page that shows it
     /// once. `expires_in` is "30", "90", "365" or "never".
     pub async fn create_api_key(
