@@ -2,7 +2,12 @@
 //! static site (served precompressed, cached for a year when file names carry content hashes).
 
 use super::mail::Mailer;
-use super::{auth, config::Config, context, db, middleware, state::AppState};
+use super::{
+    auth,
+    config::Config,
+    context, db, middleware,
+    state::{AppState, SiteFiles},
+};
 use crate::app::{shell, App};
 use axum::{
     extract::State,
@@ -165,7 +170,7 @@ pub async fn build_state(
     local: std::net::SocketAddr,
 ) -> Result<AppState, String> {
     let (db, backend) = db::connect(&config.database_url).await?;
-    let css_href = css_href(&leptos_options);
+    let site_files = site_files(&leptos_options);
     let mailer = Mailer::new(
         config.smtp_url.as_deref(),
         &config.mail_from,
@@ -185,28 +190,41 @@ pub async fn build_state(
         hasher: auth::Hasher::new(),
         mailer,
         leptos_options,
-        css_href: css_href.into(),
+        site_files: Arc::new(site_files),
         origin: origin.into(),
         dashboards: Default::default(),
         metrics: Default::default(),
     }))
 }
 
-/// The stylesheet URL, using the hash cargo-leptos wrote beside the binary when hashing is on.
-fn css_href(options: &LeptosOptions) -> String {
+/// The stylesheet's, JS glue's and WASM's URLs, with the hashes cargo-leptos wrote beside the
+/// binary when hashing is on.
+fn site_files(options: &LeptosOptions) -> SiteFiles {
     let name = &options.output_name;
     let pkg = &options.site_pkg_dir;
-    if options.hash_files {
-        let hash_file = std::env::current_exe()
-            .ok()
-            .and_then(|p| p.parent().map(|d| d.join(options.hash_file.as_ref())));
-        if let Some(contents) = hash_file.and_then(|f| std::fs::read_to_string(f).ok()) {
-            if let Some(hash) = contents.lines().find_map(|l| l.strip_prefix("css:")) {
-                return format!("/{pkg}/{name}.{}.css", hash.trim());
-            }
+    let hashes = options
+        .hash_files
+        .then(|| std::env::current_exe().ok())
+        .flatten()
+        .and_then(|p| p.parent().map(|d| d.join(options.hash_file.as_ref())))
+        .and_then(|f| std::fs::read_to_string(f).ok())
+        .unwrap_or_default();
+    let href = |kind: &str| match hashes
+        .lines()
+        .find_map(|l| l.strip_prefix(kind)?.strip_prefix(':'))
+    {
+        Some(hash) => format!("/{pkg}/{name}.{}.{kind}", hash.trim()),
+        // wasm-bindgen's own name, unless cargo-leptos named the output when this compiled.
+        None if kind == "wasm" && option_env!("LEPTOS_OUTPUT_NAME").is_none() => {
+            format!("/{pkg}/{name}_bg.wasm")
         }
+        None => format!("/{pkg}/{name}.{kind}"),
+    };
+    SiteFiles {
+        css: href("css"),
+        js: href("js"),
+        wasm: href("wasm"),
     }
-    format!("/{pkg}/{name}.css")
 }
 
 /// The route list, generated once per process. Generating it sets a process-wide flag under

@@ -28,6 +28,13 @@ impl std::ops::Deref for AppState {
     }
 }
 
+/// What a page links to from the site's `pkg` folder.
+pub struct SiteFiles {
+    pub css: String,
+    pub js: String,
+    pub wasm: String,
+}
+
 pub struct Shared {
     pub db: Db,
     pub backend: Backend,
@@ -37,8 +44,9 @@ pub struct Shared {
     pub hasher: Hasher,
     pub mailer: Mailer,
     pub leptos_options: LeptosOptions,
-    /// The stylesheet's URL (with its content hash when the site was built with hashes).
-    pub css_href: Arc<str>,
+    /// The URLs of the stylesheet and the WASM (with their content hashes when the site was
+    /// built with hashes).
+    pub site_files: Arc<SiteFiles>,
     /// Where links in e-mails point: `PUBLIC_ORIGIN`, or in development the listen address;
     /// never a request's `Host` header, which the sender of the request chooses.
     pub origin: Arc<str>,
