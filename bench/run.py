@@ -280,8 +280,17 @@ def scale_pages(cookie, key):
     }
 
 
+SCALE_ROUNDS = 3
+
+
 def scale_figures(cookie, key):
-    return {what: wrk([spec], 4, max(secs / 2, 1)) for what, spec in scale_pages(cookie, key).items()}
+    """Each page in SCALE_ROUNDS short windows, the pages taking turns, and per page the window
+    with the lowest median: the shared machine's pauses only ever add latency, and a single
+    one-second window of sub-millisecond requests moved the median by half when one hit it."""
+    pages = scale_pages(cookie, key)
+    rounds = [{what: wrk([spec], 4, max(round(secs / 4), 1)) for what, spec in pages.items()}
+              for _ in range(SCALE_ROUNDS)]
+    return {what: min((r[what] for r in rounds), key=lambda f: f["p50"]) for what in pages}
 
 
 def scale(seeded):

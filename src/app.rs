@@ -22,22 +22,24 @@ use crate::ui::pages::{
     verify_email::VerifyEmailPage,
 };
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, MetaTags, Stylesheet};
+use leptos_meta::{provide_meta_context, MetaTags};
 use leptos_router::{
     components::{ParentRoute, Route, Router, Routes},
     path, SsrMode,
 };
+use std::sync::Arc;
 
-pub fn shell(_options: LeptosOptions) -> impl IntoView {
+pub fn shell() -> impl IntoView {
     #[cfg(feature = "ssr")]
-    let (css, js, wasm) = use_context::<crate::server::state::AppState>()
-        .map(|s| {
-            let f = &s.site_files;
-            (f.css.clone(), f.js.clone(), f.wasm.clone())
-        })
-        .unwrap_or_default();
+    let (css, js, wasm): (Arc<str>, Arc<str>, Arc<str>) =
+        use_context::<crate::server::state::AppState>()
+            .map(|s| {
+                let f = &s.site_files;
+                (f.css.clone(), f.js.clone(), f.wasm.clone())
+            })
+            .unwrap_or_default();
     #[cfg(not(feature = "ssr"))]
-    let (css, js, wasm) = (String::new(), String::new(), String::new());
+    let (css, js, wasm): (Arc<str>, Arc<str>, Arc<str>) = Default::default();
     #[cfg(feature = "ssr")]
     crate::server::middleware::set_page_csp();
     // Islands mode: only islands carry hydration markers (what `HydrationScripts` sets too).
@@ -56,7 +58,7 @@ pub fn shell(_options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <meta name="color-scheme" content="light dark"/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
-                <Stylesheet id="leptos" href=css/>
+                <link rel="stylesheet" id="leptos" href=css/>
                 <script type="module" nonce=leptos::nonce::use_nonce() data-js=js data-wasm=wasm>
                     {include_str!("ui/islands.js")}
                 </script>

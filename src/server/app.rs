@@ -221,9 +221,9 @@ fn site_files(options: &LeptosOptions) -> SiteFiles {
         None => format!("/{pkg}/{name}.{kind}"),
     };
     SiteFiles {
-        css: href("css"),
-        js: href("js"),
-        wasm: href("wasm"),
+        css: href("css").into(),
+        js: href("js").into(),
+        wasm: href("wasm").into(),
     }
 }
 
@@ -263,10 +263,7 @@ pub fn router(state: AppState) -> Router {
     // An address that is neither a route nor a file gets the app's own "page not found" page
     // (status 404), not an empty answer that leaves the browser to show its error page.
     let not_found = {
-        let render = leptos_axum::render_app_to_stream_with_context(provide_state.clone(), {
-            let options = options.clone();
-            move || shell(options.clone())
-        });
+        let render = leptos_axum::render_app_to_stream_with_context(provide_state.clone(), shell);
         move |req: axum::extract::Request| {
             let render = render.clone();
             async move { render(req).await.into_response() }
@@ -307,10 +304,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/avatars/{file}", get(super::avatar::serve))
         .merge(super::rest::router(state.clone()))
-        .leptos_routes_with_context(&state, routes, provide_state, {
-            let options = options.clone();
-            move || shell(options.clone())
-        })
+        .leptos_routes_with_context(&state, routes, provide_state, shell)
         // Only matched routes pass here: their pattern labels the request's metrics.
         .route_layer(axum::middleware::from_fn(super::metrics::keep_route))
         .nest(&format!("/{}", options.site_pkg_dir), pkg)

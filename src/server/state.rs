@@ -29,10 +29,11 @@ impl std::ops::Deref for AppState {
 }
 
 /// What a page links to from the site's `pkg` folder.
+/// Shared strings, so that each page's shell takes them without copying.
 pub struct SiteFiles {
-    pub css: String,
-    pub js: String,
-    pub wasm: String,
+    pub css: Arc<str>,
+    pub js: Arc<str>,
+    pub wasm: Arc<str>,
 }
 
 pub struct Shared {
