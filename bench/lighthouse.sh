@@ -46,6 +46,9 @@ ok = acc == 100 and lcp <= 1200 and cls == 0
 met = ok and perf == 100 and tbt <= 50
 verdict = "ok" if met else ("not yet (performance or TBT)" if ok else "FAIL")
 print(f"| `{path}` | {perf} | {acc} | {fcp:.0f} ms | {lcp:.0f} ms | {tbt:.0f} ms | {cls:.3f} | {verdict} |")
+# The main thread's long tasks (what TBT is made of), so a slow run says where its time went.
+for t in ((a.get("long-tasks") or {}).get("details") or {}).get("items", [])[:8]:
+    print(f"  long task on {path}: {t.get('duration', 0):.0f} ms at {t.get('startTime', 0):.0f} ms, {t.get('url', '')}", file=sys.stderr)
 if not met:
     failed = [k for k, v in a.items() if v.get("score") is not None and v["score"] < 1 and v.get("scoreDisplayMode") in ("binary", "numeric", "metricSavings")]
     print(f"  below full marks: {', '.join(sorted(failed))}", file=sys.stderr)
