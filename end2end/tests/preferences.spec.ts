@@ -25,6 +25,20 @@ test('a far time zone, 12-hour US dates and the dark theme show on the sessions 
   await expectAccessible(page);
 });
 
+test.describe('a device in Tokyo', () => {
+  test.use({ timezoneId: 'Asia/Tokyo' });
+
+  test('until a zone is chosen, times show in the device\'s zone @js', async ({ page, context }, testInfo) => {
+    await new AuthPages(page).createAccount(uniqueEmail(testInfo));
+    // The page asks a worker for the zone and keeps it in a cookie for the server.
+    await expect.poll(async () => (await context.cookies()).find((c) => c.name === 'pc_tz')?.value).toBe('Asia/Tokyo');
+    const sessions = new SessionsTab(page);
+    await sessions.open();
+    await expect(sessions.active().first()).toContainText(/\d{4}-\d{2}-\d{2} \d{2}:\d{2} JST/);
+    await expectAccessible(page);
+  });
+});
+
 test('an unknown time zone gets a field error and changes nothing', async ({ page }, testInfo) => {
   await new AuthPages(page).createAccount(uniqueEmail(testInfo));
   const prefs = new PreferencesTab(page);

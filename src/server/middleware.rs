@@ -576,12 +576,13 @@ pub async fn security_headers(State(state): State<AppState>, req: Request, next:
 
 /// The policy of a rendered page: scripts only with this response's nonce (the hydration
 /// script, which then loads our module and WASM: `'strict-dynamic'`, `'wasm-unsafe-eval'`),
-/// styles, pictures and requests only from here, no plugins, no framing, forms only to us.
+/// styles, pictures, requests and workers (`public/zone.js`) only from here, no plugins, no
+/// framing, forms only to us.
 pub fn page_csp(nonce: &str) -> String {
     format!(
         "default-src 'self'; script-src 'nonce-{nonce}' 'strict-dynamic' 'wasm-unsafe-eval'; \
-         style-src 'self'; img-src 'self' blob:; connect-src 'self'; object-src 'none'; \
-         base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+         style-src 'self'; img-src 'self' blob:; connect-src 'self'; worker-src 'self'; \
+         object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
     )
 }
 

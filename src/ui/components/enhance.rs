@@ -18,10 +18,11 @@ use leptos::prelude::*;
 #[island]
 pub fn Enhanced(children: Children) -> impl IntoView {
     let root = NodeRef::<leptos::html::Div>::new();
-    // Effects run only in the browser.
+    // Effects run only in the browser. The enhancing gets a task of its own, after the one
+    // that woke the island, so neither keeps the page from answering input for long.
     Effect::new(move |_| {
         if let Some(root) = root.get() {
-            browser::enhance(&root);
+            set_timeout(move || browser::enhance(&root), std::time::Duration::ZERO);
         }
     });
     view! { <div node_ref=root class="enhanced">{children()}</div> }
@@ -44,8 +45,8 @@ mod browser {
     use wasm_bindgen_futures::JsFuture;
     use web_sys::{
         Element, Event, FormData, Headers, HtmlDialogElement, HtmlElement, HtmlFormElement,
-        HtmlImageElement, HtmlInputElement, HtmlProgressElement, ProgressEvent, RequestInit,
-        Response, UrlSearchParams, XmlHttpRequest,
+        HtmlImageElement, HtmlInputElement, HtmlProgressElement, MessageEvent, ProgressEvent,
+        RequestInit, Response, UrlSearchParams, XmlHttpRequest,
     };
 
     /// Once per island (after a client-side navigation, `navigate` calls it for the new ones).
@@ -92,29 +93,44 @@ mod browser {
         handler.forget();
     }
 
+    thread_local! {
+        static ZONE_ASKED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    }
+
     /// Tells the server the browser's IANA time zone in a cookie, so that until the person picks
-    /// one on the Preferences tab, times show in the zone their device is in.
+    /// one on the Preferences tab, times show in the zone their device is in. Once per page: a
+    /// worker (`public/zone.js`) asks `Intl`, which would otherwise be the page's longest task.
     fn remember_time_zone() {
+        if ZONE_ASKED.with(|asked| asked.replace(true)) {
+            return;
+        }
+        let Ok(worker) = web_sys::Worker::new("/zone.js") else {
+            return;
+        };
+        let answer = Closure::once(|event: MessageEvent| {
+            if let Some(zone) = event.data().as_string() {
+                store_time_zone(&zone);
+            }
+        });
+        worker.set_onmessage(Some(answer.as_ref().unchecked_ref()));
+        // The worker answers once and ends; its handler lives until then.
+        answer.forget();
+    }
+
+    fn store_time_zone(zone: &str) {
         let Some(document) = web_sys::window()
             .and_then(|w| w.document())
             .and_then(|d| d.dyn_into::<web_sys::HtmlDocument>().ok())
         else {
             return;
         };
-        let options =
-            js_sys::Intl::DateTimeFormat::new(&js_sys::Array::new(), &js_sys::Object::new())
-                .resolved_options();
-        let Some(zone) = js_sys::Reflect::get(&options, &JsValue::from_str("timeZone"))
-            .ok()
-            .and_then(|z| z.as_string())
-            .filter(|z| {
-                z.len() <= 64
-                    && z.bytes()
-                        .all(|b| b.is_ascii_alphanumeric() || b"/_+-".contains(&b))
-            })
-        else {
+        let known_shape = zone.len() <= 64
+            && zone
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"/_+-".contains(&b));
+        if !known_shape {
             return;
-        };
+        }
         let cookie = format!("pc_tz={zone}");
         if !document
             .cookie()
