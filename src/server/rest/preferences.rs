@@ -155,7 +155,7 @@ pub async fn patch_preferences(
         .get(header::IF_MATCH)
         .map(|v| v.to_str().unwrap_or("").to_string());
     // As PATCH /me: without If-Match a save in between only makes us read again.
-    for _ in 0..3 {
+    for _ in 0..super::UNCONDITIONAL_PATCH_TRIES {
         let now = current(&state, &caller.user_id).await?;
         let etag =
             etag_of(&serde_json::to_vec(&ApiPreferences::from(now.clone())).unwrap_or_default());

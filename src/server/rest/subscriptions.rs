@@ -217,7 +217,7 @@ pub async fn patch_subscriptions(
         .get(header::IF_MATCH)
         .map(|v| v.to_str().unwrap_or("").to_string());
     // As PATCH /me: without If-Match a save in between only makes us read again.
-    for _ in 0..3 {
+    for _ in 0..super::UNCONDITIONAL_PATCH_TRIES {
         let version = db::subscriptions_version(&state.db, &caller.user_id).await?;
         let current = db::subscriptions(&state.db, &caller.user_id).await?;
         let view = ApiSubscriptions::from_subscriptions(&current);

@@ -154,7 +154,7 @@ pub async fn patch_me(
         .map(|v| v.to_str().unwrap_or("").to_string());
     // Without If-Match the change applies to whatever the profile is now: a write that lands
     // between our read and our write only makes us read again.
-    for _ in 0..3 {
+    for _ in 0..super::UNCONDITIONAL_PATCH_TRIES {
         let current = db::profile::get(&state.db, &caller.user_id).await?;
         let current_etag = etag_of(
             &serde_json::to_vec(&Me::from_view(&caller.user_id, current.clone()))
