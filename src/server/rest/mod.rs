@@ -472,9 +472,6 @@ async fn openapi_json() -> Response {
     }
 }
 
-/// The Swagger UI page: vendored files under `/swagger/` (see `public/swagger/VERSION`), no CDN.
-/// Swagger UI styles its widgets with inline style attributes and shows SVG icons as data
-/// URLs; its scripts are our own files. Nothing else is allowed.
 /// How often a PATCH without If-Match reads again after another save of the same person's data
 /// landed between its read and its write (then 503 with Retry-After). Each lost try means
 /// someone else's save went through; 3 ran out once when the write benchmark's two wrk threads
@@ -482,6 +479,9 @@ async fn openapi_json() -> Response {
 /// run out (16 at once: 1-5 of them); reading inside the write's transaction would end that.
 pub const UNCONDITIONAL_PATCH_TRIES: usize = 10;
 
+/// The Swagger UI page: vendored files under `/swagger/` (see `public/swagger/VERSION`), no CDN.
+/// Swagger UI styles its widgets with inline style attributes and shows SVG icons as data
+/// URLs; its scripts are our own files. Nothing else is allowed.
 const DOCS_CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; font-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 async fn docs_page() -> impl IntoResponse {
