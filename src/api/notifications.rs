@@ -47,6 +47,7 @@ pub async fn save_notification_settings(
     .map_err(AppError::Validation)?;
     let state = state()?;
     let mut tx = state.begin().await?;
+    tx.lock_person(&user.user_id).await?;
     crate::server::db::notifications::save_subscriptions(
         &mut tx,
         &user.user_id,

@@ -40,8 +40,11 @@ pub async fn save_preferences(
         language,
     };
     let prefs = validate(&input).map_err(AppError::Validation)?;
-    let db = &state()?.db;
-    crate::server::db::preferences::save(db, &user.user_id, &prefs, version, crate::server::now())
-        .await?;
+    let state = state()?;
+    let mut tx = state.begin().await?;
+    tx.lock_person(&user.user_id).await?;
+    let at = crate::server::now();
+    crate::server::db::preferences::save(&mut *tx, &user.user_id, &prefs, version, at).await?;
+    tx.commit().await?;
     land_on("/settings/preferences?done=saved".into())
 }

@@ -26,6 +26,25 @@ fn id_of(key: &str) -> &str {
 }
 
 on_both_databases! {
+    async fn many_unconditional_patches_of_one_person_at_once_all_apply(app: TestApp) {
+        let browser = app.signed_in("ada@example.com").await;
+        let key = app.create_api_key(&browser, "sync", &["profile:read", "profile:write"], "90").await;
+        let names = ["Augusta", "Grace", "Edith", "Hedy"];
+        let patches: Vec<_> = (0..16)
+            .map(|i| {
+                let patch = app.api(Method::PATCH, ME, &key).json(&json!({ "first_name": names[i % 4] }));
+                tokio::spawn(patch.send())
+            })
+            .collect();
+        let mut statuses = Vec::new();
+        for patch in patches {
+            statuses.push(patch.await.unwrap().unwrap().status().as_u16());
+        }
+        assert_eq!(statuses, vec![200; 16]);
+        let me: Value = app.api(Method::GET, ME, &key).send().await.unwrap().json().await.unwrap();
+        assert!(names.contains(&me["first_name"].as_str().unwrap()));
+    }
+
     async fn a_key_reads_the_profile_until_it_is_revoked_then_gets_401(app: TestApp) {
         let browser = app.signed_in("ada@example.com").await;
         let key = app.create_api_key(&browser, "laptop script", &["profile:read"], "90").await;

@@ -6,7 +6,47 @@ use crate::on_both_databases;
 use reqwest::{header, Method};
 use serde_json::{json, Value};
 
+/// Sends every patch to `path` at once and returns the statuses in order.
+async fn patch_at_once(app: &TestApp, path: &str, key: &str, patches: Vec<Value>) -> Vec<u16> {
+    let sent: Vec<_> = patches
+        .into_iter()
+        .map(|patch| tokio::spawn(app.api(Method::PATCH, path, key).json(&patch).send()))
+        .collect();
+    let mut statuses = Vec::new();
+    for patch in sent {
+        statuses.push(patch.await.unwrap().unwrap().status().as_u16());
+    }
+    statuses
+}
+
 on_both_databases! {
+    // Each patch names one field and leaves the rest as they are now: if two of them read the
+    // same old preferences and both wrote, one field would be back at its default.
+    async fn many_unconditional_preference_patches_at_once_all_apply(app: TestApp) {
+        let browser = app.signed_in("ada@example.com").await;
+        let key = app.create_api_key(&browser, "sync", &["preferences:read", "preferences:write"], "30").await;
+        let wanted = json!({ "theme": "dark", "language": "de", "date_format": "us", "time_format": "12h", "week_start": "sunday", "time_zone": "Asia/Tokyo", "rows_per_page": 50 });
+        let fields: Vec<_> = wanted.as_object().unwrap().iter().map(|(k, v)| json!({ k: v })).collect();
+        let patches = (0..16).map(|i| fields[i % fields.len()].clone()).collect();
+        assert_eq!(patch_at_once(&app, "/api/v1/me/preferences", &key, patches).await, vec![200; 16]);
+        let now: Value = app.api(Method::GET, "/api/v1/me/preferences", &key).send().await.unwrap().json().await.unwrap();
+        for (field, value) in wanted.as_object().unwrap() {
+            assert_eq!(&now[field], value, "{field} was lost");
+        }
+    }
+
+    async fn many_unconditional_subscription_patches_at_once_all_apply(app: TestApp) {
+        let browser = app.signed_in("ada@example.com").await;
+        let key = app.create_api_key(&browser, "sync", &["notifications:read", "notifications:write"], "30").await;
+        let topics = ["month_end", "credits", "quota", "cost_anomalies", "known_issues", "maintenance", "builds", "news"];
+        let patches = (0..16).map(|i| json!({ "topics": { topics[i % topics.len()]: { "email": true } } })).collect();
+        assert_eq!(patch_at_once(&app, "/api/v1/me/subscriptions", &key, patches).await, vec![200; 16]);
+        let now: Value = app.api(Method::GET, "/api/v1/me/subscriptions", &key).send().await.unwrap().json().await.unwrap();
+        for topic in topics {
+            assert_eq!(now["topics"][topic]["email"], true, "{topic} was lost");
+        }
+    }
+
     async fn preferences_are_read_and_changed_with_their_own_scopes(app: TestApp) {
         let browser = app.signed_in("ada@example.com").await;
         let reader = app.create_api_key(&browser, "read", &["preferences:read"], "30").await;

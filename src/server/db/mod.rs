@@ -160,11 +160,28 @@ pub struct Tx {
     // rollback before the next writer is let in.
     tx: sqlx::Transaction<'static, sqlx::Any>,
     _turn: Option<tokio::sync::OwnedMutexGuard<()>>,
+    backend: Backend,
 }
 
 impl Tx {
     pub async fn commit(self) -> Result<(), sqlx::Error> {
         self.tx.commit().await
+    }
+
+    /// Makes this transaction the only one changing the person's own settings (profile,
+    /// preferences, subscriptions) until it ends, so that what it reads is still what it
+    /// overwrites: a PATCH without If-Match reads, merges and writes with no other save in
+    /// between. SQLite already runs one writing transaction at a time (`BEGIN IMMEDIATE`);
+    /// on Postgres it is a row lock on the person, `no key` so that other transactions can
+    /// still insert rows that refer to the person (sessions, events).
+    pub async fn lock_person(&mut self, user_id: &str) -> Result<(), AppError> {
+        if self.backend == Backend::Postgres {
+            sqlx::query("select id from users where id = $1 for no key update")
+                .bind(user_id)
+                .execute(&mut *self.tx)
+                .await?;
+        }
+        Ok(())
     }
 }
 
@@ -193,7 +210,11 @@ pub async fn begin(
         Backend::Sqlite => db.begin_with("BEGIN IMMEDIATE").await?,
         Backend::Postgres => db.begin().await?,
     };
-    Ok(Tx { tx, _turn: turn })
+    Ok(Tx {
+        tx,
+        _turn: turn,
+        backend,
+    })
 }
 
 /// Whether an insert failed on a unique constraint (both backends report the same kind).

@@ -472,13 +472,6 @@ async fn openapi_json() -> Response {
     }
 }
 
-/// How often a PATCH without If-Match reads again after another save of the same person's data
-/// landed between its read and its write (then 503 with Retry-After). Each lost try means
-/// someone else's save went through; 3 ran out once when the write benchmark's two wrk threads
-/// saved the same people on a busy machine. Many clients saving one person at once can still
-/// run out (16 at once: 1-5 of them); reading inside the write's transaction would end that.
-pub const UNCONDITIONAL_PATCH_TRIES: usize = 10;
-
 /// The Swagger UI page: vendored files under `/swagger/` (see `public/swagger/VERSION`), no CDN.
 /// Swagger UI styles its widgets with inline style attributes and shows SVG icons as data
 /// URLs; its scripts are our own files. Nothing else is allowed.

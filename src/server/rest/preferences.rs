@@ -154,50 +154,40 @@ pub async fn patch_preferences(
         .headers
         .get(header::IF_MATCH)
         .map(|v| v.to_str().unwrap_or("").to_string());
-    // As PATCH /me: without If-Match a save in between only makes us read again.
-    for _ in 0..super::UNCONDITIONAL_PATCH_TRIES {
-        let now = current(&state, &caller.user_id).await?;
-        let etag =
-            etag_of(&serde_json::to_vec(&ApiPreferences::from(now.clone())).unwrap_or_default());
-        let input = PreferencesInput {
-            time_zone: patch
-                .time_zone
-                .clone()
-                .unwrap_or_else(|| now.time_zone.clone()),
-            date_format: patch.date_format.unwrap_or(now.date_format).as_str().into(),
-            time_format: patch.time_format.unwrap_or(now.time_format).as_str().into(),
-            week_start: patch.week_start.unwrap_or(now.week_start).as_str().into(),
-            rows_per_page: patch.rows_per_page.unwrap_or(now.rows_per_page).to_string(),
-            theme: patch.theme.unwrap_or(now.theme).as_str().into(),
-            language: patch.language.unwrap_or(now.language).as_str().into(),
-        };
-        let mut prefs = validate(&input).map_err(crate::error::AppError::Validation)?;
-        // A patch that does not name the zone leaves it unchosen if it was.
-        prefs.zone_chosen = now.zone_chosen || patch.time_zone.is_some();
-        if let Some(wanted) = &wanted {
-            if !etag_listed(wanted, &etag) {
-                return Err(stale());
-            }
-        }
-        match db::preferences::save(
-            &state.db,
-            &caller.user_id,
-            &prefs,
-            Some(now.version),
-            crate::server::now(),
-        )
-        .await
-        {
-            Ok(()) => {
-                let saved = current(&state, &caller.user_id).await?;
-                return Ok(json_read(&HeaderMap::new(), &ApiPreferences::from(saved)));
-            }
-            Err(crate::error::AppError::Conflict(_)) if wanted.is_some() => return Err(stale()),
-            Err(crate::error::AppError::Conflict(_)) => continue,
-            Err(e) => return Err(e.into()),
+    // As PATCH /me: read, merge and write in one transaction no other save comes between.
+    let mut tx = state.begin().await?;
+    tx.lock_person(&caller.user_id).await?;
+    let now = db::preferences::get(&mut *tx, &caller.user_id)
+        .await?
+        .unwrap_or_default();
+    let etag = etag_of(&serde_json::to_vec(&ApiPreferences::from(now.clone())).unwrap_or_default());
+    let input = PreferencesInput {
+        time_zone: patch
+            .time_zone
+            .clone()
+            .unwrap_or_else(|| now.time_zone.clone()),
+        date_format: patch.date_format.unwrap_or(now.date_format).as_str().into(),
+        time_format: patch.time_format.unwrap_or(now.time_format).as_str().into(),
+        week_start: patch.week_start.unwrap_or(now.week_start).as_str().into(),
+        rows_per_page: patch.rows_per_page.unwrap_or(now.rows_per_page).to_string(),
+        theme: patch.theme.unwrap_or(now.theme).as_str().into(),
+        language: patch.language.unwrap_or(now.language).as_str().into(),
+    };
+    let mut prefs = validate(&input).map_err(crate::error::AppError::Validation)?;
+    // A patch that does not name the zone leaves it unchosen if it was.
+    prefs.zone_chosen = now.zone_chosen || patch.time_zone.is_some();
+    if let Some(wanted) = &wanted {
+        if !etag_listed(wanted, &etag) {
+            return Err(stale());
         }
     }
-    Err(crate::error::AppError::Unavailable.into())
+    let at = crate::server::now();
+    db::preferences::save(&mut *tx, &caller.user_id, &prefs, Some(now.version), at).await?;
+    let saved = db::preferences::get(&mut *tx, &caller.user_id)
+        .await?
+        .unwrap_or_default();
+    tx.commit().await.map_err(crate::error::AppError::from)?;
+    Ok(json_read(&HeaderMap::new(), &ApiPreferences::from(saved)))
 }
 
 fn stale() -> Problem {

@@ -216,33 +216,28 @@ pub async fn patch_subscriptions(
         .headers
         .get(header::IF_MATCH)
         .map(|v| v.to_str().unwrap_or("").to_string());
-    // As PATCH /me: without If-Match a save in between only makes us read again.
-    for _ in 0..super::UNCONDITIONAL_PATCH_TRIES {
-        let version = db::subscriptions_version(&state.db, &caller.user_id).await?;
-        let current = db::subscriptions(&state.db, &caller.user_id).await?;
-        let view = ApiSubscriptions::from_subscriptions(&current);
-        let etag = etag_of(&serde_json::to_vec(&view).unwrap_or_default());
-        let subs = apply(&current, &patch)?;
-        if let Some(wanted) = &wanted {
-            if !etag_listed(wanted, &etag) {
-                return Err(stale());
-            }
-        }
-        let mut tx = state.begin().await?;
-        let at = crate::server::now();
-        match db::save_subscriptions(&mut tx, &caller.user_id, &subs, Some(version), at).await {
-            Ok(()) => {
-                tx.commit().await.map_err(AppError::from)?;
-                let saved = db::subscriptions(&state.db, &caller.user_id).await?;
-                let view = ApiSubscriptions::from_subscriptions(&saved);
-                return Ok(json_read(&HeaderMap::new(), &view));
-            }
-            Err(AppError::Conflict(_)) if wanted.is_some() => return Err(stale()),
-            Err(AppError::Conflict(_)) => continue,
-            Err(e) => return Err(e.into()),
+    // As PATCH /me: read, merge and write in one transaction no other save comes between.
+    let mut tx = state.begin().await?;
+    tx.lock_person(&caller.user_id).await?;
+    let version = db::subscriptions_version(&mut *tx, &caller.user_id).await?;
+    let current = db::subscriptions(&mut *tx, &caller.user_id).await?;
+    let etag = etag_of(
+        &serde_json::to_vec(&ApiSubscriptions::from_subscriptions(&current)).unwrap_or_default(),
+    );
+    let subs = apply(&current, &patch)?;
+    if let Some(wanted) = &wanted {
+        if !etag_listed(wanted, &etag) {
+            return Err(stale());
         }
     }
-    Err(AppError::Unavailable.into())
+    let at = crate::server::now();
+    db::save_subscriptions(&mut tx, &caller.user_id, &subs, Some(version), at).await?;
+    let saved = db::subscriptions(&mut *tx, &caller.user_id).await?;
+    tx.commit().await.map_err(AppError::from)?;
+    Ok(json_read(
+        &HeaderMap::new(),
+        &ApiSubscriptions::from_subscriptions(&saved),
+    ))
 }
 
 fn stale() -> Problem {

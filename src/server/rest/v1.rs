@@ -152,53 +152,46 @@ pub async fn patch_me(
         .headers
         .get(header::IF_MATCH)
         .map(|v| v.to_str().unwrap_or("").to_string());
-    // Without If-Match the change applies to whatever the profile is now: a write that lands
-    // between our read and our write only makes us read again.
-    for _ in 0..super::UNCONDITIONAL_PATCH_TRIES {
-        let current = db::profile::get(&state.db, &caller.user_id).await?;
-        let current_etag = etag_of(
-            &serde_json::to_vec(&Me::from_view(&caller.user_id, current.clone()))
-                .unwrap_or_default(),
-        );
-        let input = ProfileInput {
-            first_name: patch.first_name.clone().unwrap_or(current.first_name),
-            last_name: patch.last_name.clone().unwrap_or(current.last_name),
-            job_function: patch
-                .job_function
-                .clone()
-                .map(Option::unwrap_or_default)
-                .unwrap_or(current.job_function),
-            phone: patch
-                .phone
-                .clone()
-                .map(Option::unwrap_or_default)
-                .unwrap_or(current.phone),
-            default_dashboard: patch
-                .default_dashboard
-                .clone()
-                .unwrap_or(current.default_dashboard),
-            version: current.version,
-        };
-        // A bad body is a bad body whatever the precondition says: 422 before 412.
-        crate::server::profile::check(&state, &input).await?;
-        if let Some(wanted) = &wanted {
-            if !etag_listed(wanted, &current_etag) {
-                return Err(stale());
-            }
-        }
-        match crate::server::profile::save(&state, &caller.user_id, &input).await {
-            Ok(saved) => {
-                return Ok(json_read(
-                    &HeaderMap::new(),
-                    &Me::from_view(&caller.user_id, saved),
-                ))
-            }
-            Err(crate::error::AppError::Conflict(_)) if wanted.is_some() => return Err(stale()),
-            Err(crate::error::AppError::Conflict(_)) => continue,
-            Err(e) => return Err(e.into()),
+    // Without If-Match the change applies to the profile as it is now: it is read, merged and
+    // written in one transaction that no other save of the person's settings comes between.
+    // Read first, so the transaction never waits for a second connection of the pool.
+    let dashboards = state.dashboards().await?;
+    let mut tx = state.begin().await?;
+    tx.lock_person(&caller.user_id).await?;
+    let current = db::profile::get(&mut *tx, &caller.user_id).await?;
+    let current_etag = etag_of(
+        &serde_json::to_vec(&Me::from_view(&caller.user_id, current.clone())).unwrap_or_default(),
+    );
+    let version = current.version;
+    let input = ProfileInput {
+        first_name: patch.first_name.unwrap_or(current.first_name),
+        last_name: patch.last_name.unwrap_or(current.last_name),
+        job_function: patch
+            .job_function
+            .map(Option::unwrap_or_default)
+            .unwrap_or(current.job_function),
+        phone: patch
+            .phone
+            .map(Option::unwrap_or_default)
+            .unwrap_or(current.phone),
+        default_dashboard: patch.default_dashboard.unwrap_or(current.default_dashboard),
+        version,
+    };
+    // A bad body is a bad body whatever the precondition says: 422 before 412.
+    let valid = crate::model::profile::validate(&input, &dashboards)
+        .map_err(crate::error::AppError::Validation)?;
+    if let Some(wanted) = &wanted {
+        if !etag_listed(wanted, &current_etag) {
+            return Err(stale());
         }
     }
-    Err(crate::error::AppError::Unavailable.into())
+    let now = crate::server::now();
+    let saved = db::profile::update(&mut tx, &caller.user_id, &valid, version, now).await?;
+    tx.commit().await.map_err(crate::error::AppError::from)?;
+    Ok(json_read(
+        &HeaderMap::new(),
+        &Me::from_view(&caller.user_id, saved),
+    ))
 }
 
 fn stale() -> Problem {
