@@ -13,12 +13,18 @@
     await wasm.default({ module_or_path: files.wasm });
     await nextTask();
     wasm.hydrate();
-    // Islands never nest in this app, so each one wakes on its own, in document order.
-    for (const island of document.querySelectorAll("leptos-island")) {
-      await nextTask();
-      const wake = wasm[island.dataset.component];
-      if (wake) wake(island);
-      else console.warn(`no WASM function for the island ${island.dataset.component}`);
-    }
+    // Islands never nest in this app, so each one wakes on its own, in document order. A
+    // client-side navigation (navigate.rs) brings new ones and says so with `islands:swapped`.
+    const wakeAll = async () => {
+      for (const island of document.querySelectorAll("leptos-island:not([data-woken])")) {
+        island.setAttribute("data-woken", "");
+        await nextTask();
+        const wake = wasm[island.dataset.component];
+        if (wake) wake(island);
+        else console.warn(`no WASM function for the island ${island.dataset.component}`);
+      }
+    };
+    document.addEventListener("islands:swapped", wakeAll);
+    await wakeAll();
   }));
 })();

@@ -28,9 +28,6 @@ pub fn Enhanced(children: Children) -> impl IntoView {
     view! { <div node_ref=root class="enhanced">{children()}</div> }
 }
 
-#[cfg(feature = "hydrate")]
-pub(crate) use browser::enhance;
-
 #[cfg(not(feature = "hydrate"))]
 mod browser {
     pub fn enhance(_root: &web_sys::HtmlDivElement) {}
@@ -49,7 +46,8 @@ mod browser {
         RequestInit, Response, UrlSearchParams, XmlHttpRequest,
     };
 
-    /// Once per island (after a client-side navigation, `navigate` calls it for the new ones).
+    /// Once per island, when Leptos hydrates it: on the first load, and for the islands a
+    /// client-side navigation brings (`navigate`, then `ui/islands.js`).
     pub fn enhance(root: &web_sys::HtmlDivElement) {
         if root.has_attribute("data-enhanced") {
             return;

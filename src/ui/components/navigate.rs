@@ -16,7 +16,6 @@
 //! The bell asks a cheap endpoint (`unread_count`, no session touch) every 20 s while the page is
 //! visible; the avatar menu closes on Escape and on a click outside it.
 
-use super::enhance;
 use crate::api::notifications::UnreadCount;
 use leptos::server_fn::ServerFn;
 use std::cell::Cell;
@@ -237,7 +236,7 @@ pub async fn go(url: String, how: How, submitted: Option<HtmlFormElement>) {
             }
         };
     }
-    enhance_new();
+    wake_new_islands();
     pending(false);
     match how {
         How::Saved => {
@@ -362,20 +361,12 @@ fn find_form(root: &Element, key: &str) -> Option<HtmlFormElement> {
         .find(|f| form_key(root, f).as_deref() == Some(key))
 }
 
-/// Enhances the forms that came with the new page (the server-rendered islands are not
-/// hydrated by Leptos after a swap; their whole behaviour is `enhance`).
-fn enhance_new() {
-    let Some(doc) = document() else {
-        return;
-    };
-    let Ok(list) = doc.query_selector_all("div.enhanced:not([data-enhanced])") else {
-        return;
-    };
-    for root in (0..list.length())
-        .filter_map(|i| list.item(i))
-        .filter_map(|n| n.dyn_into::<web_sys::HtmlDivElement>().ok())
-    {
-        enhance::enhance(&root);
+/// Wakes the islands that came with the new page as the first load did (`ui/islands.js`).
+fn wake_new_islands() {
+    if let Some(doc) = document() {
+        if let Ok(event) = Event::new("islands:swapped") {
+            let _ = doc.dispatch_event(&event);
+        }
     }
 }
 
