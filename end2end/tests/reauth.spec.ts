@@ -32,5 +32,8 @@ test('when the confirmation runs out mid-form, the next press asks again and sen
   await pressConfirming(page, () => page.getByRole('button', { name: 'Generate key' }).click());
   await expect(tab.newKey()).toContainText('Typed while it ran out');
   await expect(tab.key('Typed while it ran out')).toContainText('sessions:read');
+  // Confirmed again: the countdown is back, and the note that it had ended is gone.
+  await expect(open).toBeVisible();
+  await expect(page.getByRole('status').filter({ hasText: 'Your confirmation has ended' })).toHaveCount(0);
   await expectAccessible(page);
 });

@@ -98,33 +98,15 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
     (y, m, d)
 }
 
-/// "9 minutes", "1 minute", "less than a minute" — for how long the sudo window stays open.
+/// "9 minutes", "1 minute", "less than a minute" — for how long the sudo window stays open,
+/// in whole minutes rounded up, in the page's language (the server's page and the browser's
+/// countdown, `reauth::SudoCountdown`, say it the same way).
 pub fn minutes_left(until: i64, now: i64) -> String {
-    let words = MinuteWords {
-        under: t(Msg::LessThanAMinute),
-        one: t(Msg::N1Minute),
-        many: t(Msg::NMinutes),
-    };
-    words.left(until - now)
-}
-
-/// The words for time left, in the page's language. The browser's countdown gets them from the
-/// page (its WASM carries no catalogue), so the server and the countdown say the same.
-pub struct MinuteWords<'a> {
-    pub under: &'a str,
-    pub one: &'a str,
-    /// With `{0}` for the number.
-    pub many: &'a str,
-}
-
-impl MinuteWords<'_> {
-    /// Whole minutes, rounded up; under a minute said so.
-    pub fn left(&self, secs: i64) -> String {
-        match (secs + 59) / 60 {
-            _ if secs < 60 => self.under.to_string(),
-            1 => self.one.to_string(),
-            n => crate::i18n::fill(self.many, &[&n.to_string()]),
-        }
+    let secs = until - now;
+    match (secs + 59) / 60 {
+        _ if secs < 60 => t(Msg::LessThanAMinute).to_string(),
+        1 => t(Msg::N1Minute).to_string(),
+        n => crate::i18n::fill(t(Msg::NMinutes), &[&n.to_string()]),
     }
 }
 

@@ -1,10 +1,10 @@
-//! `Enhanced`: the one island of the app. It wraps a server-rendered form and, once the WASM
+//! `Enhanced`: the form island. It wraps a server-rendered form and, once the WASM
 //! has loaded, submits it with `fetch` instead of a page load: the button shows its pending
 //! label, errors appear next to their fields (using `form`'s DOM convention) without a reload,
 //! and success navigates where the server said (a path returned by the server function), to the
 //! form's `data-success` URL, or reloads the page so server-rendered parts show the new state.
 //!
-//! Why one generic island instead of an `ActionForm` island per form: every island's code is in
+//! Why one generic form island instead of an `ActionForm` island per form: every island's code is in
 //! the single WASM file every page downloads. Per-form islands grew it by 5–12 KB brotli each;
 //! this one costs the same however many forms and tabs use it (see README, performance budget).
 //! Without JavaScript the wrapped form is an ordinary HTML form posting to its server function.
@@ -36,6 +36,7 @@ mod browser {
 #[cfg(feature = "hydrate")]
 mod browser {
     use super::super::navigate::{self, How};
+    use super::super::reauth::confirmation;
     use crate::{error::AppError, i18n::Msg, model::avatar::Problem};
     use std::rc::Rc;
     use wasm_bindgen::{prelude::*, JsCast};
@@ -55,7 +56,6 @@ mod browser {
         let _ = root.set_attribute("data-enhanced", "");
         navigate::start();
         remember_time_zone();
-        sudo_windows();
         copy_buttons(root);
         let Some(form) = root
             .query_selector("form")
@@ -141,92 +141,6 @@ mod browser {
         }
     }
 
-    /// Sudo windows (`reauth::SudoWindow`) count down once a second and, when they end, say
-    /// that the next change asks again. Each page's windows are started once, by whichever
-    /// island hydrates first.
-    fn sudo_windows() {
-        for window in document_all("[data-sudo-left]:not([data-live])") {
-            let _ = window.set_attribute("data-live", "");
-            let secs = number(&window, "data-sudo-left");
-            set_end(&window, secs);
-            tick(&window);
-            let window = window.clone();
-            gloo_timers::callback::Interval::new(1_000, move || tick(&window)).forget();
-        }
-    }
-
-    fn set_end(window: &Element, secs: f64) {
-        let end = js_sys::Date::now() + secs * 1000.0;
-        let _ = window.set_attribute("data-end", &end.to_string());
-    }
-
-    fn number(element: &Element, attribute: &str) -> f64 {
-        element
-            .get_attribute(attribute)
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(0.0)
-    }
-
-    fn tick(window: &Element) {
-        // Ended, or gone with the page it was on (a client-side navigation).
-        if window.has_attribute("data-ended") || !window.is_connected() {
-            return;
-        }
-        let left = ((number(window, "data-end") - js_sys::Date::now()) / 1000.0).ceil() as i64;
-        if left <= 0 {
-            sudo_closed(window);
-            return;
-        }
-        let text = |name: &str| window.get_attribute(name).unwrap_or_default();
-        let (under, one, many) = (text("data-under"), text("data-one"), text("data-many"));
-        let words = crate::model::sessions::MinuteWords {
-            under: &under,
-            one: &one,
-            many: &many,
-        };
-        let line = crate::i18n::fill(&text("data-template"), &[&words.left(left)]);
-        if let Some(open) = window.query_selector("[data-sudo-open]").ok().flatten() {
-            // Only when the words change (once a minute), so screen readers are not flooded.
-            if open.text_content().as_deref() != Some(line.as_str()) {
-                open.set_text_content(Some(&line));
-            }
-        }
-    }
-
-    fn sudo_closed(window: &Element) {
-        if window.has_attribute("data-ended") {
-            return;
-        }
-        let _ = window.set_attribute("data-ended", "");
-        show_sudo_parts(window, false);
-    }
-
-    fn sudo_opened(window: &Element) {
-        let _ = window.remove_attribute("data-ended");
-        set_end(window, number(window, "data-sudo-secs"));
-        show_sudo_parts(window, true);
-        tick(window);
-    }
-
-    /// While open: the countdown; when ended: the note that the next change asks again (its
-    /// text set now, so it is announced).
-    fn show_sudo_parts(window: &Element, open: bool) {
-        let show = |element: &Element, visible: bool| {
-            let _ = match visible {
-                true => element.remove_attribute("hidden"),
-                false => element.set_attribute("hidden", ""),
-            };
-        };
-        for part in all_in(window, "[data-sudo-open]") {
-            show(&part, open);
-        }
-        for note in all_in(window, "[data-sudo-ended]") {
-            let text = note.get_attribute("data-sudo-ended").unwrap_or_default();
-            note.set_text_content((!open).then_some(text.as_str()));
-            show(&note, !open);
-        }
-    }
-
     thread_local! {
         /// The form the server refused for want of a confirmation, waiting for the dialog.
         static WAITING: std::cell::RefCell<Option<HtmlFormElement>> = const { std::cell::RefCell::new(None) };
@@ -288,14 +202,6 @@ mod browser {
         });
         let _ = dialog.add_event_listener_with_callback("close", listener.as_ref().unchecked_ref());
         listener.forget();
-    }
-
-    fn document_all(selector: &str) -> Vec<Element> {
-        web_sys::window()
-            .and_then(|w| w.document())
-            .and_then(|d| d.document_element())
-            .map(|root| all_in(&root, selector))
-            .unwrap_or_default()
     }
 
     fn all_in(root: &Element, selector: &str) -> Vec<Element> {
@@ -379,9 +285,7 @@ mod browser {
                 set_pending(form, false);
                 // The server says no confirmation is open (whatever the countdown thought).
                 if matches!(err, AppError::ReauthRequired) {
-                    for window in document_all("[data-sudo-left]") {
-                        sudo_closed(&window);
-                    }
+                    confirmation::closed();
                     if ask_identity(form) {
                         return;
                     }
@@ -591,9 +495,7 @@ mod browser {
         {
             form.reset();
             set_pending(form, false);
-            for window in document_all("[data-sudo-left]") {
-                sudo_opened(&window);
-            }
+            confirmation::opened();
             let waiting = WAITING.with(|w| w.borrow_mut().take());
             dialog.close();
             if let Some(waiting) = waiting.filter(|f| f.is_connected()) {

@@ -13,11 +13,9 @@
 //! brotli, while shipping every tab's view code grew the one WASM file every page downloads
 //! by 5–12 KB each (README, "Size per design").
 //!
-//! The bell asks a cheap endpoint (`unread_count`, no session touch) every 20 s while the page is
-//! visible; the avatar menu closes on Escape and on a click outside it.
+//! The avatar menu closes on Escape and on a click outside it. (The bell counts on its own:
+//! `bell::Bell`.)
 
-use crate::api::notifications::UnreadCount;
-use leptos::server_fn::ServerFn;
 use std::cell::Cell;
 use wasm_bindgen::{prelude::*, JsCast};
 use wasm_bindgen_futures::JsFuture;
@@ -94,7 +92,6 @@ pub fn start() {
             close_menu(true);
         }
     });
-    poll_bell();
 }
 
 fn listen(target: &web_sys::EventTarget, name: &str, f: impl FnMut(Event) + 'static) {
@@ -481,88 +478,3 @@ fn close_menu_outside(event: &MouseEvent) {
     }
 }
 
-/// Every 20 s while the page is visible, the unread count from the server, shown on the bell.
-/// A session that has ended (401) sends the person to sign in.
-fn poll_bell() {
-    gloo_timers::callback::Interval::new(20_000, || {
-        if document().is_none_or(|d| d.hidden()) {
-            return;
-        }
-        wasm_bindgen_futures::spawn_local(async {
-            match fetch_unread().await {
-                Some(Ok(count)) => show_unread(count),
-                Some(Err(())) => {
-                    if let Some(window) = web_sys::window() {
-                        let here = window.location().pathname().unwrap_or_default();
-                        let next: String = js_sys::encode_uri_component(&here).into();
-                        let _ = window.location().assign(&format!("/signin?next={next}"));
-                    }
-                }
-                None => {}
-            }
-        });
-    })
-    .forget();
-}
-
-/// `Some(Ok(n))` unread, `Some(Err)` signed out, `None` for anything else (try again later).
-async fn fetch_unread() -> Option<Result<i64, ()>> {
-    let init = RequestInit::new();
-    init.set_method("POST");
-    let headers = web_sys::Headers::new().ok()?;
-    let _ = headers.set("Accept", "application/json");
-    let _ = headers.set("Content-Type", "application/x-www-form-urlencoded");
-    init.set_headers(&headers);
-    let response: Response =
-        JsFuture::from(web_sys::window()?.fetch_with_str_and_init(UnreadCount::PATH, &init))
-            .await
-            .ok()?
-            .unchecked_into();
-    if response.status() == 401 {
-        return Some(Err(()));
-    }
-    if !response.ok() {
-        return None;
-    }
-    let text = JsFuture::from(response.text().ok()?)
-        .await
-        .ok()?
-        .as_string()?;
-    text.trim().parse::<i64>().ok().map(Ok)
-}
-
-/// The bell's count and accessible name, from the templates the server put on it.
-fn show_unread(count: i64) {
-    let Some(bell) = document().and_then(|d| select(&d, "a.bell")) else {
-        return;
-    };
-    if bell
-        .get_attribute("data-unread")
-        .and_then(|n| n.parse().ok())
-        == Some(count)
-    {
-        return;
-    }
-    let _ = bell.set_attribute("data-unread", &count.to_string());
-    let label = match count {
-        0 => bell.get_attribute("data-none").unwrap_or_default(),
-        n => crate::i18n::fill(
-            &bell.get_attribute("data-some").unwrap_or_default(),
-            &[&n.to_string()],
-        ),
-    };
-    let _ = bell.set_attribute("aria-label", &label);
-    let badge = bell.query_selector(".bell-count").ok().flatten();
-    match (count, badge) {
-        (0, Some(badge)) => badge.remove(),
-        (0, None) => {}
-        (n, Some(badge)) => badge.set_text_content(Some(&n.to_string())),
-        (n, None) => {
-            if let Some(badge) = document().and_then(|d| d.create_element("span").ok()) {
-                badge.set_class_name("bell-count");
-                badge.set_text_content(Some(&n.to_string()));
-                let _ = bell.append_child(&badge);
-            }
-        }
-    }
-}

@@ -137,24 +137,102 @@ pub fn ConfirmForm(#[prop(optional)] in_dialog: bool) -> impl IntoView {
     }
 }
 
-/// While a confirmation is open: for how long. With JavaScript the time counts down, and when
-/// it ends the page says that the next change will ask again (nothing is hidden or lost).
+/// While a confirmation is open: for how long (see `SudoCountdown`). The server's word on it,
+/// `until`, is what the countdown starts from.
 #[component]
 pub fn SudoWindow(until: i64, now: i64) -> impl IntoView {
+    view! { <SudoCountdown left=until - now window=window_secs()/> }
+}
+
+/// The countdown of a confirmation that is open for `left` more seconds (of `window` in all).
+/// With JavaScript it counts down on the page's clock and, when it ends, says that the next
+/// change will ask again (nothing is hidden or lost); the form island moves it too, closing it
+/// when the server refuses an action and opening it again when the dialog confirms
+/// (`confirmation`). Without JavaScript it is the server's sentence as rendered.
+#[island]
+pub fn SudoCountdown(left: i64, window: i64) -> impl IntoView {
+    let root = NodeRef::<leptos::html::Div>::new();
+    let left_now = confirmation::follow(left, window, root);
+    let open = move || left_now.get() > 0;
     let message = Msg::IdentityConfirmedChangesHereNeedNo;
     view! {
-        <div
-            class="sudo-window"
-            data-sudo-left=(until - now).to_string()
-            data-sudo-secs=window_secs().to_string()
-            data-template=t(message)
-            data-under=t(Msg::LessThanAMinute)
-            data-one=t(Msg::N1Minute)
-            data-many=t(Msg::NMinutes)
-        >
-            <p class="status" role="status" data-sudo-open>{fill(t(message), &[&minutes_left(until, now)])}</p>
-            // Filled when the window ends, so screen readers announce it then.
-            <p class="hint" role="status" data-sudo-ended=t(Msg::YourConfirmationHasEnded) hidden></p>
+        <div class="sudo-window" node_ref=root data-sudo-left=left.to_string()>
+            <p class="status" role="status" hidden=move || !open()>
+                {move || fill(t(message), &[&minutes_left(left_now.get().max(0), 0)])}
+            </p>
+            // Its text is set only when the window ends, so screen readers announce it then.
+            <p class="hint" role="status" hidden=open>
+                {move || (!open()).then(|| t(Msg::YourConfirmationHasEnded))}
+            </p>
         </div>
+    }
+}
+
+/// The page's one confirmation window, shared by its islands: every `SudoCountdown` shows it,
+/// the form island (`enhance`) closes it when the server says none is open and opens it again
+/// when the dialog confirms. On the server a countdown is just the value it was rendered with.
+pub mod confirmation {
+    #[cfg(not(feature = "hydrate"))]
+    use leptos::prelude::*;
+
+    #[cfg(not(feature = "hydrate"))]
+    pub fn follow(left: i64, _window: i64, _root: NodeRef<leptos::html::Div>) -> Signal<i64> {
+        Signal::stored(left)
+    }
+
+    #[cfg(feature = "hydrate")]
+    pub use browser::{closed, follow, opened};
+
+    #[cfg(feature = "hydrate")]
+    mod browser {
+        use leptos::prelude::*;
+        use std::{cell::Cell, rc::Rc, time::Duration};
+
+        thread_local! {
+            /// When the window ends, in the browser's milliseconds since the epoch (0: ended).
+            static ENDS_AT: ArcRwSignal<f64> = ArcRwSignal::new(0.0);
+            /// How long a new confirmation lasts, in seconds (the server's setting).
+            static WINDOW: Cell<i64> = const { Cell::new(0) };
+        }
+
+        fn ends_at() -> ArcRwSignal<f64> {
+            ENDS_AT.with(Clone::clone)
+        }
+
+        /// Seconds left, to the second, for a countdown the server rendered with `left`: the
+        /// newest page's word sets the window for every countdown on it.
+        pub fn follow(left: i64, window: i64, root: NodeRef<leptos::html::Div>) -> Signal<i64> {
+            WINDOW.with(|w| w.set(window));
+            let ends = ends_at();
+            ends.set(js_sys::Date::now() + left as f64 * 1000.0);
+            let now = RwSignal::new(js_sys::Date::now());
+            // A countdown that a client-side navigation took off the page stops ticking.
+            let handle: Rc<Cell<Option<IntervalHandle>>> = Rc::default();
+            let tick = {
+                let handle = handle.clone();
+                move || match root.get_untracked() {
+                    Some(div) if !div.is_connected() => {
+                        if let Some(h) = handle.take() {
+                            h.clear();
+                        }
+                    }
+                    _ => now.set(js_sys::Date::now()),
+                }
+            };
+            handle.set(set_interval_with_handle(tick, Duration::from_secs(1)).ok());
+            Signal::derive(move || ((ends.get() - now.get()) / 1000.0).ceil() as i64)
+        }
+
+        /// The server refused an action because no confirmation is open (whatever the clock
+        /// here thought).
+        pub fn closed() {
+            ends_at().set(0.0);
+        }
+
+        /// The dialog confirmed: a new window of the server's length starts now.
+        pub fn opened() {
+            let secs = WINDOW.with(Cell::get);
+            ends_at().set(js_sys::Date::now() + secs as f64 * 1000.0);
+        }
     }
 }

@@ -12,7 +12,7 @@ pub mod profile;
 pub mod security;
 pub mod sessions;
 
-use crate::i18n::{tf, Msg};
+use crate::i18n::Msg;
 use crate::{
     api::auth::get_current_user,
     i18n::{fill, t},
@@ -94,7 +94,7 @@ fn Header(user: CurrentUser) -> impl IntoView {
                     <span class="visually-hidden">{t(Msg::CurrentAccount)}" "</span>{account}
                 </a>
             })}
-            <Bell unread=user.unread/>
+            <crate::ui::components::bell::Bell unread=user.unread/>
             <details class="avatar-menu">
                 <summary aria-label=menu_label>
                     // The picture, or initials drawn by CSS: decorative either way, the visible
@@ -123,31 +123,6 @@ fn Header(user: CurrentUser) -> impl IntoView {
                 </div>
             </details>
         </header>
-    }
-}
-
-/// The bell: unread in-app notifications, on every page, leading to the inbox.
-#[component]
-fn Bell(unread: i64) -> impl IntoView {
-    let label = match unread {
-        0 => t(Msg::NotificationsNoneUnread).to_string(),
-        n => tf(Msg::NotificationsNUnread, &[&n.to_string()]),
-    };
-    view! {
-        // The templates let the page's poll say the new count in the person's language.
-        <a
-            class="bell"
-            href="/settings/notifications/inbox"
-            aria-label=label
-            data-unread=unread
-            data-none=t(Msg::NotificationsNoneUnread)
-            data-some=t(Msg::NotificationsNUnread)
-        >
-            <svg viewBox="0 0 24 24" width="22" height="22" aria-hidden="true" focusable="false">
-                <path fill="currentColor" d="M12 22a2.5 2.5 0 0 0 2.45-2h-4.9A2.5 2.5 0 0 0 12 22Zm7-6V11a7 7 0 0 0-5.5-6.84V3.5a1.5 1.5 0 0 0-3 0v.66A7 7 0 0 0 5 11v5l-2 2v1h18v-1Z"/>
-            </svg>
-            {(unread > 0).then(|| view! { <span class="bell-count">{unread.to_string()}</span> })}
-        </a>
     }
 }
 
