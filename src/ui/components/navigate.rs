@@ -477,4 +477,3 @@ fn close_menu_outside(event: &MouseEvent) {
         close_menu(false);
     }
 }
-
