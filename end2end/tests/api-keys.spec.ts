@@ -124,6 +124,22 @@ test('the API documentation comes from our own server only', async ({ page, base
   await expectAccessible(page);
 });
 
+test('a copy the browser refuses is not reported as done, and says to copy by hand @js', async ({ page }, testInfo) => {
+  // A browser that refuses the clipboard (a permission denied, a page without focus).
+  await page.addInitScript(() => {
+    navigator.clipboard.writeText = () => Promise.reject(new DOMException('denied', 'NotAllowedError'));
+  });
+  await new AuthPages(page).createAccount(uniqueEmail(testInfo));
+  const tab = new ApiKeysTab(page);
+  await tab.open();
+  await tab.generate('Refused copy', ['profile:read']);
+  await page.getByRole('button', { name: 'Copy key' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Could not copy: select the text and copy it yourself.' })).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Copy key' })).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Copied' })).toHaveCount(0);
+  await expectAccessible(page);
+});
+
 test('the confirmation counts down, and when it runs out nothing typed is hidden or lost @js', async ({ page }, testInfo) => {
   // The browser's clock is faked so ten minutes pass at once; the server keeps real time.
   await page.clock.install();

@@ -89,6 +89,7 @@ messages! {
     CopyCodes => "Copy codes", "Codes kopieren";
     CopyItNowItWillNot => "Copy it now. It will not be shown again", "Kopieren Sie ihn jetzt. Er wird nicht noch einmal angezeigt";
     CopyKey => "Copy key", "Schlüssel kopieren";
+    CouldNotCopySelectIt => "Could not copy: select the text and copy it yourself.", "Kopieren nicht möglich: Markieren und kopieren Sie den Text selbst.";
     CostAnomalies => "Cost anomalies", "Kostenanomalien";
     CostAnomaly => "Cost anomaly ({0})", "Kostenanomalie ({0})";
     CostOverview => "Cost overview", "Kostenübersicht";

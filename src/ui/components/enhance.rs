@@ -37,7 +37,7 @@ mod browser {
 mod browser {
     use super::super::navigate::{self, How};
     use super::super::reauth::confirmation;
-    use crate::{error::AppError, i18n::Msg, model::avatar::Problem};
+    use crate::{error::AppError, model::avatar::Problem};
     use std::rc::Rc;
     use wasm_bindgen::{prelude::*, JsCast};
     use wasm_bindgen_futures::JsFuture;
@@ -56,7 +56,6 @@ mod browser {
         let _ = root.set_attribute("data-enhanced", "");
         navigate::start();
         remember_time_zone();
-        copy_buttons(root);
         let Some(form) = root
             .query_selector("form")
             .ok()
@@ -212,39 +211,6 @@ mod browser {
             .filter_map(|i| list.item(i))
             .filter_map(|n| n.dyn_into::<Element>().ok())
             .collect()
-    }
-
-    /// Buttons marked `data-copy="<element id>"` (hidden without JavaScript, since they could not
-    /// work) copy that element's text to the clipboard.
-    fn copy_buttons(root: &web_sys::HtmlDivElement) {
-        let Ok(list) = root.query_selector_all("button[data-copy]") else {
-            return;
-        };
-        for button in (0..list.length())
-            .filter_map(|i| list.item(i))
-            .filter_map(|n| n.dyn_into::<Element>().ok())
-        {
-            let _ = button.remove_attribute("hidden");
-            let listener = {
-                let button = button.clone();
-                Closure::<dyn FnMut(Event)>::new(move |_: Event| {
-                    let source = button.get_attribute("data-copy").unwrap_or_default();
-                    let Some(window) = web_sys::window() else {
-                        return;
-                    };
-                    let text = window
-                        .document()
-                        .and_then(|d| d.get_element_by_id(&source))
-                        .and_then(|e| e.text_content())
-                        .unwrap_or_default();
-                    let _ = window.navigator().clipboard().write_text(&text);
-                    button.set_text_content(Some(crate::i18n::t(Msg::Copied)));
-                })
-            };
-            let _ =
-                button.add_event_listener_with_callback("click", listener.as_ref().unchecked_ref());
-            listener.forget();
-        }
     }
 
     /// Inputs marked `data-strength` get a live hint in `#<input id>-strength` as people type.

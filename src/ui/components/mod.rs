@@ -1,8 +1,9 @@
 //! Reusable pieces every form uses, so every tab labels, describes and reports errors alike,
-//! the island that makes those forms submit in place when JavaScript runs, and the header's
-//! bell.
+//! the island that makes those forms submit in place when JavaScript runs, the header's bell
+//! and the copy button.
 
 pub mod bell;
+pub mod copy;
 pub mod enhance;
 pub mod form;
 #[cfg(feature = "hydrate")]

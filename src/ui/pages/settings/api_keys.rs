@@ -19,6 +19,7 @@ use crate::{
         form::Typed,
     },
     ui::components::{
+        copy::CopyButton,
         enhance::Enhanced,
         form::{url_error, url_form, Field, FormAlert, Question, RowAction, Select, SubmitButton},
         reauth::{ConfirmStep, SudoWindow},
@@ -226,11 +227,9 @@ fn ShowOnce(key: NewKey) -> impl IntoView {
             <h2 id="new-key-heading">{fill(t(Msg::YourNewKey), &[&key.name])}</h2>
             <p><strong>{t(Msg::CopyItNowItWillNot)}</strong>{t(Msg::OnlyAFingerprintOfItIs)}</p>
             <p><code class="secret" id="new-key">{key.key}</code></p>
-            <Enhanced>
-                <p class="actions">
-                    <button type="button" class="secondary" data-copy="new-key" hidden>{t(Msg::CopyKey)}</button>
-                </p>
-            </Enhanced>
+            <p class="actions">
+                <CopyButton source="new-key".to_string() label=Msg::CopyKey/>
+            </p>
         </div>
     }
 }

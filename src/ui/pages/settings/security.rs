@@ -17,6 +17,7 @@ use crate::{
         security::{event_label, SecurityPage},
     },
     ui::components::{
+        copy::CopyButton,
         enhance::Enhanced,
         form::{percent_encode, url_error, Field, FormAlert, NewPasswordField, SubmitButton},
         reauth::{ConfirmForm, ConfirmStep, Refused, SudoWindow},
@@ -252,12 +253,10 @@ fn RecoveryCodes(codes: Vec<String>) -> impl IntoView {
             <ul class="codes" aria-label=t(Msg::RecoveryCodes) id="recovery-codes">
                 {codes.into_iter().map(|c| view! { <li><code>{c}</code>"\n"</li> }).collect_view()}
             </ul>
-            <Enhanced>
-                <p class="actions">
-                    <a href=download download="profile-center-recovery-codes.txt">{t(Msg::DownloadAsTxt)}</a>
-                    <button type="button" class="secondary" data-copy="recovery-codes" hidden>{t(Msg::CopyCodes)}</button>
-                </p>
-            </Enhanced>
+            <p class="actions">
+                <a href=download download="profile-center-recovery-codes.txt">{t(Msg::DownloadAsTxt)}</a>
+                <CopyButton source="recovery-codes".to_string() label=Msg::CopyCodes/>
+            </p>
         </div>
     }
 }
