@@ -228,7 +228,7 @@ fn ShowOnce(key: NewKey) -> impl IntoView {
             <p><strong>{t(Msg::CopyItNowItWillNot)}</strong>{t(Msg::OnlyAFingerprintOfItIs)}</p>
             <p><code class="secret" id="new-key">{key.key}</code></p>
             <p class="actions">
-                <CopyButton source="new-key".to_string() label=Msg::CopyKey/>
+                <CopyButton source="new-key".to_string() label=t(Msg::CopyKey).to_string()/>
             </p>
         </div>
     }

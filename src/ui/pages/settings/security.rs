@@ -255,7 +255,7 @@ fn RecoveryCodes(codes: Vec<String>) -> impl IntoView {
             </ul>
             <p class="actions">
                 <a href=download download="profile-center-recovery-codes.txt">{t(Msg::DownloadAsTxt)}</a>
-                <CopyButton source="recovery-codes".to_string() label=Msg::CopyCodes/>
+                <CopyButton source="recovery-codes".to_string() label=t(Msg::CopyCodes).to_string()/>
             </p>
         </div>
     }
