@@ -156,7 +156,8 @@ pub fn SudoCountdown(left: i64, window: i64) -> impl IntoView {
     let open = move || left_now.get() > 0;
     let message = Msg::IdentityConfirmedChangesHereNeedNo;
     view! {
-        <div class="sudo-window" node_ref=root data-sudo-left=left.to_string()>
+        // What the server said: seconds left, and how long a new confirmation lasts.
+        <div class="sudo-window" node_ref=root data-sudo-left=left.to_string() data-sudo-secs=window.to_string()>
             <p class="status" role="status" hidden=move || !open()>
                 {move || fill(t(message), &[&minutes_left(left_now.get().max(0), 0)])}
             </p>
