@@ -32,7 +32,7 @@ pub fn Bell(unread: i64) -> impl IntoView {
 mod browser {
     use crate::api::notifications::UnreadCount;
     use leptos::{prelude::*, server_fn::ServerFn};
-    use std::{cell::Cell, rc::Rc, time::Duration};
+    use std::time::Duration;
     use wasm_bindgen::JsCast;
     use wasm_bindgen_futures::JsFuture;
     use web_sys::{RequestInit, Response};
@@ -41,33 +41,22 @@ mod browser {
     const EVERY: Duration = Duration::from_secs(20);
 
     pub fn poll(count: RwSignal<i64>, root: NodeRef<leptos::html::A>) {
-        let handle: Rc<Cell<Option<IntervalHandle>>> = Rc::default();
-        let ask = {
-            let handle = handle.clone();
-            move || {
-                let Some(document) = web_sys::window().and_then(|w| w.document()) else {
-                    return;
-                };
-                if root.get_untracked().is_some_and(|a| !a.is_connected()) {
-                    // A navigation put a new bell in its place.
-                    if let Some(h) = handle.take() {
-                        h.clear();
-                    }
-                    return;
-                }
-                if document.hidden() {
-                    return;
-                }
-                wasm_bindgen_futures::spawn_local(async move {
-                    match unread().await {
-                        Some(Ok(n)) => count.set(n),
-                        Some(Err(())) => sign_in_again(),
-                        None => {} // asked again next time
-                    }
-                });
+        // A navigation that puts a new bell in this one's place stops this one asking.
+        crate::ui::components::every_while_on_page(root, EVERY, move || {
+            if web_sys::window()
+                .and_then(|w| w.document())
+                .is_none_or(|d| d.hidden())
+            {
+                return;
             }
-        };
-        handle.set(set_interval_with_handle(ask, EVERY).ok());
+            wasm_bindgen_futures::spawn_local(async move {
+                match unread().await {
+                    Some(Ok(n)) => count.set(n),
+                    Some(Err(())) => sign_in_again(),
+                    None => {} // asked again next time
+                }
+            });
+        });
     }
 
     fn sign_in_again() {

@@ -187,7 +187,7 @@ pub mod confirmation {
     #[cfg(feature = "hydrate")]
     mod browser {
         use leptos::prelude::*;
-        use std::{cell::Cell, rc::Rc, time::Duration};
+        use std::{cell::Cell, time::Duration};
 
         thread_local! {
             /// When the window ends, in the browser's milliseconds since the epoch (0: ended).
@@ -207,20 +207,9 @@ pub mod confirmation {
             let ends = ends_at();
             ends.set(js_sys::Date::now() + left as f64 * 1000.0);
             let now = RwSignal::new(js_sys::Date::now());
-            // A countdown that a client-side navigation took off the page stops ticking.
-            let handle: Rc<Cell<Option<IntervalHandle>>> = Rc::default();
-            let tick = {
-                let handle = handle.clone();
-                move || match root.get_untracked() {
-                    Some(div) if !div.is_connected() => {
-                        if let Some(h) = handle.take() {
-                            h.clear();
-                        }
-                    }
-                    _ => now.set(js_sys::Date::now()),
-                }
-            };
-            handle.set(set_interval_with_handle(tick, Duration::from_secs(1)).ok());
+            crate::ui::components::every_while_on_page(root, Duration::from_secs(1), move || {
+                now.set(js_sys::Date::now())
+            });
             Signal::derive(move || ((ends.get() - now.get()) / 1000.0).ceil() as i64)
         }
 
