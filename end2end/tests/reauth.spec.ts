@@ -1,4 +1,4 @@
-import { test, expect, uniqueEmail, expectAccessible, jsEnabled } from './fixtures';
+import { test, expect, uniqueEmail, expectAccessible, jsEnabled, PASSWORD } from './fixtures';
 import { ApiKeysTab, AuthPages, pressConfirming } from './pages';
 import { E2E_SHORT_PORT } from '../constants';
 
@@ -35,5 +35,38 @@ test('when the confirmation runs out mid-form, the next press asks again and sen
   // Confirmed again: the countdown is back, and the note that it had ended is gone.
   await expect(open).toBeVisible();
   await expect(page.getByRole('status').filter({ hasText: 'Your confirmation has ended' })).toHaveCount(0);
+  await expectAccessible(page);
+});
+
+test('when the server says the confirmation has ended before the page does, the page believes the server @js', async ({ page }, testInfo) => {
+  await new AuthPages(page).createAccount(uniqueEmail(testInfo));
+  const tab = new ApiKeysTab(page);
+  await tab.open();
+  await tab.generate('First', ['profile:read']);
+  const open = page.getByRole('status').filter({ hasText: 'Identity confirmed' });
+  await expect(open).toBeVisible();
+  // The page's clock stands still from here (its timers still run), so its countdown never
+  // ends by itself: only the server's answer can end it.
+  await page.clock.setFixedTime(new Date());
+  await tab.startNew();
+  await page.getByLabel('Name').fill('After the server said so');
+  await tab.scope('sessions:read').check();
+  await page.waitForTimeout(11_500); // the server's 10 s have passed
+  await expect(open).toBeVisible();
+
+  await page.getByRole('button', { name: 'Generate key' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Confirm it is you' });
+  await expect(dialog).toBeVisible();
+  // Behind the dialog (inert, so found by text): the countdown has ended.
+  const countdown = page.locator('.sudo-window');
+  await expect(countdown.getByText('Your confirmation has ended')).toBeVisible();
+  await expect(countdown.getByText('Identity confirmed')).toBeHidden();
+
+  await dialog.getByLabel('Current password').fill(PASSWORD);
+  await dialog.getByRole('button', { name: 'Confirm' }).click();
+  await expect(tab.newKey()).toContainText('After the server said so');
+  // Confirmed again: a new window of the server's length, on the page's (still) clock.
+  await expect(open).toBeVisible();
+  await expect(countdown.getByText('Your confirmation has ended')).toBeHidden();
   await expectAccessible(page);
 });
