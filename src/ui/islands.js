@@ -13,8 +13,10 @@
     await wasm.default({ module_or_path: files.wasm });
     await nextTask();
     wasm.hydrate();
-    // Islands never nest in this app, so each one wakes on its own, in document order. A
-    // client-side navigation (navigate.rs) brings new ones and says so with `islands:swapped`.
+    // Each island wakes on its own, in document order: one inside a form island (a new
+    // password's input) too, since an island leaves the children it wraps to the islands among
+    // them, and none of ours needs its outer island's context. A client-side navigation
+    // (navigate.rs) brings new ones and says so with `islands:swapped`.
     const wakeAll = async () => {
       for (const island of document.querySelectorAll("leptos-island:not([data-woken])")) {
         island.setAttribute("data-woken", "");

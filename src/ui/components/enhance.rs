@@ -69,7 +69,6 @@ mod browser {
         if let Some(initial) = navigate::serialize(&form) {
             let _ = form.set_attribute("data-initial", &initial);
         }
-        strength_hints(&form);
         dialog_closes(&form);
         if form.has_attribute("data-upload") {
             crop_preview(&form);
@@ -211,28 +210,6 @@ mod browser {
             .filter_map(|i| list.item(i))
             .filter_map(|n| n.dyn_into::<Element>().ok())
             .collect()
-    }
-
-    /// Inputs marked `data-strength` get a live hint in `#<input id>-strength` as people type.
-    fn strength_hints(form: &HtmlFormElement) {
-        for input in all(form, "input[data-strength]") {
-            let Ok(input) = input.dyn_into::<web_sys::HtmlInputElement>() else {
-                continue;
-            };
-            let Some(hint) = by_id(form, &format!("{}-strength", input.id())) else {
-                continue;
-            };
-            let listener = {
-                let input = input.clone();
-                Closure::<dyn FnMut(Event)>::new(move |_: Event| {
-                    let strength = crate::model::security::password_strength(&input.value());
-                    hint.set_text_content(Some(strength.map(crate::i18n::t).unwrap_or("")));
-                })
-            };
-            let _ =
-                input.add_event_listener_with_callback("input", listener.as_ref().unchecked_ref());
-            listener.forget();
-        }
     }
 
     async fn submit(form: &HtmlFormElement) {

@@ -128,8 +128,8 @@ pub fn Field(
     }
 }
 
-/// The "new password" field: its rules as a hint, and a strength hint that `Enhanced` fills in
-/// while the person types (the inputs marked `data-strength`). Sign-up calls it `password`.
+/// The "new password" field: its rules as a hint, and a strength hint that follows the typing
+/// (`PasswordInput`). Sign-up calls it `password`.
 #[component]
 pub fn NewPasswordField(
     #[prop(default = None)] error: Option<AppError>,
@@ -142,19 +142,33 @@ pub fn NewPasswordField(
         <div class="field">
             <label for=id.clone()>{t(label)}</label>
             <p class="hint" id=format!("{id}-hint")>{t(Msg::N8To128CharactersAvoidCommon)}</p>
-            <input
-                id=id.clone()
-                name=name
-                type="password"
-                autocomplete="new-password"
-                required
-                data-strength=""
-                aria-invalid=message.is_some().then_some("true")
-                aria-describedby=described_by(&id, true, message.is_some())
-            />
-            <p class="hint strength" id=format!("{id}-strength") aria-live="polite"></p>
+            <PasswordInput name=name.to_string() invalid=message.is_some()/>
             <p class="field-error" id=format!("{id}-error") hidden=message.is_none()>{message.clone()}</p>
         </div>
+    }
+}
+
+/// A new password's input and, once the WASM runs, how strong it is as the person types,
+/// announced politely (`model::security::password_strength`).
+/// An island inside the form island (`Enhanced`): the loader wakes each on its own.
+/// Its ids follow `NewPasswordField`'s, from the name (fewer props: less WASM to read them).
+#[island]
+fn PasswordInput(name: String, invalid: bool) -> impl IntoView {
+    let strength = RwSignal::new(None::<Msg>);
+    let id = format!("field-{name}");
+    let hint_id = format!("{id}-strength");
+    view! {
+        <input
+            id=id.clone()
+            name=name
+            type="password"
+            autocomplete="new-password"
+            required
+            aria-invalid=invalid.then_some("true")
+            aria-describedby=described_by(&id, true, invalid)
+            on:input=move |ev| strength.set(crate::model::security::password_strength(&event_target_value(&ev)))
+        />
+        <p class="hint strength" id=hint_id aria-live="polite">{move || strength.get().map(t)}</p>
     }
 }
 
