@@ -10,8 +10,8 @@
 //! Without JavaScript the wrapped form is an ordinary HTML form posting to its server function.
 //!
 //! A form marked `data-upload="<max bytes>"` (the profile picture) is sent as multipart with
-//! `XMLHttpRequest` instead, whose upload events drive the form's `<progress>` bar, and its crop
-//! sliders move a live preview of the chosen file.
+//! `XMLHttpRequest` instead, whose upload events drive the form's `<progress>` bar (its crop
+//! preview is an island of its own, `settings::profile::Cropper`).
 
 use leptos::prelude::*;
 
@@ -38,13 +38,12 @@ mod browser {
     use super::super::navigate::{self, How};
     use super::super::reauth::confirmation;
     use crate::{error::AppError, model::avatar::Problem};
-    use std::rc::Rc;
     use wasm_bindgen::{prelude::*, JsCast};
     use wasm_bindgen_futures::JsFuture;
     use web_sys::{
         Element, Event, FormData, Headers, HtmlDialogElement, HtmlElement, HtmlFormElement,
-        HtmlImageElement, HtmlInputElement, HtmlProgressElement, MessageEvent, ProgressEvent,
-        RequestInit, Response, UrlSearchParams, XmlHttpRequest,
+        HtmlInputElement, HtmlProgressElement, MessageEvent, ProgressEvent, RequestInit, Response,
+        UrlSearchParams, XmlHttpRequest,
     };
 
     /// Once per island, when Leptos hydrates it: on the first load, and for the islands a
@@ -70,9 +69,6 @@ mod browser {
             let _ = form.set_attribute("data-initial", &initial);
         }
         dialog_closes(&form);
-        if form.has_attribute("data-upload") {
-            crop_preview(&form);
-        }
         let handler = {
             let form = form.clone();
             Closure::<dyn FnMut(Event)>::new(move |event: Event| {
@@ -343,85 +339,6 @@ mod browser {
             _ => serde_json::from_str(&text)
                 .unwrap_or_else(|_| AppError::Internal(format!("HTTP {status}"))),
         })
-    }
-
-    /// Shows the chosen file in the form's round preview and moves it with the zoom and
-    /// position sliders, as the server will cut it (`model::avatar::Crop::square`).
-    fn crop_preview(form: &HtmlFormElement) {
-        let (Some(input), Some(frame), Some(image)) = (
-            by_id(form, "field-avatar").and_then(|i| i.dyn_into::<HtmlInputElement>().ok()),
-            all(form, ".crop-preview").into_iter().next(),
-            by_id(form, "crop-image").and_then(|i| i.dyn_into::<HtmlImageElement>().ok()),
-        ) else {
-            return;
-        };
-        let slider = |name: &str| {
-            by_id(form, &format!("field-{name}"))
-                .and_then(|i| i.dyn_into::<HtmlInputElement>().ok())
-        };
-        let sliders: Vec<HtmlInputElement> = ["zoom", "x", "y"]
-            .iter()
-            .filter_map(|n| slider(n))
-            .collect();
-        let place: Rc<dyn Fn()> = {
-            let (image, frame, sliders) = (image.clone(), frame.clone(), sliders.clone());
-            // Whole pixels and integer percentages: formatting or parsing a float would pull
-            // several kilobytes of number code into the WASM.
-            Rc::new(move || {
-                let value = |i: usize, default: i64| {
-                    sliders
-                        .get(i)
-                        .and_then(|s| s.value().parse::<i64>().ok())
-                        .unwrap_or(default)
-                };
-                let (zoom, x, y) = (value(0, 100), value(1, 50), value(2, 50));
-                let (w, h) = (image.natural_width() as i64, image.natural_height() as i64);
-                let side = frame.client_width() as i64;
-                if w == 0 || h == 0 || side == 0 {
-                    return;
-                }
-                let shorter = w.min(h);
-                let (width, height) = (
-                    w * side * zoom / 100 / shorter,
-                    h * side * zoom / 100 / shorter,
-                );
-                let style = image.style();
-                let _ = style.set_property("width", &format!("{width}px"));
-                let _ = style.set_property("height", &format!("{height}px"));
-                let _ = style.set_property("left", &format!("{}px", -(width - side) * x / 100));
-                let _ = style.set_property("top", &format!("{}px", -(height - side) * y / 100));
-            })
-        };
-        let listen = |target: &web_sys::EventTarget, event: &str, f: Rc<dyn Fn()>| {
-            let listener = Closure::<dyn FnMut(Event)>::new(move |_: Event| f());
-            let _ =
-                target.add_event_listener_with_callback(event, listener.as_ref().unchecked_ref());
-            listener.forget();
-        };
-        listen(&image, "load", place.clone());
-        for s in &sliders {
-            listen(s, "input", place.clone());
-        }
-        let choose: Rc<dyn Fn()> = Rc::new(move || {
-            let old = image.src();
-            if old.starts_with("blob:") {
-                let _ = web_sys::Url::revoke_object_url(&old);
-            }
-            match input.files().and_then(|f| f.get(0)) {
-                Some(file) => {
-                    if let Ok(url) = web_sys::Url::create_object_url_with_blob(&file) {
-                        image.set_src(&url);
-                        let _ = frame.remove_attribute("hidden");
-                    }
-                }
-                None => {
-                    let _ = frame.set_attribute("hidden", "");
-                }
-            }
-        });
-        if let Some(input) = by_id(form, "field-avatar") {
-            listen(&input, "change", choose);
-        }
     }
 
     /// After success: the form's `data-success` URL, else a local path the server returned,

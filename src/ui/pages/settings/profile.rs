@@ -134,8 +134,7 @@ fn ProfileForm(
     }
 }
 
-/// The picture, its upload form (file, crop sliders with a live preview once the script runs,
-/// progress bar) and "Remove picture".
+/// The picture, its upload form (the `Cropper`, a progress bar) and "Remove picture".
 #[component]
 fn Picture(name: Option<String>, initials: String) -> impl IntoView {
     let query = use_query_map().get_untracked();
@@ -186,46 +185,135 @@ fn Picture(name: Option<String>, initials: String) -> impl IntoView {
             <Enhanced>
                 <form method="post" action="/settings/avatar" enctype="multipart/form-data" class="stack" novalidate data-upload=avatar::MAX_BYTES.to_string()>
                     <FormAlert error=error.clone()/>
-                    <div class="field">
-                        <label for="field-avatar">{t(Msg::NewPicture)}</label>
-                        <p class="hint" id="field-avatar-hint">{t(Msg::JPEGPNGWebPOrGIFAt)}</p>
-                        <input
-                            id="field-avatar"
-                            name="avatar"
-                            type="file"
-                            accept=avatar::ACCEPT
-                            required
-                            aria-invalid=file_error.is_some().then_some("true")
-                            aria-describedby=if file_error.is_some() { "field-avatar-hint field-avatar-error" } else { "field-avatar-hint" }
-                        />
-                        <p class="field-error" id="field-avatar-error" hidden=file_error.is_none()>{file_error.clone()}</p>
-                    </div>
-                    <fieldset class="crop">
-                        <legend>{t(Msg::CropToASquare)}</legend>
-                        <div class="crop-preview" hidden>
-                            <img id="crop-image" alt=t(Msg::PreviewOfTheCroppedPicture)/>
-                        </div>
-                        <div class="crop-sliders">
-                            <div class="field">
-                                <label for="field-zoom">{t(Msg::ZoomPercent)}</label>
-                                <input id="field-zoom" name="zoom" type="range" min="100" max=avatar::ZOOM_MAX.to_string() step="5" value="100" aria-invalid=zoom_error.is_some().then_some("true")/>
-                                <p class="field-error" id="field-zoom-error" hidden=zoom_error.is_none()>{zoom_error.clone()}</p>
-                            </div>
-                            <div class="field">
-                                <label for="field-x">{t(Msg::LeftToRightPercent)}</label>
-                                <input id="field-x" name="x" type="range" min="0" max="100" value="50"/>
-                            </div>
-                            <div class="field">
-                                <label for="field-y">{t(Msg::TopToBottomPercent)}</label>
-                                <input id="field-y" name="y" type="range" min="0" max="100" value="50"/>
-                            </div>
-                        </div>
-                    </fieldset>
+                    <Cropper file_error=file_error zoom_error=zoom_error/>
                     <progress id="avatar-progress" max="100" value="0" hidden aria-label=t(Msg::UploadProgress)></progress>
                     <SubmitButton label=Msg::UploadPicture pending_label=Msg::Uploading/>
                 </form>
             </Enhanced>
             </details>
         </section>
+    }
+}
+
+/// The upload form's file field and crop sliders: an island inside the form island, so once
+/// the WASM runs the chosen file shows in a round preview that follows the sliders (the file,
+/// the zoom and the offsets are signals; the picture's place is derived from them, cut as the
+/// server will cut it, `model::avatar::Crop::square`). The form
+/// island still sends the whole form. Whole pixels and integer percentages only: formatting or
+/// parsing floats would pull kilobytes of number code into the WASM.
+#[island]
+fn Cropper(file_error: Option<String>, zoom_error: Option<String>) -> impl IntoView {
+    let file = RwSignal::new(None::<String>); // the chosen file's object URL
+    let natural = RwSignal::new((0i64, 0i64)); // its size, once the preview has loaded it
+    let (zoom, x, y) = (
+        RwSignal::new(100i64),
+        RwSignal::new(50i64),
+        RwSignal::new(50i64),
+    );
+    let frame = NodeRef::<leptos::html::Div>::new();
+    let image = NodeRef::<leptos::html::Img>::new();
+    // The picture's width, height, left and top in the round frame, in pixels, derived from
+    // the file's size and the sliders. They go on its style through the CSSOM (the page's CSP
+    // forbids style attributes): one effect cost less WASM than four `style:` bindings.
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| {
+        let (w, h) = natural.get();
+        let (Some(img), Some(side)) = (image.get(), frame.get().map(|f| f.client_width() as i64))
+        else {
+            return;
+        };
+        if w == 0 || h == 0 || side == 0 {
+            return;
+        }
+        let shorter = w.min(h);
+        let (width, height) = (
+            w * side * zoom.get() / 100 / shorter,
+            h * side * zoom.get() / 100 / shorter,
+        );
+        let (left, top) = (
+            -(width - side) * x.get() / 100,
+            -(height - side) * y.get() / 100,
+        );
+        let style = web_sys::HtmlElement::style(&img);
+        for (name, value) in [
+            ("width", width),
+            ("height", height),
+            ("left", left),
+            ("top", top),
+        ] {
+            let _ = style.set_property(name, &format!("{value}px"));
+        }
+    });
+    let choose = move |ev: leptos::ev::Event| {
+        #[cfg(feature = "hydrate")]
+        {
+            use wasm_bindgen::JsCast;
+            if let Some(old) = file.get_untracked() {
+                let _ = web_sys::Url::revoke_object_url(&old);
+            }
+            let chosen = ev
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+                .and_then(|input| input.files())
+                .and_then(|files| files.get(0))
+                .and_then(|f| web_sys::Url::create_object_url_with_blob(&f).ok());
+            natural.set((0, 0));
+            file.set(chosen);
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = ev;
+    };
+    let loaded = move |_| {
+        if let Some(img) = image.get_untracked() {
+            natural.set((img.natural_width() as i64, img.natural_height() as i64));
+        }
+    };
+    let slider = |signal: RwSignal<i64>, default: i64| {
+        move |ev| signal.set(event_target_value(&ev).parse().unwrap_or(default))
+    };
+    let file_invalid = file_error.is_some();
+    view! {
+        <div class="field">
+            <label for="field-avatar">{t(Msg::NewPicture)}</label>
+            <p class="hint" id="field-avatar-hint">{t(Msg::JPEGPNGWebPOrGIFAt)}</p>
+            <input
+                id="field-avatar"
+                name="avatar"
+                type="file"
+                accept=avatar::ACCEPT
+                required
+                aria-invalid=file_invalid.then_some("true")
+                aria-describedby=if file_invalid { "field-avatar-hint field-avatar-error" } else { "field-avatar-hint" }
+                on:change=choose
+            />
+            <p class="field-error" id="field-avatar-error" hidden=!file_invalid>{file_error}</p>
+        </div>
+        <fieldset class="crop">
+            <legend>{t(Msg::CropToASquare)}</legend>
+            <div class="crop-preview" node_ref=frame hidden=move || file.get().is_none()>
+                <img
+                    id="crop-image"
+                    node_ref=image
+                    alt=t(Msg::PreviewOfTheCroppedPicture)
+                    src=move || file.get()
+                    on:load=loaded
+                />
+            </div>
+            <div class="crop-sliders">
+                <div class="field">
+                    <label for="field-zoom">{t(Msg::ZoomPercent)}</label>
+                    <input id="field-zoom" name="zoom" type="range" min="100" max=avatar::ZOOM_MAX.to_string() step="5" value="100" aria-invalid=zoom_error.is_some().then_some("true") on:input=slider(zoom, 100)/>
+                    <p class="field-error" id="field-zoom-error" hidden=zoom_error.is_none()>{zoom_error.clone()}</p>
+                </div>
+                <div class="field">
+                    <label for="field-x">{t(Msg::LeftToRightPercent)}</label>
+                    <input id="field-x" name="x" type="range" min="0" max="100" value="50" on:input=slider(x, 50)/>
+                </div>
+                <div class="field">
+                    <label for="field-y">{t(Msg::TopToBottomPercent)}</label>
+                    <input id="field-y" name="y" type="range" min="0" max="100" value="50" on:input=slider(y, 50)/>
+                </div>
+            </div>
+        </fieldset>
     }
 }
