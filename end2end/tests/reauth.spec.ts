@@ -1,3 +1,4 @@
+import type { Page, TestInfo } from '@playwright/test';
 import { test, expect, uniqueEmail, expectAccessible, jsEnabled, PASSWORD } from './fixtures';
 import { ApiKeysTab, AuthPages, pressConfirming } from './pages';
 import { E2E_SHORT_PORT } from '../constants';
@@ -5,12 +6,18 @@ import { E2E_SHORT_PORT } from '../constants';
 // The second server, whose confirmations last 10 s (REAUTH_WINDOW_SECS), so one ends for real.
 test.use({ baseURL: `http://127.0.0.1:${E2E_SHORT_PORT}` });
 
-test('when the confirmation runs out mid-form, the next press asks again and sends what was typed', async ({ page }, testInfo) => {
+/** A new person on the API keys tab, just confirmed by generating a first key: the tab, and
+ * the countdown's status while the confirmation is open. */
+async function confirmedOnApiKeys(page: Page, testInfo: TestInfo) {
   await new AuthPages(page).createAccount(uniqueEmail(testInfo));
   const tab = new ApiKeysTab(page);
   await tab.open();
   await tab.generate('First', ['profile:read']);
-  const open = page.getByRole('status').filter({ hasText: 'Identity confirmed' });
+  return { tab, open: page.getByRole('status').filter({ hasText: 'Identity confirmed' }) };
+}
+
+test('when the confirmation runs out mid-form, the next press asks again and sends what was typed', async ({ page }, testInfo) => {
+  const { tab, open } = await confirmedOnApiKeys(page, testInfo);
   await expect(open).toContainText('less than a minute');
 
   await tab.startNew();
@@ -39,11 +46,7 @@ test('when the confirmation runs out mid-form, the next press asks again and sen
 });
 
 test('when the server says the confirmation has ended before the page does, the page believes the server @js', async ({ page }, testInfo) => {
-  await new AuthPages(page).createAccount(uniqueEmail(testInfo));
-  const tab = new ApiKeysTab(page);
-  await tab.open();
-  await tab.generate('First', ['profile:read']);
-  const open = page.getByRole('status').filter({ hasText: 'Identity confirmed' });
+  const { tab, open } = await confirmedOnApiKeys(page, testInfo);
   await expect(open).toBeVisible();
   // The page's clock stands still from here (its timers still run), so its countdown never
   // ends by itself: only the server's answer can end it.

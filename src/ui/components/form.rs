@@ -76,7 +76,7 @@ pub fn field_message(error: &Option<AppError>, name: &str) -> Option<String> {
 }
 
 /// `aria-describedby` for a field: its hint and, when there is one, its error.
-fn described_by(id: &str, has_hint: bool, has_error: bool) -> Option<String> {
+pub fn described_by(id: &str, has_hint: bool, has_error: bool) -> Option<String> {
     let ids: Vec<String> = [(has_hint, "hint"), (has_error, "error")]
         .into_iter()
         .filter(|(present, _)| *present)

@@ -16,7 +16,7 @@ use crate::{
     },
     ui::components::{
         enhance::Enhanced,
-        form::{field_message, url_form, Field, FormAlert, Select, SubmitButton},
+        form::{described_by, field_message, url_form, Field, FormAlert, Select, SubmitButton},
     },
 };
 use leptos::{prelude::*, server_fn::ServerFn};
@@ -283,7 +283,7 @@ fn Cropper(file_error: Option<String>, zoom_error: Option<String>) -> impl IntoV
                 accept=avatar::ACCEPT
                 required
                 aria-invalid=file_invalid.then_some("true")
-                aria-describedby=if file_invalid { "field-avatar-hint field-avatar-error" } else { "field-avatar-hint" }
+                aria-describedby=described_by("field-avatar", true, file_invalid)
                 on:change=choose
             />
             <p class="field-error" id="field-avatar-error" hidden=!file_invalid>{file_error}</p>
